@@ -1,0 +1,25 @@
+// builtins.h - the names the language reserves: keywords, built-in
+// functions (with their op and arity) and constants.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "ir.h"
+
+namespace gradc {
+
+/// A callable built-in: `exp` -> {Op::Exp, 1}; `where` -> {Op::Select, 3}.
+struct Builtin {
+  Op op;
+  int arity;
+};
+
+/// The scalar built-in function called `name`, if any.
+std::optional<Builtin> find_builtin(std::string_view name);
+/// Array functions of SPEC 1 (`sum`, `softmax`, ...), not supported yet.
+bool is_array_function(std::string_view name);
+/// `input`, `output`, `wrt`.
+bool is_keyword(std::string_view name);
+
+}  // namespace gradc

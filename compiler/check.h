@@ -1,0 +1,41 @@
+// check.h - derivatives against central finite differences (--check).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace gradc {
+
+/// A function under test: fills out[m] and jac[m*k] from in[n].
+using GradFunction = std::function<void(const std::vector<double>& in, std::vector<double>& out,
+                                        std::vector<double>& jac)>;
+
+struct CheckOptions {
+  int points = 5;          ///< random points to test at
+  uint64_t seed = 1;       ///< seed of the point generator
+  double rtol = 1e-5;      ///< relative tolerance
+  double atol = 1e-7;      ///< absolute tolerance
+};
+
+/// Sizes and names of what is checked, for messages.
+struct CheckShape {
+  std::vector<std::string> inputs, outputs;
+  std::vector<uint32_t> wrt;  ///< input indices of the derivative columns
+};
+
+struct CheckResult {
+  bool ok = false;
+  std::string message;  ///< a summary, or what failed and where
+};
+
+/// Compare f's Jacobian with central differences at `opts.points` random
+/// points (uniform in [-2, 2]; where the function or a derivative is not
+/// finite there, redrawn, then from (0, 2]). Tolerance per entry:
+/// atol + rtol*max(|analytic|, |numeric|) + the rounding error of the
+/// difference quotient itself (~ eps*|f|/h).
+CheckResult check_gradient(const GradFunction& f, const CheckShape& shape,
+                           const CheckOptions& opts);
+
+}  // namespace gradc

@@ -1,0 +1,87 @@
+// diagnostics.h - source files, locations and clang-style error reporting.
+//
+// Errors render as `file:line:col: error: message`, then the source line,
+// then a caret under the column. user errors (bad input) go through
+// Diagnostics; our own bugs are InternalError exceptions.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gradc {
+
+/// A 1-based line and column (in bytes) in a source file.
+struct Loc {
+  uint32_t line = 0, col = 0;
+};
+
+/// The text of one input file with an index of its line starts.
+class SourceFile {
+ public:
+  SourceFile(std::string name, std::string text);
+  const std::string& name() const { return name_; }
+  const std::string& text() const { return text_; }
+  /// Location of byte `offset`.
+  Loc loc(size_t offset) const;
+  /// Text of line `line` (1-based) without its newline.
+  std::string_view line_text(uint32_t line) const;
+
+ private:
+  std::string name_, text_;
+  std::vector<size_t> line_starts_;
+};
+
+/// Thrown when the error limit is reached, to stop the current pass.
+struct TooManyErrors {};
+
+/// Thrown for a bug in gradc itself (never for bad input).
+struct InternalError : std::logic_error {
+  using std::logic_error::logic_error;
+};
+
+/// Collects and prints the errors found in one source file.
+class Diagnostics {
+ public:
+  static constexpr int kMaxErrors = 20;
+  Diagnostics(const SourceFile* file, std::ostream& out) : file_(file), out_(out) {}
+
+  /// Report an error at `loc`; throws TooManyErrors once kMaxErrors is hit.
+  template <typename... Args>
+  void error(Loc loc, fmt::format_string<Args...> f, Args&&... args) {
+    report(loc, fmt::format(f, std::forward<Args>(args)...));
+  }
+  /// Report an error that has no location in the file.
+  template <typename... Args>
+  void error_noloc(fmt::format_string<Args...> f, Args&&... args) {
+    report(Loc{}, fmt::format(f, std::forward<Args>(args)...));
+  }
+  int error_count() const { return errors_; }
+  bool has_errors() const { return errors_ > 0; }
+  /// Print the pending errors, sorted by location.
+  void flush();
+  ~Diagnostics() { flush(); }
+
+ private:
+  struct Entry {
+    Loc loc;
+    std::string message;
+  };
+  void report(Loc loc, const std::string& message);
+  void render(Loc loc, const std::string& message);
+  const SourceFile* file_;
+  std::ostream& out_;
+  int errors_ = 0;
+  std::vector<Entry> pending_;
+};
+
+/// Printable form of a byte for messages: 'c', or '\xNN' for non-printables.
+std::string quote_char(unsigned char c);
+
+}  // namespace gradc

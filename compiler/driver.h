@@ -1,0 +1,39 @@
+// driver.h - runs what the command line asked for: emit, print, eval, check.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace gradc {
+
+/// Everything the command line can ask for (parsed by main.cpp).
+struct CliOptions {
+  std::string input;                       ///< .expr path, or "-" for stdin
+  std::optional<std::string> output;       ///< -o
+  std::optional<std::string> emit;         ///< --emit
+  std::optional<std::string> name;         ///< --name
+  std::optional<std::vector<std::string>> wrt;  ///< --wrt
+  std::optional<std::string> print;        ///< --print[=format]
+  std::optional<std::string> eval;         ///< --eval
+  bool check = false;                      ///< --check
+  int check_points = 5;                    ///< --check-points
+  uint64_t seed = 1;                       ///< --seed
+  bool hessian = false;                    ///< --hessian
+  std::string mode = "auto";               ///< --mode
+  int opt_level = 2;                       ///< -O0..-O3
+  bool stats = false;                      ///< --stats / -v
+};
+
+/// Exit statuses (SPEC 2).
+enum ExitCode { kExitOk = 0, kExitError = 1, kExitUsage = 2 };
+
+/// Run the request; diagnostics to `err`, results to `out`.
+int run_driver(const CliOptions& opts, std::ostream& out, std::ostream& err);
+
+/// Write `text` to `path` atomically (temporary file, then rename). Returns
+/// an error message, or "" on success.
+std::string write_file_atomically(const std::string& path, const std::string& text);
+
+}  // namespace gradc

@@ -1,0 +1,25 @@
+// emit_cpp.h - the C++ backend: NAME and NAME_grad as extern "C" functions
+// (SPEC 3), plus the header that declares them.
+#pragma once
+
+#include <string>
+
+#include "pipeline.h"
+
+namespace gradc {
+
+/// What a C++ backend run produces.
+struct CppFiles {
+  std::string source;  ///< the .cpp: self-contained, standard library only
+  std::string header;  ///< the .hpp: declarations, sizes and names
+};
+
+/// Generate the kernels of `c` under the function name `name`.
+/// `source_file` is the .expr path, for the comments.
+CppFiles emit_cpp(const Compiled& c, const std::string& name, const std::string& source_file);
+
+/// Is `name` usable as the C function name (identifier, not a C/C++ keyword
+/// and not a C math library function)?
+bool is_valid_kernel_name(const std::string& name);
+
+}  // namespace gradc

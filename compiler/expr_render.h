@@ -1,0 +1,61 @@
+// expr_render.h - renders the expression of a scheduled node as text in one
+// of three dialects (gradc source, C++, LaTeX), with the fewest parentheses
+// that keep the tree shape. Operands that have statements appear by name;
+// the rest are inlined (their depth is bounded by the schedule).
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "ir.h"
+#include "schedule.h"
+
+namespace gradc {
+
+enum class Dialect { Gradc, Cpp, Latex };
+
+class ExprRenderer {
+ public:
+  ExprRenderer(const Graph& g, const Schedule& s, Dialect d) : g_(g), s_(s), d_(d) {}
+
+  /// The expression computing node `id` (its operands by name or inlined).
+  std::string definition(NodeId id) { return expr(id).text; }
+  /// How node `id` is referred to: its name, a literal, or its expression.
+  std::string reference(NodeId id) { return operand(id).text; }
+  /// C++ helper functions (gradc_sigmoid, ...) that rendered code calls.
+  const std::set<Op>& helpers_used() const { return helpers_; }
+  /// A name as it is written in this dialect.
+  std::string name(const std::string& n) const;
+  /// A double literal as it is written in this dialect.
+  std::string number(double v) const;
+
+ private:
+  struct Text {
+    std::string text;
+    int prec;  // 1 = ?: (loosest) ... 9 = primary
+  };
+  Text expr(NodeId id);
+  Text operand(NodeId id);
+  std::string wrap(NodeId id, int min_prec);
+  Text infix(const Node& n, std::string_view op, int prec);
+  Text gradc_expr(NodeId id, const Node& n);
+  Text cpp_expr(NodeId id, const Node& n);
+  Text latex_expr(NodeId id, const Node& n);
+  /// C++: a bool-valued expression for node `id` used as a condition.
+  Text cpp_condition(NodeId id);
+  std::string parens(const std::string& t) const;
+
+  const Graph& g_;
+  const Schedule& s_;
+  Dialect d_;
+  std::set<Op> helpers_;
+};
+
+/// `name`, or `name_` if it is a C++ keyword or a name the kernels reserve.
+std::string cpp_identifier(const std::string& name);
+/// The C++ helper function name for an op that needs one, or "".
+std::string_view cpp_helper_name(Op op);
+/// The C++ source of that helper, matching scalar_math.h exactly.
+std::string_view cpp_helper_source(Op op);
+
+}  // namespace gradc

@@ -1,0 +1,19 @@
+// print.h - human-readable output of a differentiated program (SPEC 5):
+// a round-trippable gradc program, LaTeX equations, or a Graphviz graph.
+#pragma once
+
+#include <string>
+
+#include "pipeline.h"
+
+namespace gradc {
+
+/// A valid gradc program computing the outputs and every requested
+/// derivative (`dw_dx`), shared subexpressions once, ending in `output`.
+std::string print_text(const Compiled& c, const std::string& source_file);
+/// The same equations in a LaTeX align* environment.
+std::string print_latex(const Compiled& c, const std::string& source_file);
+/// The forward + derivative DAG as Graphviz DOT.
+std::string print_dot(const Compiled& c, const std::string& source_file);
+
+}  // namespace gradc
