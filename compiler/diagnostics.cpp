@@ -63,8 +63,16 @@ void Diagnostics::render(Loc loc, const std::string& message) {
   }
   out_ << fmt::format("{}:{}:{}: error: {}\n", file_->name(), loc.line, loc.col, message);
   // Echo the line (control and non-ASCII bytes shown as spaces so the caret
-  // stays aligned; tabs kept), then the caret.
+  // stays aligned; tabs kept), then the caret. A very long line is cut to a
+  // window around the caret.
   std::string line(file_->line_text(loc.line)), caret;
+  constexpr size_t kWindow = 100;
+  if (line.size() > 2 * kWindow) {
+    size_t col = loc.col - 1, begin = col > kWindow / 2 ? col - kWindow / 2 : 0;
+    std::string prefix = begin > 0 ? "..." : "";
+    line = prefix + line.substr(begin, kWindow) + (begin + kWindow < line.size() ? "..." : "");
+    loc.col = uint32_t(col - begin + prefix.size() + 1);
+  }
   for (size_t i = 0; i < line.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(line[i]);
     if (c != '\t' && (c < 0x20 || c >= 0x7f)) line[i] = ' ';

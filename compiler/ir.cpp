@@ -1,6 +1,7 @@
 // ir.cpp - the op table and the single hash-consing entry point.
 #include "ir.h"
 
+#include <algorithm>
 #include <bit>
 #include <utility>
 
@@ -24,9 +25,30 @@ NodeId Graph::add(Node n) {
     };
     if (key(n.b) < key(n.a)) std::swap(n.a, n.b);
   }
-  auto [it, inserted] = memo_.try_emplace(n, NodeId(nodes_.size()));
-  if (inserted) nodes_.push_back(n);
-  return it->second;
+  if (2 * (nodes_.size() + 1) > table_.size()) grow_table();
+  size_t mask = table_.size() - 1;
+  for (size_t slot = NodeHash{}(n) & mask;; slot = (slot + 1) & mask) {
+    NodeId id = table_[slot];
+    if (id == kNoNode) {
+      id = NodeId(nodes_.size());
+      nodes_.push_back(n);
+      table_[slot] = id;
+      return id;
+    }
+    if (nodes_[id] == n) return id;
+  }
+}
+
+void Graph::grow_table() {
+  std::vector<NodeId> old = std::move(table_);
+  table_.assign(std::max<size_t>(64, old.size() * 2), kNoNode);
+  size_t mask = table_.size() - 1;
+  for (NodeId id : old) {
+    if (id == kNoNode) continue;
+    size_t slot = NodeHash{}(nodes_[id]) & mask;
+    while (table_[slot] != kNoNode) slot = (slot + 1) & mask;
+    table_[slot] = id;
+  }
 }
 
 NodeId Graph::constant(double v) {

@@ -83,8 +83,11 @@ class Graph {
   }
 
  private:
+  void grow_table();
   std::vector<Node> nodes_;
-  std::unordered_map<Node, NodeId, NodeHash> memo_;
+  // Hash-cons table: open addressing with linear probing over node ids
+  // (kNoNode = empty slot); kept at most half full. No per-node allocation.
+  std::vector<NodeId> table_;
   std::vector<double> consts_;
   std::unordered_map<uint64_t, uint32_t> const_index_;
 };

@@ -326,17 +326,21 @@ NodeId Parser::multiplicative() {
 
 // unary = ("-" | "+" | "!") unary | power
 NodeId Parser::unary() {
-  Nest nest(*this, peek().loc);
-  if (accept(Tok::Minus)) return b_.neg(unary());
-  if (accept(Tok::Plus)) return unary();
-  if (accept(Tok::Bang)) return b_.unary(Op::Not, unary());
+  if (at(Tok::Minus) || at(Tok::Plus) || at(Tok::Bang)) {
+    Nest nest(*this, peek().loc);
+    Tok op = next().kind;
+    NodeId x = unary();
+    return op == Tok::Minus ? b_.neg(x) : op == Tok::Bang ? b_.unary(Op::Not, x) : x;
+  }
   return power();
 }
 
 // power = postfix [ "^" unary ]        ("**" is the same token as "^")
 NodeId Parser::power() {
   NodeId base = postfix();
-  if (!accept(Tok::Caret)) return base;
+  if (!at(Tok::Caret)) return base;
+  Nest nest(*this, peek().loc);
+  next();
   return b_.pow(base, unary());
 }
 

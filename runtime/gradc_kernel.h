@@ -1,0 +1,24 @@
+/* gradc_kernel.h - the kernel ABI of SPEC 3 as C types, for code that loads
+ * gradc kernels at run time (dlopen today, the LLVM JIT later).
+ *
+ *   NAME(in, out)            out[m] from in[n]
+ *   NAME_grad(in, out, jac)  also jac[m*k], jac[i*k + j] = d out_i / d wrt_j
+ *
+ * Kernels are pure, reentrant and thread-safe. */
+#ifndef GRADC_KERNEL_H
+#define GRADC_KERNEL_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Signature of NAME. */
+typedef void (*gradc_forward_fn)(const double* in, double* out);
+/** Signature of NAME_grad. */
+typedef void (*gradc_grad_fn)(const double* in, double* out, double* jac);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GRADC_KERNEL_H */

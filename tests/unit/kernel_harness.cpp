@@ -1,0 +1,214 @@
+// kernel_harness.cpp - compile gradc programs, write their generated C++ to a
+// temporary directory, build it with g++ or clang++ in one command, dlopen
+// the result and hand out the kernels' function pointers.
+#include "kernel_harness.h"
+
+#include <dlfcn.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "emit_cpp.h"
+#include "interp.h"
+
+namespace gradc_test {
+
+namespace fs = std::filesystem;
+
+std::optional<gradc::Compiled> compile_text(const std::string& text, std::string* errors,
+                                            const std::string& file) {
+  gradc::SourceFile source(file, text);
+  std::ostringstream err;
+  std::optional<gradc::Compiled> c;
+  {
+    gradc::Diagnostics diag(&source, err);
+    gradc::PassTimer timer;
+    c = gradc::compile(source, diag, gradc::CompileOptions{}, timer);
+    diag.flush();
+  }
+  if (errors) *errors = err.str();
+  return c;
+}
+
+Values interpret(const gradc::Compiled& c, const std::vector<double>& in) {
+  std::vector<double> v = gradc::evaluate(c.prog.graph, in);
+  Values r;
+  for (gradc::NodeId id : c.outputs) r.out.push_back(v[id]);
+  for (gradc::NodeId id : c.jacobian) r.jac.push_back(v[id]);
+  return r;
+}
+
+std::vector<double> forward_values(const gradc::Compiled& c, const std::vector<double>& in) {
+  std::vector<double> v = gradc::evaluate(c.prog.graph, in);
+  v.resize(c.forward_nodes);
+  return v;
+}
+
+KernelSource generate(const gradc::Compiled& c, const std::string& name) {
+  return {name, gradc::emit_cpp(c, name, name + ".expr").source};
+}
+
+Values KernelFns::call(const std::vector<double>& in, size_t m, size_t k,
+                       std::vector<double>* forward_out) const {
+  Values r;
+  r.out.assign(m, -12345.0);  // poison: a slot the kernel forgets stays visible
+  r.jac.assign(m * k, -12345.0);
+  grad(in.data(), r.out.data(), r.jac.data());
+  if (forward_out) {
+    forward_out->assign(m, -12345.0);
+    forward(in.data(), forward_out->data());
+  }
+  return r;
+}
+
+namespace {
+
+bool write_text(const fs::path& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary);
+  f << text;
+  return bool(f.flush());
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// Several generated sources in one translation unit: see KernelLibrary.
+std::string packed_unit(const std::vector<const KernelSource*>& sources) {
+  static const std::string include = "#include <cmath>\n";
+  std::string unit = "// Generated kernels packed by the gradc test harness.\n" + include;
+  for (const KernelSource* s : sources) {
+    std::string body = s->cpp;
+    size_t at = body.find(include);
+    if (at != std::string::npos) body.erase(at, include.size());
+    unit += fmt::format("\nnamespace gradc_packed_{} {{\n{}}}  // namespace gradc_packed_{}\n",
+                        s->name, body, s->name);
+  }
+  return unit;
+}
+
+}  // namespace
+
+KernelLibrary::KernelLibrary(const std::string& compiler, const std::vector<KernelSource>& sources,
+                             int units) {
+  std::string tmpl = (fs::temp_directory_path() / "gradc-kernels-XXXXXX").string();
+  if (!::mkdtemp(tmpl.data())) {
+    log_ = "mkdtemp failed";
+    return;
+  }
+  dir_ = tmpl;
+  size_t n_units = units <= 0 ? sources.size() : std::min(sources.size(), size_t(units));
+  std::vector<std::vector<const KernelSource*>> groups(n_units);
+  for (size_t i = 0; i < sources.size(); ++i) groups[i % n_units].push_back(&sources[i]);
+  std::string files;
+  for (size_t u = 0; u < n_units; ++u) {
+    fs::path path = fs::path(dir_) / fmt::format("unit{}.cpp", u);
+    std::string text = groups[u].size() == 1 ? groups[u][0]->cpp : packed_unit(groups[u]);
+    if (!write_text(path, text)) {
+      log_ = "cannot write " + path.string();
+      return;
+    }
+    files += " " + path.string();
+  }
+  fs::path lib = fs::path(dir_) / "kernels.so", out = fs::path(dir_) / "compiler.log";
+  std::string cmd = fmt::format("{} {}{} -o {} > {} 2>&1", compiler, kKernelFlags, files,
+                                lib.string(), out.string());
+  auto start = std::chrono::steady_clock::now();
+  int status = std::system(cmd.c_str());
+  seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::string printed = read_text(out);
+  log_ = cmd + "\n" + printed;
+  if (status != 0 || !printed.empty()) return;  // any diagnostic at all is a failure
+  handle_ = ::dlopen(lib.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle_) log_ += std::string("dlopen: ") + ::dlerror();
+}
+
+KernelLibrary::~KernelLibrary() {
+  if (handle_) ::dlclose(handle_);
+  // Keep the sources of a failed build for inspection; the log names them.
+  std::error_code ec;
+  if (!dir_.empty() && handle_) fs::remove_all(dir_, ec);
+}
+
+KernelFns KernelLibrary::get(const std::string& name) const {
+  KernelFns f;
+  if (!handle_) return f;
+  f.forward = reinterpret_cast<decltype(f.forward)>(::dlsym(handle_, name.c_str()));
+  f.grad = reinterpret_cast<decltype(f.grad)>(::dlsym(handle_, (name + "_grad").c_str()));
+  return f;
+}
+
+bool close(double a, double b, double rtol, double atol) {
+  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+  if (std::isinf(a) || std::isinf(b)) return a == b;
+  return std::fabs(a - b) <= atol + rtol * std::max(std::fabs(a), std::fabs(b));
+}
+
+std::vector<double> branch_signature(const gradc::Compiled& c, const std::vector<double>& in) {
+  using gradc::Op;
+  const gradc::Graph& g = c.prog.graph;
+  std::vector<double> v = forward_values(c, in), sig;
+  auto sign = [](double x) { return double((x > 0) - (x < 0)); };
+  for (gradc::NodeId id = 0; id < c.forward_nodes; ++id) {
+    const gradc::Node& n = g[id];
+    switch (n.op) {
+      case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:
+      case Op::And: case Op::Or: case Op::Not: case Op::Floor: case Op::Ceil:
+        sig.push_back(v[id]);
+        break;
+      case Op::Abs: case Op::Sign: case Op::Relu: case Op::LeakyRelu:
+        sig.push_back(sign(v[n.a]));
+        break;
+      case Op::Max: case Op::Min: sig.push_back(sign(v[n.a] - v[n.b])); break;
+      case Op::Select: sig.push_back(v[n.a] != 0); break;
+      default: break;
+    }
+  }
+  return sig;
+}
+
+std::optional<FiniteDifference> central_difference(const gradc::Compiled& c,
+                                                   const std::vector<double>& in, size_t j) {
+  const double h = 1e-4 * std::max(1.0, std::fabs(in[j]));
+  const std::vector<double> base = branch_signature(c, in);
+  const double steps[4] = {h, -h, h / 2, -h / 2};
+  std::vector<double> f[4];
+  FiniteDifference r;
+  for (int s = 0; s < 4; ++s) {
+    std::vector<double> x = in;
+    x[j] += steps[s];
+    if (branch_signature(c, x) != base) return std::nullopt;
+    f[s] = interpret(c, x).out;
+    for (double y : f[s]) {
+      if (!std::isfinite(y)) return std::nullopt;
+      r.scale = std::max(r.scale, std::fabs(y));
+    }
+  }
+  for (size_t i = 0; i < f[0].size(); ++i) {
+    double wide = (f[0][i] - f[1][i]) / (2 * h), narrow = (f[2][i] - f[3][i]) / h;
+    r.d.push_back((4 * narrow - wide) / 3);
+  }
+  return r;
+}
+
+bool matches_fd(double ad, double fd, double scale) {
+  return std::fabs(ad - fd) <= 1e-6 * std::max(std::fabs(ad), std::fabs(fd)) + 1e-8 * (1 + scale);
+}
+
+std::string point_text(const gradc::Compiled& c, const std::vector<double>& in) {
+  std::string s;
+  for (size_t i = 0; i < in.size() && i < c.prog.inputs.size(); ++i)
+    s += fmt::format("{}{}={:.17g}", i ? ", " : "", c.prog.inputs[i].name, in[i]);
+  return s;
+}
+
+}  // namespace gradc_test

@@ -1,0 +1,113 @@
+// kernel_harness.h - shared helper of the numeric tests: compile gradc source,
+// run the reference interpreter, and build generated C++ kernels with a real
+// compiler into a shared object that is dlopen'ed and called through the ABI.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline.h"
+
+namespace gradc_test {
+
+/// Compile gradc source text; nullopt (and the diagnostics in `errors`) on error.
+std::optional<gradc::Compiled> compile_text(const std::string& text, std::string* errors = nullptr,
+                                            const std::string& file = "test.expr");
+
+/// Outputs and Jacobian (row-major, m*k) of one evaluation.
+struct Values {
+  std::vector<double> out, jac;
+};
+
+/// The reference interpreter (gradc::evaluate) read out at the kernel roots.
+Values interpret(const gradc::Compiled& c, const std::vector<double>& in);
+
+/// Values of the forward nodes (ids below c.forward_nodes) only.
+std::vector<double> forward_values(const gradc::Compiled& c, const std::vector<double>& in);
+
+/// One generated C++ source and the kernel name its functions carry.
+struct KernelSource {
+  std::string name;
+  std::string cpp;
+};
+
+/// gradc::emit_cpp(c, name, ...).source, paired with its name.
+KernelSource generate(const gradc::Compiled& c, const std::string& name);
+
+/// The two ABI entry points (SPEC 3) of one kernel.
+struct KernelFns {
+  void (*forward)(const double* in, double* out) = nullptr;
+  void (*grad)(const double* in, double* out, double* jac) = nullptr;
+  /// Call both entry points; `forward_out` receives NAME's outputs.
+  Values call(const std::vector<double>& in, size_t m, size_t k,
+              std::vector<double>* forward_out = nullptr) const;
+};
+
+/// The flags every kernel is compiled with (SPEC 3 plus -Werror).
+inline constexpr const char* kKernelFlags =
+    "-std=c++17 -O2 -fPIC -shared -Wall -Wextra -pedantic -Werror";
+
+/// Many kernels compiled by one compiler invocation into one shared object,
+/// loaded with dlopen. Sources are spread over `units` translation units
+/// (0: one per source). A unit holding one source is that source verbatim;
+/// a unit holding several includes <cmath> once and puts each source, minus
+/// its own `#include <cmath>` line, in a namespace of its own, so their
+/// static helpers (gradc_sigmoid, ...) do not collide. extern "C" functions
+/// keep their plain names inside a namespace, so the ABI is unchanged.
+class KernelLibrary {
+ public:
+  KernelLibrary(const std::string& compiler, const std::vector<KernelSource>& sources,
+                int units = 0);
+  ~KernelLibrary();
+  KernelLibrary(const KernelLibrary&) = delete;
+  KernelLibrary& operator=(const KernelLibrary&) = delete;
+
+  /// Did the compiler succeed (no error, no warning) and dlopen work?
+  bool ok() const { return handle_ != nullptr; }
+  /// The compiler command and everything it printed, or the dlopen error.
+  const std::string& log() const { return log_; }
+  /// The kernel `name`; null pointers if it is missing.
+  KernelFns get(const std::string& name) const;
+  /// Seconds the compiler took.
+  double compile_seconds() const { return seconds_; }
+
+ private:
+  std::string dir_, log_;
+  void* handle_ = nullptr;
+  double seconds_ = 0;
+};
+
+/// a == b within atol + rtol*max(|a|, |b|); NaN matches NaN, inf matches
+/// the same inf.
+bool close(double a, double b, double rtol, double atol);
+
+/// Which way every branch of the forward program goes at `in`: the value of
+/// each comparison, logical op, floor and ceil; the sign of the argument of
+/// abs, sign, relu and leaky_relu and of a - b for max(a, b) and min(a, b);
+/// and whether each ?: takes its first branch. Between two points with the
+/// same signature the program is one smooth formula (for the ops gradc has).
+std::vector<double> branch_signature(const gradc::Compiled& c, const std::vector<double>& in);
+
+/// A central-difference estimate of d out_i / d in_j for every output i.
+struct FiniteDifference {
+  std::vector<double> d;  ///< one per output
+  double scale = 0;       ///< largest |output| seen at the stencil points
+};
+
+/// Richardson-extrapolated central difference (error O(h^4)) with
+/// h = 1e-4*max(1, |in_j|), from the interpreter at in_j +- h and +- h/2.
+/// The kink rule: nullopt when the branch signature at any stencil point
+/// differs from the one at `in` (a kink lies within the step) or when an
+/// output there is not finite.
+std::optional<FiniteDifference> central_difference(const gradc::Compiled& c,
+                                                   const std::vector<double>& in, size_t j);
+
+/// Does an analytic derivative `ad` match the estimate `fd` of an output of
+/// size `scale`? |ad - fd| <= 1e-6*max(|ad|, |fd|) + 1e-8*(1 + scale).
+bool matches_fd(double ad, double fd, double scale);
+
+/// "name=value, ..." for messages.
+std::string point_text(const gradc::Compiled& c, const std::vector<double>& in);
+
+}  // namespace gradc_test

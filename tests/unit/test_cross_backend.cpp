@@ -1,0 +1,214 @@
+// test_cross_backend.cpp - for a table of programs covering every built-in
+// and operator (and every examples/*.expr), the interpreter, the generated
+// C++ built by g++ and by clang++ (-Werror), and central differences agree.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "kernel_harness.h"
+
+namespace {
+
+using gradc_test::Values;
+
+struct Case {
+  const char* name;
+  const char* text;
+  double lo = -2, hi = 2;  // inputs are drawn uniformly from [lo, hi]
+};
+
+// Every built-in function and operator of SPEC 1 (scalar part), each inside
+// a little arithmetic so the chain rule is exercised too.
+const Case kCases[] = {
+    {"add_sub", "w = x + y - z - (x - y)"},
+    {"mul_div", "w = x*y/(z*z + 1) + 1/(y*y + 2)"},
+    {"unary_ops", "w = -x*y + +z - -y"},
+    {"neg_pow", "w = -x^2 + 2^-y + x**3"},
+    {"pow_const", "w = pow(x, 3) + pow(y, 2.5) + pow(y, -2) + y^0.5 + pow(y, 1/3)", 0.2, 2},
+    {"pow_var", "w = pow(x, y) + x^(y*y)", 0.1, 2},
+    {"pow_neg_base_int", "w = pow(x*y - 1, 5) + (x - 3)^-3"},
+    {"exp", "w = exp(0.5*x - y)*z"},
+    {"log", "w = log(x*x + y)", 0.1, 2},
+    {"log1p", "w = log1p(x*y)", -0.9, 0.9},
+    {"expm1", "w = expm1(x - 2*y)"},
+    {"sqrt", "w = sqrt(x*x + y*y + 0.1)"},
+    {"cbrt", "w = cbrt(x*y - 0.5) + cbrt(z)"},
+    {"sin_cos", "w = sin(x*y) + cos(2*x - z)"},
+    {"tan", "w = tan(0.6*x)*y"},
+    {"asin_acos", "w = asin(0.4*x) + acos(0.45*y)*x"},
+    {"atan", "w = atan(x*y)"},
+    {"sinh_cosh_tanh", "w = sinh(x) + cosh(x*y) + tanh(3*z)"},
+    {"erf_gelu", "w = erf(x*y) + gelu(2*z)"},
+    {"sigmoid", "w = sigmoid(10*x - y)"},
+    {"softplus", "w = softplus(20*x) + softplus(-y)"},
+    {"abs_sign", "w = abs(x - y)*x + sign(y)*z"},
+    {"floor_ceil", "w = floor(3*x) + ceil(2*y)*z + x*y"},
+    {"relu", "w = relu(x*y - 0.5) + relu(z)"},
+    {"leaky_relu", "w = leaky_relu(x, 0.1) + leaky_relu(y - z, x)"},
+    {"atan2", "w = atan2(y, x) + atan2(x*z, 2)"},
+    {"max_min", "w = max(x, y)*z + min(x*y, z)"},
+    {"select", "w = x > y ? x*x : y - z"},
+    {"select_nested", "w = x < 0 ? -x : x > 1 ? 1 : x*x"},
+    {"where", "w = where(x*y >= 0.5, sin(x), cos(y))"},
+    {"select_nan_branch", "w = x > 0 ? sqrt(x) : 0"},
+    {"comparisons", "w = (x < y) + (x <= y)*2 + (x > z)*3 + (x >= z)*4 + (x == y) + (x != y)*y"},
+    {"logical", "w = ((x > 0 && y < 0) || !(z >= 1)) ? x*y : z"},
+    {"not_value", "w = !x + !(x > y)*y"},
+    {"constants", "w = pi*x + .5*y + 1e-3*z + 6.02E23*x*1e-23"},
+    {"comments", "# a comment\nu = x*y  // another\n\n; w = u*u + u # end\n"},
+    {"multi_output_wrt", "input a, b, c\nu = a*b\nv = sin(c)*u + a\noutput v, u\nwrt c, a"},
+    {"unused_input", "input x, y, z\nw = x*x"},
+    {"output_is_input", "input x, y\nw = x*y\noutput w, x"},
+    {"constant_output", "input x\nw = 2*3"},
+    {"no_inputs", "w = 2^0.5 + exp(1)"},
+    {"cxx_names", "in = x*2; out = in + y; jac = out*in; int = jac - 1; std = int*x\n"
+                  "gradc_sigmoid = sigmoid(std); double = gradc_sigmoid + out"},
+    {"reuse", "a = x*y; b = a*a; c = b + a; d = c*a + sin(b)"},
+    {"identities", "w = (x + 0)*1 - (y - y) + x/x + --y + 0*z"},
+};
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream f(p);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+struct Program {
+  std::string name, text;
+  double lo, hi;
+  gradc::Compiled c;
+  bool verbatim;  // compiled as a translation unit of its own
+};
+
+std::vector<Program> load_programs() {
+  std::vector<Program> progs;
+  auto add = [&](std::string name, std::string text, double lo, double hi, bool verbatim) {
+    std::string errors;
+    auto c = gradc_test::compile_text(text, &errors, name + ".expr");
+    REQUIRE_MESSAGE(c, name << " does not compile:\n" << errors);
+    progs.push_back({name, std::move(text), lo, hi, std::move(*c), verbatim});
+  };
+  for (const Case& k : kCases) add(k.name, k.text, k.lo, k.hi, false);
+  std::vector<std::filesystem::path> examples;
+  for (const auto& e : std::filesystem::directory_iterator(GRADC_EXAMPLES_DIR))
+    if (e.path().extension() == ".expr") examples.push_back(e.path());
+  std::sort(examples.begin(), examples.end());
+  REQUIRE(examples.size() >= 5);
+  for (const auto& p : examples)
+    add("example_" + p.stem().string(), read_file(p), -2, 2, true);
+  return progs;
+}
+
+// The generated kernels: examples each as their own verbatim translation
+// unit, the table packed into two more.
+std::vector<gradc_test::KernelSource> sources(const std::vector<Program>& progs, bool verbatim) {
+  std::vector<gradc_test::KernelSource> out;
+  for (const Program& p : progs)
+    if (p.verbatim == verbatim) out.push_back(gradc_test::generate(p.c, "k_" + p.name));
+  return out;
+}
+
+void compare(const Program& p, const gradc_test::KernelFns& f, const std::vector<double>& x,
+             const char* compiler) {
+  size_t m = p.c.outputs.size(), k = p.c.num_wrt();
+  Values ref = gradc_test::interpret(p.c, x);
+  std::vector<double> fwd;
+  Values got = f.call(x, m, k, &fwd);
+  for (size_t i = 0; i < m; ++i) {
+    CHECK_MESSAGE(gradc_test::close(ref.out[i], got.out[i], 1e-14, 1e-300),
+                  p.name << " " << compiler << " grad out[" << i << "] at "
+                         << gradc_test::point_text(p.c, x) << ": interpreter " << ref.out[i]
+                         << ", C++ " << got.out[i]);
+    CHECK_MESSAGE(gradc_test::close(ref.out[i], fwd[i], 1e-14, 1e-300),
+                  p.name << " " << compiler << " forward out[" << i << "] at "
+                         << gradc_test::point_text(p.c, x) << ": interpreter " << ref.out[i]
+                         << ", C++ " << fwd[i]);
+  }
+  for (size_t i = 0; i < m * k; ++i)
+    CHECK_MESSAGE(gradc_test::close(ref.jac[i], got.jac[i], 1e-14, 1e-300),
+                  p.name << " " << compiler << " " << p.c.derivative_names[i] << " at "
+                         << gradc_test::point_text(p.c, x) << ": interpreter " << ref.jac[i]
+                         << ", C++ " << got.jac[i]);
+}
+
+// Returns the number of derivative entries checked.
+int check_fd(const Program& p, const std::vector<double>& x) {
+  Values ref = gradc_test::interpret(p.c, x);
+  size_t m = p.c.outputs.size(), k = p.c.num_wrt();
+  int checked = 0;
+  for (size_t j = 0; j < k; ++j) {
+    auto fd = gradc_test::central_difference(p.c, x, p.c.prog.wrt[j]);
+    if (!fd) continue;
+    for (size_t i = 0; i < m; ++i, ++checked)
+      CHECK_MESSAGE(gradc_test::matches_fd(ref.jac[i * k + j], fd->d[i], fd->scale),
+                    p.name << " " << p.c.derivative_names[i * k + j] << " at "
+                           << gradc_test::point_text(p.c, x) << ": analytic "
+                           << ref.jac[i * k + j] << ", central difference " << fd->d[i]);
+  }
+  return checked;
+}
+
+}  // namespace
+
+TEST_CASE("interpreter, g++ and clang++ kernels and central differences agree") {
+  std::vector<Program> progs = load_programs();
+  for (const char* compiler : {GRADC_GXX, GRADC_CLANGXX}) {
+    CAPTURE(compiler);
+    gradc_test::KernelLibrary packed(compiler, sources(progs, false), 2);
+    REQUIRE_MESSAGE(packed.ok(), packed.log());
+    gradc_test::KernelLibrary verbatim(compiler, sources(progs, true), 0);
+    REQUIRE_MESSAGE(verbatim.ok(), verbatim.log());
+    std::mt19937_64 rng(20240611);
+    int fd_checked = 0, points = 0;
+    for (const Program& p : progs) {
+      gradc_test::KernelFns f = (p.verbatim ? verbatim : packed).get("k_" + p.name);
+      REQUIRE_MESSAGE((f.forward && f.grad), "missing kernel k_" << p.name);
+      std::uniform_real_distribution<double> in_domain(p.lo, p.hi), wide(-3, 3);
+      size_t n = p.c.prog.inputs.size();
+      for (int point = 0; point < 12; ++point, ++points) {
+        std::vector<double> x(n);
+        // Mostly in the domain (checked against central differences too);
+        // a few anywhere, where NaN and inf must match between backends.
+        bool inside = point < 9;
+        for (double& xi : x) xi = inside ? in_domain(rng) : wide(rng);
+        compare(p, f, x, compiler);
+        if (inside) fd_checked += check_fd(p, x);
+      }
+      // Fixed points: zeros, ties and integers (kinks, where only the
+      // backends are compared).
+      for (double v : {0.0, 1.0, -1.0}) compare(p, f, std::vector<double>(n, v), compiler);
+    }
+    MESSAGE(fmt::format("{}: {} programs, {} random points, {} derivatives vs central "
+                        "differences; compile {:.1f} s + {:.1f} s",
+                        compiler, progs.size(), points, fd_checked, packed.compile_seconds(),
+                        verbatim.compile_seconds()));
+    CHECK(fd_checked > 1500);
+  }
+}
+
+TEST_CASE("an untaken ?: branch does not leak NaN into the derivative (SPEC 1)") {
+  auto c = gradc_test::compile_text("w = x > 0 ? sqrt(x) : 0");
+  REQUIRE(c);
+  Values v = gradc_test::interpret(*c, {-1.0});
+  CHECK(v.out[0] == 0.0);
+  CHECK(v.jac[0] == 0.0);
+  gradc_test::KernelLibrary lib(GRADC_GXX, {gradc_test::generate(*c, "nan_branch")});
+  REQUIRE_MESSAGE(lib.ok(), lib.log());
+  Values k = lib.get("nan_branch").call({-1.0}, 1, 1);
+  CHECK(k.out[0] == 0.0);
+  CHECK(k.jac[0] == 0.0);
+}
+
+TEST_CASE("the harness reports compiler warnings as failures") {
+  // An unused variable is a warning under -Wall, so -Werror must fail it.
+  gradc_test::KernelSource bad{"bad", "extern \"C\" void bad(const double* in, double* out) {\n"
+                                      "  int unused = 0;\n  out[0] = in[0];\n}\n"};
+  gradc_test::KernelLibrary lib(GRADC_GXX, {bad});
+  CHECK_FALSE(lib.ok());
+  CHECK(lib.log().find("unused") != std::string::npos);
+}
