@@ -154,7 +154,7 @@ void print_stats(const Compiled& c, const PassTimer& t, std::ostream& err) {
   Schedule grad = make_schedule(c.prog.graph, c.all_roots(), c.grad_hints);
   err << fmt::format("  forward DAG:            {} nodes\n", c.forward_nodes);
   err << fmt::format("  forward+derivative DAG: {} nodes\n", c.prog.graph.size());
-  err << fmt::format("  kernel nodes: NAME {}, NAME_grad {} (ratio {:.2f})\n", fwd.live_nodes,
+  err << fmt::format("  kernel nodes: forward {}, gradient {} (ratio {:.2f})\n", fwd.live_nodes,
                      grad.live_nodes, fwd.live_nodes ? double(grad.live_nodes) / fwd.live_nodes : 0.0);
 }
 

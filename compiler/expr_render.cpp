@@ -150,21 +150,24 @@ ExprRenderer::Text ExprRenderer::gradc_expr(NodeId, const Node& n) {
   return {fmt::format("{}({})", info.spelling, args), 9};
 }
 
-ExprRenderer::Text ExprRenderer::cpp_condition(NodeId id) {
+ExprRenderer::Text ExprRenderer::cpp_condition(NodeId id, bool expand) {
   const Node& n = g_[id];
   bool inlined = n.op != Op::Const && n.op != Op::Input && !s_.materialized[id];
-  if (inlined) {
+  if (inlined || expand) {
     switch (n.op) {
       case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:
         return {wrap(n.a, 5) + fmt::format(" {} ", op_info(n.op).spelling) + wrap(n.b, 5), 4};
       case Op::And: case Op::Or: {
-        int p = n.op == Op::And ? 3 : 2;
-        Text l = cpp_condition(n.a), r = cpp_condition(n.b);
-        auto w = [&](const Text& t) { return t.prec < p + (&t == &r) ? parens(t.text) : t.text; };
-        return {w(l) + (p == 3 ? " && " : " || ") + w(r), p};
+        // Parenthesize nested && and || (as -Wparentheses asks).
+        auto side = [&](NodeId x) {
+          Text t = cpp_condition(x, false);
+          return t.prec <= 3 ? parens(t.text) : t.text;
+        };
+        return {side(n.a) + (n.op == Op::And ? " && " : " || ") + side(n.b),
+                n.op == Op::And ? 3 : 2};
       }
       case Op::Not: {
-        Text t = cpp_condition(n.a);
+        Text t = cpp_condition(n.a, false);
         return {fmt::format("!{}", t.prec < 7 ? parens(t.text) : t.text), 7};
       }
       default: break;
@@ -187,9 +190,9 @@ ExprRenderer::Text ExprRenderer::cpp_expr(NodeId id, const Node& n) {
     case Op::Pow: return {fmt::format("std::pow({}, {})", wrap(n.a, 0), wrap(n.b, 0)), 9};
     case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:
     case Op::And: case Op::Or: case Op::Not:
-      return {parens(cpp_condition(id).text + " ? 1.0 : 0.0"), 9};
+      return {parens(cpp_condition(id, true).text + " ? 1.0 : 0.0"), 9};
     case Op::Select:
-      return {cpp_condition(n.a).text + " ? " + wrap(n.b, 1) + " : " + wrap(n.c, 1), 1};
+      return {cpp_condition(n.a, false).text + " ? " + wrap(n.b, 1) + " : " + wrap(n.c, 1), 1};
     case Op::Abs: return {fmt::format("std::fabs({})", wrap(n.a, 0)), 9};
     case Op::Max: return {fmt::format("std::fmax({}, {})", wrap(n.a, 0), wrap(n.b, 0)), 9};
     case Op::Min: return {fmt::format("std::fmin({}, {})", wrap(n.a, 0), wrap(n.b, 0)), 9};

@@ -41,8 +41,9 @@ class ExprRenderer {
   Text gradc_expr(NodeId id, const Node& n);
   Text cpp_expr(NodeId id, const Node& n);
   Text latex_expr(NodeId id, const Node& n);
-  /// C++: a bool-valued expression for node `id` used as a condition.
-  Text cpp_condition(NodeId id);
+  /// C++: a bool-valued expression for node `id` used as a condition;
+  /// `expand` renders a comparison even if it has a statement (its own).
+  Text cpp_condition(NodeId id, bool expand);
   std::string parens(const std::string& t) const;
 
   const Graph& g_;

@@ -19,9 +19,11 @@ const OpInfo& op_info(Op op) { return kOpInfo[static_cast<int>(op)]; }
 
 NodeId Graph::add(Node n) {
   if (op_info(n.op).commutative) {
-    // Canonical order: constants first, then by id.
+    // Canonical order by id, with a constant first in a product (`2*x`)
+    // and last everywhere else (`a + 1`, `a != 0`), as people write them.
+    bool const_first = n.op == Op::Mul;
     auto key = [&](NodeId id) {
-      return std::pair{nodes_[id].op != Op::Const, id};
+      return std::pair{(nodes_[id].op == Op::Const) != const_first, id};
     };
     if (key(n.b) < key(n.a)) std::swap(n.a, n.b);
   }

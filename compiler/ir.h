@@ -65,8 +65,9 @@ struct NodeHash {
 class Graph {
  public:
   /// Return the id of the node equal to `n`, creating it if new. Operands of
-  /// commutative ops are put in canonical order first (constants first, then
-  /// by id), so `x*y` and `y*x` are one node.
+  /// commutative ops are put in canonical order first (by id; a constant
+  /// goes first in a product and last otherwise), so `x*y` and `y*x` are one
+  /// node.
   NodeId add(Node n);
   /// The node for constant `v` (constants are identified by bit pattern).
   NodeId constant(double v);
