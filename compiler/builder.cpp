@@ -12,6 +12,23 @@ NodeId Builder::folded(double v) {
   return std::isfinite(v) ? g_.constant(v) : kNoNode;
 }
 
+bool Builder::absorbs_sign(NodeId x) const {
+  double k;
+  NodeId y;
+  Op op = g_[x].op;
+  return op == Op::Const || op == Op::Neg || op == Op::Sub || scaled(x, k, y);
+}
+
+bool Builder::offset(NodeId x, double& c, NodeId& base) const {
+  const Node& n = g_[x];
+  if ((n.op == Op::Add || n.op == Op::Sub) && is_const(n.b)) {
+    c = n.op == Op::Add ? value(n.b) : -value(n.b);
+    base = n.a;
+    return true;
+  }
+  return false;
+}
+
 bool Builder::scaled(NodeId x, double& k, NodeId& y) const {
   const Node& n = g_[x];
   if (n.op == Op::Mul && is_const(n.a)) {
@@ -42,6 +59,13 @@ NodeId Builder::neg(NodeId x) {
   NodeId y;
   if (scaled(x, k, y)) return mul(constant(-k), y);     // -(k*y) -> (-k)*y
   if (is_masked(x)) return select(n.a, neg(n.b), zero()); // -(c ? a : 0)
+  // Push the sign into a factor that absorbs it: -((-2*x)*y) -> (2*x)*y,
+  // -((a-b)/c) -> (b-a)/c.
+  if (n.op == Op::Mul || n.op == Op::Div) {
+    NodeId a = n.a, b = n.b;
+    if (absorbs_sign(a)) return binary(n.op, neg(a), b);
+    if (absorbs_sign(b)) return binary(n.op, a, neg(b));
+  }
   return raw(Op::Neg, x);
 }
 
@@ -51,6 +75,12 @@ NodeId Builder::add(NodeId x, NodeId y) {
   }
   if (is(x, 0.0)) return y;                                // 0+y -> y
   if (is(y, 0.0)) return x;                                // x+0 -> x
+  if (is_const(x)) std::swap(x, y);                        // constant last
+  double c;
+  NodeId base;
+  if (is_const(y) && offset(x, c, base)) {                 // (b + c1) + c2 -> b + (c1+c2)
+    if (NodeId f = folded(c + value(y)); f != kNoNode) return add(base, f);
+  }
   if (g_[y].op == Op::Neg) return sub(x, g_[y].a);         // x+(-b) -> x-b
   if (is_const(y) && value(y) < 0) return sub(x, constant(-value(y)));  // x+(-2) -> x-2
   if (g_[x].op == Op::Neg) return sub(y, g_[x].a);         // (-a)+y -> y-a
@@ -76,6 +106,11 @@ NodeId Builder::sub(NodeId x, NodeId y) {
   if (is(y, 0.0)) return x;                                // x-0 -> x
   if (is(x, 0.0)) return neg(y);                           // 0-y -> -y
   if (x == y) return zero();                               // x-x -> 0
+  double c;
+  NodeId base;
+  if (is_const(y) && offset(x, c, base)) {                 // (b + c1) - c2 -> b + (c1-c2)
+    if (NodeId f = folded(c - value(y)); f != kNoNode) return add(base, f);
+  }
   if (g_[y].op == Op::Neg) return add(x, g_[y].a);         // x-(-b) -> x+b
   if (is_const(y) && value(y) < 0) return add(x, constant(-value(y)));  // x-(-2) -> x+2
   double kx, ky;

@@ -11,6 +11,7 @@
 // and friends from leaking NaN or inf into a derivative (SPEC 1).
 //   -(a-b) -> b-a, x+x -> 2*x                  (sign of a zero result may differ)
 //   x^2 -> x*x, x^-1 -> 1/x, x^0.5 -> sqrt(x)  (pow special cases at -0, -inf)
+//   (b + c1) + c2 -> b + (c1+c2)               (reassociation: rounding)
 // Folding never creates a non-finite constant: `1/0` stays a division.
 #pragma once
 
@@ -56,6 +57,11 @@ class Builder {
     return g_[x].op == Op::Select && g_.is_const(g_[x].c, 0.0);
   }
   NodeId integer_power(NodeId x, long n);
+  /// Can x be negated without a new Neg node (constant, -a, a-b, k*a)?
+  bool absorbs_sign(NodeId x) const;
+  /// If x is `b + c` or `b - c` with constant c, set c (negated for `-`)
+  /// and b and return true.
+  bool offset(NodeId x, double& c, NodeId& base) const;
   /// If x is `k*y` with constant k, set k and y and return true.
   bool scaled(NodeId x, double& k, NodeId& y) const;
 

@@ -62,8 +62,8 @@ void Diagnostics::render(Loc loc, const std::string& message) {
     return;
   }
   out_ << fmt::format("{}:{}:{}: error: {}\n", file_->name(), loc.line, loc.col, message);
-  // Echo the line (control and non-ASCII bytes shown as spaces so the caret
-  // stays aligned; tabs kept), then the caret. A very long line is cut to a
+  // Echo the line as written (control bytes shown as spaces; tabs kept so
+  // the caret stays aligned), then the caret. A very long line is cut to a
   // window around the caret.
   std::string line(file_->line_text(loc.line)), caret;
   constexpr size_t kWindow = 100;
@@ -75,10 +75,13 @@ void Diagnostics::render(Loc loc, const std::string& message) {
   }
   for (size_t i = 0; i < line.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(line[i]);
-    if (c != '\t' && (c < 0x20 || c >= 0x7f)) line[i] = ' ';
-    if (i + 1 < loc.col) caret += line[i] == '\t' ? '\t' : ' ';
+    if (c != '\t' && (c < 0x20 || c == 0x7f)) line[i] = ' ';
+    bool continuation = (c & 0xC0) == 0x80;  // UTF-8: one column per character
+    if (i + 1 < loc.col && !continuation) caret += line[i] == '\t' ? '\t' : ' ';
   }
-  while (caret.size() + 1 < loc.col) caret += ' ';
+  size_t bytes_before = std::min<size_t>(loc.col - 1, line.size());
+  size_t pad_to = caret.size() + (loc.col - 1 - bytes_before);
+  while (caret.size() < pad_to) caret += ' ';
   out_ << line << "\n" << caret << "^\n";
 }
 

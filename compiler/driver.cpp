@@ -91,8 +91,8 @@ std::optional<std::string> output_format(const CliOptions& o, std::ostream& err)
 int emit(const Compiled& c, const CliOptions& o, const std::string& format, std::ostream& out,
          std::ostream& err) {
   if (format == "llvm" || format == "bc" || format == "obj") {
-    err << fmt::format("gradc: error: LLVM output (--emit={}) is not supported yet; use a .cpp "
-                       "output\n", format);
+    err << fmt::format("gradc: error: LLVM output ('{}') is not supported yet; write C++ with "
+                       "-o FILE.cpp\n", o.emit ? "--emit=" + *o.emit : *o.output);
     return kExitError;
   }
   std::string name = kernel_name(o);

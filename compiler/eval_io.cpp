@@ -70,7 +70,9 @@ std::optional<std::vector<Assignment>> parse_json_object(const std::string& text
       return std::nullopt;
     } else {
       size_t start = i;
-      while (i < text.size() && text[i] != ',' && text[i] != '}') ++i;
+      while (i < text.size() && text[i] != ',' && text[i] != '}' &&
+             !std::isspace(static_cast<unsigned char>(text[i])))
+        ++i;
       value = text.substr(start, i - start);
     }
     out.push_back({*key, value});

@@ -19,25 +19,33 @@ const OpInfo& op_info(Op op) { return kOpInfo[static_cast<int>(op)]; }
 
 NodeId Graph::add(Node n) {
   if (op_info(n.op).commutative) {
-    // Canonical order by id, with a constant first in a product (`2*x`)
-    // and last everywhere else (`a + 1`, `a != 0`), as people write them.
-    bool const_first = n.op == Op::Mul;
-    auto key = [&](NodeId id) {
-      return std::pair{(nodes_[id].op == Op::Const) != const_first, id};
-    };
-    if (key(n.b) < key(n.a)) std::swap(n.a, n.b);
+    // A constant goes first in a product (`2*x`) and last elsewhere
+    // (`a + 1`, `a != 0`), as people write them. Otherwise operands keep
+    // the order they were written in, and `y*x` finds an existing `x*y`.
+    bool const_a = is_const(n.a), const_b = is_const(n.b);
+    if (const_a != const_b) {
+      if (const_a != (n.op == Op::Mul)) std::swap(n.a, n.b);
+    } else if (NodeId id = find(Node{n.op, n.b, n.a, n.c}); id != kNoNode) {
+      return id;
+    }
   }
+  if (NodeId id = find(n); id != kNoNode) return id;
   if (2 * (nodes_.size() + 1) > table_.size()) grow_table();
+  size_t mask = table_.size() - 1;
+  size_t slot = NodeHash{}(n) & mask;
+  while (table_[slot] != kNoNode) slot = (slot + 1) & mask;
+  NodeId id = NodeId(nodes_.size());
+  nodes_.push_back(n);
+  table_[slot] = id;
+  return id;
+}
+
+NodeId Graph::find(const Node& n) const {
+  if (table_.empty()) return kNoNode;
   size_t mask = table_.size() - 1;
   for (size_t slot = NodeHash{}(n) & mask;; slot = (slot + 1) & mask) {
     NodeId id = table_[slot];
-    if (id == kNoNode) {
-      id = NodeId(nodes_.size());
-      nodes_.push_back(n);
-      table_[slot] = id;
-      return id;
-    }
-    if (nodes_[id] == n) return id;
+    if (id == kNoNode || nodes_[id] == n) return id;
   }
 }
 

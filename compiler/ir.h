@@ -64,10 +64,9 @@ struct NodeHash {
 /// The arena of nodes plus the hash-cons table and constant pool.
 class Graph {
  public:
-  /// Return the id of the node equal to `n`, creating it if new. Operands of
-  /// commutative ops are put in canonical order first (by id; a constant
-  /// goes first in a product and last otherwise), so `x*y` and `y*x` are one
-  /// node.
+  /// Return the id of the node equal to `n`, creating it if new. For
+  /// commutative ops `x*y` and `y*x` are one node (the first one written);
+  /// a constant operand goes first in a product and last otherwise.
   NodeId add(Node n);
   /// The node for constant `v` (constants are identified by bit pattern).
   NodeId constant(double v);
@@ -85,6 +84,8 @@ class Graph {
 
  private:
   void grow_table();
+  /// The id of the node equal to `n`, or kNoNode.
+  NodeId find(const Node& n) const;
   std::vector<Node> nodes_;
   // Hash-cons table: open addressing with linear probing over node ids
   // (kNoNode = empty slot); kept at most half full. No per-node allocation.

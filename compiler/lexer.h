@@ -1,8 +1,8 @@
 // lexer.h - turns source text into tokens.
 //
 // Newlines are tokens (they end statements). Comments (`#`, `//`) are
-// skipped. Bad characters and malformed numbers are reported and skipped, so
-// the parser sees a clean token stream and every lexical error is reported.
+// skipped. Bad characters and malformed numbers are reported here and become
+// Error tokens, which the parser skips over without a second message.
 #pragma once
 
 #include <string_view>
@@ -16,6 +16,7 @@ enum class Tok : uint8_t {
   Ident, Number, Newline, Semi, Comma, LParen, RParen, LBracket, RBracket,
   Plus, Minus, Star, Slash, Caret, At, Question, Colon, Assign,
   Lt, Le, Gt, Ge, EqEq, Ne, AndAnd, OrOr, Bang, Eof,
+  Error,  ///< a bad character or malformed number, already reported
 };
 
 /// How a token kind is spelled, for messages ("')'", "end of line").

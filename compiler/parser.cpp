@@ -52,8 +52,14 @@ class Parser {
     throw SyntaxError{};
   }
   const Token& expect(Tok k, std::string_view what) {
-    if (!at(k)) fail(peek().loc, "expected {}, got {}", what, describe(peek()));
+    if (!at(k)) unexpected(what);
     return next();
+  }
+  /// Report "expected WHAT, got X" - unless X is an Error token, whose
+  /// problem the lexer has reported already - and abandon the statement.
+  [[noreturn]] void unexpected(std::string_view what) {
+    if (at(Tok::Error)) throw SyntaxError{};
+    fail(peek().loc, "expected {}, got {}", what, describe(peek()));
   }
 
   /// Bounds the recursion depth of the expression methods.
@@ -145,7 +151,7 @@ void Parser::program() {
       statement();
       if (!at_separator()) {
         if (at(Tok::RParen)) fail(peek().loc, "extra ')' with no matching '('");
-        fail(peek().loc, "expected end of statement, got {}", describe(peek()));
+        unexpected("end of statement");
       }
     } catch (const SyntaxError&) {
       while (!at_separator()) next();  // recover at the next statement
@@ -160,14 +166,13 @@ void Parser::program() {
 void Parser::statement() {
   if (at_separator()) return;
   const Token& t = peek();
+  if (t.kind == Tok::Ident && peek(1).kind == Tok::Assign) return definition();
   if (t.kind == Tok::Ident && t.text == "input") return input_decl();
   if (t.kind == Tok::Ident && t.text == "output") return output_decl();
   if (t.kind == Tok::Ident && t.text == "wrt") return wrt_decl();
-  if (t.kind == Tok::Ident && peek(1).kind == Tok::Assign) return definition();
   if (t.kind == Tok::Ident && peek(1).kind == Tok::EqEq)
     fail(peek(1).loc, "expected '=' to define '{}', got '=='", t.text);
-  fail(t.loc, "expected a statement ('NAME = expression', 'input', 'output' or 'wrt'), got {}",
-       describe(t));
+  unexpected("a statement ('NAME = expression', 'input', 'output' or 'wrt')");
 }
 
 // name_list = NAME { "," NAME }
@@ -257,8 +262,7 @@ NodeId Parser::conditional() {
   Loc q = next().loc;
   NodeId a = conditional();
   if (!at(Tok::Colon))
-    fail(peek().loc, "expected ':' to complete the '?' at line {}, column {}, got {}", q.line,
-         q.col, describe(peek()));
+    unexpected(fmt::format("':' to complete the '?' at line {}, column {}", q.line, q.col));
   next();
   NodeId b = conditional();
   return b_.select(c, a, b);
@@ -364,16 +368,16 @@ NodeId Parser::primary() {
     case Tok::LParen: {
       next();
       NodeId x = expression();
-      if (!at(Tok::RParen))
-        fail(peek().loc, "expected ')' to close the '(' at line {}, column {}, got {}",
-             t.loc.line, t.loc.col, describe(peek()));
+        if (!at(Tok::RParen))
+        unexpected(fmt::format("')' to close the '(' at line {}, column {}", t.loc.line,
+                               t.loc.col));
       next();
       return x;
     }
     case Tok::LBracket:
       fail(t.loc, "array literals are not supported yet: arrays come in a later version");
     case Tok::RParen: fail(t.loc, "expected an expression, got extra ')'");
-    default: fail(t.loc, "expected an expression, got {}", describe(t));
+    default: unexpected("an expression");
   }
 }
 
@@ -386,21 +390,27 @@ NodeId Parser::call(const Token& name) {
     while (accept(Tok::Comma));
   }
   if (!at(Tok::RParen))
-    fail(peek().loc, "expected ')' to close the call to '{}' opened at line {}, column {}, got {}",
-         name.text, open.line, open.col, describe(peek()));
+    unexpected(fmt::format("')' to close the call to '{}' opened at line {}, column {}",
+                           name.text, open.line, open.col));
   next();
+  // Errors here are not syntax errors: report them and go on parsing, so
+  // every bad call of a statement is reported.
   auto builtin = find_builtin(name.text);
   if (!builtin) {
     if (is_array_function(name.text))
-      fail(name.loc, "array function '{}' is not supported yet: arrays come in a later version",
-           name.text);
-    if (symbols_.count(name.text) || name.text == "pi" || is_keyword(name.text))
-      fail(name.loc, "'{}' is not a function", name.text);
-    fail(name.loc, "unknown function '{}'", name.text);
+      diag_.error(name.loc, "array function '{}' is not supported yet: arrays come in a later "
+                            "version", name.text);
+    else if (symbols_.count(name.text) || name.text == "pi" || is_keyword(name.text))
+      diag_.error(name.loc, "'{}' is not a function", name.text);
+    else
+      diag_.error(name.loc, "unknown function '{}'", name.text);
+    return b_.zero();
   }
-  if (int(args.size()) != builtin->arity)
-    fail(name.loc, "'{}' takes {} argument{}, got {}", name.text, builtin->arity,
-         builtin->arity == 1 ? "" : "s", args.size());
+  if (int(args.size()) != builtin->arity) {
+    diag_.error(name.loc, "'{}' takes {} argument{}, got {}", name.text, builtin->arity,
+                builtin->arity == 1 ? "" : "s", args.size());
+    return b_.zero();
+  }
   return b_.make(builtin->op, args[0], args.size() > 1 ? args[1] : kNoNode,
                  args.size() > 2 ? args[2] : kNoNode);
 }
@@ -486,7 +496,12 @@ bool set_wrt(Program& p, const std::vector<std::string>& names, Diagnostics& dia
       ok = false;
       continue;
     }
-    chosen[size_t(it - p.inputs.begin())] = true;
+    size_t index = size_t(it - p.inputs.begin());
+    if (chosen[index]) {
+      diag.error_noloc("--wrt names '{}' twice", name);
+      ok = false;
+    }
+    chosen[index] = true;
   }
   if (!ok) return false;
   p.wrt.clear();

@@ -73,14 +73,16 @@ std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
   std::vector<std::pair<NodeId, std::string>> adjoint_names;
   c.jacobian = reverse_jacobian(b, c.outputs, wrt_nodes, [&](size_t out, NodeId node, NodeId adj) {
     auto it = source_name.find(node);
-    if (it != source_name.end() && !p.graph.is_const(adj) && p.graph[adj].op != Op::Input)
+    if (it != source_name.end() && adj >= c.forward_nodes)
       adjoint_names.emplace_back(adj, "d" + p.outputs[out].name + "_d" + it->second);
   });
 
+  // Derivative names go only to nodes the differentiation made: a value the
+  // forward program already computes keeps its own name (`dw_dz = t1`).
   timer.start("name");
   for (size_t i = 0; i < c.jacobian.size(); ++i) {
     c.grad_hints.reserved.insert(c.derivative_names[i]);
-    if (!p.graph.is_const(c.jacobian[i]))
+    if (c.jacobian[i] >= c.forward_nodes)
       c.grad_hints.suggest(c.jacobian[i], c.derivative_names[i], true);
   }
   for (auto& [node, name] : adjoint_names) c.grad_hints.suggest(node, name, false);

@@ -26,7 +26,7 @@ std::vector<Equation> equations(const Compiled& c, const Schedule& s, ExprRender
   root_names.insert(root_names.end(), c.derivative_names.begin(), c.derivative_names.end());
   for (size_t i = 0; i < roots.size(); ++i) {
     std::string ref = r.reference(roots[i]);
-    if (ref != root_names[i]) eqs.push_back({root_names[i], ref});
+    if (ref != r.name(root_names[i])) eqs.push_back({root_names[i], ref});
   }
   return eqs;
 }
