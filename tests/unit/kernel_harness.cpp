@@ -114,10 +114,10 @@ KernelLibrary::KernelLibrary(const std::string& compiler, const std::vector<Kern
     fs::path path = fs::path(dir_) / fmt::format("unit{}.cpp", u);
     std::string text = groups[u].size() == 1 ? groups[u][0]->cpp : packed_unit(groups[u]);
     if (!write_text(path, text)) {
-      log_ = "cannot write " + path.string();
+      log_ = fmt::format("cannot write {}", path.string());
       return;
     }
-    files += " " + path.string();
+    files += fmt::format(" {}", path.string());  // (not " " + string: GCC 12 -Wrestrict bug)
   }
   fs::path lib = fs::path(dir_) / "kernels.so", out = fs::path(dir_) / "compiler.log";
   std::string cmd = fmt::format("{} {}{} -o {} > {} 2>&1", compiler, kKernelFlags, files,
@@ -134,9 +134,9 @@ KernelLibrary::KernelLibrary(const std::string& compiler, const std::vector<Kern
 
 KernelLibrary::~KernelLibrary() {
   if (handle_) ::dlclose(handle_);
-  // Keep the sources of a failed build for inspection; the log names them.
+  // The log holds what a failed build printed, so nothing is kept on disk.
   std::error_code ec;
-  if (!dir_.empty() && handle_) fs::remove_all(dir_, ec);
+  if (!dir_.empty()) fs::remove_all(dir_, ec);
 }
 
 KernelFns KernelLibrary::get(const std::string& name) const {

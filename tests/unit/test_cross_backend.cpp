@@ -63,6 +63,7 @@ const Case kCases[] = {
     {"multi_output_wrt", "input a, b, c\nu = a*b\nv = sin(c)*u + a\noutput v, u\nwrt c, a"},
     {"unused_input", "input x, y, z\nw = x*x"},
     {"output_is_input", "input x, y\nw = x*y\noutput w, x"},
+    {"outputs_late_input", "u = a*2; v = u*b\noutput v, u"},  // b is created after u
     {"constant_output", "input x\nw = 2*3"},
     {"no_inputs", "w = 2^0.5 + exp(1)"},
     {"cxx_names", "in = x*2; out = in + y; jac = out*in; int = jac - 1; std = int*x\n"
@@ -70,6 +71,16 @@ const Case kCases[] = {
     {"reuse", "a = x*y; b = a*a; c = b + a; d = c*a + sin(b)"},
     {"identities", "w = (x + 0)*1 - (y - y) + x/x + --y + 0*z"},
 };
+
+// A 300-statement chain: deep reuse, long kernels, many temporaries.
+std::string long_chain() {
+  std::string text = "input x, y\nt0 = x*y\n";
+  const char* forms[] = {"sin(t{0})*y + t{0}", "tanh(t{0}) - x*t{0}", "sigmoid(t{0} + y)*2",
+                         "max(t{0}, x) + 0.5*t{0}", "t{0} > y ? t{0}*0.9 : cos(t{0})"};
+  for (int i = 1; i <= 300; ++i)
+    text += fmt::format("t{} = {}\n", i, fmt::format(fmt::runtime(forms[i % 5]), i - 1));
+  return text;
+}
 
 std::string read_file(const std::filesystem::path& p) {
   std::ifstream f(p);
@@ -94,6 +105,7 @@ std::vector<Program> load_programs() {
     progs.push_back({name, std::move(text), lo, hi, std::move(*c), verbatim});
   };
   for (const Case& k : kCases) add(k.name, k.text, k.lo, k.hi, false);
+  add("long_chain", long_chain(), -1, 1, false);
   std::vector<std::filesystem::path> examples;
   for (const auto& e : std::filesystem::directory_iterator(GRADC_EXAMPLES_DIR))
     if (e.path().extension() == ".expr") examples.push_back(e.path());
@@ -114,7 +126,7 @@ std::vector<gradc_test::KernelSource> sources(const std::vector<Program>& progs,
 }
 
 void compare(const Program& p, const gradc_test::KernelFns& f, const std::vector<double>& x,
-             const char* compiler) {
+             const std::string& compiler) {
   size_t m = p.c.outputs.size(), k = p.c.num_wrt();
   Values ref = gradc_test::interpret(p.c, x);
   std::vector<double> fwd;
@@ -157,7 +169,7 @@ int check_fd(const Program& p, const std::vector<double>& x) {
 
 TEST_CASE("interpreter, g++ and clang++ kernels and central differences agree") {
   std::vector<Program> progs = load_programs();
-  for (const char* compiler : {GRADC_GXX, GRADC_CLANGXX}) {
+  for (std::string compiler : {GRADC_GXX, GRADC_CLANGXX}) {
     CAPTURE(compiler);
     gradc_test::KernelLibrary packed(compiler, sources(progs, false), 2);
     REQUIRE_MESSAGE(packed.ok(), packed.log());
@@ -187,7 +199,7 @@ TEST_CASE("interpreter, g++ and clang++ kernels and central differences agree") 
                         "differences; compile {:.1f} s + {:.1f} s",
                         compiler, progs.size(), points, fd_checked, packed.compile_seconds(),
                         verbatim.compile_seconds()));
-    CHECK(fd_checked > 1500);
+    CHECK(fd_checked > 1000);
   }
 }
 
@@ -211,4 +223,32 @@ TEST_CASE("the harness reports compiler warnings as failures") {
   gradc_test::KernelLibrary lib(GRADC_GXX, {bad});
   CHECK_FALSE(lib.ok());
   CHECK(lib.log().find("unused") != std::string::npos);
+}
+
+TEST_CASE("the kink rule skips exactly the steps that cross a branch change") {
+  auto c = gradc_test::compile_text("w = relu(x) + max(x, y)*3");
+  REQUIRE(c);
+  // x = 1e-5: the step h = 1e-4 crosses relu's kink at 0.
+  CHECK_FALSE(gradc_test::central_difference(*c, {1e-5, -1.0}, 0));
+  // y within h of x crosses max's kink.
+  CHECK_FALSE(gradc_test::central_difference(*c, {0.5, 0.5 + 5e-5}, 1));
+  // Away from kinks: d/dx = 1 + 3 (x wins max), d/dy = 0.
+  auto fd = gradc_test::central_difference(*c, {0.5, -1.0}, 0);
+  REQUIRE(fd);
+  CHECK(fd->d[0] == doctest::Approx(4.0).epsilon(1e-9));
+  CHECK(gradc_test::matches_fd(4.0, fd->d[0], fd->scale));
+  CHECK_FALSE(gradc_test::matches_fd(4.001, fd->d[0], fd->scale));
+}
+
+TEST_CASE("each output's derivatives start from fresh adjoints (hand-derived)") {
+  // b's input node is created after u, so a leftover adjoint of b from the
+  // first output (v) would show up as du/db.
+  auto c = gradc_test::compile_text("u = a*2; v = u*b\noutput v, u");
+  REQUIRE(c);
+  REQUIRE(c->num_wrt() == 2);  // a, b in order of first use
+  Values v = gradc_test::interpret(*c, {1.0, 3.0});
+  CHECK(v.jac[0] == 6.0);  // dv/da = 2b
+  CHECK(v.jac[1] == 2.0);  // dv/db = u = 2a
+  CHECK(v.jac[2] == 2.0);  // du/da = 2
+  CHECK(v.jac[3] == 0.0);  // du/db = 0
 }
