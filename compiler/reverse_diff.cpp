@@ -24,7 +24,7 @@ std::vector<NodeId> reverse_jacobian(Builder& b, const std::vector<NodeId>& outp
   for (size_t out = 0; out < outputs.size(); ++out) {
     NodeId root = outputs[out];
     if (!depends[root]) continue;
-    std::fill(adj.begin(), adj.begin() + root + 1, kNoNode);
+    std::fill(adj.begin(), adj.end(), kNoNode);  // wrt inputs may have ids above root
     adj[root] = b.one();
     for (NodeId id = root + 1; id-- > 0;) {
       if (adj[id] == kNoNode) continue;
