@@ -142,7 +142,7 @@ std::optional<Program> Parser::run() {
   return std::move(prog_);
 }
 
-// program = statement { separator statement } EOF
+// program = statement { (";" | NEWLINE) statement } EOF
 void Parser::program() {
   bool any_statement = false;
   while (!at(Tok::Eof)) {
@@ -348,7 +348,7 @@ NodeId Parser::power() {
   return b_.pow(base, unary());
 }
 
-// postfix = primary [ "[" index_list "]" ]
+// postfix = primary        (indexing: arrays, not supported yet)
 NodeId Parser::postfix() {
   NodeId x = primary();
   if (at(Tok::LBracket)) fail(peek().loc, "indexing ('[...]') is not supported yet: arrays "
@@ -356,7 +356,7 @@ NodeId Parser::postfix() {
   return x;
 }
 
-// primary = NUMBER | call | NAME | "(" expression ")" | array_literal
+// primary = NUMBER | call | NAME | "(" expression ")"
 NodeId Parser::primary() {
   const Token& t = peek();
   switch (t.kind) {
