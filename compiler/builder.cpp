@@ -20,7 +20,7 @@ bool Builder::absorbs_sign(NodeId x) const {
 }
 
 bool Builder::offset(NodeId x, double& c, NodeId& base) const {
-  const Node& n = g_[x];
+  const Node n = g_[x];  // a copy: building nodes may move the arena
   if ((n.op == Op::Add || n.op == Op::Sub) && is_const(n.b)) {
     c = n.op == Op::Add ? value(n.b) : -value(n.b);
     base = n.a;
@@ -30,7 +30,7 @@ bool Builder::offset(NodeId x, double& c, NodeId& base) const {
 }
 
 bool Builder::scaled(NodeId x, double& k, NodeId& y) const {
-  const Node& n = g_[x];
+  const Node n = g_[x];  // a copy: building nodes may move the arena
   if (n.op == Op::Mul && is_const(n.a)) {
     k = value(n.a);
     y = n.b;
@@ -51,7 +51,7 @@ NodeId Builder::make(Op op, NodeId a, NodeId b, NodeId c) {
 }
 
 NodeId Builder::neg(NodeId x) {
-  const Node& n = g_[x];
+  const Node n = g_[x];  // a copy: building nodes may move the arena
   if (is_const(x)) return g_.constant(-value(x));
   if (n.op == Op::Neg) return n.a;                      // --x -> x
   if (n.op == Op::Sub) return sub(n.b, n.a);            // -(a-b) -> b-a
@@ -89,7 +89,7 @@ NodeId Builder::add(NodeId x, NodeId y) {
   bool sx = scaled(x, kx, bx), sy = scaled(y, ky, by);
   if (bx == by && !is_const(bx) && (sx || sy || x == y))   // a*z + b*z -> (a+b)*z
     return mul(constant(kx + ky), bx);
-  const Node &nx = g_[x], &ny = g_[y];
+  const Node nx = g_[x], ny = g_[y];  // copies: building may move the arena
   if (nx.op == Op::Select && ny.op == Op::Select && nx.a == ny.a)
     return select(nx.a, add(nx.b, ny.b), add(nx.c, ny.c));  // exact merge
   // Two masked values (c ? u : 0) with different conditions: their sum is
@@ -130,7 +130,7 @@ NodeId Builder::mul(NodeId x, NodeId y) {
   if (is(y, 1.0)) return x;                                // x*1 -> x
   if (is(x, -1.0)) return neg(y);
   if (is(y, -1.0)) return neg(x);
-  const Node &nx = g_[x], &ny = g_[y];
+  const Node nx = g_[x], ny = g_[y];  // copies: building may move the arena
   if (nx.op == Op::Neg && ny.op == Op::Neg) return mul(nx.a, ny.a);
   if (nx.op == Op::Neg) return neg(mul(nx.a, y));          // (-a)*y -> -(a*y)
   if (ny.op == Op::Neg) return neg(mul(x, ny.a));
@@ -187,7 +187,7 @@ NodeId Builder::unary(Op op, NodeId x) {
   if (is_const(x)) {
     if (NodeId f = folded(math::apply(op, value(x))); f != kNoNode) return f;
   }
-  const Node& n = g_[x];
+  const Node n = g_[x];  // a copy: building nodes may move the arena
   if (n.op == op && (op == Op::Abs || op == Op::Relu || op == Op::Floor ||
                      op == Op::Ceil || op == Op::Sign))
     return x;                                              // idempotent ops

@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
 bash scripts/build.sh build-test --fresh
-cd build-test
-ctest --output-on-failure -j "$(nproc)" --timeout 900
-echo "test.sh: all tests passed in $(( $(date +%s) - start )) s"
+(cd build-test && ctest --output-on-failure -j "$(nproc)" --timeout 900)
+# The same suite again with AddressSanitizer and UBSan on gradc itself.
+bash scripts/build.sh build-test-asan --fresh -DGRADC_SANITIZE=ON
+(cd build-test-asan && ctest --output-on-failure -j "$(nproc)" --timeout 900)
+echo "test.sh: all tests passed (plain and sanitized) in $(( $(date +%s) - start )) s"
