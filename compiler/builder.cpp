@@ -87,8 +87,9 @@ NodeId Builder::add(NodeId x, NodeId y) {
   double kx, ky;
   NodeId bx, by;
   bool sx = scaled(x, kx, bx), sy = scaled(y, ky, by);
-  if (bx == by && !is_const(bx) && (sx || sy || x == y))   // a*z + b*z -> (a+b)*z
-    return mul(constant(kx + ky), bx);
+  if (bx == by && !is_const(bx) && (sx || sy || x == y)) {  // a*z + b*z -> (a+b)*z
+    if (NodeId k = folded(kx + ky); k != kNoNode) return mul(k, bx);
+  }
   const Node nx = g_[x], ny = g_[y];  // copies: building may move the arena
   if (nx.op == Op::Select && ny.op == Op::Select && nx.a == ny.a)
     return select(nx.a, add(nx.b, ny.b), add(nx.c, ny.c));  // exact merge
@@ -116,8 +117,9 @@ NodeId Builder::sub(NodeId x, NodeId y) {
   double kx, ky;
   NodeId bx, by;
   bool sx = scaled(x, kx, bx), sy = scaled(y, ky, by);
-  if (bx == by && !is_const(bx) && (sx || sy))             // a*z - b*z -> (a-b)*z
-    return mul(constant(kx - ky), bx);
+  if (bx == by && !is_const(bx) && (sx || sy)) {           // a*z - b*z -> (a-b)*z
+    if (NodeId k = folded(kx - ky); k != kNoNode) return mul(k, bx);
+  }
   return raw(Op::Sub, x, y);
 }
 
@@ -141,8 +143,16 @@ NodeId Builder::mul(NodeId x, NodeId y) {
   if (is_masked(y)) return select(ny.a, mul(x, ny.b), zero());
   double k;
   NodeId z;
-  if (is_const(x) && scaled(y, k, z)) return mul(constant(value(x) * k), z);  // a*(b*z)
-  if (is_const(y) && scaled(x, k, z)) return mul(constant(value(y) * k), z);
+  // a*(b*z) -> (a*b)*z, unless a*b overflows or underflows.
+  auto fold_scale = [&](double a) {
+    double ab = a * k;
+    return std::isfinite(ab) && (ab != 0 || a == 0 || k == 0) ? mul(constant(ab), z) : kNoNode;
+  };
+  if (is_const(x) && scaled(y, k, z)) {
+    if (NodeId r = fold_scale(value(x)); r != kNoNode) return r;
+  } else if (is_const(y) && scaled(x, k, z)) {
+    if (NodeId r = fold_scale(value(y)); r != kNoNode) return r;
+  }
   return raw(Op::Mul, x, y);
 }
 

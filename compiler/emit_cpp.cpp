@@ -123,7 +123,8 @@ bool is_valid_kernel_name(const std::string& name) {
     return false;
   for (char ch : name)
     if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_') return false;
-  return cpp_identifier(name) == name && !contains(kLibcNames, name);
+  bool reserved = cpp_identifier(name) != name && !name.ends_with("_");
+  return !reserved && !name.starts_with("gradc_") && !contains(kLibcNames, name);
 }
 
 CppFiles emit_cpp(const Compiled& c, const std::string& name, const std::string& source_file) {

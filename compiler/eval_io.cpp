@@ -108,8 +108,10 @@ std::vector<Assignment> parse_inline(const std::string& spec, Diagnostics& diag,
 
 }  // namespace
 
-std::optional<std::vector<double>> read_inputs(const std::string& spec, const Program& p,
-                                               Diagnostics& diag) {
+namespace {
+
+std::optional<std::vector<double>> read_inputs_or_throw(const std::string& spec,
+                                                        const Program& p, Diagnostics& diag) {
   bool ok = true;
   std::vector<Assignment> items;
   if (spec.starts_with("@")) {
@@ -159,6 +161,17 @@ std::optional<std::vector<double>> read_inputs(const std::string& spec, const Pr
   }
   if (!ok) return std::nullopt;
   return values;
+}
+
+}  // namespace
+
+std::optional<std::vector<double>> read_inputs(const std::string& spec, const Program& p,
+                                               Diagnostics& diag) {
+  try {
+    return read_inputs_or_throw(spec, p, diag);
+  } catch (const TooManyErrors&) {
+    return std::nullopt;  // the first 20 errors are reported
+  }
 }
 
 std::string json_number(double v) {

@@ -30,10 +30,13 @@ constexpr std::string_view kCppReserved[] = {
 
 }  // namespace
 
+// Reserved names and names ending in '_' get one more '_': `int` -> `int_`,
+// `int_` -> `int__`. The mapping is one-to-one, so renamed names never
+// collide with the program's own.
 std::string cpp_identifier(const std::string& name) {
-  for (std::string_view r : kCppReserved)
-    if (r == name) return name + "_";
-  return name.starts_with("gradc_") ? name + "_" : name;
+  bool rename = name.starts_with("gradc_") || name.ends_with("_");
+  for (std::string_view r : kCppReserved) rename = rename || r == name;
+  return rename ? name + "_" : name;
 }
 
 std::string_view cpp_helper_name(Op op) {

@@ -485,9 +485,11 @@ std::optional<Program> parse_program(const SourceFile& file, Diagnostics& diag) 
   }
 }
 
-bool set_wrt(Program& p, const std::vector<std::string>& names, Diagnostics& diag) {
-  std::vector<bool> chosen(p.inputs.size(), false);
-  bool ok = true;
+namespace {
+
+// Mark the inputs named by --wrt in `chosen`; report unknown and repeated names.
+void check_wrt_names(const Program& p, const std::vector<std::string>& names,
+                     Diagnostics& diag, std::vector<bool>& chosen, bool& ok) {
   for (const std::string& name : names) {
     auto it = std::find_if(p.inputs.begin(), p.inputs.end(),
                            [&](const Variable& in) { return in.name == name; });
@@ -502,6 +504,18 @@ bool set_wrt(Program& p, const std::vector<std::string>& names, Diagnostics& dia
       ok = false;
     }
     chosen[index] = true;
+  }
+}
+
+}  // namespace
+
+bool set_wrt(Program& p, const std::vector<std::string>& names, Diagnostics& diag) {
+  std::vector<bool> chosen(p.inputs.size(), false);
+  bool ok = true;
+  try {
+    check_wrt_names(p, names, diag, chosen, ok);
+  } catch (const TooManyErrors&) {
+    return false;  // the first 20 errors are reported
   }
   if (!ok) return false;
   p.wrt.clear();

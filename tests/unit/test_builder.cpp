@@ -1,0 +1,256 @@
+// test_builder.cpp - the IR (hash-consing, canonical order of commutative
+// operands, ids in topological order) and the builder's identities and
+// constant folding; random expressions check every rewrite keeps the value.
+#include <functional>
+
+#include "builder.h"
+#include "scalar_math.h"
+#include "unit_support.h"
+
+using namespace gradc;
+
+namespace {
+
+struct Fixture {
+  Graph g;
+  Builder b{g};
+  NodeId x = b.input(0), y = b.input(1), z = b.input(2);
+  NodeId k(double v) { return b.constant(v); }
+};
+
+bool all_constants_finite(const Graph& g) {
+  for (NodeId id = 0; id < g.size(); ++id)
+    if (g.is_const(id) && !std::isfinite(g.const_value(id))) return false;
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("hash-consing: structurally equal nodes are one node") {
+  Fixture f;
+  NodeId s1 = f.b.unary(Op::Sin, f.x);
+  size_t size = f.g.size();
+  CHECK(f.b.unary(Op::Sin, f.x) == s1);
+  CHECK(f.g.add(Node{Op::Sin, f.x}) == s1);
+  CHECK(f.b.input(0) == f.x);
+  CHECK(f.g.size() == size);
+  CHECK(f.b.unary(Op::Sin, f.y) != s1);
+  CHECK(f.k(1.5) == f.k(1.5));
+  CHECK(f.g.const_value(f.k(1.5)) == 1.5);
+  // Constants are identified by bit pattern: 0 and -0 differ.
+  CHECK(f.k(0.0) != f.k(-0.0));
+  CHECK(std::signbit(f.g.const_value(f.k(-0.0))));
+  // A whole expression built twice adds nothing the second time.
+  auto build = [&] { return f.b.add(f.b.mul(f.x, f.b.unary(Op::Exp, f.y)), f.b.div(f.z, f.x)); };
+  NodeId e = build();
+  size = f.g.size();
+  CHECK(build() == e);
+  CHECK(f.g.size() == size);
+}
+
+TEST_CASE("commutative operands are put in canonical order, so x*y and y*x are one node") {
+  Fixture f;
+  CHECK(f.b.mul(f.x, f.y) == f.b.mul(f.y, f.x));
+  CHECK(f.b.add(f.x, f.y) == f.b.add(f.y, f.x));
+  CHECK(f.b.mul(f.x, f.k(2)) == f.b.mul(f.k(2), f.x));
+  CHECK(f.b.add(f.x, f.k(2)) == f.b.add(f.k(2), f.x));
+  for (Op op : {Op::Max, Op::Min, Op::Eq, Op::Ne, Op::And, Op::Or}) {
+    INFO(std::string(op_info(op).name));
+    CHECK(op_info(op).commutative);
+    CHECK(f.b.binary(op, f.x, f.y) == f.b.binary(op, f.y, f.x));
+    CHECK(f.g.add(Node{op, f.z, f.x}) == f.g.add(Node{op, f.x, f.z}));
+  }
+  for (Op op : {Op::Sub, Op::Div, Op::Pow, Op::Lt, Op::Le, Op::Gt, Op::Ge, Op::Atan2, Op::LeakyRelu}) {
+    INFO(std::string(op_info(op).name));
+    CHECK_FALSE(op_info(op).commutative);
+    CHECK(f.b.binary(op, f.x, f.y) != f.b.binary(op, f.y, f.x));
+  }
+  // Through the parser: the two spellings are one node.
+  unit::Parse p = unit::parse_text("a = x*y\nb = y*x\nc = (x + 1)*(y - 2)\nd = (y - 2)*(1 + x)\noutput a, b, c, d");
+  REQUIRE(p.program);
+  CHECK(p.program->outputs[0].node == p.program->outputs[1].node);
+  CHECK(p.program->outputs[2].node == p.program->outputs[3].node);
+}
+
+TEST_CASE("identities: x+0, x*1, x*0, x-x, --x, x/1") {
+  Fixture f;
+  NodeId e = f.b.unary(Op::Exp, f.x);
+  CHECK(f.b.add(e, f.b.zero()) == e);
+  CHECK(f.b.add(f.b.zero(), e) == e);
+  CHECK(f.b.sub(e, f.b.zero()) == e);
+  CHECK(f.b.mul(e, f.b.one()) == e);
+  CHECK(f.b.mul(f.b.one(), e) == e);
+  CHECK(f.b.mul(e, f.b.zero()) == f.b.zero());
+  CHECK(f.b.mul(f.b.zero(), e) == f.b.zero());
+  CHECK(f.b.sub(e, e) == f.b.zero());
+  CHECK(f.b.neg(f.b.neg(e)) == e);
+  CHECK(f.b.div(e, f.b.one()) == e);
+  CHECK(f.b.make(Op::Add, e, f.b.zero()) == e);
+  // The same through the parser.
+  unit::Parse p = unit::parse_text(
+      "input x\na = (x + 0)*1\nb = x - x\nc = --x\nd = x/1\ne = 0*sin(x)\noutput a, b, c, d, e");
+  REQUIRE(p.program);
+  const Program& prog = *p.program;
+  NodeId in = prog.inputs[0].node;
+  CHECK(prog.outputs[0].node == in);
+  CHECK(prog.graph.is_const(prog.outputs[1].node, 0.0));
+  CHECK(prog.outputs[2].node == in);
+  CHECK(prog.outputs[3].node == in);
+  CHECK(prog.graph.is_const(prog.outputs[4].node, 0.0));
+}
+
+TEST_CASE("integer powers become multiplications; other constant exponents stay powers") {
+  Fixture f;
+  CHECK(f.b.pow(f.x, f.k(2)) == f.b.mul(f.x, f.x));
+  CHECK(f.b.pow(f.x, f.k(1)) == f.x);
+  CHECK(f.b.pow(f.x, f.k(0)) == f.b.one());
+  CHECK(f.b.pow(f.x, f.k(-1)) == f.b.div(f.b.one(), f.x));
+  CHECK(f.b.pow(f.x, f.k(0.5)) == f.b.unary(Op::Sqrt, f.x));
+  CHECK(f.g[f.b.pow(f.x, f.k(2.5))].op == Op::Pow);
+  CHECK(f.g[f.b.pow(f.x, f.y)].op == Op::Pow);
+  for (int n = -16; n <= 16; ++n) {
+    Graph g;
+    Builder b(g);
+    NodeId p = b.pow(b.input(0), b.constant(n));
+    for (NodeId id = 0; id < g.size(); ++id) CHECK(g[id].op != Op::Pow);
+    double x = 1.1;
+    INFO("x^", n);
+    CHECK(unit::close_exact(evaluate(g, {x})[p], std::pow(x, n)));
+  }
+}
+
+TEST_CASE("constant folding") {
+  Fixture f;
+  CHECK(f.b.add(f.k(2), f.k(3)) == f.k(5));
+  CHECK(f.b.sub(f.k(2), f.k(3)) == f.k(-1));
+  CHECK(f.b.mul(f.k(2), f.k(3)) == f.k(6));
+  CHECK(f.b.div(f.k(1), f.k(4)) == f.k(0.25));
+  CHECK(f.b.pow(f.k(2), f.k(10)) == f.k(1024));
+  CHECK(f.b.neg(f.k(2)) == f.k(-2));
+  CHECK(f.b.unary(Op::Exp, f.k(0)) == f.k(1));
+  CHECK(f.b.unary(Op::Sqrt, f.k(9)) == f.k(3));
+  CHECK(f.b.binary(Op::Lt, f.k(1), f.k(2)) == f.k(1));
+  CHECK(f.b.binary(Op::Ge, f.k(1), f.k(2)) == f.k(0));
+  CHECK(f.b.binary(Op::Max, f.k(1), f.k(2)) == f.k(2));
+  CHECK(f.b.binary(Op::Atan2, f.k(0), f.k(1)) == f.k(0));
+  CHECK(f.b.select(f.k(1), f.x, f.y) == f.x);
+  CHECK(f.b.select(f.k(0), f.x, f.y) == f.y);
+  CHECK(f.b.select(f.z, f.x, f.x) == f.x);
+  unit::Parse p = unit::parse_text("w = 2*3 + 1 - 2^3^2/512");
+  REQUIRE(p.program);
+  CHECK(p.program->graph.is_const(p.program->outputs[0].node, 6.0));
+}
+
+TEST_CASE("folding never creates a non-finite constant") {
+  Fixture f;
+  NodeId checks[] = {
+      f.b.div(f.k(1), f.k(0)),          f.b.sub(f.k(-1e308), f.k(1e308)),
+      f.b.unary(Op::Log, f.k(0)),       f.b.unary(Op::Sqrt, f.k(-1)),
+      f.b.unary(Op::Exp, f.k(1000)),    f.b.mul(f.k(1e200), f.k(1e200)),
+      f.b.add(f.k(1.5e308), f.k(1.5e308)), f.b.pow(f.k(10), f.k(400)),
+      f.b.unary(Op::Acos, f.k(2)),
+  };
+  for (NodeId id : checks) CHECK_FALSE(f.g.is_const(id));
+  CHECK(all_constants_finite(f.g));
+  std::vector<double> v = evaluate(f.g, {0, 0, 0});
+  CHECK(std::isinf(v[checks[0]]));
+  CHECK(std::isinf(v[checks[1]]));
+  CHECK(std::isnan(v[checks[3]]));
+}
+
+TEST_CASE("scaled sums and products never fold a factor to a non-finite constant") {
+  // 1e200*(1e200*x) is 0 at x = 0 (IEEE); a folded (inf)*x would give NaN.
+  Fixture f;
+  NodeId p = f.b.mul(f.k(1e200), f.b.mul(f.k(1e200), f.x));
+  NodeId s = f.b.add(f.b.mul(f.k(1e308), f.x), f.b.mul(f.k(1e308), f.x));
+  CHECK(all_constants_finite(f.g));
+  std::vector<double> v = evaluate(f.g, {0.0, 0, 0});
+  CHECK(v[p] == 0.0);
+  CHECK(v[s] == 0.0);
+  // The same program through the compiler.
+  unit::Values r = unit::run(unit::compile_ok("w = 1e200*(1e200*x)"), {0.0});
+  CHECK(r.out[0] == 0.0);
+  // Nor to 0 by underflow: 1e-200*(1e-200*x) at x = 1e300 is 1e-100, not 0.
+  unit::Values t = unit::run(unit::compile_ok("w = 1e-200*(1e-200*x)"), {1e300});
+  CHECK(unit::close(t.out[0], 1e-100, 1e-12, 0));
+}
+
+TEST_CASE("operands always have smaller ids than their users") {
+  Fixture f;
+  NodeId a = f.b.mul(f.b.add(f.x, f.y), f.b.unary(Op::Sin, f.z));
+  f.b.select(f.b.binary(Op::Gt, a, f.x), f.b.pow(a, f.y), f.b.neg(a));
+  for (NodeId id = 0; id < f.g.size(); ++id)
+    for (int i = 0; i < arity(f.g[id]); ++i) CHECK(operand(f.g[id], i) < id);
+}
+
+namespace {
+
+// A random expression tree, built once raw (Graph::add, no rewriting) and
+// once through the Builder; both graphs are then evaluated and compared.
+class RandomExpr {
+ public:
+  RandomExpr(uint64_t seed) : pts_(seed) {}
+  Graph raw, built;
+
+  // Returns {raw id, built id}.
+  std::pair<NodeId, NodeId> gen(int depth) {
+    static constexpr double kConsts[] = {0, 1, -1, 2, 0.5, 3, -2.5};
+    static constexpr Op kOps[] = {Op::Neg, Op::Add, Op::Sub, Op::Mul, Op::Div, Op::Pow, Op::Sin,
+                                  Op::Sqrt, Op::Abs, Op::Select, Op::Max, Op::Min, Op::Lt, Op::Gt,
+                                  Op::Eq, Op::Not, Op::And, Op::Or, Op::Relu, Op::Exp, Op::Add,
+                                  Op::Mul, Op::Sub, Op::Select};
+    Builder b(built);
+    if (depth == 0 || pick(4) == 0) {
+      if (pick(2) == 0) {
+        uint32_t i = uint32_t(pick(3));
+        return {raw.input(i), built.input(i)};
+      }
+      double c = kConsts[pick(7)];
+      return {raw.constant(c), built.constant(c)};
+    }
+    Op op = kOps[pick(std::size(kOps))];
+    int ar = op_info(op).arity;
+    auto a = gen(depth - 1);
+    std::pair<NodeId, NodeId> bb{kNoNode, kNoNode}, c{kNoNode, kNoNode};
+    if (op == Op::Pow && pick(2) == 0) {  // a constant exponent, often an integer
+      static constexpr double kExps[] = {2, 3, -1, -2, 0, 1, 0.5, 4};
+      double e = kExps[pick(8)];
+      bb = {raw.constant(e), built.constant(e)};
+    } else if (ar >= 2) {
+      bb = gen(depth - 1);
+    }
+    if (ar == 3) c = gen(depth - 1);
+    return {raw.add(Node{op, a.first, bb.first, c.first}), b.make(op, a.second, bb.second, c.second)};
+  }
+
+ private:
+  size_t pick(size_t n) { return size_t(pts_.uniform(0, double(n))) % n; }
+  unit::Points pts_;
+};
+
+}  // namespace
+
+TEST_CASE("random expressions: the builder's rewrites keep every finite value") {
+  int compared = 0;
+  for (uint64_t seed = 1; seed <= 3000; ++seed) {
+    RandomExpr r(seed);
+    auto [raw_root, built_root] = r.gen(5);
+    unit::Points pts(seed * 7919);
+    for (int k = 0; k < 3; ++k) {
+      std::vector<double> in{pts.uniform(-2, 2), pts.uniform(-2, 2), pts.uniform(-2, 2)};
+      std::vector<double> rv = evaluate(r.raw, in), bv = evaluate(r.built, in);
+      double scale = 1;
+      bool finite = true;
+      for (double v : rv) {
+        finite = finite && std::isfinite(v);
+        scale = std::max(scale, std::fabs(v));
+      }
+      if (!finite) continue;  // the rewrites may differ from IEEE on inf/NaN
+      ++compared;
+      INFO("seed ", seed, " point ", in[0], ", ", in[1], ", ", in[2]);
+      CHECK(std::fabs(rv[raw_root] - bv[built_root]) <= 1e-9 * scale);
+    }
+    CHECK(all_constants_finite(r.built));
+  }
+  CHECK(compared > 2000);
+}

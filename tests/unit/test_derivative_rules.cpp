@@ -1,0 +1,379 @@
+// test_derivative_rules.cpp - the derivative of every op in ops.def, end to end
+// (parse, compile, interpret) against central differences and a closed form
+// written here with <cmath>; the SPEC 1 derivative conventions exactly; wrt.
+#include <functional>
+#include <numbers>
+
+#include "builder.h"
+#include "derivative_rules.h"
+#include "scalar_math.h"
+#include "unit_support.h"
+
+using namespace gradc;
+using unit::close_exact;
+using unit::close_fd;
+
+namespace {
+
+constexpr int kPoints = 24;
+constexpr double kPi = std::numbers::pi;
+
+double step(bool b) { return b ? 1.0 : 0.0; }
+
+struct UnaryCase {
+  const char* program;  // one input x
+  double lo, hi;        // the domain the points are drawn from
+  std::function<double(double)> derivative;
+};
+
+const std::vector<UnaryCase>& unary_cases() {
+  static const std::vector<UnaryCase> cases = {
+      {"w = exp(x)", -3, 3, [](double x) { return std::exp(x); }},
+      {"w = log(x)", 0.05, 5, [](double x) { return 1 / x; }},
+      {"w = log1p(x)", -0.9, 5, [](double x) { return 1 / (1 + x); }},
+      {"w = expm1(x)", -3, 3, [](double x) { return std::exp(x); }},
+      {"w = sqrt(x)", 0.05, 5, [](double x) { return 0.5 / std::sqrt(x); }},
+      {"w = cbrt(x)", 0.1, 5, [](double x) { return 1 / (3 * std::pow(x, 2.0 / 3.0)); }},
+      {"w = cbrt(x)", -5, -0.1, [](double x) { return 1 / (3 * std::pow(-x, 2.0 / 3.0)); }},
+      {"w = sin(x)", -4, 4, [](double x) { return std::cos(x); }},
+      {"w = cos(x)", -4, 4, [](double x) { return -std::sin(x); }},
+      {"w = tan(x)", -1.3, 1.3, [](double x) { return 1 / (std::cos(x) * std::cos(x)); }},
+      {"w = asin(x)", -0.95, 0.95, [](double x) { return 1 / std::sqrt(1 - x * x); }},
+      {"w = acos(x)", -0.95, 0.95, [](double x) { return -1 / std::sqrt(1 - x * x); }},
+      {"w = atan(x)", -5, 5, [](double x) { return 1 / (1 + x * x); }},
+      {"w = sinh(x)", -3, 3, [](double x) { return std::cosh(x); }},
+      {"w = cosh(x)", -3, 3, [](double x) { return std::sinh(x); }},
+      {"w = tanh(x)", -3, 3, [](double x) { return 1 / (std::cosh(x) * std::cosh(x)); }},
+      {"w = erf(x)", -3, 3, [](double x) { return 2 / std::sqrt(kPi) * std::exp(-x * x); }},
+      {"w = abs(x)", -3, 3, [](double x) { return x > 0 ? 1.0 : -1.0; }},
+      {"w = sign(x)", -3, 3, [](double) { return 0.0; }},
+      {"w = floor(x)", -3, 3, [](double) { return 0.0; }},
+      {"w = ceil(x)", -3, 3, [](double) { return 0.0; }},
+      {"w = sigmoid(x)", -8, 8,
+       [](double x) { return std::exp(-x) / ((1 + std::exp(-x)) * (1 + std::exp(-x))); }},
+      {"w = softplus(x)", -8, 8, [](double x) { return 1 / (1 + std::exp(-x)); }},
+      {"w = relu(x)", -3, 3, [](double x) { return step(x > 0); }},
+      {"w = gelu(x)", -4, 4,
+       [](double x) {  // Phi(x) + x*phi(x), Phi written with erfc
+         return 0.5 * std::erfc(-x / std::sqrt(2.0)) +
+                x * std::exp(-x * x / 2) / std::sqrt(2 * kPi);
+       }},
+      {"w = -x", -3, 3, [](double) { return -1.0; }},
+      {"w = +x", -3, 3, [](double) { return 1.0; }},
+      {"w = !x", -3, 3, [](double) { return 0.0; }},
+  };
+  return cases;
+}
+
+struct D2 {
+  double dx, dy;
+};
+
+struct BinaryCase {
+  const char* body;  // inputs x, y (declared in that order)
+  double xlo, xhi, ylo, yhi;
+  std::function<D2(double, double)> derivative;
+};
+
+D2 pow_partials(double x, double y) { return {y * std::pow(x, y - 1), std::pow(x, y) * std::log(x)}; }
+
+const std::vector<BinaryCase>& binary_cases() {
+  static const std::vector<BinaryCase> cases = {
+      {"w = x + y", -3, 3, -3, 3, [](double, double) { return D2{1, 1}; }},
+      {"w = x - y", -3, 3, -3, 3, [](double, double) { return D2{1, -1}; }},
+      {"w = x * y", -3, 3, -3, 3, [](double x, double y) { return D2{y, x}; }},
+      {"w = x / y", -3, 3, 0.2, 3, [](double x, double y) { return D2{1 / y, -x / (y * y)}; }},
+      {"w = x / y", -3, 3, -3, -0.2, [](double x, double y) { return D2{1 / y, -x / (y * y)}; }},
+      {"w = x ^ y", 0.1, 3, -2, 2, pow_partials},
+      {"w = x ** y", 0.1, 3, -2, 2, pow_partials},
+      {"w = pow(x, y)", 0.1, 3, -2, 2, pow_partials},
+      {"w = atan2(y, x)", -2, 2, 0.2, 2,
+       [](double x, double y) { return D2{-y / (x * x + y * y), x / (x * x + y * y)}; }},
+      {"w = atan2(y, x)", 0.2, 2, -2, 2,
+       [](double x, double y) { return D2{-y / (x * x + y * y), x / (x * x + y * y)}; }},
+      {"w = max(x, y)", -3, 3, -3, 3, [](double x, double y) { return D2{step(x > y), step(y > x)}; }},
+      {"w = min(x, y)", -3, 3, -3, 3, [](double x, double y) { return D2{step(x < y), step(y < x)}; }},
+      {"w = leaky_relu(x, y)", -3, 3, 0.01, 0.5,
+       [](double x, double y) { return D2{x > 0 ? 1 : y, x > 0 ? 0 : x}; }},
+      {"w = x < y", -3, 3, -3, 3, [](double, double) { return D2{0, 0}; }},
+      {"w = x <= y", -3, 3, -3, 3, [](double, double) { return D2{0, 0}; }},
+      {"w = x > y", -3, 3, -3, 3, [](double, double) { return D2{0, 0}; }},
+      {"w = x >= y", -3, 3, -3, 3, [](double, double) { return D2{0, 0}; }},
+      {"w = x == y", -3, 3, -3, 3, [](double, double) { return D2{0, 0}; }},
+      {"w = x != y", -3, 3, -3, 3, [](double, double) { return D2{0, 0}; }},
+      {"w = x && y", -3, 3, -3, 3, [](double, double) { return D2{0, 0}; }},
+      {"w = x || y", -3, 3, -3, 3, [](double, double) { return D2{0, 0}; }},
+      {"w = x > y ? x*y : x + y", -3, 3, -3, 3,
+       [](double x, double y) { return x > y ? D2{y, x} : D2{1, 1}; }},
+      {"w = where(x > y, sin(x), cos(y))", -3, 3, -3, 3,
+       [](double x, double y) { return x > y ? D2{std::cos(x), 0} : D2{0, -std::sin(y)}; }},
+      {"w = y ? x*x : 3*x", -3, 3, -3, 3, [](double x, double) { return D2{2 * x, 0}; }},
+      {"w = exp(sin(x)*y)", -3, 3, -1, 1,
+       [](double x, double y) {
+         double w = std::exp(std::sin(x) * y);
+         return D2{w * std::cos(x) * y, w * std::sin(x)};
+       }},
+      {"w = x*(x > y) + y*(x && y)", -3, 3, -3, 3,
+       [](double x, double y) { return D2{step(x > y), 1}; }},
+  };
+  return cases;
+}
+
+}  // namespace
+
+TEST_CASE("every unary function and prefix operator matches central differences and its closed form") {
+  unit::Points pts(11);
+  for (const UnaryCase& tc : unary_cases()) {
+    Compiled c = unit::compile_ok(tc.program);
+    REQUIRE(c.jacobian.size() == 1);
+    for (int k = 0; k < kPoints; ++k) {
+      double x = pts.uniform(tc.lo, tc.hi);
+      INFO(std::string(tc.program), " at x = ", x);
+      unit::Values v = unit::run(c, {x});
+      CHECK(close_fd(v.jac[0], unit::central_diff(c, {x}, 0, 0)));
+      CHECK(close_exact(v.jac[0], tc.derivative(x)));
+    }
+  }
+}
+
+TEST_CASE("every binary function, operator and selection matches central differences and its closed form") {
+  unit::Points pts(12);
+  for (const BinaryCase& tc : binary_cases()) {
+    Compiled c = unit::compile_ok(std::string("input x, y\n") + tc.body);
+    REQUIRE(c.jacobian.size() == 2);
+    for (int k = 0; k < kPoints; ++k) {
+      double x = pts.uniform(tc.xlo, tc.xhi), y = pts.uniform(tc.ylo, tc.yhi);
+      INFO(std::string(tc.body), " at x = ", x, ", y = ", y);
+      unit::Values v = unit::run(c, {x, y});
+      D2 d = tc.derivative(x, y);
+      CHECK(close_fd(v.jac[0], unit::central_diff(c, {x, y}, 0, 0)));
+      CHECK(close_fd(v.jac[1], unit::central_diff(c, {x, y}, 0, 1)));
+      CHECK(close_exact(v.jac[0], d.dx));
+      CHECK(close_exact(v.jac[1], d.dy));
+    }
+  }
+}
+
+TEST_CASE("partial_times: every op's local partial is linear in the seed and matches a difference quotient") {
+  unit::Points pts(13);
+  for (int o = 0; o < kNumOps; ++o) {
+    Op op = Op(o);
+    int ar = op_info(op).arity;
+    if (ar == 0) continue;
+    Graph g;
+    Builder b(g);
+    NodeId x = b.input(0), y = b.input(1), c = b.input(2), seed = b.input(3);
+    // The node itself, built raw so that the builder cannot rewrite it.
+    NodeId n = ar == 1 ? g.add(Node{op, x}) : ar == 2 ? g.add(Node{op, x, y}) : g.add(Node{op, c, x, y});
+    REQUIRE(g[n].op == op);
+    for (int i = 0; i < ar; ++i) {
+      bool none = op == Op::Not || op == Op::Sign || op == Op::Floor || op == Op::Ceil ||
+                  op == Op::Lt || op == Op::Le || op == Op::Gt || op == Op::Ge || op == Op::Eq ||
+                  op == Op::Ne || op == Op::And || op == Op::Or || (op == Op::Select && i == 0);
+      INFO("op ", std::string(op_info(op).name), " operand ", i);
+      NodeId unit_seed = partial_times(b, n, i, b.one());
+      NodeId var_seed = partial_times(b, n, i, seed);
+      CHECK((unit_seed == kNoNode) == none);
+      CHECK((var_seed == kNoNode) == none);
+      if (none) continue;
+      // Points where every op is smooth: 0 < x < 1 < y, selector 0 or 1.
+      double xv = pts.uniform(0.1, 0.9), yv = pts.uniform(1.1, 2), cv = pts.uniform(0, 1) < 0.5;
+      std::vector<double> vals = evaluate(g, {xv, yv, cv, 2.5});
+      CHECK(close_exact(vals[var_seed], 2.5 * vals[unit_seed]));
+      auto f = [&](double xx, double yy) {
+        if (ar == 1) return math::apply(op, xx);
+        if (ar == 2) return math::apply(op, xx, yy);
+        return math::select(cv, xx, yy);
+      };
+      double h = 1e-6;
+      double fd = ar == 3 ? (i == 1 ? (f(xv + h, yv) - f(xv - h, yv)) / (2 * h)
+                                    : (f(xv, yv + h) - f(xv, yv - h)) / (2 * h))
+                  : i == 0 ? (f(xv + h, yv) - f(xv - h, yv)) / (2 * h)
+                           : (f(xv, yv + h) - f(xv, yv - h)) / (2 * h);
+      CHECK(close_fd(vals[unit_seed], fd));
+    }
+  }
+}
+
+TEST_CASE("relu'(0) = 0, abs'(0) = 0, and sign, floor and ceil have derivative 0 everywhere") {
+  Compiled relu = unit::compile_ok("w = relu(x)");
+  CHECK(unit::run(relu, {0.0}).jac[0] == 0.0);
+  CHECK(unit::run(relu, {1e-300}).jac[0] == 1.0);
+  CHECK(unit::run(relu, {-1e-300}).jac[0] == 0.0);
+  Compiled abs = unit::compile_ok("w = abs(x)");
+  CHECK(unit::run(abs, {0.0}).jac[0] == 0.0);
+  CHECK(unit::run(abs, {-0.0}).jac[0] == 0.0);
+  CHECK(unit::run(abs, {-2.0}).jac[0] == -1.0);
+  for (const char* p : {"w = sign(x)", "w = floor(x)", "w = ceil(x)"}) {
+    Compiled c = unit::compile_ok(p);
+    for (double x : {-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0}) {
+      INFO(std::string(p), " at ", x);
+      CHECK(unit::run(c, {x}).jac[0] == 0.0);
+    }
+  }
+}
+
+TEST_CASE("leaky_relu at 0 takes the slope side, like relu'(0) = 0") {
+  Compiled c = unit::compile_ok("input x, s\nw = leaky_relu(x, s)");
+  unit::Values v = unit::run(c, {0.0, 0.1});
+  CHECK(v.out[0] == 0.0);
+  CHECK(v.jac[0] == doctest::Approx(0.1));
+  CHECK(v.jac[1] == 0.0);
+}
+
+TEST_CASE("comparisons and logical operators carry no derivative, even at a tie") {
+  for (const char* op : {"<", "<=", ">", ">=", "==", "!=", "&&", "||"}) {
+    Compiled c = unit::compile_ok(std::string("input x, y\nw = x ") + op + " y");
+    for (double x : {-1.0, 0.0, 2.0}) {
+      INFO(std::string(op), " at x = y = ", x);
+      unit::Values v = unit::run(c, {x, x});
+      CHECK(v.jac[0] == 0.0);
+      CHECK(v.jac[1] == 0.0);
+    }
+  }
+  Compiled masked = unit::compile_ok("input x, y\nw = x*(x > y)");
+  CHECK(unit::run(masked, {1.0, 1.0}).jac == std::vector<double>{0.0, 0.0});
+  CHECK(unit::run(masked, {2.0, 1.0}).jac == std::vector<double>{1.0, 0.0});
+  Compiled bang = unit::compile_ok("w = !x");
+  CHECK(unit::run(bang, {0.0}).jac[0] == 0.0);
+}
+
+TEST_CASE("max and min: all to the larger (smaller) operand, half to each on a tie") {
+  Compiled mx = unit::compile_ok("input x, y\nw = max(x, y)");
+  CHECK(unit::run(mx, {1.5, 1.5}).jac == std::vector<double>{0.5, 0.5});
+  CHECK(unit::run(mx, {2.0, 1.0}).jac == std::vector<double>{1.0, 0.0});
+  CHECK(unit::run(mx, {1.0, 2.0}).jac == std::vector<double>{0.0, 1.0});
+  Compiled mn = unit::compile_ok("input x, y\nw = min(x, y)");
+  CHECK(unit::run(mn, {-0.5, -0.5}).jac == std::vector<double>{0.5, 0.5});
+  CHECK(unit::run(mn, {2.0, 1.0}).jac == std::vector<double>{0.0, 1.0});
+  // A tie between two different expressions: half of each one's derivative.
+  Compiled mixed = unit::compile_ok("w = max(2*x, x*x)");
+  CHECK(unit::run(mixed, {2.0}).jac[0] == doctest::Approx(0.5 * 2 + 0.5 * 4));
+  Compiled with_const = unit::compile_ok("input x, y\nw = min(x*y, 2)");
+  CHECK(unit::run(with_const, {1.0, 2.0}).jac == std::vector<double>{1.0, 0.5});
+  // max(x, x) is x itself.
+  CHECK(unit::run(unit::compile_ok("w = max(x, x)"), {3.0}).jac[0] == 1.0);
+}
+
+TEST_CASE("an untaken ?: or where branch never leaks NaN or inf into the derivative") {
+  struct Case {
+    const char* program;
+    double x, value, derivative;
+  };
+  const Case cases[] = {
+      {"w = x > 0 ? sqrt(x) : 0", -1, 0, 0},
+      {"w = where(x > 0, sqrt(x), 0)", -1, 0, 0},
+      {"w = x <= 0 ? 0 : sqrt(x)", -1, 0, 0},
+      {"w = x > 0 ? log(x) : 0", 0, 0, 0},
+      {"w = x > 0 ? log(x) : 0", -2, 0, 0},
+      {"w = x != 0 ? 1/x : 0", 0, 0, 0},
+      {"w = x > 0 ? sqrt(x) : x*x", -1, 1, -2},
+      {"w = x > 0 ? exp(sqrt(x)) : 3*x", -1, -3, 3},
+      {"w = (x > 0 ? sqrt(x) : 0)^2", -1, 0, 0},
+      {"w = x > 0 ? sqrt(x) : 0", 4, 2, 0.25},
+  };
+  for (const Case& tc : cases) {
+    INFO(std::string(tc.program), " at x = ", tc.x);
+    unit::Values v = unit::run(unit::compile_ok(tc.program), {tc.x});
+    CHECK(v.out[0] == tc.value);
+    CHECK(v.jac[0] == tc.derivative);
+  }
+  Compiled two = unit::compile_ok("input x, y\nw = x > 0 ? exp(sqrt(x))*y : y");
+  CHECK(unit::run(two, {-1.0, 5.0}).jac == std::vector<double>{0.0, 1.0});
+}
+
+TEST_CASE("pow: variable exponent has d/db = a^b*log(a), and 0 where a == 0") {
+  Compiled c = unit::compile_ok("input a, b\nw = pow(a, b)");
+  unit::Values at_zero = unit::run(c, {0.0, 2.0});
+  CHECK(at_zero.out[0] == 0.0);
+  CHECK(at_zero.jac[0] == 0.0);  // 2*0^1
+  CHECK(at_zero.jac[1] == 0.0);
+  CHECK(unit::run(c, {0.0, 3.5}).jac[1] == 0.0);
+  unit::Values v = unit::run(c, {2.0, 3.0});
+  CHECK(close_exact(v.jac[0], 3 * 4.0));
+  CHECK(close_exact(v.jac[1], 8 * std::log(2.0)));
+}
+
+TEST_CASE("pow: a constant exponent gives b*a^(b-1); integer exponents become products") {
+  Compiled frac = unit::compile_ok("w = x^2.5");
+  unit::Points pts(14);
+  for (int k = 0; k < kPoints; ++k) {
+    double x = pts.uniform(0.01, 4);
+    CHECK(close_exact(unit::run(frac, {x}).jac[0], 2.5 * std::pow(x, 1.5)));
+  }
+  CHECK(unit::run(frac, {0.0}).jac[0] == 0.0);
+  for (const char* p : {"w = x^3", "w = pow(x, 3)", "w = x**3", "w = x^(1+2)"}) {
+    INFO(std::string(p));
+    Compiled c = unit::compile_ok(p);
+    for (NodeId id = 0; id < c.prog.graph.size(); ++id) CHECK(c.prog.graph[id].op != Op::Pow);
+    unit::Values v = unit::run(c, {-2.0});
+    CHECK(v.out[0] == -8.0);
+    CHECK(v.jac[0] == 12.0);
+  }
+  CHECK(close_exact(unit::run(unit::compile_ok("w = x^-2"), {2.0}).jac[0], -2.0 / 8));
+  CHECK(close_exact(unit::run(unit::compile_ok("w = x^0.5"), {4.0}).jac[0], 0.25));
+  CHECK(close_exact(unit::run(unit::compile_ok("w = x^17"), {1.1}).jac[0], 17 * std::pow(1.1, 16)));
+}
+
+TEST_CASE("sqrt'(0) and log'(0) are +inf (IEEE)") {
+  unit::Values s = unit::run(unit::compile_ok("w = sqrt(x)"), {0.0});
+  CHECK(s.out[0] == 0.0);
+  CHECK(std::isinf(s.jac[0]));
+  CHECK(s.jac[0] > 0);
+  unit::Values l = unit::run(unit::compile_ok("w = log(x)"), {0.0});
+  CHECK(std::isinf(l.out[0]));
+  CHECK(l.out[0] < 0);
+  CHECK(std::isinf(l.jac[0]));
+  CHECK(l.jac[0] > 0);
+}
+
+TEST_CASE("several outputs give the full m x k Jacobian, row-major") {
+  Compiled c = unit::compile_ok(
+      "input x, y, z\na = x*y\nb = sin(z)*x\nc = a + b*z\noutput c, a, b");
+  REQUIRE(c.outputs.size() == 3);
+  REQUIRE(c.jacobian.size() == 9);
+  CHECK(c.derivative_names == std::vector<std::string>{"dc_dx", "dc_dy", "dc_dz", "da_dx", "da_dy",
+                                                       "da_dz", "db_dx", "db_dy", "db_dz"});
+  unit::Points pts(15);
+  for (int k = 0; k < kPoints; ++k) {
+    double x = pts.uniform(-2, 2), y = pts.uniform(-2, 2), z = pts.uniform(-2, 2);
+    std::vector<double> in{x, y, z};
+    unit::Values v = unit::run(c, in);
+    const double s = std::sin(z), co = std::cos(z);
+    const double expected[9] = {y + s * z, x, x * (co * z + s),  // c = xy + x z sin z
+                                y,         x, 0,                 // a = xy
+                                s,         0, co * x};           // b = x sin z
+    for (size_t e = 0; e < 9; ++e) {
+      INFO("entry ", e, " at ", x, ", ", y, ", ", z);
+      CHECK(close_exact(v.jac[e], expected[e]));
+      CHECK(close_fd(v.jac[e], unit::central_diff(c, in, e / 3, e % 3)));
+    }
+  }
+}
+
+TEST_CASE("the wrt statement picks derivative columns, laid out in input order") {
+  Compiled c = unit::compile_ok("input x, y, z\nw = x*y*z + z\nwrt z, x");
+  CHECK(c.prog.wrt == std::vector<uint32_t>{0, 2});
+  CHECK(c.derivative_names == std::vector<std::string>{"dw_dx", "dw_dz"});
+  unit::Values v = unit::run(c, {2.0, 3.0, 5.0});
+  CHECK(v.jac == std::vector<double>{15.0, 7.0});
+}
+
+TEST_CASE("set_wrt (and CompileOptions::wrt) overrides the program's wrt") {
+  CompileOptions opts;
+  opts.wrt = std::vector<std::string>{"y"};
+  Compiled c = unit::compile_ok("input x, y, z\nw = x*y*z\nwrt z, x", opts);
+  CHECK(c.prog.wrt == std::vector<uint32_t>{1});
+  CHECK(unit::run(c, {2.0, 3.0, 5.0}).jac == std::vector<double>{10.0});
+
+  unit::Parse p = unit::parse_text("w = x*y*z");
+  REQUIRE(p.program);
+  std::ostringstream err;
+  Diagnostics diag(nullptr, err);
+  CHECK(set_wrt(*p.program, {"z", "x"}, diag));
+  CHECK(p.program->wrt == std::vector<uint32_t>{0, 2});
+  CHECK_FALSE(set_wrt(*p.program, {"x", "nope"}, diag));
+  diag.flush();
+  CHECK(err.str().find("'nope'") != std::string::npos);
+  CHECK(p.program->wrt == std::vector<uint32_t>{0, 2});  // unchanged on error
+}

@@ -1,0 +1,153 @@
+// test_print.cpp - --print output (SPEC 5): the text form re-parses to a
+// program giving the same outputs and derivatives (round trip), is simplified,
+// shares subexpressions, and uses the program's names; LaTeX and DOT forms.
+#include <set>
+
+#include "print.h"
+#include "unit_support.h"
+
+using namespace gradc;
+
+namespace {
+
+std::vector<std::string> names(const std::vector<Variable>& vars) {
+  std::vector<std::string> out;
+  for (const Variable& v : vars) out.push_back(v.name);
+  return out;
+}
+
+bool same_value(double a, double b) {
+  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+  if (std::isinf(a) || std::isinf(b)) return a == b;
+  return unit::close(a, b, 1e-12, 1e-14);
+}
+
+// Print `prog`, re-parse the text, and compare every output and derivative.
+void check_round_trip(const std::string& prog, double lo, double hi, uint64_t seed) {
+  Compiled c = unit::compile_ok(prog);
+  std::string text = print_text(c, "p.expr");
+  unit::Parse p = unit::parse_text(text);
+  INFO("program:\n", prog, "\nprinted:\n", text, "\nerrors:\n", p.errors);
+  REQUIRE(p.program.has_value());
+  const Program& re = *p.program;
+  CHECK(names(re.inputs) == names(c.prog.inputs));
+  std::vector<std::string> roots = names(c.prog.outputs);
+  roots.insert(roots.end(), c.derivative_names.begin(), c.derivative_names.end());
+  CHECK(names(re.outputs) == roots);
+  REQUIRE(re.outputs.size() == c.outputs.size() + c.jacobian.size());
+  unit::Points pts(seed);
+  for (int k = 0; k < 20; ++k) {
+    std::vector<double> in;
+    for (size_t i = 0; i < c.prog.inputs.size(); ++i) in.push_back(pts.uniform(lo, hi));
+    unit::Values orig = unit::run(c, in);
+    std::vector<double> expected = orig.out;
+    expected.insert(expected.end(), orig.jac.begin(), orig.jac.end());
+    std::vector<double> v = evaluate(re.graph, in);
+    for (size_t i = 0; i < expected.size(); ++i) {
+      INFO("root ", roots[i], " at point ", k);
+      CHECK(same_value(v[re.outputs[i].node], expected[i]));
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("round trip: the SPEC examples") {
+  check_round_trip("a = x*y + z; b = a*(x+x); w = a*b + b", -2, 2, 1);
+  check_round_trip(
+      "input x, w, b, y\np = sigmoid(w*x + b)\nloss = -(y*log(p) + (1 - y)*log(1 - p))\nwrt w, b",
+      -2, 2, 2);
+}
+
+TEST_CASE("round trip: every built-in function and operator") {
+  check_round_trip(
+      "input x, y\n"
+      "a = sin(x)*cos(y) + tan(x/4)\n"
+      "b = sqrt(y) + cbrt(x) + log1p(y) + expm1(x) + log(y) + exp(-x)\n"
+      "c = asin(x/3) + acos(x/3) + atan(y) + sinh(x) + cosh(y) + tanh(x)\n"
+      "d = erf(x) + abs(x) + sign(y - 1) + floor(x) + ceil(y) + sigmoid(x) + softplus(y)\n"
+      "e = relu(x) + gelu(y) + leaky_relu(x, 0.1) + pow(y, x) + atan2(y, x) + max(x, y) + min(x, y)\n"
+      "f = x > y ? a : b - x^3\n"
+      "g = where(x < 0 && y >= 1 || !(x == y) && x != 0.5, c, d*e/y)\n"
+      "h = (x <= y) + (x >= y) + y**x**0.5\n"
+      "output a, b, c, d, e, f, g, h",
+      0.2, 2.5, 3);
+  check_round_trip("input x, y\nw = x > 0 ? sqrt(x)*y : -x*y", -2, 2, 4);
+}
+
+TEST_CASE("round trip: precedence, negative constants and pi") {
+  check_round_trip("w = -x^2 + 2^-x - (x - 1)*(-3) + x/(-2) + pi*x - (-x)^2 + x^-1.5", 0.1, 3, 5);
+  check_round_trip("w = 1 - (x - (1 - x)) / (x / (2 / x))", 0.5, 3, 6);
+}
+
+TEST_CASE("round trip: names that clash with derivative and fresh names") {
+  check_round_trip("input x\ndw_dx = x*x\nw = dw_dx + sin(x)\nt1 = w*2 + sin(x)\noutput t1, w", -2, 2, 7);
+  check_round_trip("input x, y\nw = x*y\noutput w, x", -2, 2, 8);
+  check_round_trip("input x\nw = 3\nv = w*x\noutput w, v", -2, 2, 9);
+}
+
+TEST_CASE("printed text: input line, program names, dOUT_dIN, ending with output") {
+  Compiled c = unit::compile_ok("a = x*y + z; b = a*(x+x); w = a*b + b");
+  std::string text = print_text(c, "card.expr");
+  CHECK(text.starts_with("# gradc"));
+  CHECK(text.find("\ninput x, y, z\n") != std::string::npos);
+  CHECK(text.find("\na = x*y + z\n") != std::string::npos);
+  CHECK(text.find("\ndw_dx = ") != std::string::npos);
+  CHECK(text.find("\ndw_dz = ") != std::string::npos);
+  CHECK(text.ends_with("\noutput w, dw_dx, dw_dy, dw_dz\n"));
+}
+
+TEST_CASE("printed text is simplified and shares subexpressions") {
+  std::string simple = print_text(unit::compile_ok("w = (x + 0)*1"), "s.expr");
+  CHECK(simple.find("\nw = x\n") != std::string::npos);
+  CHECK(simple.find("\ndw_dx = 1\n") != std::string::npos);
+  CHECK(simple.find("+ 0") == std::string::npos);
+  CHECK(simple.find("*1") == std::string::npos);
+  std::string folded = print_text(unit::compile_ok("w = --x*(2*3) - x + 0*y"), "f.expr");
+  CHECK(folded.find("--") == std::string::npos);
+  CHECK(folded.find("2*3") == std::string::npos);
+  CHECK(folded.find("0*y") == std::string::npos);
+  std::string shared = print_text(unit::compile_ok("w = sin(x*y) + cos(x*y)"), "s.expr");
+  CHECK(unit::count_of(shared, "x*y") == 1);
+  CHECK(unit::count_of(shared, "sin(") == 1);
+  CHECK(unit::count_of(shared, "cos(") == 1);
+}
+
+TEST_CASE("LaTeX: one aligned equation per printed statement") {
+  Compiled c = unit::compile_ok("a = x/y; w = sqrt(a) + sin(a)");
+  std::string latex = print_latex(c, "l.expr"), text = print_text(c, "l.expr");
+  CHECK(latex.starts_with("% gradc"));
+  CHECK(latex.find("\\begin{align*}") != std::string::npos);
+  CHECK(latex.ends_with("\\end{align*}\n"));
+  CHECK(latex.find("\\frac{x}{y}") != std::string::npos);
+  CHECK(latex.find("\\sqrt{a}") != std::string::npos);
+  size_t statements = 0;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    statements += line.find(" = ") != std::string::npos && !line.starts_with("#");
+  CHECK(unit::count_of(latex, "&=") == statements);
+}
+
+TEST_CASE("DOT: a digraph with every live node, its edges and one root per output and derivative") {
+  Compiled c = unit::compile_ok("input x, y\nw = x*y + sin(x)\nv = w*w\noutput w, v");
+  std::string dot = print_dot(c, "d.expr");
+  CHECK(dot.find("digraph gradc {") != std::string::npos);
+  CHECK(dot.ends_with("}\n"));
+  CHECK(unit::count_of(dot, "shape=doublecircle") == 2 + 2 * 2);
+  CHECK(dot.find("label=\"dv_dy\"") != std::string::npos);
+  CHECK(dot.find("label=\"x\", shape=box") != std::string::npos);
+  // Every edge connects declared nodes.
+  std::istringstream in(dot);
+  std::set<std::string> declared;
+  for (std::string line; std::getline(in, line);) {
+    size_t bracket = line.find(" [label=");
+    if (bracket != std::string::npos) declared.insert(line.substr(2, bracket - 2));
+    size_t arrow = line.find(" -> ");
+    if (arrow == std::string::npos) continue;
+    std::string from = line.substr(2, arrow - 2), to = line.substr(arrow + 4);
+    to = to.substr(0, to.find(';'));
+    CHECK(declared.count(from) == 1);  // operands come first
+    bool root = to.starts_with("r");
+    if (!root) CHECK(declared.count(to) == 1);
+  }
+}
