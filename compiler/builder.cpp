@@ -199,7 +199,7 @@ NodeId Builder::unary(Op op, NodeId x) {
   }
   const Node n = g_[x];  // a copy: building nodes may move the arena
   if (n.op == op && (op == Op::Abs || op == Op::Relu || op == Op::Floor ||
-                     op == Op::Ceil || op == Op::Sign))
+                     op == Op::Ceil || op == Op::Sign || op == Op::NoGrad))
     return x;                                              // idempotent ops
   if (op == Op::Abs && n.op == Op::Neg) return unary(Op::Abs, n.a);
   return raw(op, x);

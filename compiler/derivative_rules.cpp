@@ -45,6 +45,7 @@ NodeId unary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId s) {
     }
     // No derivative: logic and step functions.
     case Op::Not: case Op::Sign: case Op::Floor: case Op::Ceil: return kNoNode;
+    case Op::NoGrad: return kNoNode;                                // stop_gradient' = 0
     default: throw InternalError("unary_partial: not a unary op");
   }
 }

@@ -132,9 +132,9 @@ GradFunction interpreter_function(const Compiled& c) {
 int check(const Compiled& c, const CliOptions& o, const std::string& file, std::ostream& out,
           std::ostream& err) {
   CheckShape shape;
-  for (const Variable& v : c.prog.inputs) shape.inputs.push_back(v.name);
-  for (const Variable& v : c.prog.outputs) shape.outputs.push_back(v.name);
-  shape.wrt = c.prog.wrt;
+  shape.inputs = c.input_names;
+  shape.outputs = c.output_names;
+  for (NodeId w : c.wrt_nodes) shape.wrt.push_back(c.prog.graph[w].a);  // input scalar index
   CheckOptions opts;
   opts.points = o.check_points;
   opts.seed = o.seed;

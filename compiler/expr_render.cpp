@@ -3,6 +3,8 @@
 // 8 ^, 9 calls and primaries.
 #include "expr_render.h"
 
+#include "value.h"
+
 #include <fmt/format.h>
 
 #include <array>
@@ -77,6 +79,28 @@ std::string_view cpp_helper_source(Op op) {
   }
 }
 
+ExprRenderer::ExprRenderer(const Graph& g, const Schedule& s, Dialect d, const Program* prog)
+    : g_(g), s_(s), d_(d), prog_(prog) {
+  if (!prog) return;
+  for (uint32_t v = 0; v < prog->inputs.size(); ++v)
+    for (uint32_t e = 0; e < prog->inputs[v].size(); ++e) input_slot_.emplace_back(v, e);
+}
+
+std::string ExprRenderer::input_text(uint32_t index) const {
+  auto [var, elem] = input_slot_.at(index);
+  const Variable& v = prog_->inputs[var];
+  if (v.is_scalar()) return name(v.name);
+  switch (d_) {
+    case Dialect::Gradc: return v.name + element_suffix(v.shape, elem, ", ");
+    case Dialect::Cpp: return fmt::format("{}[{}]", cpp_identifier(v.name), elem);
+    case Dialect::Latex: {
+      std::string idx = element_suffix(v.shape, elem, ",");
+      return fmt::format("{}_{{{}}}", name(v.name), idx.substr(1, idx.size() - 2));
+    }
+  }
+  return "";
+}
+
 std::string ExprRenderer::name(const std::string& n) const {
   if (d_ == Dialect::Cpp) return cpp_identifier(n);
   if (d_ == Dialect::Gradc) return n;
@@ -104,6 +128,7 @@ ExprRenderer::Text ExprRenderer::operand(NodeId id) {
     double v = g_.const_value(id);
     return {number(v), v < 0 || std::signbit(v) ? 7 : 9};
   }
+  if (n.op == Op::Input && prog_) return {input_text(n.a), 9};
   if (n.op == Op::Input || s_.materialized[id]) return {name(s_.name(id)), 9};
   return expr(id);
 }
@@ -182,6 +207,7 @@ ExprRenderer::Text ExprRenderer::cpp_condition(NodeId id, bool expand) {
 ExprRenderer::Text ExprRenderer::cpp_expr(NodeId id, const Node& n) {
   const OpInfo& info = op_info(n.op);
   switch (n.op) {
+    case Op::NoGrad: return operand(n.a);  // only the value matters in a kernel
     case Op::Neg: {
       std::string x = wrap(n.a, 7);
       return {fmt::format("-{}", x[0] == '-' ? parens(x) : x), 7};

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ir.h"
+#include "program.h"
 #include "schedule.h"
 
 namespace gradc {
@@ -16,7 +17,10 @@ enum class Dialect { Gradc, Cpp, Latex };
 
 class ExprRenderer {
  public:
-  ExprRenderer(const Graph& g, const Schedule& s, Dialect d) : g_(g), s_(s), d_(d) {}
+  /// With `prog`, inputs are written from its layout (`x`, `W[0, 1]`;
+  /// `W[1]` in C++, where an array input is a pointer); without, by the
+  /// schedule's names.
+  ExprRenderer(const Graph& g, const Schedule& s, Dialect d, const Program* prog = nullptr);
 
   /// The expression computing node `id` (its operands by name or inlined).
   std::string definition(NodeId id) { return expr(id).text; }
@@ -45,10 +49,14 @@ class ExprRenderer {
   /// `expand` renders a comparison even if it has a statement (its own).
   Text cpp_condition(NodeId id, bool expand);
   std::string parens(const std::string& t) const;
+  /// How input scalar `index` is written.
+  std::string input_text(uint32_t index) const;
 
   const Graph& g_;
   const Schedule& s_;
   Dialect d_;
+  const Program* prog_;
+  std::vector<std::pair<uint32_t, uint32_t>> input_slot_;  ///< scalar -> (variable, element)
   std::set<Op> helpers_;
 };
 

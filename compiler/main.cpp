@@ -21,7 +21,7 @@ Actions (combine freely; at least one):
   --print[=FORMAT]     print the program and its derivatives: text (default,
                        a valid gradc program), latex, or dot (Graphviz)
   --eval=INPUTS        evaluate; print outputs and derivatives as JSON.
-                       INPUTS is x=1,y=2 or @inputs.json
+                       INPUTS is x=1,v=[1,2],W=[[1,2],[3,4]] or @inputs.json
   --check              compare derivatives with central differences at
                        random points; exit status 1 on a mismatch
 
@@ -39,7 +39,7 @@ Options:
   --version            the version
 
 Not supported yet: LLVM output (.ll .bc .o, --emit=llvm|bc|obj),
---hessian, --mode=forward, arrays.
+--hessian, --mode=forward.
 
 Options with a value accept --opt=value and --opt value.
 Exit status: 0 success; 1 an error in the program, its inputs, or a failed

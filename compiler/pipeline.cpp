@@ -4,6 +4,7 @@
 #include "builder.h"
 #include "parser.h"
 #include "reverse_diff.h"
+#include "value.h"
 
 namespace gradc {
 
@@ -29,16 +30,71 @@ std::vector<NodeId> Compiled::all_roots() const {
 
 namespace {
 
-// Source names: inputs and the first definition of each node, all fixed.
+// `base` for a scalar, `base_i_j` for element [i,j] of an array.
+std::string element_name(const std::string& base, const Shape& shape, size_t flat) {
+  std::string suffix = element_suffix(shape, flat, "_");
+  if (suffix.empty()) return base;
+  return base + "_" + suffix.substr(1, suffix.size() - 2);
+}
+
+// Source names: inputs and the first definition of each node. Scalar names
+// are fixed (they always get a statement); array elements get loose names
+// (`s1_0`), used when the element is shared anyway.
 NameHints source_hints(const Program& p) {
   NameHints h;
-  for (const Variable& v : p.inputs) h.suggest(v.node, v.name, true);
+  for (const Variable& v : p.inputs) {
+    h.reserved.insert(v.name);
+    if (v.is_scalar()) h.suggest(v.scalar(), v.name, true);
+  }
   for (const Variable& v : p.definitions) {
     h.reserved.insert(v.name);
-    if (!p.graph.is_const(v.node)) h.suggest(v.node, v.name, true);
+    for (size_t i = 0; i < v.size(); ++i) {
+      NodeId n = v.nodes[i];
+      if (p.graph.is_const(n) || p.graph[n].op == Op::Input) continue;
+      h.suggest(n, element_name(v.name, v.shape, i), v.is_scalar());
+    }
   }
-  for (const Variable& v : p.inputs) h.reserved.insert(v.name);
+  for (const Variable& v : p.outputs) h.reserved.insert(v.name);
   return h;
+}
+
+// Flat names of every scalar of `vars`: `x`, `W[0,1]`.
+std::vector<std::string> scalar_names(const std::vector<Variable>& vars,
+                                      const std::vector<uint32_t>* only = nullptr) {
+  std::vector<std::string> names;
+  auto add = [&](const Variable& v) {
+    for (size_t i = 0; i < v.size(); ++i) names.push_back(v.name + element_suffix(v.shape, i));
+  };
+  if (only) for (uint32_t j : *only) add(vars[j]);
+  else for (const Variable& v : vars) add(v);
+  return names;
+}
+
+// One DerivativeVar per (output, wrt input) pair, and the flat name of every
+// Jacobian entry. Names are kept clear of the program's own.
+void name_derivatives(Compiled& c) {
+  const Program& p = c.prog;
+  std::unordered_set<std::string> used = c.grad_hints.reserved;
+  size_t k = c.num_wrt(), row = 0;
+  c.derivative_names.assign(c.jacobian.size(), "");
+  for (uint32_t o = 0; o < p.outputs.size(); ++o) {
+    const Variable& out = p.outputs[o];
+    size_t col = 0;
+    for (uint32_t in_index : p.wrt) {
+      const Variable& in = p.inputs[in_index];
+      DerivativeVar d{unique_name("d" + out.name + "_d" + in.name, used), o, in_index, out.shape, {}};
+      d.shape.insert(d.shape.end(), in.shape.begin(), in.shape.end());
+      for (size_t i = 0; i < out.size(); ++i)
+        for (size_t j = 0; j < in.size(); ++j) {
+          size_t entry = (row + i) * k + col + j;
+          d.nodes.push_back(c.jacobian[entry]);
+          c.derivative_names[entry] = d.name + element_suffix(d.shape, d.nodes.size() - 1);
+        }
+      col += in.size();
+      c.derivatives.push_back(std::move(d));
+    }
+    row += out.size();
+  }
 }
 
 }  // namespace
@@ -54,36 +110,42 @@ std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
   c.prog = std::move(*parsed);
   Program& p = c.prog;
   c.forward_nodes = p.graph.size();
-  for (const Variable& v : p.outputs) c.outputs.push_back(v.node);
+  std::vector<uint32_t> output_var;  // output scalar -> output variable
+  for (uint32_t o = 0; o < p.outputs.size(); ++o)
+    for (NodeId n : p.outputs[o].nodes) {
+      c.outputs.push_back(n);
+      output_var.push_back(o);
+    }
+  for (uint32_t j : p.wrt)
+    c.wrt_nodes.insert(c.wrt_nodes.end(), p.inputs[j].nodes.begin(), p.inputs[j].nodes.end());
+  c.output_names = scalar_names(p.outputs);
+  c.input_names = scalar_names(p.inputs);
+  c.wrt_names = scalar_names(p.inputs, &p.wrt);
   c.forward_hints = source_hints(p);
   c.grad_hints = c.forward_hints;
 
-  // Derivative names dOUT_dIN, kept clear of the program's own names.
-  std::unordered_set<std::string> used = c.grad_hints.reserved;
-  for (const Variable& out : p.outputs)
-    for (uint32_t j : p.wrt)
-      c.derivative_names.push_back(unique_name("d" + out.name + "_d" + p.inputs[j].name, used));
-
   timer.start("differentiate");
-  std::vector<NodeId> wrt_nodes;
-  for (uint32_t j : p.wrt) wrt_nodes.push_back(p.inputs[j].node);
-  std::unordered_map<NodeId, std::string> source_name;
-  for (const Variable& v : p.definitions) source_name.try_emplace(v.node, v.name);
+  std::unordered_map<NodeId, std::string> source_name;  // scalar definitions
+  for (const Variable& v : p.definitions)
+    if (v.is_scalar()) source_name.try_emplace(v.scalar(), v.name);
   Builder b(p.graph);
   std::vector<std::pair<NodeId, std::string>> adjoint_names;
-  c.jacobian = reverse_jacobian(b, c.outputs, wrt_nodes, [&](size_t out, NodeId node, NodeId adj) {
+  c.jacobian = reverse_jacobian(b, c.outputs, c.wrt_nodes, [&](size_t out, NodeId node, NodeId adj) {
+    const Variable& o = p.outputs[output_var[out]];
     auto it = source_name.find(node);
-    if (it != source_name.end() && adj >= c.forward_nodes)
-      adjoint_names.emplace_back(adj, "d" + p.outputs[out].name + "_d" + it->second);
+    if (o.is_scalar() && it != source_name.end() && adj >= c.forward_nodes)
+      adjoint_names.emplace_back(adj, "d" + o.name + "_d" + it->second);
   });
 
   // Derivative names go only to nodes the differentiation made: a value the
   // forward program already computes keeps its own name (`dw_dz = t1`).
   timer.start("name");
-  for (size_t i = 0; i < c.jacobian.size(); ++i) {
-    c.grad_hints.reserved.insert(c.derivative_names[i]);
-    if (c.jacobian[i] >= c.forward_nodes)
-      c.grad_hints.suggest(c.jacobian[i], c.derivative_names[i], true);
+  name_derivatives(c);
+  for (const DerivativeVar& d : c.derivatives) {
+    c.grad_hints.reserved.insert(d.name);
+    for (size_t i = 0; i < d.nodes.size(); ++i)
+      if (d.nodes[i] >= c.forward_nodes)
+        c.grad_hints.suggest(d.nodes[i], element_name(d.name, d.shape, i), d.shape.empty());
   }
   for (auto& [node, name] : adjoint_names) c.grad_hints.suggest(node, name, false);
   timer.stop();

@@ -36,17 +36,33 @@ struct CompileOptions {
   std::optional<std::vector<std::string>> wrt;  ///< --wrt, overriding the program's
 };
 
+/// The derivative of one output variable with respect to one wrt input
+/// variable, `dOUT_dIN`: an array of shape out_shape + in_shape.
+struct DerivativeVar {
+  std::string name;
+  uint32_t output;  ///< index into prog.outputs
+  uint32_t input;   ///< index into prog.inputs
+  Shape shape;
+  std::vector<NodeId> nodes;  ///< row-major
+};
+
 /// A program with its derivatives: forward and derivative roots in one graph.
+/// Arrays are flattened row-major: m output scalars, k wrt scalars.
 struct Compiled {
   Program prog;
-  std::vector<NodeId> outputs;               ///< m output roots
-  std::vector<NodeId> jacobian;              ///< m*k roots, row-major
-  std::vector<std::string> derivative_names; ///< m*k names, `dw_dx`
+  std::vector<NodeId> outputs;               ///< m output scalars
+  std::vector<NodeId> wrt_nodes;             ///< k wrt scalars (Input nodes)
+  std::vector<NodeId> jacobian;              ///< m*k, row-major
+  std::vector<std::string> output_names;     ///< m names: `w`, `y[0,1]`
+  std::vector<std::string> wrt_names;        ///< k names: `x`, `W[1,2]`
+  std::vector<std::string> input_names;      ///< n names, every input scalar
+  std::vector<std::string> derivative_names; ///< m*k names: `dw_dx`, `dy_dW[0,1,2]`
+  std::vector<DerivativeVar> derivatives;    ///< per (output, wrt input) pair
   NameHints forward_hints;                   ///< names for the forward kernel
   NameHints grad_hints;                      ///< names for the fused kernel
   size_t forward_nodes = 0;                  ///< graph size before differentiation
 
-  size_t num_wrt() const { return prog.wrt.size(); }
+  size_t num_wrt() const { return wrt_nodes.size(); }
   /// Roots of the fused kernel: outputs, then the Jacobian.
   std::vector<NodeId> all_roots() const;
 };

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "expr_render.h"
+#include "value.h"
 #include "version.h"
 
 namespace gradc {
@@ -15,19 +16,42 @@ struct Equation {
   std::string name, rhs;
 };
 
-// Statements of the fused kernel, then one statement per root whose node
-// goes by another name (`dw_dz = b`, `dw_dy = 0`).
+// `[a, b]`, `[[a, b], [c, d]]`: the elements of an array in its shape. A
+// bracket of level k opens where a block of block[k] elements starts.
+std::string literal(ExprRenderer& r, const Shape& shape, const std::vector<NodeId>& nodes,
+                    bool latex) {
+  std::string open = latex ? "\\left[" : "[", close = latex ? "\\right]" : "]";
+  std::vector<size_t> block(shape.size());
+  for (size_t k = shape.size(), n = 1; k-- > 0;) block[k] = n *= shape[k];
+  std::string out;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (i > 0) out += ", ";
+    for (size_t size : block)
+      if (i % size == 0) out += open;
+    out += r.reference(nodes[i]);
+    for (size_t size : block)
+      if ((i + 1) % size == 0) out += close;
+  }
+  return out;
+}
+
+// Statements of the fused kernel, then one statement per root variable whose
+// value goes by another name (`dw_dz = b`, `dw_dy = 0`, `dL_dW = [...]`).
 std::vector<Equation> equations(const Compiled& c, const Schedule& s, ExprRenderer& r,
-                                std::vector<std::string>& root_names) {
+                                std::vector<std::string>& root_names, bool latex) {
   std::vector<Equation> eqs;
   for (NodeId id : s.steps) eqs.push_back({s.name(id), r.definition(id)});
-  std::vector<NodeId> roots = c.all_roots();
-  for (const Variable& v : c.prog.outputs) root_names.push_back(v.name);
-  root_names.insert(root_names.end(), c.derivative_names.begin(), c.derivative_names.end());
-  for (size_t i = 0; i < roots.size(); ++i) {
-    std::string ref = r.reference(roots[i]);
-    if (ref != r.name(root_names[i])) eqs.push_back({root_names[i], ref});
-  }
+  auto root = [&](const std::string& name, const Shape& shape, const std::vector<NodeId>& nodes) {
+    root_names.push_back(name);
+    if (!shape.empty()) {
+      eqs.push_back({name, literal(r, shape, nodes, latex)});
+      return;
+    }
+    std::string ref = r.reference(nodes[0]);
+    if (ref != r.name(name)) eqs.push_back({name, ref});
+  };
+  for (const Variable& v : c.prog.outputs) root(v.name, v.shape, v.nodes);
+  for (const DerivativeVar& d : c.derivatives) root(d.name, d.shape, d.nodes);
   return eqs;
 }
 
@@ -47,24 +71,24 @@ std::vector<std::string> wrt_names(const Compiled& c) {
 
 std::string print_text(const Compiled& c, const std::string& source_file) {
   Schedule s = make_schedule(c.prog.graph, c.all_roots(), c.grad_hints);
-  ExprRenderer r(c.prog.graph, s, Dialect::Gradc);
-  std::vector<std::string> roots, inputs, outputs;
-  for (const Variable& v : c.prog.inputs) inputs.push_back(v.name);
-  for (const Variable& v : c.prog.outputs) outputs.push_back(v.name);
+  ExprRenderer r(c.prog.graph, s, Dialect::Gradc, &c.prog);
+  std::vector<std::string> roots, inputs;
+  for (const Variable& v : c.prog.inputs)
+    inputs.push_back(v.is_scalar() ? v.name : v.name + shape_text(v.shape));
   std::string out = fmt::format("# gradc {}: {} and its derivatives", kVersion, source_file);
   out += c.num_wrt() ? fmt::format(" with respect to {}\n", joined(wrt_names(c))) : " (none)\n";
   if (!inputs.empty()) out += "input " + joined(inputs) + "\n";
-  for (const Equation& e : equations(c, s, r, roots)) out += e.name + " = " + e.rhs + "\n";
+  for (const Equation& e : equations(c, s, r, roots, false)) out += e.name + " = " + e.rhs + "\n";
   out += "output " + joined(roots) + "\n";
   return out;
 }
 
 std::string print_latex(const Compiled& c, const std::string& source_file) {
   Schedule s = make_schedule(c.prog.graph, c.all_roots(), c.grad_hints);
-  ExprRenderer r(c.prog.graph, s, Dialect::Latex);
+  ExprRenderer r(c.prog.graph, s, Dialect::Latex, &c.prog);
   std::vector<std::string> roots;
   std::string out = fmt::format("% gradc {}: {}\n\\begin{{align*}}\n", kVersion, source_file);
-  std::vector<Equation> eqs = equations(c, s, r, roots);
+  std::vector<Equation> eqs = equations(c, s, r, roots, true);
   for (size_t i = 0; i < eqs.size(); ++i)
     out += fmt::format("  {} &= {}{}\n", r.name(eqs[i].name), eqs[i].rhs,
                        i + 1 < eqs.size() ? " \\\\" : "");
@@ -74,7 +98,7 @@ std::string print_latex(const Compiled& c, const std::string& source_file) {
 std::string print_dot(const Compiled& c, const std::string& source_file) {
   const Graph& g = c.prog.graph;
   Schedule s = make_schedule(g, c.all_roots(), c.grad_hints);
-  ExprRenderer r(g, s, Dialect::Gradc);
+  ExprRenderer r(g, s, Dialect::Gradc, &c.prog);
   std::vector<bool> live = live_nodes(g, c.all_roots());
   std::string out = fmt::format("// gradc {}: {}\ndigraph gradc {{\n  rankdir=BT;\n", kVersion,
                                 source_file);
@@ -86,7 +110,7 @@ std::string print_dot(const Compiled& c, const std::string& source_file) {
       label = r.number(g.const_value(id));
       shape = "plaintext";
     } else if (n.op == Op::Input) {
-      label = s.name(id);
+      label = r.reference(id);
       shape = "box";
     } else {
       label = std::string(op_info(n.op).spelling);
@@ -96,8 +120,7 @@ std::string print_dot(const Compiled& c, const std::string& source_file) {
                        id >= c.forward_nodes ? ", style=dashed" : "");
     for (int i = 0; i < arity(n); ++i) out += fmt::format("  n{} -> n{};\n", operand(n, i), id);
   }
-  std::vector<std::string> root_names;
-  for (const Variable& v : c.prog.outputs) root_names.push_back(v.name);
+  std::vector<std::string> root_names = c.output_names;
   root_names.insert(root_names.end(), c.derivative_names.begin(), c.derivative_names.end());
   std::vector<NodeId> roots = c.all_roots();
   for (size_t i = 0; i < roots.size(); ++i)

@@ -60,6 +60,7 @@ inline double apply(Op op, double x) {
     case Op::Softplus: return softplus(x);
     case Op::Relu: return relu(x);
     case Op::Gelu: return gelu(x);
+    case Op::NoGrad: return x;
     default: return std::nan("");
   }
 }

@@ -32,7 +32,7 @@ Schedule make_schedule(const Graph& g, const std::vector<NodeId>& roots,
   Schedule s;
   std::vector<bool> live = live_nodes(g, roots);
   std::vector<uint32_t> uses(g.size(), 0);
-  for (NodeId r : roots) uses[r] += 2;  // a root always gets a statement
+  for (NodeId r : roots) ++uses[r];  // stored once; a fixed name gives it a statement
   for (NodeId id = 0; id < g.size(); ++id) {
     if (!live[id]) continue;
     const Node& n = g[id];
@@ -59,7 +59,8 @@ Schedule make_schedule(const Graph& g, const std::vector<NodeId>& roots,
     ++s.live_nodes;
     if (n.op == Op::Input) {
       s.inputs.push_back(id);
-      s.names[id] = hints.hint.at(id).name;
+      auto hint = hints.hint.find(id);  // array elements are named by the emitters
+      s.names[id] = hint != hints.hint.end() ? hint->second.name : "";
       continue;
     }
     int h = 0, sz = 1;

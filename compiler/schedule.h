@@ -48,8 +48,8 @@ struct Schedule {
 inline constexpr int kMaxInlineHeight = 6;
 inline constexpr int kMaxInlineSize = 12;
 
-/// Plan the computation of `roots`. Input names come from `hints` (which must
-/// name every input); fresh names are `t1, t2, ...`, skipping reserved ones.
+/// Plan the computation of `roots`. Scalar input names come from `hints`;
+/// fresh names are `t1, t2, ...`, skipping reserved ones.
 Schedule make_schedule(const Graph& g, const std::vector<NodeId>& roots,
                        const NameHints& hints);
 

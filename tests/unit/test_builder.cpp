@@ -68,8 +68,8 @@ TEST_CASE("commutative operands are put in canonical order, so x*y and y*x are o
   // Through the parser: the two spellings are one node.
   unit::Parse p = unit::parse_text("a = x*y\nb = y*x\nc = (x + 1)*(y - 2)\nd = (y - 2)*(1 + x)\noutput a, b, c, d");
   REQUIRE(p.program);
-  CHECK(p.program->outputs[0].node == p.program->outputs[1].node);
-  CHECK(p.program->outputs[2].node == p.program->outputs[3].node);
+  CHECK(p.program->outputs[0].scalar() == p.program->outputs[1].scalar());
+  CHECK(p.program->outputs[2].scalar() == p.program->outputs[3].scalar());
 }
 
 TEST_CASE("identities: x+0, x*1, x*0, x-x, --x, x/1") {
@@ -91,12 +91,12 @@ TEST_CASE("identities: x+0, x*1, x*0, x-x, --x, x/1") {
       "input x\na = (x + 0)*1\nb = x - x\nc = --x\nd = x/1\ne = 0*sin(x)\noutput a, b, c, d, e");
   REQUIRE(p.program);
   const Program& prog = *p.program;
-  NodeId in = prog.inputs[0].node;
-  CHECK(prog.outputs[0].node == in);
-  CHECK(prog.graph.is_const(prog.outputs[1].node, 0.0));
-  CHECK(prog.outputs[2].node == in);
-  CHECK(prog.outputs[3].node == in);
-  CHECK(prog.graph.is_const(prog.outputs[4].node, 0.0));
+  NodeId in = prog.inputs[0].scalar();
+  CHECK(prog.outputs[0].scalar() == in);
+  CHECK(prog.graph.is_const(prog.outputs[1].scalar(), 0.0));
+  CHECK(prog.outputs[2].scalar() == in);
+  CHECK(prog.outputs[3].scalar() == in);
+  CHECK(prog.graph.is_const(prog.outputs[4].scalar(), 0.0));
 }
 
 TEST_CASE("integer powers become multiplications; other constant exponents stay powers") {
@@ -138,7 +138,7 @@ TEST_CASE("constant folding") {
   CHECK(f.b.select(f.z, f.x, f.x) == f.x);
   unit::Parse p = unit::parse_text("w = 2*3 + 1 - 2^3^2/512");
   REQUIRE(p.program);
-  CHECK(p.program->graph.is_const(p.program->outputs[0].node, 6.0));
+  CHECK(p.program->graph.is_const(p.program->outputs[0].scalar(), 6.0));
 }
 
 TEST_CASE("folding never creates a non-finite constant") {

@@ -168,6 +168,7 @@ TEST_CASE("partial_times: every op's local partial is linear in the seed and mat
     REQUIRE(g[n].op == op);
     for (int i = 0; i < ar; ++i) {
       bool none = op == Op::Not || op == Op::Sign || op == Op::Floor || op == Op::Ceil ||
+                  op == Op::NoGrad ||
                   op == Op::Lt || op == Op::Le || op == Op::Gt || op == Op::Ge || op == Op::Eq ||
                   op == Op::Ne || op == Op::And || op == Op::Or || (op == Op::Select && i == 0);
       INFO("op ", std::string(op_info(op).name), " operand ", i);

@@ -120,10 +120,10 @@ TEST_CASE("JSON file errors") {
       {"[1, 2, 3]", "malformed JSON"},
       {"{x: 1}", "malformed JSON"},
       {"{\"x\": 1, \"y\": 2, \"z\": 3} extra", "malformed JSON"},
-      {"{\"x\": [1], \"y\": 2, \"z\": 3}", "input 'x' must be a number"},
+      {"{\"x\": [1], \"y\": 2, \"z\": 3}", "for input 'x': expected a number"},
       {"{\"x\": 1, \"y\": 2}", "missing value for input 'z'"},
       {"{\"x\": 1, \"y\": 2, \"z\": 3, \"w\": 4}", "'w' is not an input"},
-      {"{\"x\": \"one\", \"y\": 2, \"z\": 3}", "malformed value 'one' for input 'x'"},
+      {"{\"x\": \"one\", \"y\": 2, \"z\": 3}", "malformed value '\"one\"' for input 'x'"},
   };
   for (const Case& c : cases) {
     TempFile f(c.text);

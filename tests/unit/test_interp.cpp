@@ -38,6 +38,7 @@ double reference(Op op, double a, double b, double c) {
     case Op::Sign: return a > 0 ? 1.0 : a < 0 ? -1.0 : 0.0;
     case Op::Floor: return std::floor(a);
     case Op::Ceil: return std::ceil(a);
+    case Op::NoGrad: return a;  // stop_gradient: the value unchanged
     case Op::Sigmoid: return 1 / (1 + std::exp(-a));
     case Op::Softplus: return std::log(1 + std::exp(a));
     case Op::Relu: return a > 0 ? a : 0;
@@ -117,9 +118,9 @@ TEST_CASE("inputs are read by their ABI index") {
   unit::Parse p = unit::parse_text("input b, a, c\nw = a - 10*b + 100*c");
   REQUIRE(p.program);
   std::vector<double> v = evaluate(p.program->graph, {1.0, 2.0, 3.0});
-  CHECK(v[p.program->outputs[0].node] == 2.0 - 10.0 + 300.0);
-  CHECK(v[p.program->inputs[0].node] == 1.0);
-  CHECK(v[p.program->inputs[2].node] == 3.0);
+  CHECK(v[p.program->outputs[0].scalar()] == 2.0 - 10.0 + 300.0);
+  CHECK(v[p.program->inputs[0].scalar()] == 1.0);
+  CHECK(v[p.program->inputs[2].scalar()] == 3.0);
 }
 
 TEST_CASE("?: yields only the selected branch's value, even when the other is NaN or inf") {
@@ -127,12 +128,12 @@ TEST_CASE("?: yields only the selected branch's value, even when the other is Na
   REQUIRE(p.program);
   const Program& prog = *p.program;
   std::vector<double> v = evaluate(prog.graph, {-4.0});
-  CHECK(v[prog.outputs[0].node] == 0.0);
-  CHECK(v[prog.outputs[1].node] == 1.0);
-  CHECK(v[prog.outputs[2].node] == -0.25);
+  CHECK(v[prog.outputs[0].scalar()] == 0.0);
+  CHECK(v[prog.outputs[1].scalar()] == 1.0);
+  CHECK(v[prog.outputs[2].scalar()] == -0.25);
   std::vector<double> z = evaluate(prog.graph, {0.0});
-  CHECK(z[prog.outputs[2].node] == 5.0);
-  CHECK(z[prog.outputs[1].node] == 0.0);
+  CHECK(z[prog.outputs[2].scalar()] == 5.0);
+  CHECK(z[prog.outputs[1].scalar()] == 0.0);
 }
 
 TEST_CASE("stable forms: sigmoid and softplus do not overflow for large |x|") {
@@ -140,10 +141,10 @@ TEST_CASE("stable forms: sigmoid and softplus do not overflow for large |x|") {
   REQUIRE(p.program);
   const Program& prog = *p.program;
   std::vector<double> big = evaluate(prog.graph, {800.0}), small = evaluate(prog.graph, {-800.0});
-  CHECK(big[prog.outputs[0].node] == 1.0);
-  CHECK(big[prog.outputs[1].node] == 800.0);
-  CHECK(small[prog.outputs[0].node] == 0.0);
-  CHECK(small[prog.outputs[1].node] == 0.0);
+  CHECK(big[prog.outputs[0].scalar()] == 1.0);
+  CHECK(big[prog.outputs[1].scalar()] == 800.0);
+  CHECK(small[prog.outputs[0].scalar()] == 0.0);
+  CHECK(small[prog.outputs[1].scalar()] == 0.0);
   std::vector<double> mid = evaluate(prog.graph, {30.0});
-  CHECK(unit::close_exact(mid[prog.outputs[1].node], 30.0 + std::log1p(std::exp(-30.0))));
+  CHECK(unit::close_exact(mid[prog.outputs[1].scalar()], 30.0 + std::log1p(std::exp(-30.0))));
 }

@@ -26,7 +26,7 @@ Program parse_ok(const std::string& text) {
 // Value of the (first) output of `text` at the given inputs.
 double value_of(const std::string& text, const std::vector<double>& in = {}) {
   Program p = parse_ok(text);
-  return evaluate(p.graph, in)[p.outputs.at(0).node];
+  return evaluate(p.graph, in)[p.outputs.at(0).scalar()];
 }
 
 }  // namespace
@@ -35,8 +35,8 @@ TEST_CASE("without an input statement, inputs are the undefined names in order o
   Program p = parse_ok("a = z*y + x\nb = a*w + y*z");
   CHECK(names(p.inputs) == std::vector<std::string>{"z", "y", "x", "w"});
   for (uint32_t i = 0; i < p.inputs.size(); ++i) {
-    CHECK(p.graph[p.inputs[i].node].op == Op::Input);
-    CHECK(p.graph[p.inputs[i].node].a == i);  // ABI index
+    CHECK(p.graph[p.inputs[i].scalar()].op == Op::Input);
+    CHECK(p.graph[p.inputs[i].scalar()].a == i);  // ABI index
   }
   CHECK(names(p.definitions) == std::vector<std::string>{"a", "b"});
   CHECK(p.wrt == std::vector<uint32_t>{0, 1, 2, 3});  // default: all inputs
@@ -45,20 +45,20 @@ TEST_CASE("without an input statement, inputs are the undefined names in order o
 TEST_CASE("the input statement gives the ABI order, used or not") {
   Program p = parse_ok("input b, a\ninput c\nw = a - b");
   CHECK(names(p.inputs) == std::vector<std::string>{"b", "a", "c"});
-  CHECK(evaluate(p.graph, {1.0, 10.0, 100.0})[p.outputs[0].node] == 9.0);
+  CHECK(evaluate(p.graph, {1.0, 10.0, 100.0})[p.outputs[0].scalar()] == 9.0);
   CHECK(p.wrt == std::vector<uint32_t>{0, 1, 2});
 }
 
 TEST_CASE("outputs: the output statement, in its order; else the last name defined") {
   Program p = parse_ok("a = x*2\nb = x + 1\nc = a*b\noutput b, a");
   CHECK(names(p.outputs) == std::vector<std::string>{"b", "a"});
-  CHECK(evaluate(p.graph, {3.0})[p.outputs[0].node] == 4.0);
+  CHECK(evaluate(p.graph, {3.0})[p.outputs[0].scalar()] == 4.0);
   Program d = parse_ok("a = x*2\nb = a + 1\n");
   CHECK(names(d.outputs) == std::vector<std::string>{"b"});
   Program late = parse_ok("output y2\ny1 = x\ny2 = 2*x");  // resolved at the end
   CHECK(names(late.outputs) == std::vector<std::string>{"y2"});
   Program in = parse_ok("input x\noutput x");  // an input may be an output
-  CHECK(in.outputs[0].node == in.inputs[0].node);
+  CHECK(in.outputs[0].scalar() == in.inputs[0].scalar());
 }
 
 TEST_CASE("wrt lists inputs; the columns are in ABI order") {
@@ -103,7 +103,7 @@ TEST_CASE("?: is right-associative and loosest; where(c, a, b) is the same node"
   CHECK(value_of("w = x || y ? 5 : 6", {0, 1}) == 5);
   CHECK(value_of("w = 1 + x ? 7 : 8", {-1}) == 8);  // (1 + x) ? ...
   Program p = parse_ok("input x, y\na = where(x > 0, x, y)\nb = x > 0 ? x : y\noutput a, b");
-  CHECK(p.outputs[0].node == p.outputs[1].node);
+  CHECK(p.outputs[0].scalar() == p.outputs[1].scalar());
 }
 
 TEST_CASE("built-in calls of every arity") {

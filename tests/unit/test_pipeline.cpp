@@ -11,7 +11,7 @@ TEST_CASE("compile lays out outputs, then the m x k Jacobian, with dOUT_dIN name
   CHECK(c.num_wrt() == 2);
   CHECK(c.jacobian.size() == 4);
   CHECK(c.derivative_names == std::vector<std::string>{"dv_dx", "dv_dy", "du_dx", "du_dy"});
-  CHECK(c.outputs[0] == c.prog.outputs[0].node);
+  CHECK(c.outputs[0] == c.prog.outputs[0].scalar());
   std::vector<NodeId> roots = c.all_roots();
   REQUIRE(roots.size() == 6);
   CHECK(roots[0] == c.outputs[0]);
@@ -60,10 +60,10 @@ TEST_CASE("derivative names stay clear of the program's own names") {
 TEST_CASE("name hints: source names fixed, derivative roots fixed, adjoints loose") {
   Compiled c = unit::compile_ok("input x, y\na = x*y\nw = sin(a)*y");
   const NameHints& fh = c.forward_hints;
-  REQUIRE(fh.hint.count(c.prog.definitions[0].node) == 1);
-  CHECK(fh.hint.at(c.prog.definitions[0].node).name == "a");
-  CHECK(fh.hint.at(c.prog.definitions[0].node).fixed);
-  CHECK(fh.hint.at(c.prog.inputs[1].node).name == "y");
+  REQUIRE(fh.hint.count(c.prog.definitions[0].scalar()) == 1);
+  CHECK(fh.hint.at(c.prog.definitions[0].scalar()).name == "a");
+  CHECK(fh.hint.at(c.prog.definitions[0].scalar()).fixed);
+  CHECK(fh.hint.at(c.prog.inputs[1].scalar()).name == "y");
   const NameHints& gh = c.grad_hints;
   // dw_dx = cos(a)*y*y is a new node named after the derivative.
   REQUIRE(gh.hint.count(c.jacobian[0]) == 1);

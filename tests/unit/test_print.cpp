@@ -45,7 +45,7 @@ void check_round_trip(const std::string& prog, double lo, double hi, uint64_t se
     std::vector<double> v = evaluate(re.graph, in);
     for (size_t i = 0; i < expected.size(); ++i) {
       INFO("root ", roots[i], " at point ", k);
-      CHECK(same_value(v[re.outputs[i].node], expected[i]));
+      CHECK(same_value(v[re.outputs[i].scalar()], expected[i]));
     }
   }
 }
