@@ -34,12 +34,12 @@ namespace {
 
 Value array(Shape shape, std::vector<NodeId> elems) {
   if (shape.empty()) return Value::of(elems.at(0));
-  return Value{std::move(shape), std::move(elems), kNoNode};
+  return Value{std::move(shape), std::move(elems), kNoNode, false};
 }
 
 Value fail(Builder& b, std::string& error, std::string message) {
   error = std::move(message);
-  return Value::of(b.zero());
+  return Value::poison(b.zero());
 }
 
 // a[0] + a[1] + ... (left fold)
@@ -103,6 +103,10 @@ Value matmul(Builder& b, const Value& a, const Value& c, std::string& error) {
     return fail(b, error, fmt::format("shape mismatch in '@': {} and {}", shape_text(sa),
                                       shape_text(sc)));
   size_t rows = sa.size() == 2 ? sa[0] : 1, cols = sc.size() == 2 ? sc[1] : 1;
+  if (rows * cols > kMaxArrayElements || rows * cols * inner_a > kMaxUnrolledProducts)
+    return fail(b, error, fmt::format("'@' of {} and {} is too large to unroll ({} products; "
+                                      "the limit is {})", shape_text(sa), shape_text(sc),
+                                      rows * cols * inner_a, kMaxUnrolledProducts));
   std::vector<NodeId> out(rows * cols);
   for (size_t i = 0; i < rows; ++i)
     for (size_t j = 0; j < cols; ++j)
@@ -134,9 +138,11 @@ Value array_function(Builder& b, std::string_view name, const std::vector<Value>
   }
   if (name == "dot") {
     const Value& u = args[1];
-    if (v.shape.size() != 1 || u.shape.size() != 1 || v.shape != u.shape)
-      return fail(b, error, fmt::format("shape mismatch in 'dot': {} and {} (two vectors of "
-                                        "equal length)", shape_text(v.shape),
+    if (v.shape.size() != 1 || u.shape.size() != 1)
+      return fail(b, error, fmt::format("'dot' needs two vectors, got {} and {}",
+                                        shape_text(v.shape), shape_text(u.shape)));
+    if (v.shape != u.shape)
+      return fail(b, error, fmt::format("shape mismatch in 'dot': {} and {}", shape_text(v.shape),
                                         shape_text(u.shape)));
     return Value::of(dot_nodes(b, v, 0, 1, u, 0, 1, xs.size()));
   }
@@ -155,7 +161,9 @@ Value array_function(Builder& b, std::string_view name, const std::vector<Value>
     return array(v.shape, std::move(xs));
   }
   if (name == "transpose") {
-    if (v.shape.size() != 2) return v;  // scalars and vectors are their own transpose
+    if (v.shape.size() > 2)
+      return fail(b, error, fmt::format("'transpose' needs a matrix, got {}", shape_text(v.shape)));
+    if (v.shape.size() < 2) return v;  // scalars and vectors are their own transpose
     size_t r = v.shape[0], c = v.shape[1];
     std::vector<NodeId> out(r * c);
     for (size_t i = 0; i < r; ++i)
@@ -196,6 +204,11 @@ Value stack_values(const std::vector<Value>& elems, std::string& error) {
   }
   Shape shape{uint32_t(elems.size())};
   shape.insert(shape.end(), elems[0].shape.begin(), elems[0].shape.end());
+  if (shape_size(shape) > kMaxArrayElements) {
+    error = fmt::format("array literal of shape {} is too large (more than {} elements)",
+                        shape_text(shape), kMaxArrayElements);
+    return Value::of(kNoNode);
+  }
   std::vector<NodeId> out;
   out.reserve(shape_size(shape));
   for (const Value& e : elems)

@@ -14,6 +14,8 @@ namespace gradc {
 
 /// Largest number of elements one array may have.
 inline constexpr size_t kMaxArrayElements = size_t(1) << 24;
+/// Largest number of multiplications one `@` may unroll into.
+inline constexpr size_t kMaxUnrolledProducts = size_t(1) << 25;
 
 /// Apply a scalar op elementwise; scalars combine with arrays of any shape,
 /// arrays must have equal shapes. `what` names the op in messages.

@@ -7,6 +7,7 @@
 #include <array>
 #include <string_view>
 
+#include "cpp_kernel.h"
 #include "expr_render.h"
 #include "version.h"
 
@@ -59,48 +60,6 @@ Names abi_names(const Compiled& c) {
     n.wrt_sizes.push_back(c.prog.inputs[j].size());
   }
   return n;
-}
-
-// `const double x = in[0];` for a scalar input, a pointer for an array
-// input, each once and only if the kernel reads it.
-std::string input_declarations(const Program& p, const Schedule& s) {
-  std::vector<bool> used(p.num_input_scalars(), false);
-  for (NodeId id : s.inputs) used[p.graph[id].a] = true;
-  std::string out;
-  size_t offset = 0;
-  for (const Variable& v : p.inputs) {
-    bool any = std::find(used.begin() + long(offset), used.begin() + long(offset + v.size()),
-                         true) != used.begin() + long(offset + v.size());
-    if (any && v.is_scalar())
-      out += fmt::format("  const double {} = in[{}];\n", cpp_identifier(v.name), offset);
-    else if (any)
-      out += fmt::format("  const double* const {} = in + {};  // {}{}, row-major\n",
-                         cpp_identifier(v.name), offset, v.name, shape_text(v.shape));
-    offset += v.size();
-  }
-  return out.empty() ? "  (void)in;\n" : out;
-}
-
-// One kernel body: input loads, one statement per scheduled node, stores.
-std::string kernel_body(const Compiled& c, const Schedule& s, ExprRenderer& r, bool grad) {
-  std::string body = input_declarations(c.prog, s);
-  bool in_reverse = false;
-  for (NodeId id : s.steps) {
-    if (!in_reverse && id >= c.forward_nodes) {
-      body += "  // reverse sweep: adjoints of the values above\n";
-      in_reverse = true;
-    }
-    body += fmt::format("  const double {} = {};\n", cpp_identifier(s.name(id)), r.definition(id));
-  }
-  for (size_t i = 0; i < c.outputs.size(); ++i)
-    body += fmt::format("  out[{}] = {};  // {}\n", i, r.reference(c.outputs[i]), c.output_names[i]);
-  if (!grad) return body;
-  size_t k = c.num_wrt();
-  if (c.jacobian.empty()) body += "  (void)jac;\n";
-  for (size_t i = 0; i < c.jacobian.size(); ++i)
-    body += fmt::format("  jac[{}] = {};  // d {} / d {}\n", i, r.reference(c.jacobian[i]),
-                        c.output_names[i / k], c.wrt_names[i % k]);
-  return body;
 }
 
 std::string string_array(const std::vector<std::string>& names) {
@@ -177,8 +136,8 @@ CppFiles emit_cpp(const Compiled& c, const std::string& name, const std::string&
   Schedule fwd = make_schedule(g, c.outputs, c.forward_hints);
   Schedule grad = make_schedule(g, c.all_roots(), c.grad_hints);
   ExprRenderer rf(g, fwd, Dialect::Cpp, &c.prog), rg(g, grad, Dialect::Cpp, &c.prog);
-  std::string fwd_body = kernel_body(c, fwd, rf, false);
-  std::string grad_body = kernel_body(c, grad, rg, true);
+  std::string fwd_kernel = cpp_kernel(c, fwd, rf, name, false);
+  std::string grad_kernel = cpp_kernel(c, grad, rg, name + "_grad", true);
 
   Names n = abi_names(c);
   CppFiles files;
@@ -197,11 +156,7 @@ CppFiles emit_cpp(const Compiled& c, const std::string& name, const std::string&
   std::set<Op> helpers = rf.helpers_used();
   helpers.insert(rg.helpers_used().begin(), rg.helpers_used().end());
   for (Op op : helpers) files.source += std::string(cpp_helper_source(op)) + "\n";
-  files.source += fmt::format("extern \"C\" void {}(const double* in, double* out) {{\n{}}}\n\n",
-                              name, fwd_body);
-  files.source += fmt::format(
-      "extern \"C\" void {}_grad(const double* in, double* out, double* jac) {{\n{}}}\n", name,
-      grad_body);
+  files.source += fwd_kernel + "\n" + grad_kernel;
   files.header = header(c, name, source_file);
   return files;
 }

@@ -154,7 +154,10 @@ std::vector<Assignment> parse_inline(const std::string& spec, Diagnostics& diag,
       ok = false;
       continue;
     }
-    out.push_back({item.substr(0, eq), item.substr(eq + 1)});
+    std::string name = item.substr(0, eq);
+    name.erase(0, name.find_first_not_of(" \t"));
+    name.erase(name.find_last_not_of(" \t") + 1);
+    out.push_back({name, item.substr(eq + 1)});
   }
   return out;
 }

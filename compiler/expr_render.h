@@ -4,6 +4,7 @@
 // the rest are inlined (their depth is bounded by the schedule).
 #pragma once
 
+#include <functional>
 #include <set>
 #include <string>
 
@@ -26,6 +27,10 @@ class ExprRenderer {
   std::string definition(NodeId id) { return expr(id).text; }
   /// How node `id` is referred to: its name, a literal, or its expression.
   std::string reference(NodeId id) { return operand(id).text; }
+  /// A hook that may name a scheduled value differently (e.g. `s[3]` in a
+  /// later part of a split C++ kernel): returns true and sets `text`.
+  using External = std::function<bool(NodeId, std::string& text)>;
+  void set_external(External f) { external_ = std::move(f); }
   /// C++ helper functions (gradc_sigmoid, ...) that rendered code calls.
   const std::set<Op>& helpers_used() const { return helpers_; }
   /// A name as it is written in this dialect.
@@ -58,6 +63,7 @@ class ExprRenderer {
   const Program* prog_;
   std::vector<std::pair<uint32_t, uint32_t>> input_slot_;  ///< scalar -> (variable, element)
   std::set<Op> helpers_;
+  External external_;
 };
 
 /// `name`, or `name_` if it is a C++ keyword or a name the kernels reserve.

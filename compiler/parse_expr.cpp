@@ -9,7 +9,16 @@
 
 namespace gradc::detail {
 
+namespace {
+bool any_poisoned(const std::vector<const Value*>& args) {
+  for (const Value* a : args)
+    if (a->poisoned) return true;
+  return false;
+}
+}  // namespace
+
 Value Parser::apply(Op op, Loc loc, std::string_view what, const std::vector<const Value*>& args) {
+  if (any_poisoned(args)) return Value::poison(b_.zero());  // its error is reported
   std::string error;
   Value v = elementwise(b_, op, args, what, error);
   if (!error.empty()) diag_.error(loc, "{}", error);
@@ -99,6 +108,10 @@ Value Parser::multiplicative() {
       x = apply(t.kind == Tok::Star ? Op::Mul : Op::Div, t.loc, t.text, {&x, &y});
       continue;
     }
+    if (x.poisoned || y.poisoned) {
+      x = Value::poison(b_.zero());
+      continue;
+    }
     std::string error;
     x = matmul(b_, x, y, error);
     if (!error.empty()) diag_.error(t.loc, "{}", error);
@@ -126,18 +139,22 @@ Value Parser::power() {
   return apply(Op::Pow, t.loc, "^", {&base, &exponent});
 }
 
-// postfix = primary [ "[" index_list "]" ]
+// postfix = primary { "[" index_list "]" }
 Value Parser::postfix() {
   Value x = primary();
-  if (!at(Tok::LBracket)) return x;
-  Loc open = next().loc;
-  std::vector<long> indices = index_list();
-  expect(Tok::RBracket, "']' to close the index");
-  std::string error;
-  Value v = index_value(x, indices, error);
-  if (error.empty()) return v;
-  diag_.error(open, "{}", error);
-  return Value::of(b_.zero());
+  while (at(Tok::LBracket)) {
+    Loc open = next().loc;
+    std::vector<long> indices = index_list();
+    expect(Tok::RBracket, "']' to close the index");
+    if (x.poisoned) continue;
+    std::string error;
+    x = index_value(x, indices, error);
+    if (!error.empty()) {
+      diag_.error(open, "{}", error);
+      x = Value::poison(b_.zero());
+    }
+  }
+  return x;
 }
 
 // primary = NUMBER | call | NAME | "(" expression ")" | array_literal
@@ -175,11 +192,13 @@ Value Parser::array_literal() {
     unexpected(fmt::format("']' to close the '[' at line {}, column {}", open.loc.line,
                            open.loc.col));
   next();
+  for (const Value& e : elems)
+    if (e.poisoned) return Value::poison(b_.zero());
   std::string error;
   Value v = stack_values(elems, error);
   if (error.empty()) return v;
   diag_.error(open.loc, "{}", error);
-  return Value::of(b_.zero());
+  return Value::poison(b_.zero());
 }
 
 // call = NAME "(" [ expression { "," expression } ] ")"
@@ -203,13 +222,15 @@ Value Parser::call(const Token& name) {
       diag_.error(name.loc, "'{}' is not a function", name.text);
     else
       diag_.error(name.loc, "unknown function '{}'", name.text);
-    return Value::of(b_.zero());
+    return Value::poison(b_.zero());
   }
   if (int(args.size()) != arity) {
     diag_.error(name.loc, "'{}' takes {} argument{}, got {}", name.text, arity,
                 arity == 1 ? "" : "s", args.size());
-    return Value::of(b_.zero());
+    return Value::poison(b_.zero());
   }
+  for (const Value& a : args)
+    if (a.poisoned) return Value::poison(b_.zero());
   std::string error;
   Value v;
   if (builtin) {
@@ -233,12 +254,12 @@ Value Parser::name_use(const Token& t) {
     fail(t.loc, "built-in function '{}' cannot be used as a variable", t.text);
   if (defined_somewhere_.count(t.text)) {
     diag_.error(t.loc, "use of '{}' before its definition", t.text);
-    return Value::of(b_.zero());
+    return Value::poison(b_.zero());
   }
   if (has_input_statement_) {
     diag_.error(t.loc, "use of undeclared name '{}'", t.text);
-    symbols_.emplace(t.text, Symbol{Value::of(b_.zero()), t.loc, false});  // report once
-    return Value::of(b_.zero());
+    symbols_.emplace(t.text, Symbol{Value::poison(b_.zero()), t.loc, false});  // report once
+    return Value::poison(b_.zero());
   }
   return new_input(t, {});
 }

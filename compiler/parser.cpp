@@ -108,18 +108,25 @@ void Parser::input_decl() {
 void Parser::input_item() {
   const Token& name = expect(Tok::Ident, "a name");
   Shape shape;
-  if (accept(Tok::LBracket)) {
-    Loc dims_loc = peek().loc;
-    size_t total = 1;
-    for (long d : index_list()) {
-      if (d < 1) fail(dims_loc, "array dimensions must be at least 1, got {}", d);
-      total *= size_t(d);
-      if (total > kMaxArrayElements)
-        fail(dims_loc, "array '{}' is too large (more than {} elements)", name.text,
-             kMaxArrayElements);
-      shape.push_back(uint32_t(d));
+  try {
+    if (accept(Tok::LBracket)) {
+      Loc dims_loc = peek().loc;
+      size_t total = 1;
+      for (long d : index_list()) {
+        if (d < 1) fail(dims_loc, "array dimensions must be at least 1, got {}", d);
+        total *= size_t(d);
+        if (total > kMaxArrayElements)
+          fail(dims_loc, "array '{}' is too large (more than {} elements)", name.text,
+               kMaxArrayElements);
+        shape.push_back(uint32_t(d));
+      }
+      expect(Tok::RBracket, "']' to close the dimensions");
     }
-    expect(Tok::RBracket, "']' to close the dimensions");
+  } catch (const SyntaxError&) {
+    // Keep the name declared, as a poisoned value, so uses do not cascade.
+    if (check_bindable(name, "declared as an input"))
+      symbols_.emplace(name.text, Symbol{Value::poison(b_.zero()), name.loc, true});
+    throw;
   }
   if (check_bindable(name, "declared as an input")) new_input(name, std::move(shape));
 }
@@ -127,7 +134,7 @@ void Parser::input_item() {
 Value Parser::new_input(const Token& name, Shape shape) {
   Variable v{std::string(name.text), shape, {}, name.loc};
   for (size_t i = 0; i < shape_size(shape); ++i) v.nodes.push_back(b_.input(next_input_scalar_++));
-  Value value = shape.empty() ? Value::of(v.nodes[0]) : Value{shape, v.nodes, kNoNode};
+  Value value = shape.empty() ? Value::of(v.nodes[0]) : Value{shape, v.nodes, kNoNode, false};
   symbols_.emplace(name.text, Symbol{value, name.loc, true});
   prog_.inputs.push_back(std::move(v));
   return value;
@@ -169,7 +176,7 @@ bool Parser::check_bindable(const Token& name, std::string_view what) {
 void Parser::definition() {
   const Token& name = next();
   next();  // '='
-  Value value = Value::of(b_.zero());
+  Value value = Value::poison(b_.zero());
   bool ok = true;
   try {
     value = expression();

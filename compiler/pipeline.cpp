@@ -118,6 +118,14 @@ std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
     }
   for (uint32_t j : p.wrt)
     c.wrt_nodes.insert(c.wrt_nodes.end(), p.inputs[j].nodes.begin(), p.inputs[j].nodes.end());
+  // Every Jacobian entry is a node and a name: refuse sizes that cannot fit.
+  if (c.outputs.size() * c.wrt_nodes.size() > kMaxJacobianEntries) {
+    diag.error_noloc("the Jacobian would have {} x {} = {} entries, more than the limit of {}; "
+                     "differentiate with respect to fewer inputs ('wrt' or --wrt)",
+                     c.outputs.size(), c.wrt_nodes.size(),
+                     c.outputs.size() * c.wrt_nodes.size(), kMaxJacobianEntries);
+    return std::nullopt;
+  }
   c.output_names = scalar_names(p.outputs);
   c.input_names = scalar_names(p.inputs);
   c.wrt_names = scalar_names(p.inputs, &p.wrt);

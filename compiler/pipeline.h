@@ -32,6 +32,9 @@ class PassTimer {
   bool running_ = false;
 };
 
+/// Largest Jacobian (outputs x wrt scalars) that compile accepts.
+inline constexpr size_t kMaxJacobianEntries = size_t(1) << 24;
+
 struct CompileOptions {
   std::optional<std::vector<std::string>> wrt;  ///< --wrt, overriding the program's
 };

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "expr_render.h"
 #include "value.h"
 #include "version.h"
@@ -50,7 +52,12 @@ std::vector<Equation> equations(const Compiled& c, const Schedule& s, ExprRender
     std::string ref = r.reference(nodes[0]);
     if (ref != r.name(name)) eqs.push_back({name, ref});
   };
-  for (const Variable& v : c.prog.outputs) root(v.name, v.shape, v.nodes);
+  for (const Variable& v : c.prog.outputs) {
+    bool is_input = std::any_of(c.prog.inputs.begin(), c.prog.inputs.end(),
+                                [&](const Variable& in) { return in.name == v.name; });
+    if (is_input) root_names.push_back(v.name);  // declared by the input statement
+    else root(v.name, v.shape, v.nodes);
+  }
   for (const DerivativeVar& d : c.derivatives) root(d.name, d.shape, d.nodes);
   return eqs;
 }

@@ -27,8 +27,11 @@ struct Value {
   Shape shape;
   std::vector<NodeId> elems;  ///< arrays only
   NodeId scalar = kNoNode;    ///< scalars only
+  bool poisoned = false;      ///< stands in for a value whose error is reported
 
-  static Value of(NodeId n) { return Value{{}, {}, n}; }
+  static Value of(NodeId n) { return Value{{}, {}, n, false}; }
+  /// A placeholder after an error: operations on it report nothing more.
+  static Value poison(NodeId zero) { return Value{{}, {}, zero, true}; }
   bool is_scalar() const { return shape.empty(); }
   size_t size() const { return is_scalar() ? 1 : elems.size(); }
   NodeId at(size_t i) const { return is_scalar() ? scalar : elems[i]; }

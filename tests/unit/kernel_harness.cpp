@@ -204,10 +204,28 @@ bool matches_fd(double ad, double fd, double scale) {
   return std::fabs(ad - fd) <= 1e-6 * std::max(std::fabs(ad), std::fabs(fd)) + 1e-8 * (1 + scale);
 }
 
+std::vector<size_t> wrt_input_indices(const gradc::Compiled& c) {
+  std::vector<size_t> offset, out;  // of each input variable among the input scalars
+  size_t n = 0;
+  auto elements = [](const gradc::Shape& s) {
+    size_t e = 1;
+    for (uint32_t d : s) e *= d;
+    return e;
+  };
+  for (const gradc::Variable& v : c.prog.inputs) {
+    offset.push_back(n);
+    n += elements(v.shape);
+  }
+  for (uint32_t w : c.prog.wrt)
+    for (size_t e = 0; e < elements(c.prog.inputs[w].shape); ++e) out.push_back(offset[w] + e);
+  return out;
+}
+
 std::string point_text(const gradc::Compiled& c, const std::vector<double>& in) {
   std::string s;
-  for (size_t i = 0; i < in.size() && i < c.prog.inputs.size(); ++i)
-    s += fmt::format("{}{}={:.17g}", i ? ", " : "", c.prog.inputs[i].name, in[i]);
+  for (size_t i = 0; i < in.size(); ++i)  // one entry per scalar: `x=1, W[0,1]=2`
+    s += fmt::format("{}{}={:.17g}", i ? ", " : "",
+                     i < c.input_names.size() ? c.input_names[i] : "?", in[i]);
   return s;
 }
 

@@ -107,6 +107,11 @@ std::optional<FiniteDifference> central_difference(const gradc::Compiled& c,
 /// size `scale`? |ad - fd| <= 1e-6*max(|ad|, |fd|) + 1e-8*(1 + scale).
 bool matches_fd(double ad, double fd, double scale);
 
+/// The input scalar index (ABI order, arrays flattened row-major) of each
+/// wrt scalar, worked out from the input variables' shapes: the `j` to pass
+/// to central_difference for each Jacobian column.
+std::vector<size_t> wrt_input_indices(const gradc::Compiled& c);
+
 /// "name=value, ..." for messages.
 std::string point_text(const gradc::Compiled& c, const std::vector<double>& in);
 

@@ -1,6 +1,6 @@
 // test_cross_backend.cpp - for a table of programs covering every built-in
-// and operator (and every examples/*.expr), the interpreter, the generated
-// C++ built by g++ and by clang++ (-Werror), and central differences agree.
+// and operator, a few array programs and every examples/*.expr, the interpreter,
+// the generated C++ built by g++ and by clang++ (-Werror), and central differences agree.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
@@ -70,6 +70,25 @@ const Case kCases[] = {
                   "gradc_sigmoid = sigmoid(std); double = gradc_sigmoid + out"},
     {"reuse", "a = x*y; b = a*a; c = b + a; d = c*a + sin(b)"},
     {"identities", "w = (x + 0)*1 - (y - y) + x/x + --y + 0*z"},
+    // Arrays (inputs flattened row-major; every scalar drawn from [lo, hi]).
+    {"mlp_2layer_loss",
+     "input x[3], W1[4,3], b1[4], W2[2,4], b2[2], y[2]\n"
+     "h = tanh(W1 @ x + b1)\no = W2 @ h + b2\nloss = mean((o - y)^2)\nwrt W1, b1, W2, b2"},
+    {"softmax_cross_entropy",
+     "input logits[4], target[4]\np = softmax(logits)\nce = -sum(target*log(p))\n"
+     "ce2 = logsumexp(logits)*sum(target) - dot(target, logits)\noutput ce, ce2, p\n"
+     "wrt logits"},
+    {"vector_function_jacobian",
+     "input x[3]\ny = [x[0]*x[1], sin(x[2]) + x[0], exp(0.5*x[1])*x[2], x[0]^2 - x[2]]"},
+    {"matrix_function_jacobian", "input A[2,3], B[3,2]\nC = A @ B - 0.5*transpose(A @ B)\n"
+                                 "G = transpose(A) @ A\noutput C, G"},
+    {"matmul_forms", "input u[3], M[3,2], v[2]\nr = u @ M\ns = M @ v\nq = (r @ v) + u @ u\n"
+                     "output r, s, q"},
+    {"array_select_broadcast",
+     "input v[4], c\nw = v > c ? v*v : -v\ns = sum(where(v < 0.5, exp(v), c)) + max(v, 0.1)[2]\n"
+     "n = norm([1, v[0], v[3]]) + mean(relu(v - c))\noutput w, s, n"},
+    {"array_literal_index", "input W[2,2], x\nL = [[x, 2*x], [W[1,0], W[0]@W[1]]]\n"
+                            "out = L @ W[1] + transpose(W)[0]*x"},
 };
 
 // A 300-statement chain: deep reuse, long kernels, many temporaries.
@@ -152,9 +171,10 @@ void compare(const Program& p, const gradc_test::KernelFns& f, const std::vector
 int check_fd(const Program& p, const std::vector<double>& x) {
   Values ref = gradc_test::interpret(p.c, x);
   size_t m = p.c.outputs.size(), k = p.c.num_wrt();
+  std::vector<size_t> wrt = gradc_test::wrt_input_indices(p.c);
   int checked = 0;
   for (size_t j = 0; j < k; ++j) {
-    auto fd = gradc_test::central_difference(p.c, x, p.c.prog.wrt[j]);
+    auto fd = gradc_test::central_difference(p.c, x, wrt[j]);
     if (!fd) continue;
     for (size_t i = 0; i < m; ++i, ++checked)
       CHECK_MESSAGE(gradc_test::matches_fd(ref.jac[i * k + j], fd->d[i], fd->scale),
@@ -181,7 +201,7 @@ TEST_CASE("interpreter, g++ and clang++ kernels and central differences agree") 
       gradc_test::KernelFns f = (p.verbatim ? verbatim : packed).get("k_" + p.name);
       REQUIRE_MESSAGE((f.forward && f.grad), "missing kernel k_" << p.name);
       std::uniform_real_distribution<double> in_domain(p.lo, p.hi), wide(-3, 3);
-      size_t n = p.c.prog.inputs.size();
+      size_t n = p.c.input_names.size();  // input scalars
       for (int point = 0; point < 12; ++point, ++points) {
         std::vector<double> x(n);
         // Mostly in the domain (checked against central differences too);
@@ -251,4 +271,87 @@ TEST_CASE("each output's derivatives start from fresh adjoints (hand-derived)") 
   CHECK(v.jac[1] == 2.0);  // dv/db = u = 2a
   CHECK(v.jac[2] == 2.0);  // du/da = 2
   CHECK(v.jac[3] == 0.0);  // du/db = 0
+}
+
+TEST_CASE("array programs: Jacobians against hand-derived formulas") {
+  auto find = [](const char* name) {
+    for (const Case& k : kCases)
+      if (std::string(k.name) == name) return gradc_test::compile_text(k.text);
+    FAIL("no case " << name);
+    return std::optional<gradc::Compiled>{};
+  };
+  std::mt19937_64 rng(99);
+  std::uniform_real_distribution<double> u(-2, 2);
+  auto draw = [&](size_t n) {
+    std::vector<double> x(n);
+    for (double& xi : x) xi = u(rng);
+    return x;
+  };
+  SUBCASE("softmax cross-entropy: d/dlogits = softmax*sum(target) - target") {
+    auto c = find("softmax_cross_entropy");
+    REQUIRE(c);
+    std::vector<double> x = draw(8);  // logits[4], target[4]
+    Values v = gradc_test::interpret(*c, x);
+    REQUIRE(v.out.size() == 6);  // ce, ce2, p[4]
+    REQUIRE(c->num_wrt() == 4);
+    double z = 0, t = 0;
+    for (int i = 0; i < 4; ++i) z += std::exp(x[i]), t += x[4 + i];
+    for (int i = 0; i < 4; ++i) {
+      double p = std::exp(x[i]) / z, want = p * t - x[4 + i];
+      CHECK(v.out[2 + i] == doctest::Approx(p).epsilon(1e-12));
+      CHECK(v.jac[i] == doctest::Approx(want).epsilon(1e-10));      // dce/dlogits[i]
+      CHECK(v.jac[4 + i] == doctest::Approx(want).epsilon(1e-10));  // dce2/dlogits[i]
+      for (int j = 0; j < 4; ++j)  // dp_i/dlogits_j = p_i*(delta_ij - p_j)
+        CHECK(v.jac[(2 + i) * 4 + j] ==
+              doctest::Approx(p * ((i == j) - std::exp(x[j]) / z)).epsilon(1e-10));
+    }
+  }
+  SUBCASE("2-layer MLP: backpropagation written out by hand") {
+    auto c = find("mlp_2layer_loss");
+    REQUIRE(c);
+    std::vector<double> in = draw(3 + 12 + 4 + 8 + 2 + 2);
+    const double *x = &in[0], *W1 = &in[3], *b1 = &in[15], *W2 = &in[19], *b2 = &in[27],
+                 *y = &in[29];
+    double h[4], o[2], dh[4] = {0, 0, 0, 0};
+    for (int i = 0; i < 4; ++i) {
+      h[i] = b1[i];
+      for (int j = 0; j < 3; ++j) h[i] += W1[i * 3 + j] * x[j];
+      h[i] = std::tanh(h[i]);
+    }
+    std::vector<double> want;  // dloss/dW1 (12), db1 (4), dW2 (8), db2 (2)
+    double loss = 0, d_o[2];
+    for (int i = 0; i < 2; ++i) {
+      o[i] = b2[i];
+      for (int j = 0; j < 4; ++j) o[i] += W2[i * 4 + j] * h[j];
+      loss += (o[i] - y[i]) * (o[i] - y[i]) / 2;
+      d_o[i] = o[i] - y[i];  // d mean(e^2)/d o_i = 2*e_i/2
+      for (int j = 0; j < 4; ++j) dh[j] += d_o[i] * W2[i * 4 + j];
+    }
+    double dz[4];
+    for (int j = 0; j < 4; ++j) dz[j] = dh[j] * (1 - h[j] * h[j]);
+    for (int i = 0; i < 4; ++i)
+      for (int j = 0; j < 3; ++j) want.push_back(dz[i] * x[j]);
+    for (int i = 0; i < 4; ++i) want.push_back(dz[i]);
+    for (int i = 0; i < 2; ++i)
+      for (int j = 0; j < 4; ++j) want.push_back(d_o[i] * h[j]);
+    for (int i = 0; i < 2; ++i) want.push_back(d_o[i]);
+    Values v = gradc_test::interpret(*c, in);
+    REQUIRE(v.out.size() == 1);
+    CHECK(v.out[0] == doctest::Approx(loss).epsilon(1e-12));
+    REQUIRE(v.jac.size() == want.size());
+    for (size_t i = 0; i < want.size(); ++i)
+      CHECK_MESSAGE(v.jac[i] == doctest::Approx(want[i]).epsilon(1e-10), c->derivative_names[i]);
+  }
+  SUBCASE("a vector function's 4x3 Jacobian") {
+    auto c = find("vector_function_jacobian");
+    REQUIRE(c);
+    std::vector<double> x = draw(3);
+    double e = std::exp(0.5 * x[1]);
+    double want[12] = {x[1], x[0], 0,  1, 0, std::cos(x[2]),
+                       0,    0.5 * e * x[2], e, 2 * x[0], 0, -1};
+    Values v = gradc_test::interpret(*c, x);
+    REQUIRE(v.jac.size() == 12);
+    for (int i = 0; i < 12; ++i)
+      CHECK_MESSAGE(v.jac[i] == doctest::Approx(want[i]).epsilon(1e-12), c->derivative_names[i]);
+  }
 }
