@@ -30,6 +30,23 @@ std::string element_suffix(const Shape& shape, size_t flat, const char* sep) {
   return out + "]";
 }
 
+// A bracket of level k opens where a block of block[k] elements starts.
+std::string nested_list(const Shape& shape, size_t n, std::string_view open,
+                        std::string_view close, const std::function<std::string(size_t)>& element) {
+  std::vector<size_t> block(shape.size());
+  for (size_t k = shape.size(), size = 1; k-- > 0;) block[k] = size *= shape[k];
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0) out += ", ";
+    for (size_t size : block)
+      if (i % size == 0) out += open;
+    out += element(i);
+    for (size_t size : block)
+      if ((i + 1) % size == 0) out += close;
+  }
+  return out;
+}
+
 namespace {
 
 Value array(Shape shape, std::vector<NodeId> elems) {

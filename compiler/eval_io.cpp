@@ -218,18 +218,8 @@ std::optional<std::vector<double>> read_inputs_or_throw(const std::string& spec,
 // `1.5`, or nested lists `[[1.0, 2.0], [3.0, 4.0]]` in the given shape.
 std::string json_array(const Shape& shape, const std::vector<NodeId>& nodes,
                        const std::vector<double>& values) {
-  std::vector<size_t> block(shape.size());
-  for (size_t k = shape.size(), n = 1; k-- > 0;) block[k] = n *= shape[k];
-  std::string out;
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    if (i > 0) out += ", ";
-    for (size_t size : block)
-      if (i % size == 0) out += "[";
-    out += json_number(values[nodes[i]]);
-    for (size_t size : block)
-      if ((i + 1) % size == 0) out += "]";
-  }
-  return out;
+  return nested_list(shape, nodes.size(), "[", "]",
+                     [&](size_t i) { return json_number(values[nodes[i]]); });
 }
 
 }  // namespace

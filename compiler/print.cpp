@@ -18,23 +18,11 @@ struct Equation {
   std::string name, rhs;
 };
 
-// `[a, b]`, `[[a, b], [c, d]]`: the elements of an array in its shape. A
-// bracket of level k opens where a block of block[k] elements starts.
+// `[a, b]`, `[[a, b], [c, d]]`: the elements of an array in its shape.
 std::string literal(ExprRenderer& r, const Shape& shape, const std::vector<NodeId>& nodes,
                     bool latex) {
-  std::string open = latex ? "\\left[" : "[", close = latex ? "\\right]" : "]";
-  std::vector<size_t> block(shape.size());
-  for (size_t k = shape.size(), n = 1; k-- > 0;) block[k] = n *= shape[k];
-  std::string out;
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    if (i > 0) out += ", ";
-    for (size_t size : block)
-      if (i % size == 0) out += open;
-    out += r.reference(nodes[i]);
-    for (size_t size : block)
-      if ((i + 1) % size == 0) out += close;
-  }
-  return out;
+  return nested_list(shape, nodes.size(), latex ? "\\left[" : "[", latex ? "\\right]" : "]",
+                     [&](size_t i) { return r.reference(nodes[i]); });
 }
 
 // Statements of the fused kernel, then one statement per root variable whose

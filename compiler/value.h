@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,11 @@ size_t shape_size(const Shape& shape);
 std::string shape_text(const Shape& shape);
 /// Index suffix of element `flat` of `shape`: `[0,1]` (empty for a scalar).
 std::string element_suffix(const Shape& shape, size_t flat, const char* sep = ",");
+
+/// Elements 0..n-1 written as nested lists in `shape`, row-major:
+/// `[[e0, e1], [e2, e3]]` (with the given brackets); a scalar is just `e0`.
+std::string nested_list(const Shape& shape, size_t n, std::string_view open,
+                        std::string_view close, const std::function<std::string(size_t)>& element);
 
 /// A scalar (shape empty, `scalar` set) or an array (`elems`, row-major).
 /// Scalars allocate nothing, which keeps scalar programs fast.
