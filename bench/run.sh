@@ -67,3 +67,21 @@ for f in examples/*.expr; do
   ratio=$(grep -o 'ratio [0-9.]*' <<<"$line" | cut -d' ' -f2)
   echo "| $(basename "$f") | $fwd | $grad | $ratio |"
 done
+
+echo
+echo "## Arrays: a 256x256 matrix-vector product inside a loss"
+echo
+echo "\`input W[256,256], x[256], y[256]; L = sum((W @ x - y)^2)\`, unrolled to scalars."
+echo
+python3 - > "$out/matvec.expr" <<'PY'
+n = 256
+print(f"input W[{n},{n}], x[{n}], y[{n}]")
+print("L = sum((W @ x - y)^2)")
+PY
+read -r t mem ratio < <(time_run "$out/matvec.expr" -o "$out/matvec.cpp")
+lines=$(wc -l < "$out/matvec.cpp")
+gxx=$( { /usr/bin/time -f "%e %M" g++ -O2 -std=c++17 -c "$out/matvec.cpp" -o "$out/matvec.o"; } 2>&1 | tail -1)
+echo "| step | time (s) | peak memory (MB) |"
+echo "|---|---:|---:|"
+echo "| gradc -o matvec.cpp ($lines lines, NAME_grad / NAME nodes $ratio) | $t | $mem |"
+echo "| g++ -O2 -c matvec.cpp | $(cut -d' ' -f1 <<<"$gxx") | $(( $(cut -d' ' -f2 <<<"$gxx") / 1024 )) |"
