@@ -88,7 +88,7 @@ NodeId stable_shift(Builder& b, const std::vector<NodeId>& v) {
 
 }  // namespace
 
-Value elementwise(Builder& b, Op op, const std::vector<const Value*>& args,
+Value elementwise(Builder& b, Op op, std::span<const Value* const> args,
                   std::string_view what, std::string& error) {
   const Value* shaped = nullptr;
   for (const Value* a : args) {

@@ -3,6 +3,7 @@
 // sets `error` to a message naming both shapes and returns a scalar zero.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,7 +20,7 @@ inline constexpr size_t kMaxUnrolledProducts = size_t(1) << 25;
 
 /// Apply a scalar op elementwise; scalars combine with arrays of any shape,
 /// arrays must have equal shapes. `what` names the op in messages.
-Value elementwise(Builder& b, Op op, const std::vector<const Value*>& args,
+Value elementwise(Builder& b, Op op, std::span<const Value* const> args,
                   std::string_view what, std::string& error);
 
 /// `a @ b`: matrix@matrix, matrix@vector, vector@matrix, vector@vector.

@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 
-#include <unordered_map>
 
 namespace gradc {
 
@@ -90,29 +89,35 @@ class KernelWriter {
   ExprRenderer& r_;
   bool grad_;
   std::vector<Item> items_;
-  std::unordered_map<NodeId, size_t> def_part_, slot_;
+  static constexpr uint32_t kNone = UINT32_MAX;
+  // By node id: the part that defines a scheduled value, and its scratch
+  // slot if a later part reads it (kNone otherwise).
+  std::vector<uint32_t> def_part_, slot_;
+  uint32_t slots_ = 0;
+  /// Does part `part_` read `id` from the scratch array?
+  bool from_scratch(NodeId id) const { return slot_[id] != kNone && def_part_[id] < part_; }
   size_t part_ = 0;
   bool reverse_comment_done_ = false;
 };
 
 size_t KernelWriter::assign_slots() {
+  def_part_.assign(c_.prog.graph.size(), kNone);
+  slot_.assign(c_.prog.graph.size(), kNone);
   for (size_t i = 0; i < items_.size(); ++i)
-    if (items_[i].kind == Item::Step) def_part_[items_[i].node] = part_of(i);
+    if (items_[i].kind == Item::Step) def_part_[items_[i].node] = uint32_t(part_of(i));
   std::vector<NodeId> refs;
   for (size_t i = 0; i < items_.size(); ++i) {
     references(c_.prog.graph, s_, items_[i], refs);
-    for (NodeId id : refs) {
-      auto def = def_part_.find(id);
-      if (def != def_part_.end() && def->second < part_of(i)) slot_.try_emplace(id, slot_.size());
-    }
+    for (NodeId id : refs)
+      if (def_part_[id] != kNone && def_part_[id] < part_of(i) && slot_[id] == kNone)
+        slot_[id] = slots_++;
   }
   r_.set_external([this](NodeId id, std::string& text) {
-    auto slot = slot_.find(id);
-    if (slot == slot_.end() || def_part_.at(id) >= part_) return false;
-    text = fmt::format("s[{}]", slot->second);
+    if (!from_scratch(id)) return false;
+    text = fmt::format("s[{}]", slot_[id]);
     return true;
   });
-  return slot_.size();
+  return slots_;
 }
 
 std::string KernelWriter::item_text(const Item& item) {
@@ -126,8 +131,8 @@ std::string KernelWriter::item_text(const Item& item) {
         reverse_comment_done_ = true;
       }
       text += fmt::format("  const double {} = {};\n", name, r_.definition(item.node));
-      if (auto slot = slot_.find(item.node); slot != slot_.end())
-        text += fmt::format("  s[{}] = {};\n", slot->second, name);
+      if (!slot_.empty() && slot_[item.node] != kNone)
+        text += fmt::format("  s[{}] = {};\n", slot_[item.node], name);
       return text;
     }
     case Item::Out:
@@ -151,11 +156,11 @@ std::string KernelWriter::body(size_t begin, size_t end, bool in_part) {
     references(p.graph, s_, items_[i], refs);
     for (NodeId id : refs) {
       if (p.graph[id].op == Op::Input) used_inputs[p.graph[id].a] = true;
-      uses_s = uses_s || (slot_.count(id) && def_part_.at(id) < part_);
+      uses_s = uses_s || (in_part && from_scratch(id));
     }
     uses_out = uses_out || items_[i].kind == Item::Out;
     uses_jac = uses_jac || items_[i].kind == Item::Jac;
-    uses_s = uses_s || (items_[i].kind == Item::Step && slot_.count(items_[i].node));
+    uses_s = uses_s || (in_part && items_[i].kind == Item::Step && slot_[items_[i].node] != kNone);
   }
   std::string text = input_declarations(p, used_inputs);
   if (text.empty()) text = "  (void)in;\n";

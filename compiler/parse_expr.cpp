@@ -10,17 +10,17 @@
 namespace gradc::detail {
 
 namespace {
-bool any_poisoned(const std::vector<const Value*>& args) {
+bool any_poisoned(std::initializer_list<const Value*> args) {
   for (const Value* a : args)
     if (a->poisoned) return true;
   return false;
 }
 }  // namespace
 
-Value Parser::apply(Op op, Loc loc, std::string_view what, const std::vector<const Value*>& args) {
+Value Parser::apply(Op op, Loc loc, std::string_view what, std::initializer_list<const Value*> args) {
   if (any_poisoned(args)) return Value::poison(b_.zero());  // its error is reported
   std::string error;
-  Value v = elementwise(b_, op, args, what, error);
+  Value v = elementwise(b_, op, std::span<const Value* const>(args.begin(), args.size()), what, error);
   if (!error.empty()) diag_.error(loc, "{}", error);
   return v;
 }

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include <initializer_list>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -103,7 +104,7 @@ class Parser {
 
   // --- helpers -------------------------------------------------------------
   /// `op` applied elementwise; a shape error is reported at `loc`.
-  Value apply(Op op, Loc loc, std::string_view what, const std::vector<const Value*>& args);
+  Value apply(Op op, Loc loc, std::string_view what, std::initializer_list<const Value*> args);
   /// The Value for a fresh input `name` of `shape`; records it.
   Value new_input(const Token& name, Shape shape);
   void prescan();
