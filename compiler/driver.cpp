@@ -107,9 +107,14 @@ int emit(const Compiled& c, const CliOptions& o, const std::string& format, std:
     if (!e.empty()) err << "gradc: error: " << e << "\n";
     return e.empty() ? kExitOk : kExitError;
   }
+  // The header goes beside the source, with the same stem (SPEC 3). The
+  // source does not include it, so `-o -` output compiles on its own.
   fs::path header = fs::path(path).replace_extension(".hpp");
-  // Include the header name in the source's comments only; the .cpp stays
-  // self-contained so `-o -` output compiles on its own.
+  if (header == path) {
+    err << fmt::format("gradc: error: the header would overwrite '{}'; name C++ output .cpp, "
+                       ".cc or .cxx\n", path.string());
+    return kExitUsage;
+  }
   std::string e = write_file_atomically(header.string(), files.header);
   if (e.empty()) e = write_file_atomically(path.string(), files.source);
   if (!e.empty()) {
