@@ -133,6 +133,8 @@ NodeId Builder::mul(NodeId x, NodeId y) {
   if (is(x, -1.0)) return neg(y);
   if (is(y, -1.0)) return neg(x);
   const Node nx = g_[x], ny = g_[y];  // copies: building may move the arena
+  if (nx.op == Op::Div && nx.b == y) return nx.a;            // (a/y)*y -> a
+  if (ny.op == Op::Div && ny.b == x) return ny.a;            // x*(a/x) -> a
   if (nx.op == Op::Neg && ny.op == Op::Neg) return mul(nx.a, ny.a);
   if (nx.op == Op::Neg) return neg(mul(nx.a, y));          // (-a)*y -> -(a*y)
   if (ny.op == Op::Neg) return neg(mul(x, ny.a));

@@ -5,6 +5,7 @@
 // are exact for finite, non-NaN operands; where an operand is inf or NaN they
 // may give a different result than IEEE evaluation of the written formula:
 //   x*0 -> 0, 0/x -> 0, x-x -> 0, x/x -> 1    (wrong when x is inf/NaN or 0 for x/x)
+//   (a/b)*b -> a                              (wrong when b is 0, inf or NaN; rounding)
 //   (c ? a : 0)*y -> c ? a*y : 0              (a zero branch stays zero)
 //   (c1 ? a : 0) + (c2 ? b : 0) -> (c1 || c2) ? ((c1 ? a : 0) + (c2 ? b : 0)) : 0
 // The masked-value rules are what keep the untaken branch of `?:`, relu, max
