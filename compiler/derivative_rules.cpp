@@ -58,8 +58,8 @@ NodeId binary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId y, int i, No
     case Op::Add: return s;                                         // d(x+y) = 1, 1
     case Op::Sub: return i == 0 ? s : b.neg(s);                     // 1, -1
     case Op::Mul: return b.mul(s, other);                           // y, x
-    case Op::Div:                                                   // 1/y, -x/y^2 = -n/y
-      return i == 0 ? b.div(s, y) : b.neg(b.div(b.mul(s, n), y));
+    case Op::Div:                                // 1/y, -x/y^2 = -(1/y)*n: shares s/y
+      return i == 0 ? b.div(s, y) : b.neg(b.mul(b.div(s, y), n));
     case Op::Pow:
       if (i == 0)                                                   // y x^(y-1)
         return b.mul(s, b.mul(y, b.pow(x, b.sub(y, k(1)))));
@@ -71,9 +71,12 @@ NodeId binary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId y, int i, No
       return i == 0 ? b.div(b.mul(s, y), r2) : b.neg(b.div(b.mul(s, x), r2));
     }
     case Op::Max: case Op::Min: {  // all to the winner, half each on a tie
-      Op wins = op == Op::Max ? Op::Gt : Op::Lt, ties = op == Op::Max ? Op::Ge : Op::Le;
-      NodeId share = b.select(b.binary(wins, self, other), s, b.mul(k(0.5), s));
-      return b.select(b.binary(ties, self, other), share, b.zero());
+      // self wins or ties: other <= self (max), self <= other (min); the tie
+      // test and the shared seed are the same nodes for both operands.
+      NodeId wins_or_ties = op == Op::Max ? b.binary(Op::Le, other, self)
+                                          : b.binary(Op::Le, self, other);
+      NodeId share = b.select(b.binary(Op::Eq, x, y), b.mul(k(0.5), s), s);
+      return b.select(wins_or_ties, share, b.zero());
     }
     case Op::LeakyRelu: {  // x > 0 ? x : slope*x; d/dx = x>0 ? 1 : slope, d/dslope = x>0 ? 0 : x
       NodeId pos = b.binary(Op::Gt, x, b.zero());
