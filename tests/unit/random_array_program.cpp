@@ -11,6 +11,8 @@
 #include <random>
 #include <vector>
 
+#include "random_program.h"
+
 namespace gradc_test {
 
 namespace {
@@ -34,18 +36,13 @@ std::string shape_text(const Shape& s) {
   return s.empty() ? "" : fmt::format("[{}]", fmt::join(s, ","));
 }
 
-class Generator {
+class Generator : RandomChoices {
  public:
   Generator(uint64_t seed, std::map<std::string, int>* features)
-      : rng_(seed), features_(features) {}
+      : RandomChoices(seed), features_(features) {}
   std::string program();
 
  private:
-  int pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
-  bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
-  template <typename T, size_t N>
-  const char* one_of(const T (&list)[N]) { return list[pick(int(N))]; }
-
   Shape random_shape();
   int inner_dim();
   std::vector<const Named*> named(const Shape& s);
@@ -70,7 +67,6 @@ class Generator {
   std::string bounded(const Shape& s, int depth);
   std::string condition(const Shape& s, int depth);
 
-  std::mt19937_64 rng_;
   std::map<std::string, int>* features_;
   std::vector<Named> inputs_, defined_;
   bool used_variable_ = false;
@@ -303,15 +299,7 @@ std::string Generator::condition(const Shape& s, int depth) {
 // Elementwise > 0.09 for any finite argument.
 std::string Generator::positive(const Shape& s, int depth) {
   std::string e = expr(s, depth - 1);
-  switch (pick(7)) {
-    case 0: return fmt::format("(1 + {}*{})", e, e);
-    case 1: return fmt::format("(0.5 + sigmoid({}))", e);
-    case 2: return fmt::format("(2 + sin({}))", e);
-    case 3: return fmt::format("(softplus({}) + 0.1)", e);
-    case 4: return fmt::format("(1 + abs({}))", e);
-    case 5: return fmt::format("exp(tanh({}))", e);
-    default: return fmt::format("(1.5 + cos({}))", e);
-  }
+  return positive_form(pick(7), e);
 }
 
 // Elementwise in [-3, 3] (a name here is an input or a bounded definition).

@@ -24,17 +24,12 @@ constexpr const char* kDefNames[] = {"a",    "b",   "c",     "h",   "t1",  "t2",
 constexpr const char* kConstants[] = {"0.5", "2",  "3",  "1.5", "0.25", ".75",
                                       "1e-1", "pi", "10", "2.5E-1", "0.3", "(-0.5)"};
 
-class Generator {
+class Generator : RandomChoices {
  public:
-  explicit Generator(uint64_t seed) : rng_(seed) {}
+  explicit Generator(uint64_t seed) : RandomChoices(seed) {}
   std::string program();
 
  private:
-  int pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
-  bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
-  template <typename T, size_t N>
-  const char* one_of(const T (&list)[N]) { return list[pick(int(N))]; }
-
   std::string leaf();
   std::string expr(int depth);
   std::string function(int depth);
@@ -44,7 +39,6 @@ class Generator {
   std::string condition(int depth);
   std::string guarded(int depth);
 
-  std::mt19937_64 rng_;
   std::vector<std::string> inputs_, defined_;
   bool used_variable_ = false;
 };
@@ -62,16 +56,9 @@ std::string Generator::leaf() {
 // A value > 0.09 for any finite e.
 std::string Generator::positive(int depth) {
   std::string e = expr(depth - 1);
-  switch (pick(8)) {
-    case 0: return fmt::format("(1 + {}*{})", e, e);
-    case 1: return fmt::format("(0.5 + sigmoid({}))", e);
-    case 2: return fmt::format("(2 + sin({}))", e);
-    case 3: return fmt::format("(softplus({}) + 0.1)", e);
-    case 4: return fmt::format("(1 + abs({}))", e);
-    case 5: return fmt::format("exp(tanh({}))", e);
-    case 6: return fmt::format("({}^2 + 0.25)", e);
-    default: return fmt::format("(1.5 + cos({}))", e);
-  }
+  int form = pick(8);
+  if (form == 6) return fmt::format("({}^2 + 0.25)", e);
+  return positive_form(form, e);
 }
 
 // A value in [-3, 3] (or an input, which is in [-2, 2]).
@@ -221,5 +208,17 @@ std::string Generator::program() {
 }  // namespace
 
 std::string random_program(uint64_t seed) { return Generator(seed).program(); }
+
+std::string positive_form(int form, const std::string& e) {
+  switch (form) {
+    case 0: return fmt::format("(1 + {}*{})", e, e);
+    case 1: return fmt::format("(0.5 + sigmoid({}))", e);
+    case 2: return fmt::format("(2 + sin({}))", e);
+    case 3: return fmt::format("(softplus({}) + 0.1)", e);
+    case 4: return fmt::format("(1 + abs({}))", e);
+    case 5: return fmt::format("exp(tanh({}))", e);
+    default: return fmt::format("(1.5 + cos({}))", e);
+  }
+}
 
 }  // namespace gradc_test

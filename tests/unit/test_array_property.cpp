@@ -9,11 +9,10 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <random>
 #include <thread>
 
-#include "kernel_harness.h"
 #include "print.h"
+#include "property_support.h"
 #include "random_array_program.h"
 
 namespace {
@@ -37,46 +36,14 @@ std::string suffix(const gradc::Shape& s, size_t flat) {
   return fmt::format("[{}]", fmt::join(idx, ","));
 }
 
-struct Case {
-  uint64_t seed;
-  std::string text;
-  gradc::Compiled c;
-  std::vector<std::vector<double>> points;  // in [-2, 2], ABI order
-  std::vector<size_t> wrt_flat;             // input scalar index of each wrt scalar
-};
+using Case = gradc_test::PropertyCase;
+using gradc_test::where;
 
 const std::vector<Case>& corpus() {
-  static const std::vector<Case> cases = [] {
-    std::vector<Case> out;
-    std::mt19937_64 rng(4242);
-    std::uniform_real_distribution<double> u(-2, 2);
-    for (int i = 0; i < kPrograms; ++i) {
-      uint64_t seed = kFirstSeed + uint64_t(i);
-      std::string text = gradc_test::random_array_program(seed), errors;
-      auto c = gradc_test::compile_text(text, &errors, fmt::format("a{}.expr", seed));
-      REQUIRE_MESSAGE(c, "seed " << seed << " does not compile:\n" << text << "\n" << errors);
-      Case k{seed, text, std::move(*c), {}, {}};
-      k.wrt_flat = gradc_test::wrt_input_indices(k.c);
-      for (int p = 0; p < kPoints; ++p) {
-        std::vector<double> x(k.c.input_names.size());
-        for (double& xi : x) xi = u(rng);
-        k.points.push_back(std::move(x));
-      }
-      out.push_back(std::move(k));
-    }
-    return out;
-  }();
+  static const std::vector<Case> cases = gradc_test::build_corpus(
+      [](uint64_t seed) { return gradc_test::random_array_program(seed); }, kPrograms,
+      kFirstSeed, kPoints, 4242, "a");
   return cases;
-}
-
-bool all_finite(const std::vector<double>& v) {
-  for (double d : v)
-    if (!std::isfinite(d)) return false;
-  return true;
-}
-
-std::string where(const Case& k, const std::vector<double>& x) {
-  return fmt::format("seed {} at {}\n{}", k.seed, gradc_test::point_text(k.c, x), k.text);
 }
 
 // The jacobian entry of dOUT_dIN for output variable `o`, wrt variable `w`
@@ -89,37 +56,6 @@ double derivative_entry(const Case& k, const gradc_test::Values& v, size_t o, si
   for (size_t j = 0; j < w; ++j) col += elements(p.inputs[p.wrt[j]].shape);
   size_t in_size = elements(p.inputs[p.wrt[w]].shape);
   return v.jac[(row + flat / in_size) * k.c.num_wrt() + col + flat % in_size];
-}
-
-int compare_kernels(const gradc_test::KernelLibrary& lib, const std::string& compiler) {
-  int compared = 0;
-  for (const Case& k : corpus()) {
-    gradc_test::KernelFns f = lib.get(fmt::format("arr{}", k.seed));
-    REQUIRE_MESSAGE((f.forward && f.grad), "missing kernel arr" << k.seed);
-    size_t m = k.c.outputs.size(), nw = k.c.num_wrt(), n = k.c.input_names.size();
-    // The random points, and equal inputs everywhere: ties in max, min and
-    // softmax's shift, relu at 0 (only the backends are compared there).
-    std::vector<std::vector<double>> points = k.points;
-    for (double v : {0.0, 1.0, -1.0}) points.emplace_back(n, v);
-    for (const std::vector<double>& x : points) {
-      gradc_test::Values ref = gradc_test::interpret(k.c, x), got;
-      std::vector<double> fwd;
-      got = f.call(x, m, nw, &fwd);
-      for (size_t i = 0; i < m; ++i, ++compared) {
-        CHECK_MESSAGE(gradc_test::close(ref.out[i], got.out[i], 1e-14, 1e-300),
-                      compiler << " grad " << k.c.output_names[i] << ": " << ref.out[i]
-                               << " vs " << got.out[i] << ", " << where(k, x));
-        CHECK_MESSAGE(gradc_test::close(ref.out[i], fwd[i], 1e-14, 1e-300),
-                      compiler << " forward " << k.c.output_names[i] << ": " << ref.out[i]
-                               << " vs " << fwd[i] << ", " << where(k, x));
-      }
-      for (size_t i = 0; i < m * nw; ++i, ++compared)
-        CHECK_MESSAGE(gradc_test::close(ref.jac[i], got.jac[i], 1e-14, 1e-300),
-                      compiler << " " << k.c.derivative_names[i] << ": " << ref.jac[i] << " vs "
-                               << got.jac[i] << ", " << where(k, x));
-    }
-  }
-  return compared;
 }
 
 }  // namespace
@@ -185,43 +121,13 @@ TEST_CASE("array programs: inputs, outputs, wrt and derivatives are flattened ro
 }
 
 TEST_CASE("array programs: Jacobians match central differences") {
-  int checked = 0, kinks = 0, nonfinite = 0;
-  for (const Case& k : corpus()) {
-    size_t m = k.c.outputs.size(), nw = k.c.num_wrt();
-    for (const std::vector<double>& x : k.points) {
-      gradc_test::Values v = gradc_test::interpret(k.c, x);
-      if (!all_finite(v.out)) {  // overflow: nothing to compare
-        nonfinite += int(nw);
-        continue;
-      }
-      // Every argument is in its domain or in an untaken branch.
-      CHECK_MESSAGE(all_finite(v.jac), "a derivative is not finite, " << where(k, x));
-      for (size_t j = 0; j < nw; ++j) {
-        auto fd = gradc_test::central_difference(k.c, x, k.wrt_flat[j]);
-        if (!fd) {  // the kink rule (see kernel_harness.h)
-          ++kinks;
-          continue;
-        }
-        ++checked;
-        for (size_t i = 0; i < m; ++i)
-          CHECK_MESSAGE(gradc_test::matches_fd(v.jac[i * nw + j], fd->d[i], fd->scale),
-                        k.c.derivative_names[i * nw + j]
-                            << " = " << v.jac[i * nw + j] << ", central difference "
-                            << fd->d[i] << ", " << where(k, x));
-      }
-    }
-  }
-  MESSAGE(fmt::format("{} derivative columns checked, {} skipped at a kink, {} at a "
-                      "non-finite point",
-                      checked, kinks, nonfinite));
-  CHECK(checked > 2000);
-  CHECK(kinks + nonfinite < checked / 10);
+  gradc_test::FdTally t = gradc_test::check_central_differences(corpus());
+  CHECK(t.checked > 2000);
+  CHECK(t.kinks + t.nonfinite < t.checked / 10);
 }
 
 TEST_CASE("array programs: the interpreter matches g++- and clang++-built kernels") {
-  std::vector<gradc_test::KernelSource> sources;
-  for (const Case& k : corpus())
-    sources.push_back(gradc_test::generate(k.c, fmt::format("arr{}", k.seed)));
+  std::vector<gradc_test::KernelSource> sources = gradc_test::kernel_sources(corpus(), "arr");
   // One compiler invocation each (a few translation units), both at once.
   std::unique_ptr<gradc_test::KernelLibrary> gxx, clangxx;
   std::thread other([&] {
@@ -234,7 +140,9 @@ TEST_CASE("array programs: the interpreter matches g++- and clang++-built kernel
     REQUIRE_MESSAGE(lib->ok(), lib->log());
     MESSAGE(fmt::format("{} kernels compiled by {} in {:.1f} s", sources.size(), compiler,
                         lib->compile_seconds()));
-    CHECK(compare_kernels(*lib, compiler) > 5000);
+    // The random points, and equal inputs everywhere: ties in max, min and
+    // softmax's shift, relu at 0 (only the backends are compared there).
+    CHECK(gradc_test::compare_kernels(corpus(), *lib, "arr", compiler, {0.0, 1.0, -1.0}) > 5000);
   }
 }
 

@@ -9,12 +9,6 @@ using namespace gradc;
 
 namespace {
 
-std::vector<std::string> names(const std::vector<Variable>& vars) {
-  std::vector<std::string> out;
-  for (const Variable& v : vars) out.push_back(v.name);
-  return out;
-}
-
 Program parse_ok(const std::string& text) {
   unit::Parse p = unit::parse_text(text);
   INFO(text, "\n", p.errors);
@@ -33,30 +27,30 @@ double value_of(const std::string& text, const std::vector<double>& in = {}) {
 
 TEST_CASE("without an input statement, inputs are the undefined names in order of first use") {
   Program p = parse_ok("a = z*y + x\nb = a*w + y*z");
-  CHECK(names(p.inputs) == std::vector<std::string>{"z", "y", "x", "w"});
+  CHECK(unit::names(p.inputs) == std::vector<std::string>{"z", "y", "x", "w"});
   for (uint32_t i = 0; i < p.inputs.size(); ++i) {
     CHECK(p.graph[p.inputs[i].scalar()].op == Op::Input);
     CHECK(p.graph[p.inputs[i].scalar()].a == i);  // ABI index
   }
-  CHECK(names(p.definitions) == std::vector<std::string>{"a", "b"});
+  CHECK(unit::names(p.definitions) == std::vector<std::string>{"a", "b"});
   CHECK(p.wrt == std::vector<uint32_t>{0, 1, 2, 3});  // default: all inputs
 }
 
 TEST_CASE("the input statement gives the ABI order, used or not") {
   Program p = parse_ok("input b, a\ninput c\nw = a - b");
-  CHECK(names(p.inputs) == std::vector<std::string>{"b", "a", "c"});
+  CHECK(unit::names(p.inputs) == std::vector<std::string>{"b", "a", "c"});
   CHECK(evaluate(p.graph, {1.0, 10.0, 100.0})[p.outputs[0].scalar()] == 9.0);
   CHECK(p.wrt == std::vector<uint32_t>{0, 1, 2});
 }
 
 TEST_CASE("outputs: the output statement, in its order; else the last name defined") {
   Program p = parse_ok("a = x*2\nb = x + 1\nc = a*b\noutput b, a");
-  CHECK(names(p.outputs) == std::vector<std::string>{"b", "a"});
+  CHECK(unit::names(p.outputs) == std::vector<std::string>{"b", "a"});
   CHECK(evaluate(p.graph, {3.0})[p.outputs[0].scalar()] == 4.0);
   Program d = parse_ok("a = x*2\nb = a + 1\n");
-  CHECK(names(d.outputs) == std::vector<std::string>{"b"});
+  CHECK(unit::names(d.outputs) == std::vector<std::string>{"b"});
   Program late = parse_ok("output y2\ny1 = x\ny2 = 2*x");  // resolved at the end
-  CHECK(names(late.outputs) == std::vector<std::string>{"y2"});
+  CHECK(unit::names(late.outputs) == std::vector<std::string>{"y2"});
   Program in = parse_ok("input x\noutput x");  // an input may be an output
   CHECK(in.outputs[0].scalar() == in.inputs[0].scalar());
 }
@@ -68,7 +62,7 @@ TEST_CASE("wrt lists inputs; the columns are in ABI order") {
 
 TEST_CASE("statements end at ; or a newline; comments and blank statements are allowed") {
   Program p = parse_ok(";;\n# comment\na = x // trailing\n\n;b = a + 1; c = b*2;;\n");
-  CHECK(names(p.definitions) == std::vector<std::string>{"a", "b", "c"});
+  CHECK(unit::names(p.definitions) == std::vector<std::string>{"a", "b", "c"});
   CHECK(value_of("a = 1; b = 2\r\nc = a + b") == 3.0);
 }
 

@@ -10,12 +10,6 @@ using namespace gradc;
 
 namespace {
 
-std::vector<std::string> names(const std::vector<Variable>& vars) {
-  std::vector<std::string> out;
-  for (const Variable& v : vars) out.push_back(v.name);
-  return out;
-}
-
 bool same_value(double a, double b) {
   if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
   if (std::isinf(a) || std::isinf(b)) return a == b;
@@ -30,10 +24,10 @@ void check_round_trip(const std::string& prog, double lo, double hi, uint64_t se
   INFO("program:\n", prog, "\nprinted:\n", text, "\nerrors:\n", p.errors);
   REQUIRE(p.program.has_value());
   const Program& re = *p.program;
-  CHECK(names(re.inputs) == names(c.prog.inputs));
-  std::vector<std::string> roots = names(c.prog.outputs);
+  CHECK(unit::names(re.inputs) == unit::names(c.prog.inputs));
+  std::vector<std::string> roots = unit::names(c.prog.outputs);
   roots.insert(roots.end(), c.derivative_names.begin(), c.derivative_names.end());
-  CHECK(names(re.outputs) == roots);
+  CHECK(unit::names(re.outputs) == roots);
   REQUIRE(re.outputs.size() == c.outputs.size() + c.jacobian.size());
   unit::Points pts(seed);
   for (int k = 0; k < 20; ++k) {

@@ -4,10 +4,8 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
-#include <random>
-
-#include "kernel_harness.h"
 #include "print.h"
+#include "property_support.h"
 #include "random_program.h"
 
 namespace {
@@ -16,77 +14,14 @@ constexpr int kPrograms = 1000;
 constexpr uint64_t kFirstSeed = 1000;
 constexpr int kPoints = 3;
 
-struct Case {
-  uint64_t seed;
-  std::string text;
-  gradc::Compiled c;
-  std::vector<std::vector<double>> points;  // in [-2, 2], ABI order
-};
+using Case = gradc_test::PropertyCase;
+using gradc_test::where;
 
 // The corpus is built once and shared by the test cases below.
 const std::vector<Case>& corpus() {
-  static const std::vector<Case> cases = [] {
-    std::vector<Case> out;
-    std::mt19937_64 rng(77);
-    std::uniform_real_distribution<double> u(-2, 2);
-    for (int i = 0; i < kPrograms; ++i) {
-      uint64_t seed = kFirstSeed + uint64_t(i);
-      std::string text = gradc_test::random_program(seed), errors;
-      auto c = gradc_test::compile_text(text, &errors, fmt::format("p{}.expr", seed));
-      REQUIRE_MESSAGE(c, "seed " << seed << " does not compile:\n" << text << "\n" << errors);
-      Case k{seed, text, std::move(*c), {}};
-      for (int p = 0; p < kPoints; ++p) {
-        std::vector<double> x(k.c.prog.inputs.size());
-        for (double& xi : x) xi = u(rng);
-        k.points.push_back(std::move(x));
-      }
-      out.push_back(std::move(k));
-    }
-    return out;
-  }();
+  static const std::vector<Case> cases = gradc_test::build_corpus(
+      gradc_test::random_program, kPrograms, kFirstSeed, kPoints, 77, "p");
   return cases;
-}
-
-bool all_finite(const gradc_test::Values& v) {
-  for (double d : v.out)
-    if (!std::isfinite(d)) return false;
-  for (double d : v.jac)
-    if (!std::isfinite(d)) return false;
-  return true;
-}
-
-std::string where(const Case& k, const std::vector<double>& x) {
-  return fmt::format("seed {} at {}\n{}", k.seed, gradc_test::point_text(k.c, x), k.text);
-}
-
-// Interpreter against the kernels of `lib` at every point; returns the
-// number of values compared.
-int compare_all(const gradc_test::KernelLibrary& lib) {
-  const std::vector<Case>& cases = corpus();
-  int compared = 0;
-  for (const Case& k : cases) {
-    gradc_test::KernelFns f = lib.get(fmt::format("prop{}", k.seed));
-    REQUIRE((f.forward && f.grad));
-    size_t m = k.c.outputs.size(), nw = k.c.num_wrt();
-    for (const std::vector<double>& x : k.points) {
-      gradc_test::Values ref = gradc_test::interpret(k.c, x);
-      std::vector<double> fwd;
-      gradc_test::Values got = f.call(x, m, nw, &fwd);
-      for (size_t i = 0; i < m; ++i, ++compared) {
-        CHECK_MESSAGE(gradc_test::close(ref.out[i], got.out[i], 1e-14, 1e-300),
-                      "grad out[" << i << "]: " << ref.out[i] << " vs " << got.out[i] << ", "
-                                  << where(k, x));
-        CHECK_MESSAGE(gradc_test::close(ref.out[i], fwd[i], 1e-14, 1e-300),
-                      "forward out[" << i << "]: " << ref.out[i] << " vs " << fwd[i] << ", "
-                                     << where(k, x));
-      }
-      for (size_t i = 0; i < m * nw; ++i, ++compared)
-        CHECK_MESSAGE(gradc_test::close(ref.jac[i], got.jac[i], 1e-14, 1e-300),
-                      k.c.derivative_names[i] << ": " << ref.jac[i] << " vs " << got.jac[i]
-                                              << ", " << where(k, x));
-    }
-  }
-  return compared;
 }
 
 }  // namespace
@@ -108,53 +43,22 @@ TEST_CASE("the generator is deterministic and covers the language") {
 }
 
 TEST_CASE("random programs: gradients match central differences") {
-  int checked = 0, kinks = 0, nonfinite = 0;
-  for (const Case& k : corpus()) {
-    size_t m = k.c.outputs.size(), nw = k.c.num_wrt();
-    for (const std::vector<double>& x : k.points) {
-      gradc_test::Values v = gradc_test::interpret(k.c, x);
-      if (!all_finite(gradc_test::Values{v.out, {}})) {  // overflow: nothing to compare
-        nonfinite += int(nw);
-        continue;
-      }
-      // Every argument is in its domain or in an untaken branch, so finite
-      // outputs must have finite derivatives (no NaN leaks from a branch).
-      CHECK_MESSAGE(all_finite(v), "a derivative is not finite, " << where(k, x));
-      for (size_t j = 0; j < nw; ++j) {
-        auto fd = gradc_test::central_difference(k.c, x, k.c.prog.wrt[j]);
-        if (!fd) {  // the kink rule (see kernel_harness.h)
-          ++kinks;
-          continue;
-        }
-        ++checked;
-        for (size_t i = 0; i < m; ++i)
-          CHECK_MESSAGE(gradc_test::matches_fd(v.jac[i * nw + j], fd->d[i], fd->scale),
-                        k.c.derivative_names[i * nw + j]
-                            << " = " << v.jac[i * nw + j] << ", central difference "
-                            << fd->d[i] << ", " << where(k, x));
-      }
-    }
-  }
-  MESSAGE(fmt::format("{} derivative columns checked, {} skipped at a kink, {} at a "
-                      "non-finite point",
-                      checked, kinks, nonfinite));
+  gradc_test::FdTally t = gradc_test::check_central_differences(corpus());
   // The skip rules must leave nearly everything checked.
-  CHECK(checked > 2000);
-  CHECK(kinks + nonfinite < checked / 10);
+  CHECK(t.checked > 2000);
+  CHECK(t.kinks + t.nonfinite < t.checked / 10);
 }
 
 TEST_CASE("random programs: the interpreter matches g++- and clang++-built kernels") {
   const std::vector<Case>& cases = corpus();
-  std::vector<gradc_test::KernelSource> sources;
-  for (const Case& k : cases)
-    sources.push_back(gradc_test::generate(k.c, fmt::format("prop{}", k.seed)));
+  std::vector<gradc_test::KernelSource> sources = gradc_test::kernel_sources(cases, "prop");
   for (std::string compiler : {GRADC_GXX, GRADC_CLANGXX}) {
     CAPTURE(compiler);
     gradc_test::KernelLibrary lib(compiler, sources, 4);
     REQUIRE_MESSAGE(lib.ok(), lib.log());
     MESSAGE(fmt::format("{} kernels compiled by {} in {:.1f} s", cases.size(), compiler,
                         lib.compile_seconds()));
-    CHECK(compare_all(lib) > 5000);
+    CHECK(gradc_test::compare_kernels(cases, lib, "prop", compiler) > 5000);
   }
 }
 

@@ -72,6 +72,13 @@ inline Parse parse_text(const std::string& text) {
   return r;
 }
 
+/// The names of `vars`, in order.
+inline std::vector<std::string> names(const std::vector<gradc::Variable>& vars) {
+  std::vector<std::string> out;
+  for (const gradc::Variable& v : vars) out.push_back(v.name);
+  return out;
+}
+
 /// Outputs and row-major Jacobian of one evaluation.
 struct Values {
   std::vector<double> out, jac;

@@ -1,0 +1,150 @@
+// property_support.h - the machinery shared by the property tests over random
+// programs (test_property.cpp, test_array_property.cpp): the corpus, Jacobians
+// against central differences (the kink rule), and the interpreter against kernels.
+#pragma once
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernel_harness.h"
+
+namespace gradc_test {
+
+/// One compiled random program and the points it is checked at.
+struct PropertyCase {
+  uint64_t seed;
+  std::string text;
+  gradc::Compiled c;
+  std::vector<std::vector<double>> points;  // in [-2, 2], ABI order
+  std::vector<size_t> wrt_flat;             // input scalar index of each wrt scalar
+};
+
+/// The programs `generate(first_seed + i)` for i < `programs`, each of which
+/// must compile (as file `<file_prefix><seed>.expr`), with `points` random
+/// points apiece drawn in turn from std::mt19937_64(`point_seed`).
+inline std::vector<PropertyCase> build_corpus(std::string (*generate)(uint64_t), int programs,
+                                              uint64_t first_seed, int points,
+                                              uint64_t point_seed, const char* file_prefix) {
+  std::vector<PropertyCase> out;
+  std::mt19937_64 rng(point_seed);
+  std::uniform_real_distribution<double> u(-2, 2);
+  for (int i = 0; i < programs; ++i) {
+    uint64_t seed = first_seed + uint64_t(i);
+    std::string text = generate(seed), errors;
+    auto c = compile_text(text, &errors, fmt::format("{}{}.expr", file_prefix, seed));
+    REQUIRE_MESSAGE(c, "seed " << seed << " does not compile:\n" << text << "\n" << errors);
+    PropertyCase k{seed, text, std::move(*c), {}, {}};
+    k.wrt_flat = wrt_input_indices(k.c);
+    for (int p = 0; p < points; ++p) {
+      std::vector<double> x(k.c.input_names.size());
+      for (double& xi : x) xi = u(rng);
+      k.points.push_back(std::move(x));
+    }
+    out.push_back(std::move(k));
+  }
+  return out;
+}
+
+inline bool all_finite(const std::vector<double>& v) {
+  for (double d : v)
+    if (!std::isfinite(d)) return false;
+  return true;
+}
+
+/// The seed, the point and the program, for messages.
+inline std::string where(const PropertyCase& k, const std::vector<double>& x) {
+  return fmt::format("seed {} at {}\n{}", k.seed, point_text(k.c, x), k.text);
+}
+
+/// Derivative columns checked against central differences, and skipped.
+struct FdTally {
+  int checked = 0, kinks = 0, nonfinite = 0;
+};
+
+/// Every Jacobian column of every case at each of its points against
+/// central differences, skipping a column at a kink (the kink rule, see
+/// kernel_harness.h) and all columns at a point with a non-finite output.
+inline FdTally check_central_differences(const std::vector<PropertyCase>& cases) {
+  FdTally t;
+  for (const PropertyCase& k : cases) {
+    size_t m = k.c.outputs.size(), nw = k.c.num_wrt();
+    for (const std::vector<double>& x : k.points) {
+      Values v = interpret(k.c, x);
+      if (!all_finite(v.out)) {  // overflow: nothing to compare
+        t.nonfinite += int(nw);
+        continue;
+      }
+      // Every argument is in its domain or in an untaken branch, so finite
+      // outputs must have finite derivatives (no NaN leaks from a branch).
+      CHECK_MESSAGE(all_finite(v.jac), "a derivative is not finite, " << where(k, x));
+      for (size_t j = 0; j < nw; ++j) {
+        auto fd = central_difference(k.c, x, k.wrt_flat[j]);
+        if (!fd) {  // the kink rule
+          ++t.kinks;
+          continue;
+        }
+        ++t.checked;
+        for (size_t i = 0; i < m; ++i)
+          CHECK_MESSAGE(matches_fd(v.jac[i * nw + j], fd->d[i], fd->scale),
+                        k.c.derivative_names[i * nw + j]
+                            << " = " << v.jac[i * nw + j] << ", central difference "
+                            << fd->d[i] << ", " << where(k, x));
+      }
+    }
+  }
+  MESSAGE(fmt::format("{} derivative columns checked, {} skipped at a kink, {} at a "
+                      "non-finite point",
+                      t.checked, t.kinks, t.nonfinite));
+  return t;
+}
+
+/// The generated C++ of every case, kernel `<kernel_prefix><seed>`.
+inline std::vector<KernelSource> kernel_sources(const std::vector<PropertyCase>& cases,
+                                                const char* kernel_prefix) {
+  std::vector<KernelSource> sources;
+  for (const PropertyCase& k : cases)
+    sources.push_back(generate(k.c, fmt::format("{}{}", kernel_prefix, k.seed)));
+  return sources;
+}
+
+/// The interpreter against kernel `<kernel_prefix><seed>` of `lib` (built by
+/// `compiler`) for every case, at its points and then at each point with all
+/// inputs equal to one of `equal_inputs`; returns the number of values compared.
+inline int compare_kernels(const std::vector<PropertyCase>& cases, const KernelLibrary& lib,
+                           const char* kernel_prefix, const std::string& compiler,
+                           const std::vector<double>& equal_inputs = {}) {
+  int compared = 0;
+  for (const PropertyCase& k : cases) {
+    KernelFns f = lib.get(fmt::format("{}{}", kernel_prefix, k.seed));
+    REQUIRE_MESSAGE((f.forward && f.grad), "missing kernel " << kernel_prefix << k.seed);
+    size_t m = k.c.outputs.size(), nw = k.c.num_wrt(), n = k.c.input_names.size();
+    std::vector<std::vector<double>> points = k.points;
+    for (double v : equal_inputs) points.emplace_back(n, v);
+    for (const std::vector<double>& x : points) {
+      Values ref = interpret(k.c, x);
+      std::vector<double> fwd;
+      Values got = f.call(x, m, nw, &fwd);
+      for (size_t i = 0; i < m; ++i, ++compared) {
+        CHECK_MESSAGE(close(ref.out[i], got.out[i], 1e-14, 1e-300),
+                      compiler << " grad " << k.c.output_names[i] << ": " << ref.out[i]
+                               << " vs " << got.out[i] << ", " << where(k, x));
+        CHECK_MESSAGE(close(ref.out[i], fwd[i], 1e-14, 1e-300),
+                      compiler << " forward " << k.c.output_names[i] << ": " << ref.out[i]
+                               << " vs " << fwd[i] << ", " << where(k, x));
+      }
+      for (size_t i = 0; i < m * nw; ++i, ++compared)
+        CHECK_MESSAGE(close(ref.jac[i], got.jac[i], 1e-14, 1e-300),
+                      compiler << " " << k.c.derivative_names[i] << ": " << ref.jac[i] << " vs "
+                               << got.jac[i] << ", " << where(k, x));
+    }
+  }
+  return compared;
+}
+
+}  // namespace gradc_test
