@@ -134,14 +134,6 @@ Value matmul(Builder& b, const Value& a, const Value& c, std::string& error) {
   return array(shape, std::move(out));
 }
 
-int array_function_arity(std::string_view name) {
-  if (name == "dot") return 2;
-  if (name == "sum" || name == "mean" || name == "norm" || name == "softmax" ||
-      name == "logsumexp" || name == "transpose")
-    return 1;
-  return -1;
-}
-
 Value array_function(Builder& b, std::string_view name, const std::vector<Value>& args,
                      std::string& error) {
   const Value& v = args[0];

@@ -26,11 +26,10 @@ Value elementwise(Builder& b, Op op, std::span<const Value* const> args,
 /// `a @ b`: matrix@matrix, matrix@vector, vector@matrix, vector@vector.
 Value matmul(Builder& b, const Value& a, const Value& c, std::string& error);
 /// The array functions of SPEC 1: sum mean dot norm softmax logsumexp
-/// transpose, by name. `args` has the call's arguments.
+/// transpose, by name (see array_function_arity in builtins.h). `args`
+/// has the call's arguments.
 Value array_function(Builder& b, std::string_view name, const std::vector<Value>& args,
                      std::string& error);
-/// Number of arguments of an array function, or -1 if `name` is not one.
-int array_function_arity(std::string_view name);
 /// `a[i]`, `a[i, j]`: constant indices; fewer indices than dimensions give
 /// a sub-array.
 Value index_value(const Value& a, const std::vector<long>& indices, std::string& error);

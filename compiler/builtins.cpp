@@ -1,7 +1,6 @@
 // builtins.cpp - tables of reserved names, built from ops.def.
 #include "builtins.h"
 
-#include <array>
 
 namespace gradc {
 
@@ -14,12 +13,17 @@ std::optional<Builtin> find_builtin(std::string_view name) {
   return std::nullopt;
 }
 
-bool is_array_function(std::string_view name) {
-  static constexpr std::array<std::string_view, 7> names = {
-      "sum", "mean", "dot", "norm", "softmax", "logsumexp", "transpose"};
-  for (auto n : names)
-    if (n == name) return true;
-  return false;
+int array_function_arity(std::string_view name) {
+  struct Entry {
+    std::string_view name;
+    int arity;
+  };
+  static constexpr Entry table[] = {{"sum", 1},     {"mean", 1},      {"dot", 2},
+                                    {"norm", 1},    {"softmax", 1},   {"logsumexp", 1},
+                                    {"transpose", 1}};
+  for (const Entry& e : table)
+    if (e.name == name) return e.arity;
+  return -1;
 }
 
 bool is_keyword(std::string_view name) {

@@ -17,8 +17,11 @@ struct Builtin {
 
 /// The scalar built-in function called `name`, if any.
 std::optional<Builtin> find_builtin(std::string_view name);
-/// Array functions of SPEC 1 (`sum`, `softmax`, ...), not supported yet.
-bool is_array_function(std::string_view name);
+/// Number of arguments of the array function `name` (`sum`, `dot`, ...;
+/// SPEC 1), or -1 if it is not one.
+int array_function_arity(std::string_view name);
+/// Is `name` an array function?
+inline bool is_array_function(std::string_view name) { return array_function_arity(name) >= 0; }
 /// `input`, `output`, `wrt`.
 bool is_keyword(std::string_view name);
 
