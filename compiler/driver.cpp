@@ -10,10 +10,12 @@
 #include <iostream>
 #include <sstream>
 
-#include "check.h"
+#include "gradc_check.h"
 #include "emit_cpp.h"
+#include "emit_llvm.h"
 #include "eval_io.h"
 #include "interp.h"
+#include "jit_compiled.h"
 #include "pipeline.h"
 #include "print.h"
 
@@ -88,35 +90,18 @@ std::optional<std::string> output_format(const CliOptions& o, std::ostream& err)
   return std::nullopt;
 }
 
-int emit(const Compiled& c, const CliOptions& o, const std::string& format, std::ostream& out,
-         std::ostream& err) {
-  if (format == "llvm" || format == "bc" || format == "obj") {
-    err << fmt::format("gradc: error: LLVM output ('{}') is not supported yet; write C++ with "
-                       "-o FILE.cpp\n", o.emit ? "--emit=" + *o.emit : *o.output);
-    return kExitError;
-  }
-  std::string name = kernel_name(o);
-  CppFiles files = emit_cpp(c, name, o.input == "-" ? "<stdin>" : o.input);
-  if (*o.output == "-") {
-    out << (format == "hpp" ? files.header : files.source);
-    return kExitOk;
-  }
-  fs::path path(*o.output);
-  if (format == "hpp") {
-    std::string e = write_file_atomically(path.string(), files.header);
-    if (!e.empty()) err << "gradc: error: " << e << "\n";
-    return e.empty() ? kExitOk : kExitError;
-  }
-  // The header goes beside the source, with the same stem (SPEC 3). The
-  // source does not include it, so `-o -` output compiles on its own.
+// Write the header beside `path` (same stem, .hpp) and then `bytes` to
+// `path`, each atomically; on failure neither is left behind.
+int write_with_header(const fs::path& path, const std::string& bytes, const std::string& header_text,
+                      std::ostream& err) {
   fs::path header = fs::path(path).replace_extension(".hpp");
   if (header == path) {
-    err << fmt::format("gradc: error: the header would overwrite '{}'; name C++ output .cpp, "
-                       ".cc or .cxx\n", path.string());
+    err << fmt::format("gradc: error: the header would overwrite '{}'; name the output .cpp, "
+                       ".cc, .cxx, .ll, .bc or .o, or choose --emit=hpp\n", path.string());
     return kExitUsage;
   }
-  std::string e = write_file_atomically(header.string(), files.header);
-  if (e.empty()) e = write_file_atomically(path.string(), files.source);
+  std::string e = write_file_atomically(header.string(), header_text);
+  if (e.empty()) e = write_file_atomically(path.string(), bytes);
   if (!e.empty()) {
     std::error_code ec;
     fs::remove(header, ec);
@@ -126,11 +111,60 @@ int emit(const Compiled& c, const CliOptions& o, const std::string& format, std:
   return kExitOk;
 }
 
+int emit(const Compiled& c, const CliOptions& o, const std::string& format, std::ostream& out,
+         std::ostream& err) {
+  std::string name = kernel_name(o);
+  std::string source_file = o.input == "-" ? "<stdin>" : o.input;
+  std::string bytes, header = cpp_header(c, name, source_file);
+  if (format == "llvm" || format == "bc" || format == "obj") {
+    LlvmOptions lo;
+    lo.opt_level = o.opt_level;
+    lo.fast_math = o.fast_math;
+    lo.target = o.target.value_or("");
+    LlvmFormat f = format == "llvm" ? LlvmFormat::Text
+                   : format == "bc" ? LlvmFormat::Bitcode
+                                    : LlvmFormat::Object;
+    LlvmOutput result = emit_llvm(c, name, source_file, f, lo);
+    if (!result.error.empty()) {
+      err << "gradc: error: " << result.error << "\n";
+      return kExitError;
+    }
+    bytes = std::move(result.bytes);
+  } else if (format == "cpp") {
+    bytes = emit_cpp(c, name, source_file).source;
+  }
+  // -o - writes the code alone (SPEC 3); the source does not include its
+  // header, so it compiles on its own.
+  if (*o.output == "-") {
+    out << (format == "hpp" ? header : bytes);
+    return kExitOk;
+  }
+  if (format == "hpp") {
+    std::string e = write_file_atomically(*o.output, header);
+    if (!e.empty()) err << "gradc: error: " << e << "\n";
+    return e.empty() ? kExitOk : kExitError;
+  }
+  return write_with_header(*o.output, bytes, header, err);
+}
+
 GradFunction interpreter_function(const Compiled& c) {
   return [&c](const std::vector<double>& in, std::vector<double>& out, std::vector<double>& jac) {
     std::vector<double> v = evaluate(c.prog.graph, in);
     for (size_t i = 0; i < c.outputs.size(); ++i) out[i] = v[c.outputs[i]];
     for (size_t i = 0; i < c.jacobian.size(); ++i) jac[i] = v[c.jacobian[i]];
+  };
+}
+
+// --eval and --check run the JIT-compiled kernels (as an app would), or the
+// reference interpreter with --interp.
+GradFunction kernel_function(const Compiled& c, const CliOptions& o) {
+  if (o.interp) return interpreter_function(c);
+  JitOptions jo;
+  jo.opt_level = o.opt_level;
+  jo.fast_math = o.fast_math;
+  Kernel k = jit_compiled(c, jo);
+  return [k](const std::vector<double>& in, std::vector<double>& out, std::vector<double>& jac) {
+    k.grad(in.data(), out.data(), jac.data());
   };
 }
 
@@ -143,7 +177,7 @@ int check(const Compiled& c, const CliOptions& o, const std::string& file, std::
   CheckOptions opts;
   opts.points = o.check_points;
   opts.seed = o.seed;
-  CheckResult r = check_gradient(interpreter_function(c), shape, opts);
+  CheckResult r = check_gradient(kernel_function(c, o), shape, opts);
   if (!r.ok) {
     err << fmt::format("{}: error: check failed: {}\n", file, r.message);
     return kExitError;
@@ -212,8 +246,13 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
     Diagnostics input_diag(nullptr, err);
     auto values = read_inputs(*o.eval, c.prog, input_diag);
     input_diag.flush();
-    if (values) out << eval_json(c, evaluate(c.prog.graph, *values));
-    else status = kExitError;
+    if (values) {
+      std::vector<double> results(c.outputs.size()), jac(c.jacobian.size());
+      kernel_function(c, o)(*values, results, jac);
+      out << eval_json(c, results, jac);
+    } else {
+      status = kExitError;
+    }
   }
   if (o.check) {
     timer.start("check");

@@ -23,6 +23,9 @@ struct CliOptions {
   bool hessian = false;                    ///< --hessian
   std::string mode = "auto";               ///< --mode
   int opt_level = 2;                       ///< -O0..-O3
+  bool fast_math = false;                  ///< --fast-math (LLVM outputs and the JIT)
+  std::optional<std::string> target;       ///< --target=TRIPLE (LLVM outputs)
+  bool interp = false;                     ///< --interp: --eval/--check without the JIT
   bool stats = false;                      ///< --stats / -v
 };
 

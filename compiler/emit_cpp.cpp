@@ -80,7 +80,9 @@ size_t total(const std::vector<size_t>& sizes) {
   return n;
 }
 
-std::string header(const Compiled& c, const std::string& name, const std::string& source_file) {
+}  // namespace
+
+std::string cpp_header(const Compiled& c, const std::string& name, const std::string& source_file) {
   Names n = abi_names(c);
   size_t inputs = total(n.input_sizes), m = total(n.output_sizes), k = total(n.wrt_sizes);
   std::string guard = "GRADC_" + name + "_HPP";
@@ -120,8 +122,6 @@ std::string header(const Compiled& c, const std::string& name, const std::string
   return h;
 }
 
-}  // namespace
-
 bool is_valid_kernel_name(const std::string& name) {
   if (name.empty() || !(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_'))
     return false;
@@ -157,7 +157,7 @@ CppFiles emit_cpp(const Compiled& c, const std::string& name, const std::string&
   helpers.insert(rg.helpers_used().begin(), rg.helpers_used().end());
   for (Op op : helpers) files.source += std::string(cpp_helper_source(op)) + "\n";
   files.source += fwd_kernel + "\n" + grad_kernel;
-  files.header = header(c, name, source_file);
+  files.header = cpp_header(c, name, source_file);
   return files;
 }
 

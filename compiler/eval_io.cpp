@@ -259,4 +259,13 @@ std::string eval_json(const Compiled& c, const std::vector<double>& values) {
   return out + "}}\n";
 }
 
+std::string eval_json(const Compiled& c, const std::vector<double>& out,
+                      const std::vector<double>& jac) {
+  // Every node eval_json reads is an output or Jacobian root.
+  std::vector<double> values(c.prog.graph.size(), std::nan(""));
+  for (size_t i = 0; i < c.outputs.size(); ++i) values[c.outputs[i]] = out.at(i);
+  for (size_t i = 0; i < c.jacobian.size(); ++i) values[c.jacobian[i]] = jac.at(i);
+  return eval_json(c, values);
+}
+
 }  // namespace gradc

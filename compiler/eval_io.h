@@ -22,4 +22,8 @@ std::string json_number(double v);
 /// The --eval JSON object, given the value of every node.
 std::string eval_json(const Compiled& c, const std::vector<double>& node_values);
 
+/// The same from what the kernels compute: out[m] and jac[m*k] (SPEC 3).
+std::string eval_json(const Compiled& c, const std::vector<double>& out,
+                      const std::vector<double>& jac);
+
 }  // namespace gradc

@@ -15,31 +15,44 @@ Usage: gradc FILE.expr [options]          (FILE may be - for standard input)
 
 Actions (combine freely; at least one):
   -o FILE              write kernels; the format follows the extension:
-                         .cpp .cc .cxx   C++ source, plus FILE.hpp beside it
+                         .cpp .cc .cxx   C++ source
+                         .ll             LLVM IR text
+                         .bc             LLVM bitcode
+                         .o              native object (no C++ compiler needed)
                          .hpp .h         the header only
-                       -o - writes C++ to standard output (no header)
+                       every code output gets its header beside it (FILE.hpp);
+                       -o - writes to standard output (no header)
   --print[=FORMAT]     print the program and its derivatives: text (default,
                        a valid gradc program), latex, or dot (Graphviz)
   --eval=INPUTS        evaluate; print outputs and derivatives as JSON.
                        INPUTS is x=1,v=[1,2],W=[[1,2],[3,4]] or @inputs.json
   --check              compare derivatives with central differences at
                        random points; exit status 1 on a mismatch
+                       (--eval and --check run the kernels through the LLVM
+                       JIT, compiled at the -O level given)
 
 Options:
-  --emit=FORMAT        output format, overriding the extension: cpp, hpp
+  --emit=FORMAT        output format, overriding the extension: cpp, hpp,
+                       llvm, bc or obj
   --name=NAME          base name of the kernels NAME and NAME_grad
                        (default: the file's stem as an identifier)
   --wrt=a,b            differentiate with respect to these inputs only
   --check-points=N     random points for --check (default 5)
   --seed=N             seed for --check's points (default 1)
   --mode=auto|reverse  how Jacobians are accumulated (reverse mode)
-  -O0 -O1 -O2 -O3      optimization level (default -O2)
+  -O0 -O1 -O2 -O3      LLVM optimization level for .ll .bc .o and the JIT
+                       (default -O2; C++ output is the same at every level)
+  --fast-math          let LLVM reassociate and assume no NaN/inf (LLVM
+                       outputs and the JIT): faster, but results change
+  --target=TRIPLE      target of .ll .bc .o output (default: this machine),
+                       e.g. aarch64-linux-gnu
+  --interp             run --eval and --check with the reference interpreter
+                       instead of the JIT
   --stats, -v          time of each pass and DAG sizes, on standard error
   --help               this text
   --version            the version
 
-Not supported yet: LLVM output (.ll .bc .o, --emit=llvm|bc|obj),
---hessian, --mode=forward.
+Not supported yet: --hessian, --mode=forward.
 
 Options with a value accept --opt=value and --opt value.
 Exit status: 0 success; 1 an error in the program, its inputs, or a failed
@@ -99,6 +112,8 @@ gradc::CliOptions ArgParser::parse() {
     else if (a == "--version") version = true;
     else if (a == "--check") o.check = true;
     else if (a == "--hessian") o.hessian = true;
+    else if (a == "--fast-math") o.fast_math = true;
+    else if (a == "--interp") o.interp = true;
     else if (a == "--stats" || a == "-v") o.stats = true;
     else if (a.size() == 3 && a.rfind("-O", 0) == 0 && a[2] >= '0' && a[2] <= '3') o.opt_level = a[2] - '0';
     else if (a == "--print") {
@@ -117,6 +132,10 @@ gradc::CliOptions ArgParser::parse() {
         throw UsageError{fmt::format("unknown --emit format '{}' (cpp, hpp, llvm, bc or obj)", v)};
       o.emit = v;
     } else if (option("--name", v)) o.name = v;
+    else if (option("--target", v)) {
+      if (v.empty()) throw UsageError{"--target needs a target triple, such as x86_64-linux-gnu"};
+      o.target = v;
+    }
     else if (option("--wrt", v)) {
       std::vector<std::string> names;
       for (size_t start = 0; start <= v.size();) {

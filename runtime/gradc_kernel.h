@@ -1,5 +1,5 @@
 /* gradc_kernel.h - the kernel ABI of SPEC 3 as C types, for code that loads
- * gradc kernels at run time (dlopen today, the LLVM JIT later).
+ * gradc kernels at run time (dlopen, or the JIT of gradc_runtime.h).
  *
  *   NAME(in, out)            out[m] from in[n]
  *   NAME_grad(in, out, jac)  also jac[m*k], jac[i*k + j] = d out_i / d wrt_j

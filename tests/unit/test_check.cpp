@@ -1,7 +1,7 @@
 // test_check.cpp - check_gradient (--check): passes correct Jacobians, fails
 // wrong ones naming the derivative and the point, redraws points where the
 // function is not finite, and is deterministic for a seed.
-#include "check.h"
+#include "gradc_check.h"
 #include "unit_support.h"
 
 using namespace gradc;

@@ -1,10 +1,19 @@
-// check.h - derivatives against central finite differences (--check).
+// gradc_check.h - derivatives against central finite differences: what
+// `gradc --check` runs, and what apps call to check their own kernels (see
+// check_kernel in gradc_runtime.h for JIT-compiled ones). Part of the
+// installed runtime API: standard library only.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
+
+#include "gradc_kernel.h"
+
+#ifndef GRADC_API
+#define GRADC_API __attribute__((visibility("default")))
+#endif
 
 namespace gradc {
 
@@ -35,7 +44,12 @@ struct CheckResult {
 /// finite there, redrawn, then from (0, 2]). Tolerance per entry:
 /// atol + rtol*max(|analytic|, |numeric|) + the rounding error of the
 /// difference quotient itself (~ eps*|f|/h).
-CheckResult check_gradient(const GradFunction& f, const CheckShape& shape,
-                           const CheckOptions& opts);
+GRADC_API CheckResult check_gradient(const GradFunction& f, const CheckShape& shape,
+                                     const CheckOptions& opts = {});
+
+/// The same for a kernel through the ABI (SPEC 3), e.g. one compiled ahead of
+/// time with `gradc -o` and declared by its header.
+GRADC_API CheckResult check_gradient(gradc_grad_fn f, const CheckShape& shape,
+                                     const CheckOptions& opts = {});
 
 }  // namespace gradc

@@ -1,5 +1,5 @@
 // check.cpp - central differences with a step scaled to each input.
-#include "check.h"
+#include "gradc_check.h"
 
 #include <fmt/format.h>
 
@@ -84,6 +84,12 @@ CheckResult check_gradient(const GradFunction& f, const CheckShape& s, const Che
   return {true, fmt::format("{} derivative{} checked at {} random points (seed {}): all match "
                             "central differences (worst error {:.2g} of tolerance)",
                             m * k, m * k == 1 ? "" : "s", opts.points, opts.seed, worst)};
+}
+
+CheckResult check_gradient(gradc_grad_fn f, const CheckShape& s, const CheckOptions& opts) {
+  auto call = [f](const std::vector<double>& in, std::vector<double>& out,
+                  std::vector<double>& jac) { f(in.data(), out.data(), jac.data()); };
+  return check_gradient(GradFunction(call), s, opts);
 }
 
 }  // namespace gradc

@@ -1,0 +1,99 @@
+// gradc_runtime.h - compile gradc programs in-process and call them.
+//
+//   gradc::Kernel k = gradc::jit_compile("output w\nw = x*y + sin(x)");
+//   auto r = k.grad({1.0, 2.0});   // r.out = {w}, r.jac = {dw/dx, dw/dy}
+//
+// jit_compile parses, differentiates and compiles a program with the LLVM
+// ORC JIT into the same two kernels `gradc -o` writes (SPEC 3), in memory.
+// A program error throws CompileError, whose what() is the diagnostics
+// exactly as the gradc command prints them. Kernels are immutable and
+// cheap to copy; calling them is thread-safe. Link with gradc::runtime
+// (find_package(gradc)).
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gradc_check.h"
+#include "gradc_kernel.h"
+
+namespace gradc {
+
+struct JitOptions {
+  int opt_level = 2;                 ///< 0..3, as gradc -O0..-O3
+  bool fast_math = false;            ///< as --fast-math: faster, results may change
+  std::vector<std::string> wrt;      ///< as --wrt; empty: the program's own wrt
+  std::string file_name = "<input>"; ///< the name diagnostics show
+};
+
+/// A program with errors (or a file that cannot be read). what() holds every
+/// diagnostic, `file:line:col: error: ...` with the source line and a caret.
+class GRADC_API CompileError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// An input or output variable of a kernel: its name and shape (empty for a
+/// scalar), and where its scalars start in in[] / out[] (row-major).
+struct VariableInfo {
+  std::string name;
+  std::vector<size_t> shape;
+  size_t offset = 0;
+  size_t size = 1;
+};
+
+/// The compiled kernels of one program, with their sizes and names.
+class GRADC_API Kernel {
+ public:
+  /// n, m and k of SPEC 3: input, output and wrt scalars.
+  size_t num_inputs() const;
+  size_t num_outputs() const;
+  size_t num_wrt() const;
+  /// One name per scalar, in ABI order: `x`, `W[0,1]`.
+  const std::vector<std::string>& input_names() const;
+  const std::vector<std::string>& output_names() const;
+  const std::vector<std::string>& wrt_names() const;
+  /// Index into in[] of each wrt scalar (each Jacobian column).
+  const std::vector<size_t>& wrt_inputs() const;
+  /// The variables as the program declares them.
+  const std::vector<VariableInfo>& input_variables() const;
+  const std::vector<VariableInfo>& output_variables() const;
+
+  /// The kernels themselves: NAME and NAME_grad of SPEC 3.
+  gradc_forward_fn forward_function() const;
+  gradc_grad_fn grad_function() const;
+  /// out[m] from in[n].
+  void eval(const double* in, double* out) const { forward_function()(in, out); }
+  /// out[m] and jac[m*k], jac[i*k + j] = d out_i / d wrt_j.
+  void grad(const double* in, double* out, double* jac) const { grad_function()(in, out, jac); }
+
+  /// The same with vectors; std::invalid_argument if `in` is not n long.
+  std::vector<double> eval(const std::vector<double>& in) const;
+  struct Result {
+    std::vector<double> out;  ///< m values
+    std::vector<double> jac;  ///< m*k, row-major
+  };
+  Result grad(const std::vector<double>& in) const;
+
+  struct Impl;
+  explicit Kernel(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+
+ private:
+  std::shared_ptr<const Impl> impl_;
+};
+
+/// Compile gradc source text. Throws CompileError on a program error and
+/// std::invalid_argument on bad options.
+GRADC_API Kernel jit_compile(std::string_view source, const JitOptions& opts = {});
+
+/// Compile a .expr file (diagnostics name it).
+GRADC_API Kernel jit_compile_file(const std::string& path, JitOptions opts = {});
+
+/// check_gradient on a JIT-compiled kernel: its Jacobian against central
+/// differences at random points.
+GRADC_API CheckResult check_kernel(const Kernel& kernel, const CheckOptions& opts = {});
+
+}  // namespace gradc

@@ -1,0 +1,164 @@
+// jit.cpp - gradc_runtime.h on top of the compiler pipeline and ORC LLJIT:
+// the module emit_llvm builds, optimized for this machine's CPU, compiled in
+// memory, with the C math library resolved from the running process.
+#include <fmt/format.h>
+#include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
+#include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/Target/TargetMachine.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "emit_llvm.h"
+#include "jit_compiled.h"
+
+namespace gradc {
+
+struct Kernel::Impl {
+  std::unique_ptr<llvm::orc::LLJIT> jit;  // owns the code
+  gradc_forward_fn forward = nullptr;
+  gradc_grad_fn grad = nullptr;
+  std::vector<std::string> input_names, output_names, wrt_names;
+  std::vector<size_t> wrt_inputs;
+  std::vector<VariableInfo> input_variables, output_variables;
+};
+
+namespace {
+
+// An llvm::Error from ORC as an exception (these are environment failures,
+// such as an unknown host, never a problem in the user's program).
+template <typename T>
+T take(llvm::Expected<T> value, const char* what) {
+  if (!value) throw std::runtime_error(fmt::format("gradc JIT: {}: {}", what,
+                                                   llvm::toString(value.takeError())));
+  return std::move(*value);
+}
+
+void take(llvm::Error error, const char* what) {
+  if (error) throw std::runtime_error(fmt::format("gradc JIT: {}: {}", what,
+                                                  llvm::toString(std::move(error))));
+}
+
+std::vector<VariableInfo> variable_infos(const std::vector<Variable>& vars) {
+  std::vector<VariableInfo> out;
+  size_t offset = 0;
+  for (const Variable& v : vars) {
+    out.push_back({v.name, std::vector<size_t>(v.shape.begin(), v.shape.end()), offset, v.size()});
+    offset += v.size();
+  }
+  return out;
+}
+
+void describe(const Compiled& c, Kernel::Impl& k) {
+  k.input_names = c.input_names;
+  k.output_names = c.output_names;
+  k.wrt_names = c.wrt_names;
+  for (NodeId w : c.wrt_nodes) k.wrt_inputs.push_back(c.prog.graph[w].a);
+  k.input_variables = variable_infos(c.prog.inputs);
+  k.output_variables = variable_infos(c.prog.outputs);
+}
+
+}  // namespace
+
+Kernel jit_compiled(const Compiled& c, const JitOptions& opts) {
+  if (opts.opt_level < 0 || opts.opt_level > 3)
+    throw std::invalid_argument(fmt::format("opt_level must be 0 to 3, not {}", opts.opt_level));
+  initialize_llvm_targets();
+  auto jtmb = take(llvm::orc::JITTargetMachineBuilder::detectHost(), "detecting the host");
+  jtmb.setCodeGenOptLevel(opts.opt_level == 0   ? llvm::CodeGenOptLevel::None
+                          : opts.opt_level == 3 ? llvm::CodeGenOptLevel::Aggressive
+                                                : llvm::CodeGenOptLevel::Default);
+  std::unique_ptr<llvm::TargetMachine> tm = take(jtmb.createTargetMachine(), "target machine");
+
+  auto impl = std::make_shared<Kernel::Impl>();
+  impl->jit = take(llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(jtmb).create(),
+                   "creating the JIT");
+  // exp, erf, cbrt, ... come from the C math library already in the process.
+  impl->jit->getMainJITDylib().addGenerator(
+      take(llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+               impl->jit->getDataLayout().getGlobalPrefix()),
+           "finding the C math library"));
+
+  const std::string name = "gradc_jit_kernel";
+  auto ctx = std::make_unique<llvm::LLVMContext>();
+  LlvmOptions lo;
+  lo.opt_level = opts.opt_level;
+  lo.fast_math = opts.fast_math;
+  lo.value_names = false;
+  std::unique_ptr<llvm::Module> m = build_llvm_module(c, name, "<jit>", *ctx, *tm, lo);
+  optimize_llvm_module(*m, *tm, opts.opt_level);
+  take(impl->jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(m), std::move(ctx))),
+       "adding the module");
+  impl->forward = take(impl->jit->lookup(name), "compiling").toPtr<gradc_forward_fn>();
+  impl->grad = take(impl->jit->lookup(name + "_grad"), "compiling").toPtr<gradc_grad_fn>();
+  describe(c, *impl);
+  return Kernel(std::move(impl));
+}
+
+Kernel jit_compile(std::string_view source, const JitOptions& opts) {
+  SourceFile file(opts.file_name, std::string(source));
+  std::ostringstream diagnostics;
+  Diagnostics diag(&file, diagnostics);
+  PassTimer timer;
+  CompileOptions copts;
+  if (!opts.wrt.empty()) copts.wrt = opts.wrt;
+  std::optional<Compiled> c = compile(file, diag, copts, timer);
+  diag.flush();
+  if (!c) throw CompileError(diagnostics.str());
+  return jit_compiled(*c, opts);
+}
+
+Kernel jit_compile_file(const std::string& path, JitOptions opts) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  if (!in || !(text << in.rdbuf()))
+    throw CompileError(fmt::format("gradc: error: cannot open '{}'\n", path));
+  opts.file_name = path;
+  return jit_compile(text.str(), opts);
+}
+
+size_t Kernel::num_inputs() const { return impl_->input_names.size(); }
+size_t Kernel::num_outputs() const { return impl_->output_names.size(); }
+size_t Kernel::num_wrt() const { return impl_->wrt_names.size(); }
+const std::vector<std::string>& Kernel::input_names() const { return impl_->input_names; }
+const std::vector<std::string>& Kernel::output_names() const { return impl_->output_names; }
+const std::vector<std::string>& Kernel::wrt_names() const { return impl_->wrt_names; }
+const std::vector<size_t>& Kernel::wrt_inputs() const { return impl_->wrt_inputs; }
+const std::vector<VariableInfo>& Kernel::input_variables() const { return impl_->input_variables; }
+const std::vector<VariableInfo>& Kernel::output_variables() const {
+  return impl_->output_variables;
+}
+gradc_forward_fn Kernel::forward_function() const { return impl_->forward; }
+gradc_grad_fn Kernel::grad_function() const { return impl_->grad; }
+
+std::vector<double> Kernel::eval(const std::vector<double>& in) const {
+  if (in.size() != num_inputs())
+    throw std::invalid_argument(fmt::format("the kernel takes {} inputs, not {}", num_inputs(),
+                                            in.size()));
+  std::vector<double> out(num_outputs());
+  eval(in.data(), out.data());
+  return out;
+}
+
+Kernel::Result Kernel::grad(const std::vector<double>& in) const {
+  if (in.size() != num_inputs())
+    throw std::invalid_argument(fmt::format("the kernel takes {} inputs, not {}", num_inputs(),
+                                            in.size()));
+  Result r{std::vector<double>(num_outputs()), std::vector<double>(num_outputs() * num_wrt())};
+  grad(in.data(), r.out.data(), r.jac.data());
+  return r;
+}
+
+CheckResult check_kernel(const Kernel& k, const CheckOptions& opts) {
+  CheckShape shape;
+  shape.inputs = k.input_names();
+  shape.outputs = k.output_names();
+  for (size_t j : k.wrt_inputs()) shape.wrt.push_back(uint32_t(j));
+  return check_gradient(k.grad_function(), shape, opts);
+}
+
+}  // namespace gradc
