@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# cmake_app.sh BUILD_DIR EXAMPLES_DIR TMP - install gradc from BUILD_DIR to a
+# temporary prefix; build examples/cmake_app and examples/jit_app against
+# it; run them; change a .expr and check that the kernels are regenerated.
+set -euo pipefail
+build=$1 examples=$2 tmp=$3
+rm -rf "$tmp" && mkdir -p "$tmp"
+prefix=$tmp/prefix
+cmake --install "$build" --prefix "$prefix" > "$tmp/install.log"
+"$prefix/bin/gradc" --version
+
+# A copy of the app's sources, so that editing model.expr leaves the repo alone.
+cp -r "$examples/cmake_app" "$tmp/src"
+cmake -S "$tmp/src" -B "$tmp/app" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" > "$tmp/configure.log"
+cmake --build "$tmp/app" > "$tmp/build.log"
+"$tmp/app/cmake_app" | tee "$tmp/run1.txt"
+grep -q '^model: .*all match central differences' "$tmp/run1.txt"
+grep -q '^loss: .*all match central differences' "$tmp/run1.txt"
+
+# Editing a .expr regenerates its kernel: scale the model's output by 0.5.
+sed -i 's/^p = sigmoid(\(.*\))$/p = 0.5*sigmoid(\1)/' "$tmp/src/model.expr"
+grep -q '0.5\*sigmoid' "$tmp/src/model.expr"
+cmake --build "$tmp/app" | tee "$tmp/rebuild.log"
+grep -q 'gradc: model.expr -> model.cpp' "$tmp/rebuild.log"
+if grep -q 'gradc: loss.expr' "$tmp/rebuild.log"; then echo "loss.o regenerated needlessly"; exit 1; fi
+"$tmp/app/cmake_app" > "$tmp/run2.txt"
+p1=$(sed -n 's/^p = //p' "$tmp/run1.txt") p2=$(sed -n 's/^p = //p' "$tmp/run2.txt")
+python3 -c "import sys; p1, p2 = float('$p1'), float('$p2'); sys.exit(0 if abs(p2 - 0.5*p1) < 1e-15 else 1)" \
+  || { echo "after the edit p = $p2, expected half of $p1"; exit 1; }
+
+# The JIT example against the installed runtime.
+cmake -S "$examples/jit_app" -B "$tmp/jit_app" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" > "$tmp/jit-configure.log"
+cmake --build "$tmp/jit_app" > "$tmp/jit-build.log"
+"$tmp/jit_app/jit_app" 'x*y + sin(x)' x=1 y=2 | tee "$tmp/jit.txt"
+grep -q '^df/dx = 2.5403023058681398$' "$tmp/jit.txt"
+echo "cmake_app.sh: installed package, gradc_add_kernels (cpp and obj), regeneration and jit_app all work"
