@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# section.sh [GRADC_BUILD_DIR] - the LLVM backend's benchmark as a Markdown
+# section of bench/README.md: JIT compile time by kernel size at -O0 and
+# -O2, and NAME_grad run time of the JIT's code against gradc's C++ under
+# g++ -O2. Figures are reported, never asserted.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${1:-build-bench}
+[ -x "$build/gradc" ] || bash scripts/build.sh "$build" >/dev/null
+out=bench/out/llvm
+mkdir -p "$out"
+g++ -std=c++17 -O2 -o "$out/jit_bench" bench/llvm/jit_bench.cpp -Iruntime \
+  -L"$build" -lgradc_runtime -Wl,-rpath,"$(realpath "$build")" -ldl
+
+echo "## LLVM backend: JIT compile time and kernel speed"
+echo
+echo "\`gradc::jit_compile\` (runtime/gradc_runtime.h) on random programs and the course examples:"
+echo "seconds from source text to callable machine code (parse, differentiate, build IR, optimize,"
+echo "code generation; median of 3, one run for the largest). Kernel time: nanoseconds per"
+echo "\`NAME_grad\` call (median of 5 repetitions of at least 0.2 s, 64 varied inputs), JIT at -O2"
+echo "(this machine's CPU) against gradc's C++ under \`g++ -O2\` (generic x86-64). Target: within 10%."
+echo
+echo "| program | NAME_grad nodes | JIT -O0 (s) | JIT -O2 (s) | g++ -O2 of the C++ (s) | LLVM -O2 (ns/call) | g++ -O2 (ns/call) | LLVM / g++ | max rel. difference |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+run() {  # run LABEL FILE.expr
+  local label=$1 file=$2 name=k
+  local nodes
+  nodes=$("$build/gradc" "$file" --stats -o "$out/$label.cpp" --name=$name 2>&1 \
+          | sed -n 's/.*gradient \([0-9]*\) (ratio.*/\1/p')
+  local start end
+  start=$(date +%s.%N)
+  g++ -std=c++17 -O2 -fPIC -shared -o "$out/$label.so" "$out/$label.cpp"
+  end=$(date +%s.%N)
+  local gxx_s
+  gxx_s=$(python3 -c "print(f'{$end - $start:.2f}')")
+  read -r o0 o2 llvm_ns gxx_ns diff < <("$out/jit_bench" "$file" "$(realpath "$out/$label.so")" $name)
+  local ratio
+  ratio=$(python3 -c "print(f'{$llvm_ns / $gxx_ns:.2f}')")
+  echo "| $label | $nodes | $o0 | $o2 | $gxx_s | $llvm_ns | $gxx_ns | $ratio | $diff |"
+}
+for ex in card relu_net skip_bce regression_net softmax_ce; do
+  run "$ex" "examples/$ex.expr"
+done
+for n in 300 3000 30000; do
+  python3 bench/gen_program.py random $n > "$out/random_$n.expr"
+  run "random, $n statements" "$out/random_$n.expr"
+done
+echo
