@@ -67,15 +67,34 @@ KernelBuilder::KernelBuilder(const Compiled& c, const LlvmKernelOptions& opts, l
       input_names_.push_back(v.is_scalar() ? v.name : fmt::format("{}.{}", v.name, e));
 }
 
+// Steps in id order, each store right after the step computing its value
+// (stores of inputs and constants first): a Jacobian entry leaves the
+// registers as soon as it is known, as in the C++ backend, instead of every
+// entry staying live until the end.
 void KernelBuilder::collect_items(const std::vector<NodeId>& roots) {
   std::vector<bool> live = live_nodes(g_, roots);
-  for (NodeId id = 0; id < g_.size(); ++id)
-    if (live[id] && g_[id].op != Op::Const && g_[id].op != Op::Input)
-      items_.push_back({Item::Step, id, 0});
-  for (size_t i = 0; i < c_.outputs.size(); ++i) items_.push_back({Item::Out, c_.outputs[i], i});
+  std::vector<Item> stores;
+  for (size_t i = 0; i < c_.outputs.size(); ++i) stores.push_back({Item::Out, c_.outputs[i], i});
   if (opts_.grad)
-    for (size_t i = 0; i < c_.jacobian.size(); ++i)
-      items_.push_back({Item::Jac, c_.jacobian[i], i});
+    for (size_t i = 0; i < c_.jacobian.size(); ++i) stores.push_back({Item::Jac, c_.jacobian[i], i});
+  // Bucket the stores by the node they store (counting sort: linear).
+  std::vector<uint32_t> first(g_.size() + 1, 0);
+  for (const Item& st : stores) ++first[st.node + 1];
+  for (size_t id = 0; id < g_.size(); ++id) first[id + 1] += first[id];
+  std::vector<Item> by_node(stores.size());
+  std::vector<uint32_t> next(first.begin(), first.end() - 1);
+  for (const Item& st : stores) by_node[next[st.node]++] = st;
+
+  auto stores_of = [&](NodeId id) {
+    for (uint32_t i = first[id]; i < first[id + 1]; ++i) items_.push_back(by_node[i]);
+  };
+  for (NodeId id = 0; id < g_.size(); ++id)
+    if (g_[id].op == Op::Const || g_[id].op == Op::Input) stores_of(id);
+  for (NodeId id = 0; id < g_.size(); ++id) {
+    if (!live[id] || g_[id].op == Op::Const || g_[id].op == Op::Input) continue;
+    items_.push_back({Item::Step, id, 0});
+    stores_of(id);
+  }
 }
 
 // A value defined in one part and read in a later one gets a scratch slot.
@@ -116,7 +135,13 @@ llvm::Value* KernelBuilder::get(NodeId id) {
   if (value_part_[id] == part_) return value_[id];
   llvm::Value* v;
   if (n.op == Op::Input) {
-    v = b_.CreateLoad(double_, element(in_, n.a), opts_.value_names ? input_names_[n.a] : "");
+    // Inputs never change during a call (in[] must not overlap out[] or
+    // jac[]): marked invariant, a load can be repeated instead of its value
+    // being spilled when registers run out.
+    llvm::LoadInst* load =
+        b_.CreateLoad(double_, element(in_, n.a), opts_.value_names ? input_names_[n.a] : "");
+    load->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(m_.getContext(), {}));
+    v = load;
   } else {  // computed by an earlier part
     v = b_.CreateLoad(double_, element(scratch_, slot_[id]));
   }
@@ -167,10 +192,17 @@ llvm::Function* KernelBuilder::new_function(const std::string& name, bool part) 
   f->setDoesNotThrow();
   f->addFnAttr("no-trapping-math", "true");
   if (part) f->addFnAttr(llvm::Attribute::NoInline);
+  // in[n], out[m] and jac[m*k] are distinct arrays (restrict pointers);
+  // the scratch array of a split kernel is the caller's own.
   const char* arg_names[] = {"in", "out", "jac", "s"};
+  const size_t sizes[] = {c_.prog.num_input_scalars(), c_.outputs.size(), c_.jacobian.size(), 0};
   for (unsigned i = 0; i < f->arg_size(); ++i) {
     f->getArg(i)->setName(arg_names[i]);
     f->addParamAttr(i, llvm::Attribute::NoCapture);
+    f->addParamAttr(i, llvm::Attribute::NoAlias);
+    bool jac_of_forward = i == 2 && !opts_.grad;  // a part of NAME gets jac = null
+    if (sizes[i] > 0 && !jac_of_forward)
+      f->addDereferenceableParamAttr(i, sizes[i] * sizeof(double));
   }
   return f;
 }
