@@ -118,17 +118,19 @@ llvm::Value* LlvmOpLowering::value(Op op, llvm::Value* x, llvm::Value* y) {
           b_.CreateSelect(b_.CreateFCmpOLT(x, zero), constant(-1.0), b_.CreateFMul(zero, x));
       return b_.CreateSelect(b_.CreateFCmpOGT(x, zero), constant(1.0), rest);
     }
+    // sigmoid and softplus branch on the sign of x, and each branch calls
+    // exp; both branches' exp is exp(-|x|), so one call serves both and the
+    // select picks between cheap results (the values are bit for bit those
+    // of scalar_math.h, including -0 and NaN).
     case Op::Sigmoid: {  // x >= 0 ? 1/(1 + exp(-x)) : e/(1 + e) with e = exp(x)
-      llvm::Value* one = constant(1.0);
-      llvm::Value* pos = b_.CreateFDiv(one, b_.CreateFAdd(one, value(Op::Exp, b_.CreateFNeg(x), y)));
-      llvm::Value* e = value(Op::Exp, x, y);
-      llvm::Value* neg = b_.CreateFDiv(e, b_.CreateFAdd(one, e));
-      return b_.CreateSelect(b_.CreateFCmpOGE(x, zero), pos, neg);
+      llvm::Value* t = value(Op::Exp, b_.CreateFNeg(intrinsic(llvm::Intrinsic::fabs, x)), y);
+      llvm::Value* numerator = b_.CreateSelect(b_.CreateFCmpOGE(x, zero), constant(1.0), t);
+      return b_.CreateFDiv(numerator, b_.CreateFAdd(constant(1.0), t));
     }
     case Op::Softplus: {  // x > 0 ? x + log1p(exp(-x)) : log1p(exp(x))
-      llvm::Value* pos = b_.CreateFAdd(x, libm("log1p", value(Op::Exp, b_.CreateFNeg(x), y)));
-      llvm::Value* neg = libm("log1p", value(Op::Exp, x, y));
-      return b_.CreateSelect(b_.CreateFCmpOGT(x, zero), pos, neg);
+      llvm::Value* t = value(Op::Exp, b_.CreateFNeg(intrinsic(llvm::Intrinsic::fabs, x)), y);
+      llvm::Value* l = libm("log1p", t);
+      return b_.CreateSelect(b_.CreateFCmpOGT(x, zero), b_.CreateFAdd(x, l), l);
     }
     case Op::Gelu: {  // 0.5*x * (1 + erf(x * (1/sqrt 2)))
       llvm::Value* erf = libm("erf", b_.CreateFMul(x, constant(0.70710678118654752440)));
