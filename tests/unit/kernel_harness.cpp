@@ -1,6 +1,6 @@
 // kernel_harness.cpp - compile gradc programs, write their generated C++ to a
 // temporary directory, build it with g++ or clang++ in one command, dlopen
-// the result and hand out the kernels' function pointers.
+// the result and hand out the kernels' function pointers; central differences.
 #include "kernel_harness.h"
 
 #include <dlfcn.h>
@@ -67,20 +67,20 @@ Values KernelFns::call(const std::vector<double>& in, size_t m, size_t k,
   return r;
 }
 
-namespace {
-
-bool write_text(const fs::path& path, const std::string& text) {
+bool write_file(const std::string& path, const std::string& bytes) {
   std::ofstream f(path, std::ios::binary);
-  f << text;
+  f << bytes;
   return bool(f.flush());
 }
 
-std::string read_text(const fs::path& path) {
+std::string read_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   std::stringstream ss;
   ss << f.rdbuf();
   return ss.str();
 }
+
+namespace {
 
 // Several generated sources in one translation unit: see KernelLibrary.
 std::string packed_unit(const std::vector<const KernelSource*>& sources) {
@@ -98,54 +98,77 @@ std::string packed_unit(const std::vector<const KernelSource*>& sources) {
 
 }  // namespace
 
-KernelLibrary::KernelLibrary(const std::string& compiler, const std::vector<KernelSource>& sources,
-                             int units) {
-  std::string tmpl = (fs::temp_directory_path() / "gradc-kernels-XXXXXX").string();
-  if (!::mkdtemp(tmpl.data())) {
-    log_ = "mkdtemp failed";
-    return;
-  }
-  dir_ = tmpl;
-  size_t n_units = units <= 0 ? sources.size() : std::min(sources.size(), size_t(units));
-  std::vector<std::vector<const KernelSource*>> groups(n_units);
-  for (size_t i = 0; i < sources.size(); ++i) groups[i % n_units].push_back(&sources[i]);
-  std::string files;
-  for (size_t u = 0; u < n_units; ++u) {
-    fs::path path = fs::path(dir_) / fmt::format("unit{}.cpp", u);
-    std::string text = groups[u].size() == 1 ? groups[u][0]->cpp : packed_unit(groups[u]);
-    if (!write_text(path, text)) {
-      log_ = fmt::format("cannot write {}", path.string());
-      return;
-    }
-    files += fmt::format(" {}", path.string());  // (not " " + string: GCC 12 -Wrestrict bug)
-  }
-  fs::path lib = fs::path(dir_) / "kernels.so", out = fs::path(dir_) / "compiler.log";
-  std::string cmd = fmt::format("{} {}{} -o {} > {} 2>&1", compiler, kKernelFlags, files,
-                                lib.string(), out.string());
-  auto start = std::chrono::steady_clock::now();
-  int status = std::system(cmd.c_str());
-  seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::string printed = read_text(out);
-  log_ = cmd + "\n" + printed;
-  if (status != 0 || !printed.empty()) return;  // any diagnostic at all is a failure
-  handle_ = ::dlopen(lib.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!handle_) log_ += std::string("dlopen: ") + ::dlerror();
+TempDir::TempDir(const std::string& tag) {
+  std::string tmpl = (fs::temp_directory_path() / ("gradc-" + tag + "-XXXXXX")).string();
+  if (::mkdtemp(tmpl.data())) path_ = tmpl;
 }
 
-KernelLibrary::~KernelLibrary() {
-  if (handle_) ::dlclose(handle_);
-  // The log holds what a failed build printed, so nothing is kept on disk.
+TempDir::~TempDir() {
+  // Logs of failed commands are read into messages first, so nothing is kept.
   std::error_code ec;
-  if (!dir_.empty()) fs::remove_all(dir_, ec);
+  if (!path_.empty()) fs::remove_all(path_, ec);
 }
 
-KernelFns KernelLibrary::get(const std::string& name) const {
+CommandResult run_command(const std::string& command, const std::string& log_file) {
+  CommandResult r;
+  std::string cmd = fmt::format("({}) > {} 2>&1", command, log_file);
+  auto start = std::chrono::steady_clock::now();
+  r.status = std::system(cmd.c_str());
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  r.printed = read_file(log_file);
+  return r;
+}
+
+SharedObject::~SharedObject() {
+  if (handle_) ::dlclose(handle_);
+}
+
+bool SharedObject::open(const std::string& path, std::string& error) {
+  handle_ = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle_) error = std::string("dlopen: ") + ::dlerror();
+  return handle_ != nullptr;
+}
+
+KernelFns SharedObject::get(const std::string& name) const {
   KernelFns f;
   if (!handle_) return f;
   f.forward = reinterpret_cast<decltype(f.forward)>(::dlsym(handle_, name.c_str()));
   f.grad = reinterpret_cast<decltype(f.grad)>(::dlsym(handle_, (name + "_grad").c_str()));
   return f;
 }
+
+KernelLibrary::KernelLibrary(const std::string& compiler, const std::vector<KernelSource>& sources,
+                             int units) {
+  if (!dir_.ok()) {
+    log_ = "mkdtemp failed";
+    return;
+  }
+  size_t n_units = units <= 0 ? sources.size() : std::min(sources.size(), size_t(units));
+  std::vector<std::vector<const KernelSource*>> groups(n_units);
+  for (size_t i = 0; i < sources.size(); ++i) groups[i % n_units].push_back(&sources[i]);
+  std::string files;
+  for (size_t u = 0; u < n_units; ++u) {
+    std::string path = dir_.file(fmt::format("unit{}.cpp", u));
+    std::string text = groups[u].size() == 1 ? groups[u][0]->cpp : packed_unit(groups[u]);
+    if (!write_file(path, text)) {
+      log_ = fmt::format("cannot write {}", path);
+      return;
+    }
+    files += fmt::format(" {}", path);  // (not " " + string: GCC 12 -Wrestrict bug)
+  }
+  std::string lib = dir_.file("kernels.so");
+  std::string cmd = fmt::format("{} {}{} -o {}", compiler, kKernelFlags, files, lib);
+  CommandResult r = run_command(cmd, dir_.file("compiler.log"));
+  seconds_ = r.seconds;
+  log_ = cmd + "\n" + r.printed;
+  if (!r.clean()) return;  // any diagnostic at all is a failure
+  std::string error;
+  if (!lib_.open(lib, error)) log_ += error;
+}
+
+KernelLibrary::~KernelLibrary() = default;
+
+KernelFns KernelLibrary::get(const std::string& name) const { return lib_.get(name); }
 
 bool close(double a, double b, double rtol, double atol) {
   if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);

@@ -1,6 +1,7 @@
 // kernel_harness.h - shared helper of the numeric tests: compile gradc source,
 // run the reference interpreter, and build generated C++ kernels with a real
-// compiler into a shared object that is dlopen'ed and called through the ABI.
+// compiler into a shared object that is dlopen'ed and called through the ABI
+// (backends.h builds the LLVM backends' kernels on the same pieces).
 #pragma once
 
 #include <optional>
@@ -44,6 +45,58 @@ struct KernelFns {
               std::vector<double>* forward_out = nullptr) const;
 };
 
+/// Write `bytes` to `path` (binary); false on failure.
+bool write_file(const std::string& path, const std::string& bytes);
+/// The bytes of `path`; empty if it cannot be read.
+std::string read_file(const std::string& path);
+
+/// A fresh temporary directory (`gradc-<tag>-XXXXXX`), removed with
+/// everything in it when destroyed.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& tag);
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  bool ok() const { return !path_.empty(); }
+  const std::string& path() const { return path_; }
+  /// path()/name
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+/// A shell command's exit status, everything it printed, and its wall time.
+struct CommandResult {
+  int status = -1;
+  std::string printed;
+  double seconds = 0;
+  /// Exit status 0 and nothing printed (a warning is a failure too).
+  bool clean() const { return status == 0 && printed.empty(); }
+};
+
+/// Run `command` (a shell command list) with sh, the stdout and stderr of
+/// all of it captured through `log_file`.
+CommandResult run_command(const std::string& command, const std::string& log_file);
+
+/// dlopen(path, RTLD_NOW | RTLD_LOCAL); dlclose'd when destroyed.
+class SharedObject {
+ public:
+  SharedObject() = default;
+  ~SharedObject();
+  SharedObject(const SharedObject&) = delete;
+  SharedObject& operator=(const SharedObject&) = delete;
+  /// Load `path`; false (and dlerror() in `error`) on failure.
+  bool open(const std::string& path, std::string& error);
+  bool loaded() const { return handle_ != nullptr; }
+  /// The kernel `name` and `name`_grad; null pointers if missing.
+  KernelFns get(const std::string& name) const;
+
+ private:
+  void* handle_ = nullptr;
+};
+
 /// The flags every kernel is compiled with (SPEC 3 plus -Werror).
 inline constexpr const char* kKernelFlags =
     "-std=c++17 -O2 -fPIC -shared -Wall -Wextra -pedantic -Werror";
@@ -64,7 +117,7 @@ class KernelLibrary {
   KernelLibrary& operator=(const KernelLibrary&) = delete;
 
   /// Did the compiler succeed (no error, no warning) and dlopen work?
-  bool ok() const { return handle_ != nullptr; }
+  bool ok() const { return lib_.loaded(); }
   /// The compiler command and everything it printed, or the dlopen error.
   const std::string& log() const { return log_; }
   /// The kernel `name`; null pointers if it is missing.
@@ -73,8 +126,9 @@ class KernelLibrary {
   double compile_seconds() const { return seconds_; }
 
  private:
-  std::string dir_, log_;
-  void* handle_ = nullptr;
+  TempDir dir_{"kernels"};
+  SharedObject lib_;
+  std::string log_;
   double seconds_ = 0;
 };
 

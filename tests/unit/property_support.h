@@ -1,17 +1,22 @@
 // property_support.h - the machinery shared by the property tests over random
 // programs (test_property.cpp, test_array_property.cpp): the corpus, Jacobians
-// against central differences (the kink rule), and the interpreter against kernels.
+// against central differences (the kink rule), and the interpreter against the
+// kernels of every backend (backends.h).
 #pragma once
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "backends.h"
 #include "kernel_harness.h"
 
 namespace gradc_test {
@@ -70,9 +75,14 @@ struct FdTally {
 /// Every Jacobian column of every case at each of its points against
 /// central differences, skipping a column at a kink (the kink rule, see
 /// kernel_harness.h) and all columns at a point with a non-finite output.
-inline FdTally check_central_differences(const std::vector<PropertyCase>& cases) {
+/// The interpreter's Jacobian is checked, and that of each of `backends`
+/// (built from named_programs(cases, ...)) against the same estimate.
+inline FdTally check_central_differences(
+    const std::vector<PropertyCase>& cases,
+    const std::vector<const BackendKernels*>& backends = {}) {
   FdTally t;
-  for (const PropertyCase& k : cases) {
+  for (size_t c = 0; c < cases.size(); ++c) {
+    const PropertyCase& k = cases[c];
     size_t m = k.c.outputs.size(), nw = k.c.num_wrt();
     for (const std::vector<double>& x : k.points) {
       Values v = interpret(k.c, x);
@@ -83,6 +93,9 @@ inline FdTally check_central_differences(const std::vector<PropertyCase>& cases)
       // Every argument is in its domain or in an untaken branch, so finite
       // outputs must have finite derivatives (no NaN leaks from a branch).
       CHECK_MESSAGE(all_finite(v.jac), "a derivative is not finite, " << where(k, x));
+      std::vector<std::pair<std::string, Values>> results{{"interpreter", v}};
+      for (const BackendKernels* b : backends)
+        if (c < b->size()) results.emplace_back(b->label(), b->call(c, x));
       for (size_t j = 0; j < nw; ++j) {
         auto fd = central_difference(k.c, x, k.wrt_flat[j]);
         if (!fd) {  // the kink rule
@@ -90,61 +103,83 @@ inline FdTally check_central_differences(const std::vector<PropertyCase>& cases)
           continue;
         }
         ++t.checked;
-        for (size_t i = 0; i < m; ++i)
-          CHECK_MESSAGE(matches_fd(v.jac[i * nw + j], fd->d[i], fd->scale),
-                        k.c.derivative_names[i * nw + j]
-                            << " = " << v.jac[i * nw + j] << ", central difference "
-                            << fd->d[i] << ", " << where(k, x));
+        for (const auto& [label, r] : results)
+          for (size_t i = 0; i < m; ++i)
+            CHECK_MESSAGE(matches_fd(r.jac[i * nw + j], fd->d[i], fd->scale),
+                          label << " " << k.c.derivative_names[i * nw + j] << " = "
+                                << r.jac[i * nw + j] << ", central difference " << fd->d[i]
+                                << ", " << where(k, x));
       }
     }
   }
-  MESSAGE(fmt::format("{} derivative columns checked, {} skipped at a kink, {} at a "
-                      "non-finite point",
-                      t.checked, t.kinks, t.nonfinite));
+  MESSAGE(fmt::format("{} derivative columns checked (interpreter, and {} backends on the "
+                      "programs they have), {} skipped at a kink, {} at a non-finite point",
+                      t.checked, backends.size(), t.kinks, t.nonfinite));
   return t;
 }
 
-/// The generated C++ of every case, kernel `<kernel_prefix><seed>`.
-inline std::vector<KernelSource> kernel_sources(const std::vector<PropertyCase>& cases,
-                                                const char* kernel_prefix) {
-  std::vector<KernelSource> sources;
-  for (const PropertyCase& k : cases)
-    sources.push_back(generate(k.c, fmt::format("{}{}", kernel_prefix, k.seed)));
-  return sources;
+/// The first `limit` cases (all by default) as one batch for backends.h,
+/// kernel `<kernel_prefix><seed>`.
+inline std::vector<NamedProgram> named_programs(const std::vector<PropertyCase>& cases,
+                                                const char* kernel_prefix,
+                                                size_t limit = SIZE_MAX) {
+  std::vector<NamedProgram> out;
+  for (size_t i = 0; i < std::min(limit, cases.size()); ++i)
+    out.push_back({fmt::format("{}{}", kernel_prefix, cases[i].seed), &cases[i].c});
+  return out;
 }
 
-/// The interpreter against kernel `<kernel_prefix><seed>` of `lib` (built by
-/// `compiler`) for every case, at its points and then at each point with all
+/// How many of `n` random programs the compiled backends get: all, or half
+/// in a sanitized build (see kSanitized).
+inline size_t backend_share(size_t n) { return kSanitized ? (n + 1) / 2 : n; }
+
+/// The interpreter against `kernels` (built from named_programs(cases, ...))
+/// for every case it has, both entry points, within 1e-14 relative (NaN matches
+/// NaN, inf the same inf), at its points and then at each point with all
 /// inputs equal to one of `equal_inputs`; returns the number of values compared.
-inline int compare_kernels(const std::vector<PropertyCase>& cases, const KernelLibrary& lib,
-                           const char* kernel_prefix, const std::string& compiler,
-                           const std::vector<double>& equal_inputs = {}) {
-  int compared = 0;
-  for (const PropertyCase& k : cases) {
-    KernelFns f = lib.get(fmt::format("{}{}", kernel_prefix, k.seed));
-    REQUIRE_MESSAGE((f.forward && f.grad), "missing kernel " << kernel_prefix << k.seed);
+inline int compare_with_interpreter(const std::vector<PropertyCase>& cases,
+                                    const BackendKernels& kernels,
+                                    const std::vector<double>& equal_inputs = {}) {
+  int compared = 0, identical = 0;  // identical: the same double (or both NaN)
+  auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
+  const std::string& label = kernels.label();
+  for (size_t c = 0; c < std::min(cases.size(), kernels.size()); ++c) {
+    const PropertyCase& k = cases[c];
     size_t m = k.c.outputs.size(), nw = k.c.num_wrt(), n = k.c.input_names.size();
     std::vector<std::vector<double>> points = k.points;
     for (double v : equal_inputs) points.emplace_back(n, v);
     for (const std::vector<double>& x : points) {
       Values ref = interpret(k.c, x);
       std::vector<double> fwd;
-      Values got = f.call(x, m, nw, &fwd);
+      Values got = kernels.call(c, x, &fwd);
       for (size_t i = 0; i < m; ++i, ++compared) {
+        identical += same(ref.out[i], got.out[i]);
         CHECK_MESSAGE(close(ref.out[i], got.out[i], 1e-14, 1e-300),
-                      compiler << " grad " << k.c.output_names[i] << ": " << ref.out[i]
-                               << " vs " << got.out[i] << ", " << where(k, x));
+                      label << " grad " << k.c.output_names[i] << ": " << ref.out[i] << " vs "
+                            << got.out[i] << ", " << where(k, x));
         CHECK_MESSAGE(close(ref.out[i], fwd[i], 1e-14, 1e-300),
-                      compiler << " forward " << k.c.output_names[i] << ": " << ref.out[i]
-                               << " vs " << fwd[i] << ", " << where(k, x));
+                      label << " forward " << k.c.output_names[i] << ": " << ref.out[i]
+                            << " vs " << fwd[i] << ", " << where(k, x));
       }
-      for (size_t i = 0; i < m * nw; ++i, ++compared)
+      for (size_t i = 0; i < m * nw; ++i, ++compared) {
+        identical += same(ref.jac[i], got.jac[i]);
         CHECK_MESSAGE(close(ref.jac[i], got.jac[i], 1e-14, 1e-300),
-                      compiler << " " << k.c.derivative_names[i] << ": " << ref.jac[i] << " vs "
-                               << got.jac[i] << ", " << where(k, x));
+                      label << " " << k.c.derivative_names[i] << ": " << ref.jac[i] << " vs "
+                            << got.jac[i] << ", " << where(k, x));
+      }
     }
   }
+  MESSAGE(fmt::format("{}: {} values within 1e-14 of the interpreter, {} of them bit-identical",
+                      label, compared, identical));
   return compared;
+}
+
+/// The pointers of `owned`, for check_central_differences.
+inline std::vector<const BackendKernels*> pointers(
+    const std::vector<std::unique_ptr<BackendKernels>>& owned) {
+  std::vector<const BackendKernels*> out;
+  for (const auto& b : owned) out.push_back(b.get());
+  return out;
 }
 
 }  // namespace gradc_test

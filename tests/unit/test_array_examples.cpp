@@ -1,6 +1,7 @@
 // test_array_examples.cpp - the array examples (examples/*.expr) against closed-form
-// gradients computed here with plain loops at seeded random points, via the interpreter
-// and g++/clang++ kernels; gradc --check on each; softmax/logsumexp stay finite.
+// gradients computed here with plain loops at seeded random points, through every
+// backend (interpreter, g++ and clang++ C++, LLVM JIT, clang-19 .ll, .o; each within
+// 1e-14 of the interpreter); gradc --check on each; softmax/logsumexp stay finite.
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 
@@ -14,6 +15,7 @@
 #include <random>
 #include <sstream>
 
+#include "backends.h"
 #include "kernel_harness.h"
 
 namespace {
@@ -315,28 +317,36 @@ std::optional<gradc::Compiled> load(const std::string& stem, std::string* errors
 
 std::string kernel_name(const std::string& stem) { return "ax_" + stem; }
 
-/// Every array example's kernels, built once per compiler (one translation
-/// unit per example, verbatim).
+/// Every array example's kernels from every backend (the interpreter first)
+/// and from clang++, built once: one batch per backend, each C++ source verbatim.
 struct Kernels {
-  std::unique_ptr<gradc_test::KernelLibrary> gxx, clangxx;
+  std::vector<gradc::Compiled> compiled;  // in examples() order
+  std::vector<std::unique_ptr<gradc_test::BackendKernels>> backends;
   std::string errors;  // examples that did not compile
 };
 
 const Kernels& kernels() {
   static const Kernels k = [] {
     Kernels r;
-    std::vector<gradc_test::KernelSource> sources;
     for (const Example& ex : examples()) {
       std::string errors;
       auto c = load(ex.stem, &errors);
       if (!c) {
         r.errors += errors;
-        continue;
+        return r;
       }
-      sources.push_back(gradc_test::generate(*c, kernel_name(ex.stem)));
+      r.compiled.push_back(std::move(*c));
     }
-    r.gxx = std::make_unique<gradc_test::KernelLibrary>(GRADC_GXX, sources);
-    r.clangxx = std::make_unique<gradc_test::KernelLibrary>(GRADC_CLANGXX, sources);
+    std::vector<gradc_test::NamedProgram> batch;
+    for (size_t i = 0; i < r.compiled.size(); ++i)
+      batch.push_back({kernel_name(examples()[i].stem), &r.compiled[i]});
+    gradc_test::BackendOptions opts, clangxx;
+    opts.units = clangxx.units = 0;
+    clangxx.cxx = GRADC_CLANGXX;
+    std::vector<gradc_test::BackendSpec> specs;
+    for (gradc_test::Backend b : gradc_test::kAllBackends) specs.push_back({b, opts});
+    specs.push_back({gradc_test::Backend::Cpp, clangxx});
+    r.backends = gradc_test::build_backends(batch, specs);
     return r;
   }();
   return k;
@@ -425,18 +435,14 @@ void check_example(const std::string& stem) {
 
   const Kernels& lib = kernels();
   REQUIRE_MESSAGE(lib.errors.empty(), lib.errors);
-  REQUIRE_MESSAGE(lib.gxx->ok(), lib.gxx->log());
-  REQUIRE_MESSAGE(lib.clangxx->ok(), lib.clangxx->log());
-  gradc_test::KernelFns fg = lib.gxx->get(kernel_name(stem));
-  gradc_test::KernelFns fc = lib.clangxx->get(kernel_name(stem));
-  REQUIRE((fg.forward && fg.grad && fc.forward && fc.grad));
+  size_t index = 0;
+  while (examples()[index].stem != stem) ++index;
+  for (const auto& b : lib.backends) REQUIRE_MESSAGE(b->ok(), b->label() << ": " << b->log());
 
   std::mt19937_64 rng(0xa77a5 + stem.size());
   std::uniform_real_distribution<double> uniform(-2, 2), unit(0, 1);
   const int kPoints = 64;
   int active = 0, inactive = 0;
-  size_t m = 0;
-  for (const Decl& o : ex.outputs) m += elements(o.shape);
   for (int point = 0; point < kPoints; ++point) {
     Point p;
     std::vector<double> in;
@@ -455,12 +461,25 @@ void check_example(const std::string& stem) {
     Expected want = ex.expected(p);
     active += want.active;
     inactive += want.inactive;
-    compare(ex, want, gradc_test::interpret(*c, in), nullptr, "interpreter", where.str());
-    std::vector<double> fwd;
-    gradc_test::Values vg = fg.call(in, m, n, &fwd);
-    compare(ex, want, vg, &fwd, "g++", where.str());
-    gradc_test::Values vc = fc.call(in, m, n, &fwd);
-    compare(ex, want, vc, &fwd, "clang++", where.str());
+    gradc_test::Values ref = gradc_test::interpret(*c, in);
+    for (const auto& b : lib.backends) {
+      std::vector<double> fwd;
+      gradc_test::Values v = b->call(index, in, &fwd);
+      compare(ex, want, v, &fwd, b->label(), where.str());
+      // and every backend within 1e-14 of the interpreter
+      for (size_t i = 0; i < v.out.size(); ++i) {
+        CHECK_MESSAGE(gradc_test::close(v.out[i], ref.out[i], 1e-14, 1e-300),
+                      b->label() << " " << c->output_names[i] << " at " << where.str()
+                                 << ": interpreter " << ref.out[i] << ", kernel " << v.out[i]);
+        CHECK_MESSAGE(gradc_test::close(fwd[i], ref.out[i], 1e-14, 1e-300),
+                      b->label() << " forward " << c->output_names[i] << " at " << where.str()
+                                 << ": interpreter " << ref.out[i] << ", kernel " << fwd[i]);
+      }
+      for (size_t i = 0; i < v.jac.size(); ++i)
+        CHECK_MESSAGE(gradc_test::close(v.jac[i], ref.jac[i], 1e-14, 1e-300),
+                      b->label() << " " << c->derivative_names[i] << " at " << where.str()
+                                 << ": interpreter " << ref.jac[i] << ", kernel " << v.jac[i]);
+    }
   }
   if (active + inactive > 0) {  // both sides of every ReLU mask were exercised
     CHECK(active > kPoints / 2);
@@ -537,11 +556,9 @@ TEST_CASE("softmax and logsumexp are stable at inputs like +-1000") {
   }
 
   std::vector<std::pair<std::string, gradc_test::Values>> results;
-  results.emplace_back("interpreter", gradc_test::interpret(*c, in));
-  for (std::string compiler : {GRADC_GXX, GRADC_CLANGXX}) {
-    gradc_test::KernelLibrary lib(compiler, {gradc_test::generate(*c, "stable")});
-    REQUIRE_MESSAGE(lib.ok(), lib.log());
-    results.emplace_back(compiler, lib.get("stable").call(in, m, k));
+  for (const auto& b : gradc_test::build_backends({{"stable", &*c}})) {
+    REQUIRE_MESSAGE(b->ok(), b->label() << ": " << b->log());
+    results.emplace_back(b->label(), b->call(0, in));
   }
   for (const auto& [backend, v] : results) {
     CAPTURE(backend);

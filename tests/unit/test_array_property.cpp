@@ -1,6 +1,8 @@
 // test_array_property.cpp - property tests over 300 random array programs:
-// the flattened ABI layout, Jacobians against central differences, the
-// interpreter against g++- and clang++-built kernels, and the --print round trip.
+// the flattened ABI layout, the Jacobians of the interpreter and of every
+// backend against central differences, every backend (g++ C++, LLVM JIT at
+// -O2 and -O0, clang-19 .ll, .o) against the interpreter, the --print round trip.
+// (Under ASan the compiled backends take the first 150 programs.)
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -9,7 +11,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <thread>
 
 #include "print.h"
 #include "property_support.h"
@@ -56,6 +57,22 @@ double derivative_entry(const Case& k, const gradc_test::Values& v, size_t o, si
   for (size_t j = 0; j < w; ++j) col += elements(p.inputs[p.wrt[j]].shape);
   size_t in_size = elements(p.inputs[p.wrt[w]].shape);
   return v.jac[(row + flat / in_size) * k.c.num_wrt() + col + flat % in_size];
+}
+
+// The corpus as one batch for the compiled backends (the first half only in
+// a sanitized build: see gradc_test::kSanitized).
+std::vector<gradc_test::NamedProgram> batch() {
+  return gradc_test::named_programs(corpus(), "arr",
+                                    gradc_test::backend_share(corpus().size()));
+}
+
+// Every backend's kernels of the batch (the interpreter is the reference),
+// one batch per backend, built once.
+const std::vector<std::unique_ptr<gradc_test::BackendKernels>>& backends() {
+  static const auto built = gradc_test::build_backends(
+      batch(), {gradc_test::Backend::Cpp, gradc_test::Backend::Jit, gradc_test::Backend::LlvmText,
+                gradc_test::Backend::Object});
+  return built;
 }
 
 }  // namespace
@@ -120,30 +137,34 @@ TEST_CASE("array programs: inputs, outputs, wrt and derivatives are flattened ro
   }
 }
 
-TEST_CASE("array programs: Jacobians match central differences") {
-  gradc_test::FdTally t = gradc_test::check_central_differences(corpus());
+TEST_CASE("array programs: every backend's Jacobians match central differences") {
+  gradc_test::FdTally t =
+      gradc_test::check_central_differences(corpus(), gradc_test::pointers(backends()));
   CHECK(t.checked > 2000);
   CHECK(t.kinks + t.nonfinite < t.checked / 10);
 }
 
-TEST_CASE("array programs: the interpreter matches g++- and clang++-built kernels") {
-  std::vector<gradc_test::KernelSource> sources = gradc_test::kernel_sources(corpus(), "arr");
-  // One compiler invocation each (a few translation units), both at once.
-  std::unique_ptr<gradc_test::KernelLibrary> gxx, clangxx;
-  std::thread other([&] {
-    clangxx = std::make_unique<gradc_test::KernelLibrary>(GRADC_CLANGXX, sources, 3);
-  });
-  gxx = std::make_unique<gradc_test::KernelLibrary>(GRADC_GXX, sources, 3);
-  other.join();
-  for (auto* lib : {gxx.get(), clangxx.get()}) {
-    std::string compiler = lib == gxx.get() ? GRADC_GXX : GRADC_CLANGXX;
-    REQUIRE_MESSAGE(lib->ok(), lib->log());
-    MESSAGE(fmt::format("{} kernels compiled by {} in {:.1f} s", sources.size(), compiler,
-                        lib->compile_seconds()));
+TEST_CASE("array programs: every backend matches the interpreter within 1e-14") {
+  for (const auto& b : backends()) {
+    CAPTURE(b->label());
+    REQUIRE_MESSAGE(b->ok(), b->log());
+    MESSAGE(fmt::format("{} kernels built by {} in {:.1f} s", b->size(), b->label(),
+                        b->build_seconds()));
     // The random points, and equal inputs everywhere: ties in max, min and
     // softmax's shift, relu at 0 (only the backends are compared there).
-    CHECK(gradc_test::compare_kernels(corpus(), *lib, "arr", compiler, {0.0, 1.0, -1.0}) > 5000);
+    CHECK(gradc_test::compare_with_interpreter(corpus(), *b, {0.0, 1.0, -1.0}) > 5000);
   }
+}
+
+TEST_CASE("array programs: JIT kernels at -O0 match the interpreter within 1e-14") {
+  gradc_test::BackendOptions opts;
+  opts.opt_level = 0;
+  gradc_test::BackendKernels jit(gradc_test::Backend::Jit, batch(), opts);
+  CAPTURE(jit.label());
+  REQUIRE_MESSAGE(jit.ok(), jit.log());
+  MESSAGE(fmt::format("{} kernels built by {} in {:.1f} s", jit.size(), jit.label(),
+                      jit.build_seconds()));
+  CHECK(gradc_test::compare_with_interpreter(corpus(), jit, {0.0, 1.0, -1.0}) > 5000);
 }
 
 TEST_CASE("array programs: --print text re-parses to the same values and derivatives") {

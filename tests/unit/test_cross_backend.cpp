@@ -1,6 +1,8 @@
 // test_cross_backend.cpp - for a table of programs covering every built-in
-// and operator, a few array programs and every examples/*.expr, the interpreter,
-// the generated C++ built by g++ and by clang++ (-Werror), and central differences agree.
+// and operator, a few array programs and every examples/*.expr: the generated
+// C++ built by g++ and by clang++ (-Werror), the LLVM JIT, .ll built by clang-19
+// and .o files agree with the interpreter within 1e-14, and all of them with
+// central differences; --fast-math JIT kernels still match central differences.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
@@ -8,7 +10,10 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <thread>
 
+#include "backends.h"
+#include "emit_llvm.h"
 #include "kernel_harness.h"
 
 namespace {
@@ -91,12 +96,14 @@ const Case kCases[] = {
                             "out = L @ W[1] + transpose(W)[0]*x"},
 };
 
-// A 300-statement chain: deep reuse, long kernels, many temporaries.
+// An 800-statement chain: deep reuse, long kernels, many temporaries; both
+// LLVM kernels are split into .part functions (more than kLlvmPartNodes nodes)
+// and the C++ ones into part functions of 250 statements.
 std::string long_chain() {
   std::string text = "input x, y\nt0 = x*y\n";
   const char* forms[] = {"sin(t{0})*y + t{0}", "tanh(t{0}) - x*t{0}", "sigmoid(t{0} + y)*2",
                          "max(t{0}, x) + 0.5*t{0}", "t{0} > y ? t{0}*0.9 : cos(t{0})"};
-  for (int i = 1; i <= 300; ++i)
+  for (int i = 1; i <= 800; ++i)
     text += fmt::format("t{} = {}\n", i, fmt::format(fmt::runtime(forms[i % 5]), i - 1));
   return text;
 }
@@ -135,41 +142,57 @@ std::vector<Program> load_programs() {
   return progs;
 }
 
-// The generated kernels: examples each as their own verbatim translation
-// unit, the table packed into two more.
-std::vector<gradc_test::KernelSource> sources(const std::vector<Program>& progs, bool verbatim) {
-  std::vector<gradc_test::KernelSource> out;
+// The programs of one batch: the table, or the examples.
+std::vector<gradc_test::NamedProgram> batch(const std::vector<Program>& progs, bool examples) {
+  std::vector<gradc_test::NamedProgram> out;
   for (const Program& p : progs)
-    if (p.verbatim == verbatim) out.push_back(gradc_test::generate(p.c, "k_" + p.name));
+    if (p.verbatim == examples) out.push_back({"k_" + p.name, &p.c});
   return out;
 }
 
-void compare(const Program& p, const gradc_test::KernelFns& f, const std::vector<double>& x,
-             const std::string& compiler) {
+// Every compiled backend, plus the C++ built by clang++ (SPEC 3: it must
+// compile warning-free with both). `units`: translation units of the C++.
+std::vector<gradc_test::BackendSpec> specs(int units) {
+  gradc_test::BackendOptions opts, clangxx;
+  opts.units = units;
+  clangxx.units = units;
+  clangxx.cxx = GRADC_CLANGXX;
+  return {{gradc_test::Backend::Cpp, opts},
+          {gradc_test::Backend::Cpp, clangxx},
+          {gradc_test::Backend::Jit, opts},
+          {gradc_test::Backend::LlvmText, opts},
+          {gradc_test::Backend::Object, opts}};
+}
+
+// One backend's kernel of `p` against the interpreter at x, within 1e-14.
+void compare(const Program& p, const gradc_test::BackendKernels& kernels, size_t index,
+             const std::vector<double>& x) {
   size_t m = p.c.outputs.size(), k = p.c.num_wrt();
+  const std::string& backend = kernels.label();
   Values ref = gradc_test::interpret(p.c, x);
   std::vector<double> fwd;
-  Values got = f.call(x, m, k, &fwd);
+  Values got = kernels.call(index, x, &fwd);
   for (size_t i = 0; i < m; ++i) {
     CHECK_MESSAGE(gradc_test::close(ref.out[i], got.out[i], 1e-14, 1e-300),
-                  p.name << " " << compiler << " grad out[" << i << "] at "
+                  p.name << " " << backend << " grad out[" << i << "] at "
                          << gradc_test::point_text(p.c, x) << ": interpreter " << ref.out[i]
-                         << ", C++ " << got.out[i]);
+                         << ", kernel " << got.out[i]);
     CHECK_MESSAGE(gradc_test::close(ref.out[i], fwd[i], 1e-14, 1e-300),
-                  p.name << " " << compiler << " forward out[" << i << "] at "
+                  p.name << " " << backend << " forward out[" << i << "] at "
                          << gradc_test::point_text(p.c, x) << ": interpreter " << ref.out[i]
-                         << ", C++ " << fwd[i]);
+                         << ", kernel " << fwd[i]);
   }
   for (size_t i = 0; i < m * k; ++i)
     CHECK_MESSAGE(gradc_test::close(ref.jac[i], got.jac[i], 1e-14, 1e-300),
-                  p.name << " " << compiler << " " << p.c.derivative_names[i] << " at "
+                  p.name << " " << backend << " " << p.c.derivative_names[i] << " at "
                          << gradc_test::point_text(p.c, x) << ": interpreter " << ref.jac[i]
-                         << ", C++ " << got.jac[i]);
+                         << ", kernel " << got.jac[i]);
 }
 
-// Returns the number of derivative entries checked.
-int check_fd(const Program& p, const std::vector<double>& x) {
-  Values ref = gradc_test::interpret(p.c, x);
+// The interpreter's and each result's Jacobian against central differences
+// at x; returns the number of derivative entries checked (per result).
+int check_fd(const Program& p, const std::vector<double>& x,
+             const std::vector<std::pair<std::string, Values>>& results) {
   size_t m = p.c.outputs.size(), k = p.c.num_wrt();
   std::vector<size_t> wrt = gradc_test::wrt_input_indices(p.c);
   int checked = 0;
@@ -177,50 +200,136 @@ int check_fd(const Program& p, const std::vector<double>& x) {
     auto fd = gradc_test::central_difference(p.c, x, wrt[j]);
     if (!fd) continue;
     for (size_t i = 0; i < m; ++i, ++checked)
-      CHECK_MESSAGE(gradc_test::matches_fd(ref.jac[i * k + j], fd->d[i], fd->scale),
-                    p.name << " " << p.c.derivative_names[i * k + j] << " at "
-                           << gradc_test::point_text(p.c, x) << ": analytic "
-                           << ref.jac[i * k + j] << ", central difference " << fd->d[i]);
+      for (const auto& [backend, r] : results)
+        CHECK_MESSAGE(gradc_test::matches_fd(r.jac[i * k + j], fd->d[i], fd->scale),
+                      p.name << " " << backend << " " << p.c.derivative_names[i * k + j]
+                             << " at " << gradc_test::point_text(p.c, x) << ": analytic "
+                             << r.jac[i * k + j] << ", central difference " << fd->d[i]);
   }
   return checked;
 }
 
+// The points each program is checked at: 12 random ones (the first 9 in its
+// domain, where central differences are checked too; 3 anywhere, where NaN
+// and inf must match between backends), then zeros, ones and minus ones
+// (ties and kinks, where only the backends are compared).
+struct Point {
+  std::vector<double> x;
+  bool inside;
+};
+
+std::vector<Point> points_of(const Program& p, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> in_domain(p.lo, p.hi), wide(-3, 3);
+  size_t n = p.c.input_names.size();  // input scalars
+  std::vector<Point> out;
+  for (int point = 0; point < 12; ++point) {
+    Point pt{std::vector<double>(n), point < 9};
+    for (double& xi : pt.x) xi = pt.inside ? in_domain(rng) : wide(rng);
+    out.push_back(std::move(pt));
+  }
+  for (double v : {0.0, 1.0, -1.0}) out.push_back({std::vector<double>(n, v), false});
+  return out;
+}
+
 }  // namespace
 
-TEST_CASE("interpreter, g++ and clang++ kernels and central differences agree") {
+TEST_CASE("every backend matches the interpreter within 1e-14, and central differences") {
   std::vector<Program> progs = load_programs();
-  for (std::string compiler : {GRADC_GXX, GRADC_CLANGXX}) {
-    CAPTURE(compiler);
-    gradc_test::KernelLibrary packed(compiler, sources(progs, false), 2);
-    REQUIRE_MESSAGE(packed.ok(), packed.log());
-    gradc_test::KernelLibrary verbatim(compiler, sources(progs, true), 0);
-    REQUIRE_MESSAGE(verbatim.ok(), verbatim.log());
-    std::mt19937_64 rng(20240611);
-    int fd_checked = 0, points = 0;
-    for (const Program& p : progs) {
-      gradc_test::KernelFns f = (p.verbatim ? verbatim : packed).get("k_" + p.name);
-      REQUIRE_MESSAGE((f.forward && f.grad), "missing kernel k_" << p.name);
-      std::uniform_real_distribution<double> in_domain(p.lo, p.hi), wide(-3, 3);
-      size_t n = p.c.input_names.size();  // input scalars
-      for (int point = 0; point < 12; ++point, ++points) {
-        std::vector<double> x(n);
-        // Mostly in the domain (checked against central differences too);
-        // a few anywhere, where NaN and inf must match between backends.
-        bool inside = point < 9;
-        for (double& xi : x) xi = inside ? in_domain(rng) : wide(rng);
-        compare(p, f, x, compiler);
-        if (inside) fd_checked += check_fd(p, x);
-      }
-      // Fixed points: zeros, ties and integers (kinks, where only the
-      // backends are compared).
-      for (double v : {0.0, 1.0, -1.0}) compare(p, f, std::vector<double>(n, v), compiler);
+  // Two batches per backend: the table (C++ packed into 2 translation units,
+  // .ll files linked by llvm-link-19 before clang-19), and the examples (each
+  // C++ source verbatim, each .ll given to clang-19 as it is).
+  std::vector<gradc_test::NamedProgram> table = batch(progs, false), examples = batch(progs, true);
+  REQUIRE(table.size() > size_t(gradc_test::BackendOptions{}.ll_direct_max));
+  REQUIRE(examples.size() <= size_t(gradc_test::BackendOptions{}.ll_direct_max));
+  std::vector<std::unique_ptr<gradc_test::BackendKernels>> table_kernels, example_kernels;
+  std::thread other([&] { example_kernels = gradc_test::build_backends(examples, specs(0)); });
+  table_kernels = gradc_test::build_backends(table, specs(2));
+  other.join();
+  for (const auto* set : {&table_kernels, &example_kernels})
+    for (const auto& b : *set) {
+      REQUIRE_MESSAGE(b->ok(), b->label() << ": " << b->log());
+      MESSAGE(fmt::format("{}: {} programs built in {:.1f} s", b->label(),
+                          set == &table_kernels ? table.size() : examples.size(),
+                          b->build_seconds()));
     }
-    MESSAGE(fmt::format("{}: {} programs, {} random points, {} derivatives vs central "
-                        "differences; compile {:.1f} s + {:.1f} s",
-                        compiler, progs.size(), points, fd_checked, packed.compile_seconds(),
-                        verbatim.compile_seconds()));
-    CHECK(fd_checked > 1000);
+  // The long chain's LLVM kernels really are split (values cross parts).
+  for (const Program& p : progs)
+    if (p.name == "long_chain") {
+      std::string ir = gradc::emit_llvm(p.c, "chain", "chain.expr", gradc::LlvmFormat::Text,
+                                        gradc::LlvmOptions{})
+                           .bytes;
+      CHECK(ir.find("void @chain.part2(") != std::string::npos);
+      CHECK(ir.find("void @chain_grad.part2(") != std::string::npos);
+    }
+  std::mt19937_64 rng(20240611);
+  int fd_checked = 0, points = 0;
+  size_t in_table = 0, in_examples = 0;
+  for (const Program& p : progs) {
+    const auto& kernels = p.verbatim ? example_kernels : table_kernels;
+    size_t index = p.verbatim ? in_examples++ : in_table++;
+    for (const Point& pt : points_of(p, rng)) {
+      ++points;
+      std::vector<std::pair<std::string, Values>> results;
+      for (const auto& b : kernels) {
+        compare(p, *b, index, pt.x);
+        results.emplace_back(b->label(), b->call(index, pt.x));
+      }
+      if (pt.inside) {
+        results.emplace_back("interpreter", gradc_test::interpret(p.c, pt.x));
+        fd_checked += check_fd(p, pt.x, results);
+      }
+    }
   }
+  MESSAGE(fmt::format("{} programs, {} points, {} derivatives vs central differences, each "
+                      "for the interpreter and {} kernels",
+                      progs.size(), points, fd_checked, table_kernels.size()));
+  CHECK(fd_checked > 1000);
+}
+
+TEST_CASE("--fast-math JIT kernels of smooth programs match central differences") {
+  // --fast-math lets LLVM reassociate and assume no NaN or inf, so results
+  // change (docs): only programs without branches (no comparison, ?:, abs,
+  // max, ... in the forward program: an empty branch signature) at points in
+  // their domain, with central differences' tolerance, and values within 1e-9.
+  std::vector<Program> progs = load_programs();
+  std::vector<gradc_test::NamedProgram> smooth;
+  std::vector<const Program*> smooth_progs;
+  for (const Program& p : progs)
+    if (gradc_test::branch_signature(p.c, std::vector<double>(p.c.input_names.size(), p.lo))
+            .empty()) {
+      smooth.push_back({"k_" + p.name, &p.c});
+      smooth_progs.push_back(&p);
+    }
+  REQUIRE(smooth.size() >= 25);
+  gradc_test::BackendOptions opts;
+  opts.fast_math = true;
+  gradc_test::BackendKernels fast(gradc_test::Backend::Jit, smooth, opts);
+  REQUIRE_MESSAGE(fast.ok(), fast.log());
+  std::mt19937_64 rng(31337);
+  int fd_checked = 0;
+  double worst = 0;
+  for (size_t s = 0; s < smooth_progs.size(); ++s) {
+    const Program& p = *smooth_progs[s];
+    std::uniform_real_distribution<double> in_domain(p.lo, p.hi);
+    for (int point = 0; point < 6; ++point) {
+      std::vector<double> x(p.c.input_names.size());
+      for (double& xi : x) xi = in_domain(rng);
+      Values ref = gradc_test::interpret(p.c, x), got = fast.call(s, x);
+      for (size_t i = 0; i < ref.out.size(); ++i) {
+        double scale = std::max(std::fabs(ref.out[i]), std::fabs(got.out[i]));
+        if (scale > 0) worst = std::max(worst, std::fabs(ref.out[i] - got.out[i]) / scale);
+        CHECK_MESSAGE(gradc_test::close(ref.out[i], got.out[i], 1e-9, 1e-12),
+                      p.name << " --fast-math out[" << i << "] at "
+                             << gradc_test::point_text(p.c, x) << ": interpreter " << ref.out[i]
+                             << ", kernel " << got.out[i]);
+      }
+      fd_checked += check_fd(p, x, {{fast.label(), got}});
+    }
+  }
+  MESSAGE(fmt::format("{} smooth programs, {} derivatives of --fast-math kernels vs central "
+                      "differences; largest relative change of an output {:.2g}",
+                      smooth.size(), fd_checked, worst));
+  CHECK(fd_checked > 500);
 }
 
 TEST_CASE("an untaken ?: branch does not leak NaN into the derivative (SPEC 1)") {
@@ -243,6 +352,19 @@ TEST_CASE("the harness reports compiler warnings as failures") {
   gradc_test::KernelLibrary lib(GRADC_GXX, {bad});
   CHECK_FALSE(lib.ok());
   CHECK(lib.log().find("unused") != std::string::npos);
+}
+
+TEST_CASE("the backend harness refuses a batch with a kernel name used twice") {
+  auto c = gradc_test::compile_text("w = x*x");
+  REQUIRE(c);
+  for (gradc_test::Backend b : gradc_test::kAllBackends) {
+    gradc_test::BackendKernels twice(b, {{"same", &*c}, {"same", &*c}});
+    CHECK_FALSE(twice.ok());
+    CHECK(twice.log().find("'same' used twice") != std::string::npos);
+  }
+  gradc_test::BackendKernels jit(gradc_test::Backend::Jit, {{"a", &*c}, {"b", &*c}});
+  REQUIRE(jit.ok());
+  CHECK(jit.call(1, {3.0}).jac == std::vector<double>{6.0});
 }
 
 TEST_CASE("the kink rule skips exactly the steps that cross a branch change") {

@@ -1,6 +1,8 @@
-// test_property.cpp - property tests over 1,000 random programs: gradients
-// against central differences, the interpreter against g++-built kernels
-// (batched into 4 translation units), and the --print text round trip.
+// test_property.cpp - property tests over 1,000 random programs: the Jacobians
+// of the interpreter and of every backend (g++-built C++, LLVM JIT, clang-19-built
+// .ll, linked .o; one batch each) against central differences, every backend
+// against the interpreter within 1e-14, the JIT at -O0 too, the --print round trip.
+// (Under ASan the compiled backends take the first 500 programs.)
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
@@ -24,6 +26,22 @@ const std::vector<Case>& corpus() {
   return cases;
 }
 
+// The corpus as one batch for the compiled backends (the first half only in
+// a sanitized build: see gradc_test::kSanitized).
+std::vector<gradc_test::NamedProgram> batch() {
+  return gradc_test::named_programs(corpus(), "prop",
+                                    gradc_test::backend_share(corpus().size()));
+}
+
+// Every backend's kernels of the batch (the interpreter is the reference),
+// one batch per backend, built once.
+const std::vector<std::unique_ptr<gradc_test::BackendKernels>>& backends() {
+  static const auto built = gradc_test::build_backends(
+      batch(), {gradc_test::Backend::Cpp, gradc_test::Backend::Jit, gradc_test::Backend::LlvmText,
+                gradc_test::Backend::Object});
+  return built;
+}
+
 }  // namespace
 
 TEST_CASE("the generator is deterministic and covers the language") {
@@ -42,24 +60,34 @@ TEST_CASE("the generator is deterministic and covers the language") {
   }
 }
 
-TEST_CASE("random programs: gradients match central differences") {
-  gradc_test::FdTally t = gradc_test::check_central_differences(corpus());
+TEST_CASE("random programs: every backend's gradients match central differences") {
+  gradc_test::FdTally t =
+      gradc_test::check_central_differences(corpus(), gradc_test::pointers(backends()));
   // The skip rules must leave nearly everything checked.
   CHECK(t.checked > 2000);
   CHECK(t.kinks + t.nonfinite < t.checked / 10);
 }
 
-TEST_CASE("random programs: the interpreter matches g++- and clang++-built kernels") {
-  const std::vector<Case>& cases = corpus();
-  std::vector<gradc_test::KernelSource> sources = gradc_test::kernel_sources(cases, "prop");
-  for (std::string compiler : {GRADC_GXX, GRADC_CLANGXX}) {
-    CAPTURE(compiler);
-    gradc_test::KernelLibrary lib(compiler, sources, 4);
-    REQUIRE_MESSAGE(lib.ok(), lib.log());
-    MESSAGE(fmt::format("{} kernels compiled by {} in {:.1f} s", cases.size(), compiler,
-                        lib.compile_seconds()));
-    CHECK(gradc_test::compare_kernels(cases, lib, "prop", compiler) > 5000);
+TEST_CASE("random programs: every backend matches the interpreter within 1e-14") {
+  for (const auto& b : backends()) {
+    CAPTURE(b->label());
+    REQUIRE_MESSAGE(b->ok(), b->log());
+    MESSAGE(fmt::format("{} kernels built by {} in {:.1f} s", b->size(), b->label(),
+                        b->build_seconds()));
+    CHECK(gradc_test::compare_with_interpreter(corpus(), *b) > 5000);
   }
+}
+
+TEST_CASE("random programs: JIT kernels at -O0 match the interpreter within 1e-14") {
+  // (-O2, the default, is among backends().)
+  gradc_test::BackendOptions opts;
+  opts.opt_level = 0;
+  gradc_test::BackendKernels jit(gradc_test::Backend::Jit, batch(), opts);
+  CAPTURE(jit.label());
+  REQUIRE_MESSAGE(jit.ok(), jit.log());
+  MESSAGE(fmt::format("{} kernels built by {} in {:.1f} s", jit.size(), jit.label(),
+                      jit.build_seconds()));
+  CHECK(gradc_test::compare_with_interpreter(corpus(), jit) > 5000);
 }
 
 TEST_CASE("random programs: --print text re-parses to the same values and derivatives") {
