@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# section.sh [GRADC_BUILD_DIR] - the LLVM backend's benchmark as a Markdown
-# section of bench/README.md: JIT compile time by kernel size at -O0 and
+# 85-llvm.sh - the LLVM backend: JIT compile time by kernel size at -O0 and
 # -O2, and NAME_grad run time of the JIT's code against gradc's C++ under
-# g++ -O2. Figures are reported, never asserted.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-build=${1:-build-bench}
-[ -x "$build/gradc" ] || bash scripts/build.sh "$build" >/dev/null
-out=bench/out/llvm
+# g++ -O2 (bench/llvm/jit_bench.cpp). Figures are reported, never asserted.
+source "$(dirname "$0")/../lib.sh"
+cd "$BENCH_ROOT"
+build=$(dirname "$GRADC")  # libgradc_runtime.so is built beside gradc
+out=$BENCH_OUT/llvm
 mkdir -p "$out"
+log "building jit_bench"
 g++ -std=c++17 -O2 -o "$out/jit_bench" bench/llvm/jit_bench.cpp -Iruntime \
   -L"$build" -lgradc_runtime -Wl,-rpath,"$(realpath "$build")" -ldl
 
+echo '<a id="llvm"></a>'
+echo
 echo "## LLVM backend: JIT compile time and kernel speed"
 echo
 echo "\`gradc::jit_compile\` (runtime/gradc_runtime.h) on random programs and the course examples:"
@@ -25,7 +26,8 @@ echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 run() {  # run LABEL FILE.expr
   local label=$1 file=$2 name=k
   local nodes
-  nodes=$("$build/gradc" "$file" --stats -o "$out/$label.cpp" --name=$name 2>&1 \
+  log "llvm: $label"
+  nodes=$("$GRADC" "$file" --stats -o "$out/$label.cpp" --name=$name 2>&1 \
           | sed -n 's/.*gradient \([0-9]*\) (ratio.*/\1/p')
   local start end
   start=$(date +%s.%N)
