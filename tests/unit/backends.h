@@ -37,6 +37,10 @@ inline const std::vector<Backend> kAllBackends = {Backend::Interpreter, Backend:
                                                   Backend::Jit, Backend::LlvmText,
                                                   Backend::Object};
 
+/// The compiled backends (every one but the reference interpreter).
+inline const std::vector<Backend> kCompiledBackends = {Backend::Cpp, Backend::Jit,
+                                                       Backend::LlvmText, Backend::Object};
+
 const char* backend_name(Backend b);
 
 /// One program of a batch: its kernel name (unique in the batch) and itself.

@@ -62,16 +62,13 @@ double derivative_entry(const Case& k, const gradc_test::Values& v, size_t o, si
 // The corpus as one batch for the compiled backends (the first half only in
 // a sanitized build: see gradc_test::kSanitized).
 std::vector<gradc_test::NamedProgram> batch() {
-  return gradc_test::named_programs(corpus(), "arr",
-                                    gradc_test::backend_share(corpus().size()));
+  return gradc_test::named_programs(corpus(), "arr", gradc_test::backend_share(corpus().size()));
 }
 
-// Every backend's kernels of the batch (the interpreter is the reference),
-// one batch per backend, built once.
+// Every compiled backend's kernels of the batch (the interpreter is the
+// reference), built once.
 const std::vector<std::unique_ptr<gradc_test::BackendKernels>>& backends() {
-  static const auto built = gradc_test::build_backends(
-      batch(), {gradc_test::Backend::Cpp, gradc_test::Backend::Jit, gradc_test::Backend::LlvmText,
-                gradc_test::Backend::Object});
+  static const auto built = gradc_test::build_backends(batch(), gradc_test::kCompiledBackends);
   return built;
 }
 

@@ -165,9 +165,7 @@ TEST_CASE("every op's compiled kernels (C++, LLVM JIT, .ll, .o) match the interp
     programs.push_back(unit::compile_ok(std::string("input x, y\n") + tc.body));
   for (size_t i = 0; i < programs.size(); ++i)
     batch.push_back({"rule" + std::to_string(i), &programs[i]});
-  auto backends = gradc_test::build_backends(
-      batch, {gradc_test::Backend::Cpp, gradc_test::Backend::Jit, gradc_test::Backend::LlvmText,
-              gradc_test::Backend::Object});
+  auto backends = gradc_test::build_backends(batch, gradc_test::kCompiledBackends);
   for (const auto& b : backends) REQUIRE_MESSAGE(b->ok(), b->label() << ": " << b->log());
   unit::Points pts(16);
   const size_t unary = unary_cases().size();
