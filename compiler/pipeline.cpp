@@ -1,10 +1,10 @@
 // pipeline.cpp - parse -> set wrt -> reverse-mode Jacobian -> names.
 #include "pipeline.h"
 
-#include "builder.h"
-#include "parser.h"
-#include "reverse_diff.h"
-#include "value.h"
+#include "ir/builder.h"
+#include "front/parser.h"
+#include "ad/reverse_diff.h"
+#include "front/value.h"
 
 namespace gradc {
 

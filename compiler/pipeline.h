@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "diagnostics.h"
-#include "program.h"
-#include "schedule.h"
+#include "support/diagnostics.h"
+#include "front/program.h"
+#include "plan/schedule.h"
 
 namespace gradc {
 

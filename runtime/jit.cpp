@@ -13,7 +13,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "emit_llvm.h"
+#include "emit/emit_llvm.h"
 #include "jit_compiled.h"
 
 namespace gradc {

@@ -14,7 +14,7 @@
 #include <set>
 #include <thread>
 
-#include "emit_llvm.h"
+#include "emit/emit_llvm.h"
 #include "jit_compiled.h"
 
 namespace gradc_test {

@@ -14,8 +14,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "emit_cpp.h"
-#include "interp.h"
+#include "emit/emit_cpp.h"
+#include "ir/interp.h"
 
 namespace gradc_test {
 

@@ -12,7 +12,7 @@
 #include <map>
 #include <memory>
 
-#include "print.h"
+#include "emit/print.h"
 #include "property_support.h"
 #include "random_array_program.h"
 

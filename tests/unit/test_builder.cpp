@@ -3,8 +3,8 @@
 // constant folding; random expressions check every rewrite keeps the value.
 #include <functional>
 
-#include "builder.h"
-#include "scalar_math.h"
+#include "ir/builder.h"
+#include "ir/scalar_math.h"
 #include "unit_support.h"
 
 using namespace gradc;

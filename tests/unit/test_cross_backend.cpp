@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "backends.h"
-#include "emit_llvm.h"
+#include "emit/emit_llvm.h"
 #include "kernel_harness.h"
 
 namespace {

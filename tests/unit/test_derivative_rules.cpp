@@ -6,9 +6,9 @@
 #include <numbers>
 
 #include "backends.h"
-#include "builder.h"
-#include "derivative_rules.h"
-#include "scalar_math.h"
+#include "ir/builder.h"
+#include "ad/derivative_rules.h"
+#include "ir/scalar_math.h"
 #include "unit_support.h"
 
 using namespace gradc;

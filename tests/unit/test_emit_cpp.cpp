@@ -8,7 +8,7 @@
 #include <fstream>
 #include <set>
 
-#include "emit_cpp.h"
+#include "emit/emit_cpp.h"
 #include "unit_support.h"
 
 using namespace gradc;

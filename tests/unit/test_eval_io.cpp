@@ -7,7 +7,7 @@
 #include <fstream>
 #include <regex>
 
-#include "eval_io.h"
+#include "emit/eval_io.h"
 #include "unit_support.h"
 
 using namespace gradc;

@@ -3,8 +3,8 @@
 // C++ spellings and helpers, names and literals in each dialect.
 #include <numbers>
 
-#include "builder.h"
-#include "expr_render.h"
+#include "ir/builder.h"
+#include "emit/expr_render.h"
 #include "unit_support.h"
 
 using namespace gradc;

@@ -4,7 +4,7 @@
 #include <functional>
 #include <numbers>
 
-#include "builder.h"
+#include "ir/builder.h"
 #include "unit_support.h"
 
 using namespace gradc;

@@ -1,7 +1,7 @@
 // test_lexer.cpp - tokens of every kind, number formats, comments, newlines
 // and locations, and the lexical errors (malformed or out-of-range numbers,
 // bad characters), each reported once with the stream still ending in Eof.
-#include "lexer.h"
+#include "front/lexer.h"
 #include "unit_support.h"
 
 using namespace gradc;

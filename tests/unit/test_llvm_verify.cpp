@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "emit_llvm.h"
+#include "emit/emit_llvm.h"
 #include "kernel_harness.h"
 #include "random_array_program.h"
 #include "random_program.h"

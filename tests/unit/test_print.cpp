@@ -3,7 +3,7 @@
 // shares subexpressions, and uses the program's names; LaTeX and DOT forms.
 #include <set>
 
-#include "print.h"
+#include "emit/print.h"
 #include "unit_support.h"
 
 using namespace gradc;

@@ -6,7 +6,7 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
-#include "print.h"
+#include "emit/print.h"
 #include "property_support.h"
 #include "random_program.h"
 

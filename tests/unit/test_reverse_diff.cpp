@@ -1,8 +1,8 @@
 // test_reverse_diff.cpp - reverse_jacobian on hand-built DAGs: fan-out
 // accumulation, row-major m x k layout, outputs that do not depend on wrt,
 // the adjoint hook, and a very deep chain (no recursion).
-#include "builder.h"
-#include "reverse_diff.h"
+#include "ir/builder.h"
+#include "ad/reverse_diff.h"
 #include "unit_support.h"
 
 using namespace gradc;

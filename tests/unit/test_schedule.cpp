@@ -1,8 +1,8 @@
 // test_schedule.cpp - liveness, which nodes get a statement (roots, shared
 // values, named values, expressions past the inline limits), statement order,
 // and naming: fixed and loose hints, fresh t1, t2, ... and unique_name.
-#include "builder.h"
-#include "schedule.h"
+#include "ir/builder.h"
+#include "plan/schedule.h"
 #include "unit_support.h"
 
 using namespace gradc;

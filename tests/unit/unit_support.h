@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "diagnostics.h"
-#include "interp.h"
-#include "parser.h"
+#include "support/diagnostics.h"
+#include "ir/interp.h"
+#include "front/parser.h"
 #include "pipeline.h"
 
 namespace unit {

@@ -1,0 +1,106 @@
+// derivative_rules.cpp - local partials, one case per op, math beside each.
+// Notation: n is the node's value, x (and y) its operands, s the seed.
+#include "ad/derivative_rules.h"
+
+#include "support/diagnostics.h"
+
+namespace gradc {
+
+namespace {
+
+// d/dx of the unary ops, times s.
+NodeId unary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId s) {
+  auto k = [&](double v) { return b.constant(v); };
+  auto sq = [&](NodeId v) { return b.mul(v, v); };
+  switch (op) {
+    case Op::Neg: return b.neg(s);                                  // d(-x) = -1
+    case Op::Exp: return b.mul(s, n);                               // exp' = exp
+    case Op::Log: return b.div(s, x);                               // log' = 1/x
+    case Op::Log1p: return b.div(s, b.add(k(1), x));                // 1/(1+x)
+    case Op::Expm1: return b.mul(s, b.unary(Op::Exp, x));           // exp(x)
+    case Op::Sqrt: return b.div(b.mul(k(0.5), s), n);               // 1/(2 sqrt x)
+    case Op::Cbrt: return b.div(s, b.mul(k(3), sq(n)));             // 1/(3 cbrt(x)^2)
+    case Op::Sin: return b.mul(s, b.unary(Op::Cos, x));             // cos x
+    case Op::Cos: return b.neg(b.mul(s, b.unary(Op::Sin, x)));      // -sin x
+    case Op::Tan: return b.mul(s, b.add(k(1), sq(n)));              // 1 + tan^2 x
+    case Op::Asin:                                                  // 1/sqrt(1-x^2)
+      return b.div(s, b.unary(Op::Sqrt, b.sub(k(1), sq(x))));
+    case Op::Acos:                                                  // -1/sqrt(1-x^2)
+      return b.neg(b.div(s, b.unary(Op::Sqrt, b.sub(k(1), sq(x)))));
+    case Op::Atan: return b.div(s, b.add(k(1), sq(x)));             // 1/(1+x^2)
+    case Op::Sinh: return b.mul(s, b.unary(Op::Cosh, x));           // cosh x
+    case Op::Cosh: return b.mul(s, b.unary(Op::Sinh, x));           // sinh x
+    case Op::Tanh: return b.mul(s, b.sub(k(1), sq(n)));             // 1 - tanh^2 x
+    case Op::Erf:                                                   // 2/sqrt(pi) e^(-x^2)
+      return b.mul(s, b.mul(k(1.1283791670955126), b.unary(Op::Exp, b.neg(sq(x)))));
+    case Op::Abs: return b.mul(s, b.unary(Op::Sign, x));            // sign x (0 at 0)
+    case Op::Sigmoid: return b.mul(s, b.mul(n, b.sub(k(1), n)));    // s(1-s)
+    case Op::Softplus: return b.mul(s, b.unary(Op::Sigmoid, x));    // sigmoid x
+    case Op::Relu:                                                  // x > 0 ? 1 : 0
+      return b.select(b.binary(Op::Gt, x, b.zero()), s, b.zero());
+    case Op::Gelu: {  // Phi(x) + x phi(x), Phi(x) = (1 + erf(x/sqrt2))/2, phi = e^(-x^2/2)/sqrt(2pi)
+      NodeId cdf = b.mul(k(0.5), b.add(k(1), b.unary(Op::Erf, b.mul(k(0.70710678118654752), x))));
+      NodeId pdf = b.mul(k(0.3989422804014327), b.unary(Op::Exp, b.mul(k(-0.5), sq(x))));
+      return b.mul(s, b.add(cdf, b.mul(x, pdf)));
+    }
+    // No derivative: logic and step functions.
+    case Op::Not: case Op::Sign: case Op::Floor: case Op::Ceil: return kNoNode;
+    case Op::NoGrad: return kNoNode;                                // stop_gradient' = 0
+    default: throw InternalError("unary_partial: not a unary op");
+  }
+}
+
+// d/dx_i of the binary ops, times s.
+NodeId binary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId y, int i, NodeId s) {
+  auto k = [&](double v) { return b.constant(v); };
+  auto other = i == 0 ? y : x, self = i == 0 ? x : y;
+  switch (op) {
+    case Op::Add: return s;                                         // d(x+y) = 1, 1
+    case Op::Sub: return i == 0 ? s : b.neg(s);                     // 1, -1
+    case Op::Mul: return b.mul(s, other);                           // y, x
+    case Op::Div:                                // 1/y, -x/y^2 = -(1/y)*n: shares s/y
+      return i == 0 ? b.div(s, y) : b.neg(b.mul(b.div(s, y), n));
+    case Op::Pow:
+      if (i == 0)                                                   // y x^(y-1)
+        return b.mul(s, b.mul(y, b.pow(x, b.sub(y, k(1)))));
+      // x^y log x where x != 0; 0 at x == 0 (SPEC 1)
+      return b.select(b.binary(Op::Ne, x, b.zero()), b.mul(s, b.mul(n, b.unary(Op::Log, x))),
+                      b.zero());
+    case Op::Atan2: {  // atan2(y, x): d/dy = x/(x^2+y^2), d/dx = -y/(x^2+y^2)
+      NodeId r2 = b.add(b.mul(x, x), b.mul(y, y));
+      return i == 0 ? b.div(b.mul(s, y), r2) : b.neg(b.div(b.mul(s, x), r2));
+    }
+    case Op::Max: case Op::Min: {  // all to the winner, half each on a tie
+      // self wins or ties: other <= self (max), self <= other (min); the tie
+      // test and the shared seed are the same nodes for both operands.
+      NodeId wins_or_ties = op == Op::Max ? b.binary(Op::Le, other, self)
+                                          : b.binary(Op::Le, self, other);
+      NodeId share = b.select(b.binary(Op::Eq, x, y), b.mul(k(0.5), s), s);
+      return b.select(wins_or_ties, share, b.zero());
+    }
+    case Op::LeakyRelu: {  // x > 0 ? x : slope*x; d/dx = x>0 ? 1 : slope, d/dslope = x>0 ? 0 : x
+      NodeId pos = b.binary(Op::Gt, x, b.zero());
+      return i == 0 ? b.select(pos, s, b.mul(s, y)) : b.select(pos, b.zero(), b.mul(s, x));
+    }
+    // No derivative: comparisons and logic.
+    case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:
+    case Op::And: case Op::Or: return kNoNode;
+    default: throw InternalError("binary_partial: not a binary op");
+  }
+}
+
+}  // namespace
+
+NodeId partial_times(Builder& b, NodeId id, int operand_index, NodeId seed) {
+  const Node n = b.graph()[id];  // a copy: building nodes may move the arena
+  switch (arity(n)) {
+    case 1: return unary_partial(b, n.op, id, n.a, seed);
+    case 2: return binary_partial(b, n.op, id, n.a, n.b, operand_index, seed);
+    case 3:  // c ? a : b - the value and derivative come from the taken branch
+      if (operand_index == 0) return kNoNode;
+      return operand_index == 1 ? b.select(n.a, seed, b.zero()) : b.select(n.a, b.zero(), seed);
+    default: throw InternalError("partial_times: a leaf has no operands");
+  }
+}
+
+}  // namespace gradc

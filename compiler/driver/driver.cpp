@@ -1,0 +1,266 @@
+// driver.cpp - from parsed command-line options to files and reports.
+#include "driver/driver.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "gradc_check.h"
+#include "emit/emit_cpp.h"
+#include "emit/emit_llvm.h"
+#include "emit/eval_io.h"
+#include "ir/interp.h"
+#include "jit_compiled.h"
+#include "pipeline.h"
+#include "emit/print.h"
+
+namespace gradc {
+
+namespace fs = std::filesystem;
+
+std::string write_file_atomically(const std::string& path, const std::string& text) {
+  std::string tmp = fmt::format("{}.gradc-tmp-{}", path, ::getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (f) f.write(text.data(), std::streamsize(text.size()));
+    if (!f || !f.flush()) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      return fmt::format("cannot write '{}'", path);
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    return fmt::format("cannot write '{}': {}", path, ec.message());
+  }
+  return "";
+}
+
+namespace {
+
+std::optional<std::string> read_source(const std::string& path, std::ostream& err) {
+  std::stringstream ss;
+  if (path == "-") {
+    ss << std::cin.rdbuf();
+    return ss.str();
+  }
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    err << fmt::format("gradc: error: '{}' is a directory\n", path);
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    err << fmt::format("gradc: error: cannot open '{}': no such file or not readable\n", path);
+    return std::nullopt;
+  }
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The kernel name: --name, or the file's stem made into an identifier.
+std::string kernel_name(const CliOptions& o) {
+  if (o.name) return *o.name;
+  std::string stem = o.input == "-" ? "kernel" : fs::path(o.input).stem().string();
+  for (char& ch : stem)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  if (stem.empty() || std::isdigit(static_cast<unsigned char>(stem[0]))) stem = "_" + stem;
+  return stem;
+}
+
+// Output format from --emit or the extension of -o.
+std::optional<std::string> output_format(const CliOptions& o, std::ostream& err) {
+  if (o.emit) return *o.emit;
+  std::string ext = fs::path(*o.output).extension().string();
+  if (ext == ".cpp" || ext == ".cc" || ext == ".cxx") return "cpp";
+  if (ext == ".hpp" || ext == ".h") return "hpp";
+  if (ext == ".ll") return "llvm";
+  if (ext == ".bc") return "bc";
+  if (ext == ".o") return "obj";
+  if (*o.output == "-") return "cpp";
+  err << fmt::format("gradc: error: cannot tell the output format from '{}'; use a .cpp, .hpp, "
+                     ".ll, .bc or .o name, or --emit\n", *o.output);
+  return std::nullopt;
+}
+
+// Write the header beside `path` (same stem, .hpp) and then `bytes` to
+// `path`, each atomically; on failure neither is left behind.
+int write_with_header(const fs::path& path, const std::string& bytes, const std::string& header_text,
+                      std::ostream& err) {
+  fs::path header = fs::path(path).replace_extension(".hpp");
+  if (header == path) {
+    err << fmt::format("gradc: error: the header would overwrite '{}'; name the output .cpp, "
+                       ".cc, .cxx, .ll, .bc or .o, or choose --emit=hpp\n", path.string());
+    return kExitUsage;
+  }
+  std::string e = write_file_atomically(header.string(), header_text);
+  if (e.empty()) e = write_file_atomically(path.string(), bytes);
+  if (!e.empty()) {
+    std::error_code ec;
+    fs::remove(header, ec);
+    err << "gradc: error: " << e << "\n";
+    return kExitError;
+  }
+  return kExitOk;
+}
+
+int emit(const Compiled& c, const CliOptions& o, const std::string& format, std::ostream& out,
+         std::ostream& err) {
+  std::string name = kernel_name(o);
+  std::string source_file = o.input == "-" ? "<stdin>" : o.input;
+  std::string bytes, header = cpp_header(c, name, source_file);
+  if (format == "llvm" || format == "bc" || format == "obj") {
+    LlvmOptions lo;
+    lo.opt_level = o.opt_level;
+    lo.fast_math = o.fast_math;
+    lo.target = o.target.value_or("");
+    LlvmFormat f = format == "llvm" ? LlvmFormat::Text
+                   : format == "bc" ? LlvmFormat::Bitcode
+                                    : LlvmFormat::Object;
+    LlvmOutput result = emit_llvm(c, name, source_file, f, lo);
+    if (!result.error.empty()) {
+      err << "gradc: error: " << result.error << "\n";
+      return kExitError;
+    }
+    bytes = std::move(result.bytes);
+  } else if (format == "cpp") {
+    bytes = emit_cpp(c, name, source_file).source;
+  }
+  // -o - writes the code alone (SPEC 3); the source does not include its
+  // header, so it compiles on its own.
+  if (*o.output == "-") {
+    out << (format == "hpp" ? header : bytes);
+    return kExitOk;
+  }
+  if (format == "hpp") {
+    std::string e = write_file_atomically(*o.output, header);
+    if (!e.empty()) err << "gradc: error: " << e << "\n";
+    return e.empty() ? kExitOk : kExitError;
+  }
+  return write_with_header(*o.output, bytes, header, err);
+}
+
+GradFunction interpreter_function(const Compiled& c) {
+  return [&c](const std::vector<double>& in, std::vector<double>& out, std::vector<double>& jac) {
+    std::vector<double> v = evaluate(c.prog.graph, in);
+    for (size_t i = 0; i < c.outputs.size(); ++i) out[i] = v[c.outputs[i]];
+    for (size_t i = 0; i < c.jacobian.size(); ++i) jac[i] = v[c.jacobian[i]];
+  };
+}
+
+// --eval and --check run the JIT-compiled kernels (as an app would), or the
+// reference interpreter with --interp.
+GradFunction kernel_function(const Compiled& c, const CliOptions& o) {
+  if (o.interp) return interpreter_function(c);
+  JitOptions jo;
+  jo.opt_level = o.opt_level;
+  jo.fast_math = o.fast_math;
+  Kernel k = jit_compiled(c, jo);
+  return [k](const std::vector<double>& in, std::vector<double>& out, std::vector<double>& jac) {
+    k.grad(in.data(), out.data(), jac.data());
+  };
+}
+
+int check(const Compiled& c, const CliOptions& o, const std::string& file, std::ostream& out,
+          std::ostream& err) {
+  CheckShape shape;
+  shape.inputs = c.input_names;
+  shape.outputs = c.output_names;
+  for (NodeId w : c.wrt_nodes) shape.wrt.push_back(c.prog.graph[w].a);  // input scalar index
+  CheckOptions opts;
+  opts.points = o.check_points;
+  opts.seed = o.seed;
+  CheckResult r = check_gradient(kernel_function(c, o), shape, opts);
+  if (!r.ok) {
+    err << fmt::format("{}: error: check failed: {}\n", file, r.message);
+    return kExitError;
+  }
+  out << "check: " << r.message << "\n";
+  return kExitOk;
+}
+
+void print_stats(const Compiled& c, const PassTimer& t, std::ostream& err) {
+  err << "gradc: statistics\n";
+  for (const auto& e : t.entries()) err << fmt::format("  {:<14} {:10.3f} ms\n", e.name, e.ms);
+  Schedule fwd = make_schedule(c.prog.graph, c.outputs, c.forward_hints);
+  Schedule grad = make_schedule(c.prog.graph, c.all_roots(), c.grad_hints);
+  err << fmt::format("  forward DAG:            {} nodes\n", c.forward_nodes);
+  err << fmt::format("  forward+derivative DAG: {} nodes\n", c.prog.graph.size());
+  err << fmt::format("  kernel nodes: forward {}, gradient {} (ratio {:.2f})\n", fwd.live_nodes,
+                     grad.live_nodes, fwd.live_nodes ? double(grad.live_nodes) / fwd.live_nodes : 0.0);
+}
+
+}  // namespace
+
+int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
+  if (o.hessian) {
+    err << "gradc: error: --hessian (second derivatives) is not supported yet\n";
+    return kExitError;
+  }
+  if (o.mode == "forward") {
+    err << "gradc: error: --mode=forward is not supported yet; reverse mode is used for every "
+           "program (--mode=auto or --mode=reverse)\n";
+    return kExitError;
+  }
+  std::optional<std::string> format;
+  if (o.output && !(format = output_format(o, err))) return kExitUsage;
+  if (o.output && !is_valid_kernel_name(kernel_name(o))) {
+    err << fmt::format("gradc: error: '{}' cannot be the kernel name (not an identifier, or a C++ "
+                       "keyword or C library name); choose one with --name\n", kernel_name(o));
+    return kExitUsage;
+  }
+
+  std::optional<std::string> text = read_source(o.input, err);
+  if (!text) return kExitError;
+  std::string file = o.input == "-" ? "<stdin>" : o.input;
+  SourceFile source(file, std::move(*text));
+  Diagnostics diag(&source, err);
+  PassTimer timer;
+  CompileOptions copts;
+  copts.wrt = o.wrt;
+  std::optional<Compiled> compiled = compile(source, diag, copts, timer);
+  diag.flush();
+  if (!compiled) return kExitError;
+  const Compiled& c = *compiled;
+
+  int status = kExitOk;
+  if (o.output) {
+    timer.start("emit-" + *format);
+    status = std::max(status, emit(c, o, *format, out, err));
+  }
+  if (o.print) {
+    timer.start("print");
+    if (*o.print == "latex") out << print_latex(c, file);
+    else if (*o.print == "dot") out << print_dot(c, file);
+    else out << print_text(c, file);
+  }
+  if (o.eval) {
+    timer.start("eval");
+    Diagnostics input_diag(nullptr, err);
+    auto values = read_inputs(*o.eval, c.prog, input_diag);
+    input_diag.flush();
+    if (values) {
+      std::vector<double> results(c.outputs.size()), jac(c.jacobian.size());
+      kernel_function(c, o)(*values, results, jac);
+      out << eval_json(c, results, jac);
+    } else {
+      status = kExitError;
+    }
+  }
+  if (o.check) {
+    timer.start("check");
+    status = std::max(status, check(c, o, file, out, err));
+  }
+  timer.stop();
+  if (o.stats) print_stats(c, timer, err);
+  return status;
+}
+
+}  // namespace gradc

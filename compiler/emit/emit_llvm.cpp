@@ -1,0 +1,145 @@
+// emit_llvm.cpp - module assembly, verification, the pass pipeline, and the
+// three output formats (IR text, bitcode, object through the TargetMachine).
+#include "emit/emit_llvm.h"
+
+#include <llvm/Bitcode/BitcodeWriter.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/MC/TargetRegistry.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+#include <llvm/TargetParser/Host.h>
+
+#include <mutex>
+
+#include "emit/llvm_kernel.h"
+#include "support/version.h"
+
+namespace gradc {
+
+void initialize_llvm_targets() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeAllTargetInfos();
+    llvm::InitializeAllTargets();
+    llvm::InitializeAllTargetMCs();
+    llvm::InitializeAllAsmPrinters();
+  });
+}
+
+static llvm::CodeGenOptLevel codegen_level(int opt_level) {
+  switch (opt_level) {
+    case 0: return llvm::CodeGenOptLevel::None;
+    case 1: return llvm::CodeGenOptLevel::Less;
+    case 3: return llvm::CodeGenOptLevel::Aggressive;
+    default: return llvm::CodeGenOptLevel::Default;
+  }
+}
+
+std::unique_ptr<llvm::TargetMachine> make_target_machine(const LlvmOptions& opts,
+                                                         std::string& error) {
+  initialize_llvm_targets();
+  std::string triple = opts.target.empty() ? llvm::sys::getDefaultTargetTriple()
+                                           : llvm::Triple::normalize(opts.target);
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target) {
+    error = "unknown target '" + (opts.target.empty() ? triple : opts.target) + "': " + error;
+    return nullptr;
+  }
+  // The generic CPU of the target, as clang without -march: objects run on
+  // any machine of the triple. Position-independent, so they link into
+  // executables and shared libraries alike.
+  llvm::TargetOptions options;
+  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
+      triple, "generic", "", options, llvm::Reloc::PIC_, std::nullopt,
+      codegen_level(opts.opt_level)));
+  if (!tm) error = "cannot create a target machine for '" + triple + "'";
+  return tm;
+}
+
+std::unique_ptr<llvm::Module> build_llvm_module(const Compiled& c, const std::string& name,
+                                                const std::string& source_file,
+                                                llvm::LLVMContext& ctx, llvm::TargetMachine& tm,
+                                                const LlvmOptions& opts) {
+  auto m = std::make_unique<llvm::Module>(name, ctx);
+  m->setSourceFileName(source_file);
+  m->setTargetTriple(tm.getTargetTriple().str());
+  m->setDataLayout(tm.createDataLayout());
+  LlvmKernelOptions k;
+  k.fast_math = opts.fast_math;
+  k.value_names = opts.value_names;
+  build_llvm_kernel(c, name, k, *m);
+  k.grad = true;
+  build_llvm_kernel(c, name + "_grad", k, *m);
+  // Who made the module, as clang records itself.
+  llvm::NamedMDNode* ident = m->getOrInsertNamedMetadata("llvm.ident");
+  ident->addOperand(llvm::MDNode::get(
+      ctx, llvm::MDString::get(ctx, std::string("gradc ") + kVersion + " from " + source_file)));
+
+  std::string problems;
+  llvm::raw_string_ostream os(problems);
+  if (llvm::verifyModule(*m, &os))
+    throw InternalError("the LLVM module gradc built is invalid (verifyModule): " + os.str());
+  return m;
+}
+
+void optimize_llvm_module(llvm::Module& m, llvm::TargetMachine& tm, int opt_level) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(&tm);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::OptimizationLevel level = opt_level <= 0   ? llvm::OptimizationLevel::O0
+                                  : opt_level == 1 ? llvm::OptimizationLevel::O1
+                                  : opt_level == 2 ? llvm::OptimizationLevel::O2
+                                                   : llvm::OptimizationLevel::O3;
+  llvm::ModulePassManager mpm = opt_level <= 0 ? pb.buildO0DefaultPipeline(level)
+                                               : pb.buildPerModuleDefaultPipeline(level);
+  mpm.run(m, mam);
+}
+
+LlvmOutput emit_llvm(const Compiled& c, const std::string& name, const std::string& source_file,
+                     LlvmFormat format, const LlvmOptions& opts) {
+  LlvmOutput result;
+  std::unique_ptr<llvm::TargetMachine> tm = make_target_machine(opts, result.error);
+  if (!tm) return result;
+  llvm::LLVMContext ctx;
+  std::unique_ptr<llvm::Module> m = build_llvm_module(c, name, source_file, ctx, *tm, opts);
+  optimize_llvm_module(*m, *tm, opts.opt_level);
+
+  llvm::SmallVector<char, 0> buffer;
+  llvm::raw_svector_ostream os(buffer);
+  switch (format) {
+    case LlvmFormat::Text:
+      os << "; Generated by gradc " << kVersion << " from " << source_file << "; do not edit.\n"
+         << "; Kernels (gradc ABI): " << name << "(in, out) and " << name
+         << "_grad(in, out, jac).\n";
+      m->print(os, nullptr);
+      break;
+    case LlvmFormat::Bitcode:
+      llvm::WriteBitcodeToFile(*m, os);
+      break;
+    case LlvmFormat::Object: {
+      llvm::legacy::PassManager pm;
+      if (tm->addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+        result.error = "the target '" + tm->getTargetTriple().str() + "' cannot write objects";
+        return result;
+      }
+      pm.run(*m);
+      break;
+    }
+  }
+  result.bytes.assign(buffer.begin(), buffer.end());
+  return result;
+}
+
+}  // namespace gradc

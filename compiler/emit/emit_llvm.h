@@ -1,0 +1,59 @@
+// emit_llvm.h - the LLVM backend: NAME and NAME_grad (SPEC 3) in an LLVM
+// module, verified, optimized with the new pass manager's default pipeline,
+// and written as IR text, bitcode or a native object. The runtime's JIT
+// uses the same module builder.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "support/diagnostics.h"
+#include "pipeline.h"
+
+namespace llvm {
+class LLVMContext;
+class Module;
+class TargetMachine;
+}  // namespace llvm
+
+namespace gradc {
+
+enum class LlvmFormat { Text, Bitcode, Object };
+
+struct LlvmOptions {
+  int opt_level = 2;        ///< 0..3: the default pipelines O0..O3
+  bool fast_math = false;   ///< allow reassociation etc.; changes results
+  std::string target;       ///< target triple; empty: this machine
+  bool value_names = true;  ///< readable value names (off in the JIT: faster)
+};
+
+/// Make LLVM's targets usable (once per process; thread-safe).
+void initialize_llvm_targets();
+
+/// A TargetMachine for opts.target (empty: the host), or null with the
+/// reason in `error` (an unknown triple).
+std::unique_ptr<llvm::TargetMachine> make_target_machine(const LlvmOptions& opts,
+                                                         std::string& error);
+
+/// A module defining `name` and `name_grad` for c, set up for `tm`, and
+/// checked by verifyModule (failure: InternalError, a gradc bug that the
+/// CLI reports as an internal error). Not yet optimized.
+std::unique_ptr<llvm::Module> build_llvm_module(const Compiled& c, const std::string& name,
+                                                const std::string& source_file,
+                                                llvm::LLVMContext& ctx, llvm::TargetMachine& tm,
+                                                const LlvmOptions& opts);
+
+/// Run the new pass manager's default pipeline for opts.opt_level.
+void optimize_llvm_module(llvm::Module& m, llvm::TargetMachine& tm, int opt_level);
+
+/// The bytes of an output file, or an error message for the user.
+struct LlvmOutput {
+  std::string bytes;
+  std::string error;
+};
+
+/// The whole backend: build, verify, optimize, and write in `format`.
+LlvmOutput emit_llvm(const Compiled& c, const std::string& name, const std::string& source_file,
+                     LlvmFormat format, const LlvmOptions& opts);
+
+}  // namespace gradc

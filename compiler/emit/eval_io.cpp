@@ -1,0 +1,271 @@
+// eval_io.cpp - parsing input values and writing --eval JSON. Array values
+// are nested JSON-style lists (`[[1, 2], [3, 4]]`), read without recursion.
+#include "emit/eval_io.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace gradc {
+
+namespace {
+
+// A number written by a person: 1, -2.5e3, nan, inf, -inf (quotes allowed).
+std::optional<double> parse_number(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
+  if (s == "nan") return std::nan("");
+  if (s == "inf" || s == "+inf") return INFINITY;
+  if (s == "-inf") return -INFINITY;
+  if (s.empty()) return std::nullopt;
+  std::string text(s);
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || !std::isfinite(v)) return std::nullopt;
+  if (text.find_first_of("xXpP") != std::string::npos) return std::nullopt;  // no hex floats
+  return v;
+}
+
+// The value text of one input, checked against its shape and flattened
+// row-major: a bracket opens a dimension, numbers sit at the innermost one.
+std::optional<std::string> parse_value(std::string_view text, const Shape& shape,
+                                       std::vector<double>& out) {
+  std::vector<size_t> count;  // elements seen at each open level
+  size_t i = 0;
+  auto skip = [&] { while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i; };
+  auto expected_shape = [&] {
+    return shape.empty() ? std::string("expected a number")
+                         : fmt::format("expected an array of shape {}", shape_text(shape));
+  };
+  bool need_item = true;
+  for (skip(); i < text.size(); skip()) {
+    char c = text[i];
+    if (c == '[') {
+      if (!need_item || count.size() == shape.size()) return expected_shape();
+      count.push_back(0);
+      ++i;
+    } else if (c == ']') {
+      if (count.empty() || count.back() != shape[count.size() - 1]) return expected_shape();
+      count.pop_back();
+      if (!count.empty()) ++count.back();
+      need_item = false;
+      ++i;
+    } else if (c == ',') {
+      if (need_item || count.empty()) return std::string("malformed list");
+      need_item = true;
+      ++i;
+    } else {
+      size_t start = i;
+      while (i < text.size() && text[i] != ',' && text[i] != ']' && text[i] != '[') ++i;
+      auto v = parse_number(text.substr(start, i - start));
+      if (!v) return fmt::format("'{}' is not a number", text.substr(start, i - start));
+      if (!need_item || count.size() != shape.size()) return expected_shape();
+      out.push_back(*v);
+      if (!count.empty()) ++count.back();
+      need_item = false;
+    }
+  }
+  if (!count.empty() || need_item || out.size() != shape_size(shape)) return expected_shape();
+  return std::nullopt;
+}
+
+struct Assignment {
+  std::string name, value;
+};
+
+// End of the value starting at text[i]: a bracketed list (to its matching
+// bracket), a quoted string, or a run up to `,` / `}` / space.
+size_t value_end(const std::string& text, size_t i) {
+  if (i < text.size() && text[i] == '[') {
+    for (int depth = 0; i < text.size(); ++i) {
+      if (text[i] == '[') ++depth;
+      if (text[i] == ']' && --depth == 0) return i + 1;
+    }
+    return i;
+  }
+  if (i < text.size() && text[i] == '"') {
+    size_t close = text.find('"', i + 1);
+    return close == std::string::npos ? text.size() : close + 1;
+  }
+  while (i < text.size() && text[i] != ',' && text[i] != '}' &&
+         !std::isspace(static_cast<unsigned char>(text[i])))
+    ++i;
+  return i;
+}
+
+// A JSON object {"name": value, ...}, without recursion.
+std::optional<std::vector<Assignment>> parse_json_object(const std::string& text,
+                                                          const std::string& file,
+                                                          Diagnostics& diag) {
+  size_t i = 0;
+  auto skip = [&] { while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i; };
+  auto bad = [&](std::string_view what) {
+    diag.error_noloc("{}: malformed JSON at byte {}: {}", file, i, what);
+    return std::nullopt;
+  };
+  std::vector<Assignment> out;
+  skip();
+  if (i >= text.size() || text[i++] != '{') return bad("expected '{'");
+  skip();
+  if (i < text.size() && text[i] == '}') return out;
+  for (;;) {
+    skip();
+    if (i >= text.size() || text[i] != '"') return bad("expected a quoted input name");
+    size_t close = text.find('"', i + 1);
+    if (close == std::string::npos) return bad("unterminated string");
+    std::string key = text.substr(i + 1, close - i - 1);
+    i = close + 1;
+    skip();
+    if (i >= text.size() || text[i++] != ':') return bad("expected ':'");
+    skip();
+    size_t end = value_end(text, i);
+    out.push_back({key, text.substr(i, end - i)});
+    i = end;
+    skip();
+    if (i < text.size() && text[i] == ',') { ++i; continue; }
+    if (i < text.size() && text[i] == '}') break;
+    return bad("expected ',' or '}'");
+  }
+  ++i;
+  skip();
+  if (i != text.size()) return bad("unexpected text after the object");
+  return out;
+}
+
+// `x=1,W=[[1,2],[3,4]]`: split at commas outside brackets.
+std::vector<Assignment> parse_inline(const std::string& spec, Diagnostics& diag, bool& ok) {
+  std::vector<Assignment> out;
+  size_t start = 0;
+  int depth = 0;
+  for (size_t i = 0; i <= spec.size(); ++i) {
+    if (i < spec.size() && spec[i] == '[') ++depth;
+    if (i < spec.size() && spec[i] == ']') --depth;
+    if (i < spec.size() && (spec[i] != ',' || depth > 0)) continue;
+    std::string item = spec.substr(start, i - start);
+    start = i + 1;
+    if (item.empty()) continue;
+    size_t eq = item.find('=');
+    if (eq == std::string::npos) {
+      diag.error_noloc("expected 'name=value' in --eval, got '{}'", item);
+      ok = false;
+      continue;
+    }
+    std::string name = item.substr(0, eq);
+    name.erase(0, name.find_first_not_of(" \t"));
+    name.erase(name.find_last_not_of(" \t") + 1);
+    out.push_back({name, item.substr(eq + 1)});
+  }
+  return out;
+}
+
+std::optional<std::vector<Assignment>> read_assignments(const std::string& spec,
+                                                         Diagnostics& diag, bool& ok) {
+  if (!spec.starts_with("@")) return parse_inline(spec, diag, ok);
+  std::string file = spec.substr(1);
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    diag.error_noloc("cannot read input file '{}'", file);
+    return std::nullopt;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_json_object(ss.str(), file, diag);
+}
+
+std::optional<std::vector<double>> read_inputs_or_throw(const std::string& spec,
+                                                        const Program& p, Diagnostics& diag) {
+  bool ok = true;
+  auto items = read_assignments(spec, diag, ok);
+  if (!items) return std::nullopt;
+  std::vector<std::vector<double>> per_input(p.inputs.size());
+  std::vector<bool> given(p.inputs.size(), false);
+  for (const Assignment& a : *items) {
+    auto it = std::find_if(p.inputs.begin(), p.inputs.end(),
+                           [&](const Variable& v) { return v.name == a.name; });
+    if (it == p.inputs.end()) {
+      diag.error_noloc("'{}' is not an input of the program", a.name);
+      ok = false;
+      continue;
+    }
+    size_t index = size_t(it - p.inputs.begin());
+    if (given[index]) {
+      diag.error_noloc("input '{}' is given twice", a.name);
+      ok = false;
+    }
+    given[index] = true;
+    per_input[index].clear();
+    if (auto problem = parse_value(a.value, it->shape, per_input[index])) {
+      diag.error_noloc("malformed value '{}' for input '{}': {}", a.value, a.name, *problem);
+      ok = false;
+    }
+  }
+  for (size_t i = 0; i < given.size(); ++i) {
+    if (!given[i] && ok) {
+      diag.error_noloc("missing value for input '{}'", p.inputs[i].name);
+      ok = false;
+    }
+  }
+  if (!ok) return std::nullopt;
+  std::vector<double> values;
+  for (const auto& v : per_input) values.insert(values.end(), v.begin(), v.end());
+  return values;
+}
+
+// `1.5`, or nested lists `[[1.0, 2.0], [3.0, 4.0]]` in the given shape.
+std::string json_array(const Shape& shape, const std::vector<NodeId>& nodes,
+                       const std::vector<double>& values) {
+  return nested_list(shape, nodes.size(), "[", "]",
+                     [&](size_t i) { return json_number(values[nodes[i]]); });
+}
+
+}  // namespace
+
+std::optional<std::vector<double>> read_inputs(const std::string& spec, const Program& p,
+                                               Diagnostics& diag) {
+  try {
+    return read_inputs_or_throw(spec, p, diag);
+  } catch (const TooManyErrors&) {
+    return std::nullopt;  // the first 20 errors are reported
+  }
+}
+
+std::string json_number(double v) {
+  if (std::isnan(v)) return "\"nan\"";
+  if (std::isinf(v)) return v > 0 ? "\"inf\"" : "\"-inf\"";
+  std::string s = fmt::format("{:.17g}", v);
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s;
+}
+
+std::string eval_json(const Compiled& c, const std::vector<double>& values) {
+  const Program& p = c.prog;
+  std::string out = "{\"outputs\": {";
+  for (size_t i = 0; i < p.outputs.size(); ++i)
+    out += fmt::format("{}\"{}\": {}", i ? ", " : "", p.outputs[i].name,
+                       json_array(p.outputs[i].shape, p.outputs[i].nodes, values));
+  out += "},\n \"derivatives\": {";
+  size_t d = 0;
+  for (size_t i = 0; i < p.outputs.size(); ++i) {
+    out += fmt::format("{}\"{}\": {{", i ? ",\n                 " : "", p.outputs[i].name);
+    for (size_t j = 0; j < p.wrt.size(); ++j, ++d)
+      out += fmt::format("{}\"{}\": {}", j ? ", " : "", p.inputs[p.wrt[j]].name,
+                         json_array(c.derivatives[d].shape, c.derivatives[d].nodes, values));
+    out += "}";
+  }
+  return out + "}}\n";
+}
+
+std::string eval_json(const Compiled& c, const std::vector<double>& out,
+                      const std::vector<double>& jac) {
+  // Every node eval_json reads is an output or Jacobian root.
+  std::vector<double> values(c.prog.graph.size(), std::nan(""));
+  for (size_t i = 0; i < c.outputs.size(); ++i) values[c.outputs[i]] = out.at(i);
+  for (size_t i = 0; i < c.jacobian.size(); ++i) values[c.jacobian[i]] = jac.at(i);
+  return eval_json(c, values);
+}
+
+}  // namespace gradc

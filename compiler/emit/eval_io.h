@@ -1,0 +1,29 @@
+// eval_io.h - input values for --eval/--check and the JSON result (SPEC 4).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "support/diagnostics.h"
+#include "pipeline.h"
+
+namespace gradc {
+
+/// Values for the program's inputs, in ABI order, from `spec`: either
+/// inline `x=1,y=2` or `@file.json` holding `{"x": 1, "y": 2}`. Every
+/// missing, unknown, repeated or malformed input is reported by name.
+std::optional<std::vector<double>> read_inputs(const std::string& spec, const Program& p,
+                                               Diagnostics& diag);
+
+/// A number as SPEC 4 writes it: 17 significant digits, "nan"/"inf"/"-inf".
+std::string json_number(double v);
+
+/// The --eval JSON object, given the value of every node.
+std::string eval_json(const Compiled& c, const std::vector<double>& node_values);
+
+/// The same from what the kernels compute: out[m] and jac[m*k] (SPEC 3).
+std::string eval_json(const Compiled& c, const std::vector<double>& out,
+                      const std::vector<double>& jac);
+
+}  // namespace gradc

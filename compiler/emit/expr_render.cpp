@@ -1,0 +1,288 @@
+// expr_render.cpp - per-dialect spelling of every op. Precedence levels
+// follow SPEC 1: 1 ?:, 2 ||, 3 &&, 4 comparisons, 5 + -, 6 * /, 7 unary,
+// 8 ^, 9 calls and primaries.
+#include "emit/expr_render.h"
+
+#include "front/value.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <numbers>
+#include <string_view>
+
+namespace gradc {
+
+namespace {
+constexpr std::string_view kCppReserved[] = {
+    "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break",
+    "case", "catch", "char", "char8_t", "char16_t", "char32_t", "class", "compl", "concept",
+    "const", "consteval", "constexpr", "constinit", "const_cast", "continue", "co_await",
+    "co_return", "co_yield", "decltype", "default", "delete", "do", "double", "dynamic_cast",
+    "else", "enum", "explicit", "export", "extern", "false", "float", "for", "friend", "goto",
+    "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq",
+    "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register",
+    "reinterpret_cast", "requires", "return", "short", "signed", "sizeof", "static",
+    "static_assert", "static_cast", "struct", "switch", "template", "this", "thread_local",
+    "throw", "true", "try", "typedef", "typeid", "typename", "union", "unsigned", "using",
+    "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq", "restrict", "_Bool",
+    // names the generated code itself uses
+    "in", "out", "jac", "std", "NULL", "main", "errno",
+};
+
+}  // namespace
+
+// Reserved names and names ending in '_' get one more '_': `int` -> `int_`,
+// `int_` -> `int__`. The mapping is one-to-one, so renamed names never
+// collide with the program's own.
+std::string cpp_identifier(const std::string& name) {
+  bool rename = name.starts_with("gradc_") || name.ends_with("_");
+  for (std::string_view r : kCppReserved) rename = rename || r == name;
+  return rename ? name + "_" : name;
+}
+
+std::string_view cpp_helper_name(Op op) {
+  switch (op) {
+    case Op::Sigmoid: return "gradc_sigmoid";
+    case Op::Softplus: return "gradc_softplus";
+    case Op::Gelu: return "gradc_gelu";
+    case Op::Sign: return "gradc_sign";
+    case Op::Relu: return "gradc_relu";
+    case Op::LeakyRelu: return "gradc_leaky_relu";
+    default: return "";
+  }
+}
+
+// Keep in step with scalar_math.h.
+std::string_view cpp_helper_source(Op op) {
+  switch (op) {
+    case Op::Sigmoid:
+      return "static inline double gradc_sigmoid(double x) {\n"
+             "  if (x >= 0) return 1.0 / (1.0 + std::exp(-x));\n"
+             "  const double e = std::exp(x);\n"
+             "  return e / (1.0 + e);\n}\n";
+    case Op::Softplus:
+      return "static inline double gradc_softplus(double x) {\n"
+             "  return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));\n}\n";
+    case Op::Gelu:
+      return "static inline double gradc_gelu(double x) {\n"
+             "  return 0.5 * x * (1.0 + std::erf(x * 0.70710678118654752440));\n}\n";
+    case Op::Sign:
+      return "static inline double gradc_sign(double x) {\n"
+             "  return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0 * x;\n}\n";
+    case Op::Relu:
+      return "static inline double gradc_relu(double x) { return x > 0 ? x : 0.0; }\n";
+    case Op::LeakyRelu:
+      return "static inline double gradc_leaky_relu(double x, double slope) {\n"
+             "  return x > 0 ? x : slope * x;\n}\n";
+    default: return "";
+  }
+}
+
+ExprRenderer::ExprRenderer(const Graph& g, const Schedule& s, Dialect d, const Program* prog)
+    : g_(g), s_(s), d_(d), prog_(prog) {
+  if (!prog) return;
+  for (uint32_t v = 0; v < prog->inputs.size(); ++v)
+    for (uint32_t e = 0; e < prog->inputs[v].size(); ++e) input_slot_.emplace_back(v, e);
+}
+
+std::string ExprRenderer::input_text(uint32_t index) const {
+  auto [var, elem] = input_slot_.at(index);
+  const Variable& v = prog_->inputs[var];
+  if (v.is_scalar()) return name(v.name);
+  switch (d_) {
+    case Dialect::Gradc: return v.name + element_suffix(v.shape, elem, ", ");
+    case Dialect::Cpp: return fmt::format("{}[{}]", cpp_identifier(v.name), elem);
+    case Dialect::Latex: {
+      std::string idx = element_suffix(v.shape, elem, ",");
+      return fmt::format("{}_{{{}}}", name(v.name), idx.substr(1, idx.size() - 2));
+    }
+  }
+  return "";
+}
+
+std::string ExprRenderer::name(const std::string& n) const {
+  if (d_ == Dialect::Cpp) return cpp_identifier(n);
+  if (d_ == Dialect::Gradc) return n;
+  if (n.size() == 1) return n;
+  std::string out = "\\mathit{";
+  for (char c : n) out += c == '_' ? std::string("\\_") : std::string(1, c);
+  return out + "}";
+}
+
+std::string ExprRenderer::number(double v) const {
+  if (d_ == Dialect::Gradc && v == std::numbers::pi) return "pi";
+  if (d_ == Dialect::Latex && v == std::numbers::pi) return "\\pi";
+  std::string t = fmt::format("{}", v);
+  if (d_ == Dialect::Cpp && t.find_first_of(".e") == std::string::npos) t += ".0";
+  return t;
+}
+
+std::string ExprRenderer::parens(const std::string& t) const {
+  return d_ == Dialect::Latex ? "\\left(" + t + "\\right)" : "(" + t + ")";
+}
+
+ExprRenderer::Text ExprRenderer::operand(NodeId id) {
+  const Node& n = g_[id];
+  if (n.op == Op::Const) {
+    double v = g_.const_value(id);
+    return {number(v), v < 0 || std::signbit(v) ? 7 : 9};
+  }
+  if (n.op == Op::Input && prog_) return {input_text(n.a), 9};
+  if (std::string text; s_.materialized[id] && external_ && external_(id, text)) return {text, 9};
+  if (n.op == Op::Input || s_.materialized[id]) return {name(s_.name(id)), 9};
+  return expr(id);
+}
+
+std::string ExprRenderer::wrap(NodeId id, int min_prec) {
+  Text t = operand(id);
+  return t.prec < min_prec ? parens(t.text) : t.text;
+}
+
+ExprRenderer::Text ExprRenderer::infix(const Node& n, std::string_view op, int prec) {
+  // Left operand at `prec`, right one tighter, so the tree shape survives a
+  // re-parse; comparisons (non-associative) take both sides tighter.
+  int left = prec == 4 ? 5 : prec;
+  return {wrap(n.a, left) + std::string(op) + wrap(n.b, prec + 1), prec};
+}
+
+ExprRenderer::Text ExprRenderer::expr(NodeId id) {
+  const Node& n = g_[id];
+  if (n.op == Op::Const || n.op == Op::Input) return operand(id);
+  switch (d_) {
+    case Dialect::Gradc: return gradc_expr(id, n);
+    case Dialect::Cpp: return cpp_expr(id, n);
+    case Dialect::Latex: return latex_expr(id, n);
+  }
+  return {};
+}
+
+ExprRenderer::Text ExprRenderer::gradc_expr(NodeId, const Node& n) {
+  const OpInfo& info = op_info(n.op);
+  switch (n.op) {
+    case Op::Neg: case Op::Not: return {std::string(info.spelling) + wrap(n.a, 7), 7};
+    case Op::Add: return infix(n, " + ", 5);
+    case Op::Sub: return infix(n, " - ", 5);
+    case Op::Mul: return infix(n, "*", 6);
+    case Op::Div: return infix(n, "/", 6);
+    case Op::Pow: return {wrap(n.a, 9) + "^" + wrap(n.b, 7), 8};
+    case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:
+      return infix(n, fmt::format(" {} ", info.spelling), 4);
+    case Op::And: return infix(n, " && ", 3);
+    case Op::Or: return infix(n, " || ", 2);
+    case Op::Select:
+      return {wrap(n.a, 2) + " ? " + wrap(n.b, 1) + " : " + wrap(n.c, 1), 1};
+    default: break;
+  }
+  std::string args = wrap(n.a, 0);
+  if (info.arity == 2) args += ", " + wrap(n.b, 0);
+  return {fmt::format("{}({})", info.spelling, args), 9};
+}
+
+ExprRenderer::Text ExprRenderer::cpp_condition(NodeId id, bool expand) {
+  const Node& n = g_[id];
+  bool inlined = n.op != Op::Const && n.op != Op::Input && !s_.materialized[id];
+  if (inlined || expand) {
+    switch (n.op) {
+      case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:
+        return {wrap(n.a, 5) + fmt::format(" {} ", op_info(n.op).spelling) + wrap(n.b, 5), 4};
+      case Op::And: case Op::Or: {
+        // Parenthesize nested && and || (as -Wparentheses asks).
+        auto side = [&](NodeId x) {
+          Text t = cpp_condition(x, false);
+          return t.prec <= 3 ? parens(t.text) : t.text;
+        };
+        return {side(n.a) + (n.op == Op::And ? " && " : " || ") + side(n.b),
+                n.op == Op::And ? 3 : 2};
+      }
+      case Op::Not: {
+        Text t = cpp_condition(n.a, false);
+        return {fmt::format("!{}", t.prec < 7 ? parens(t.text) : t.text), 7};
+      }
+      default: break;
+    }
+  }
+  return {wrap(id, 5) + " != 0.0", 4};
+}
+
+ExprRenderer::Text ExprRenderer::cpp_expr(NodeId id, const Node& n) {
+  const OpInfo& info = op_info(n.op);
+  switch (n.op) {
+    case Op::NoGrad: return operand(n.a);  // only the value matters in a kernel
+    case Op::Neg: {
+      std::string x = wrap(n.a, 7);
+      return {fmt::format("-{}", x[0] == '-' ? parens(x) : x), 7};
+    }
+    case Op::Add: return infix(n, " + ", 5);
+    case Op::Sub: return infix(n, " - ", 5);
+    case Op::Mul: return infix(n, " * ", 6);
+    case Op::Div: return infix(n, " / ", 6);
+    case Op::Pow: return {fmt::format("std::pow({}, {})", wrap(n.a, 0), wrap(n.b, 0)), 9};
+    case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:
+    case Op::And: case Op::Or: case Op::Not:
+      return {parens(cpp_condition(id, true).text + " ? 1.0 : 0.0"), 9};
+    case Op::Select:
+      return {cpp_condition(n.a, false).text + " ? " + wrap(n.b, 1) + " : " + wrap(n.c, 1), 1};
+    case Op::Abs: return {fmt::format("std::fabs({})", wrap(n.a, 0)), 9};
+    case Op::Max: return {fmt::format("std::fmax({}, {})", wrap(n.a, 0), wrap(n.b, 0)), 9};
+    case Op::Min: return {fmt::format("std::fmin({}, {})", wrap(n.a, 0), wrap(n.b, 0)), 9};
+    default: break;
+  }
+  std::string fn;
+  if (std::string_view helper = cpp_helper_name(n.op); !helper.empty()) {
+    helpers_.insert(n.op);
+    fn = std::string(helper);
+  } else {
+    fn = "std::" + std::string(info.spelling);
+  }
+  std::string args = wrap(n.a, 0);
+  if (info.arity == 2) args += ", " + wrap(n.b, 0);
+  return {fmt::format("{}({})", fn, args), 9};
+}
+
+ExprRenderer::Text ExprRenderer::latex_expr(NodeId, const Node& n) {
+  const OpInfo& info = op_info(n.op);
+  auto call = [&](std::string_view f) {
+    std::string args = wrap(n.a, 0);
+    if (info.arity == 2) args += ", " + wrap(n.b, 0);
+    return Text{fmt::format("{}\\left({}\\right)", f, args), 9};
+  };
+  switch (n.op) {
+    case Op::Neg: return {fmt::format("-{}", wrap(n.a, 7)), 7};
+    case Op::Not: return {fmt::format("\\lnot {}", wrap(n.a, 7)), 7};
+    case Op::Add: return infix(n, " + ", 5);
+    case Op::Sub: return infix(n, " - ", 5);
+    case Op::Mul: return infix(n, " \\cdot ", 6);
+    case Op::Div: return {fmt::format("\\frac{{{}}}{{{}}}", wrap(n.a, 0), wrap(n.b, 0)), 9};
+    case Op::Pow: return {fmt::format("{{{}}}^{{{}}}", wrap(n.a, 9), wrap(n.b, 0)), 8};
+    case Op::Lt: return infix(n, " < ", 4);
+    case Op::Le: return infix(n, " \\le ", 4);
+    case Op::Gt: return infix(n, " > ", 4);
+    case Op::Ge: return infix(n, " \\ge ", 4);
+    case Op::Eq: return infix(n, " = ", 4);
+    case Op::Ne: return infix(n, " \\ne ", 4);
+    case Op::And: return infix(n, " \\land ", 3);
+    case Op::Or: return infix(n, " \\lor ", 2);
+    case Op::Select:
+      return {fmt::format("\\begin{{cases}} {} & \\text{{if }} {} \\ne 0 \\\\ {} & "
+                          "\\text{{otherwise}} \\end{{cases}}",
+                          wrap(n.b, 0), wrap(n.a, 5), wrap(n.c, 0)),
+              9};
+    case Op::Sqrt: return {fmt::format("\\sqrt{{{}}}", wrap(n.a, 0)), 9};
+    case Op::Cbrt: return {fmt::format("\\sqrt[3]{{{}}}", wrap(n.a, 0)), 9};
+    case Op::Abs: return {fmt::format("\\left|{}\\right|", wrap(n.a, 0)), 9};
+    case Op::Exp: case Op::Log: case Op::Sin: case Op::Cos: case Op::Tan: case Op::Sinh:
+    case Op::Cosh: case Op::Tanh: case Op::Max: case Op::Min:
+      return call(fmt::format("\\{}", info.spelling));
+    case Op::Asin: return call("\\arcsin");
+    case Op::Acos: return call("\\arccos");
+    case Op::Atan: return call("\\arctan");
+    default: break;
+  }
+  std::string fn(info.spelling);
+  for (size_t i = 0; i < fn.size(); ++i)
+    if (fn[i] == '_') fn.replace(i++, 1, "\\_");
+  return call(fmt::format("\\operatorname{{{}}}", fn));
+}
+
+}  // namespace gradc

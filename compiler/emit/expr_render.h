@@ -1,0 +1,76 @@
+// expr_render.h - renders the expression of a scheduled node as text in one
+// of three dialects (gradc source, C++, LaTeX), with the fewest parentheses
+// that keep the tree shape. Operands that have statements appear by name;
+// the rest are inlined (their depth is bounded by the schedule).
+#pragma once
+
+#include <functional>
+#include <set>
+#include <string>
+
+#include "ir/ir.h"
+#include "front/program.h"
+#include "plan/schedule.h"
+
+namespace gradc {
+
+enum class Dialect { Gradc, Cpp, Latex };
+
+class ExprRenderer {
+ public:
+  /// With `prog`, inputs are written from its layout (`x`, `W[0, 1]`;
+  /// `W[1]` in C++, where an array input is a pointer); without, by the
+  /// schedule's names.
+  ExprRenderer(const Graph& g, const Schedule& s, Dialect d, const Program* prog = nullptr);
+
+  /// The expression computing node `id` (its operands by name or inlined).
+  std::string definition(NodeId id) { return expr(id).text; }
+  /// How node `id` is referred to: its name, a literal, or its expression.
+  std::string reference(NodeId id) { return operand(id).text; }
+  /// A hook that may name a scheduled value differently (e.g. `s[3]` in a
+  /// later part of a split C++ kernel): returns true and sets `text`.
+  using External = std::function<bool(NodeId, std::string& text)>;
+  void set_external(External f) { external_ = std::move(f); }
+  /// C++ helper functions (gradc_sigmoid, ...) that rendered code calls.
+  const std::set<Op>& helpers_used() const { return helpers_; }
+  /// A name as it is written in this dialect.
+  std::string name(const std::string& n) const;
+  /// A double literal as it is written in this dialect.
+  std::string number(double v) const;
+
+ private:
+  struct Text {
+    std::string text;
+    int prec;  // 1 = ?: (loosest) ... 9 = primary
+  };
+  Text expr(NodeId id);
+  Text operand(NodeId id);
+  std::string wrap(NodeId id, int min_prec);
+  Text infix(const Node& n, std::string_view op, int prec);
+  Text gradc_expr(NodeId id, const Node& n);
+  Text cpp_expr(NodeId id, const Node& n);
+  Text latex_expr(NodeId id, const Node& n);
+  /// C++: a bool-valued expression for node `id` used as a condition;
+  /// `expand` renders a comparison even if it has a statement (its own).
+  Text cpp_condition(NodeId id, bool expand);
+  std::string parens(const std::string& t) const;
+  /// How input scalar `index` is written.
+  std::string input_text(uint32_t index) const;
+
+  const Graph& g_;
+  const Schedule& s_;
+  Dialect d_;
+  const Program* prog_;
+  std::vector<std::pair<uint32_t, uint32_t>> input_slot_;  ///< scalar -> (variable, element)
+  std::set<Op> helpers_;
+  External external_;
+};
+
+/// `name`, or `name_` if it is a C++ keyword or a name the kernels reserve.
+std::string cpp_identifier(const std::string& name);
+/// The C++ helper function name for an op that needs one, or "".
+std::string_view cpp_helper_name(Op op);
+/// The C++ source of that helper, matching scalar_math.h exactly.
+std::string_view cpp_helper_source(Op op);
+
+}  // namespace gradc

@@ -1,0 +1,127 @@
+// print.cpp - the three --print formats, all over one schedule of the fused
+// (outputs + Jacobian) kernel.
+#include "emit/print.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "emit/expr_render.h"
+#include "front/value.h"
+#include "support/version.h"
+
+namespace gradc {
+
+namespace {
+
+struct Equation {
+  std::string name, rhs;
+};
+
+// `[a, b]`, `[[a, b], [c, d]]`: the elements of an array in its shape.
+std::string literal(ExprRenderer& r, const Shape& shape, const std::vector<NodeId>& nodes,
+                    bool latex) {
+  return nested_list(shape, nodes.size(), latex ? "\\left[" : "[", latex ? "\\right]" : "]",
+                     [&](size_t i) { return r.reference(nodes[i]); });
+}
+
+// Statements of the fused kernel, then one statement per root variable whose
+// value goes by another name (`dw_dz = b`, `dw_dy = 0`, `dL_dW = [...]`).
+std::vector<Equation> equations(const Compiled& c, const Schedule& s, ExprRenderer& r,
+                                std::vector<std::string>& root_names, bool latex) {
+  std::vector<Equation> eqs;
+  for (NodeId id : s.steps) eqs.push_back({s.name(id), r.definition(id)});
+  auto root = [&](const std::string& name, const Shape& shape, const std::vector<NodeId>& nodes) {
+    root_names.push_back(name);
+    if (!shape.empty()) {
+      eqs.push_back({name, literal(r, shape, nodes, latex)});
+      return;
+    }
+    std::string ref = r.reference(nodes[0]);
+    if (ref != r.name(name)) eqs.push_back({name, ref});
+  };
+  for (const Variable& v : c.prog.outputs) {
+    bool is_input = std::any_of(c.prog.inputs.begin(), c.prog.inputs.end(),
+                                [&](const Variable& in) { return in.name == v.name; });
+    if (is_input) root_names.push_back(v.name);  // declared by the input statement
+    else root(v.name, v.shape, v.nodes);
+  }
+  for (const DerivativeVar& d : c.derivatives) root(d.name, d.shape, d.nodes);
+  return eqs;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
+  return out;
+}
+
+std::vector<std::string> wrt_names(const Compiled& c) {
+  std::vector<std::string> names;
+  for (uint32_t j : c.prog.wrt) names.push_back(c.prog.inputs[j].name);
+  return names;
+}
+
+}  // namespace
+
+std::string print_text(const Compiled& c, const std::string& source_file) {
+  Schedule s = make_schedule(c.prog.graph, c.all_roots(), c.grad_hints);
+  ExprRenderer r(c.prog.graph, s, Dialect::Gradc, &c.prog);
+  std::vector<std::string> roots, inputs;
+  for (const Variable& v : c.prog.inputs)
+    inputs.push_back(v.is_scalar() ? v.name : v.name + shape_text(v.shape));
+  std::string out = fmt::format("# gradc {}: {} and its derivatives", kVersion, source_file);
+  out += c.num_wrt() ? fmt::format(" with respect to {}\n", joined(wrt_names(c))) : " (none)\n";
+  if (!inputs.empty()) out += "input " + joined(inputs) + "\n";
+  for (const Equation& e : equations(c, s, r, roots, false)) out += e.name + " = " + e.rhs + "\n";
+  out += "output " + joined(roots) + "\n";
+  return out;
+}
+
+std::string print_latex(const Compiled& c, const std::string& source_file) {
+  Schedule s = make_schedule(c.prog.graph, c.all_roots(), c.grad_hints);
+  ExprRenderer r(c.prog.graph, s, Dialect::Latex, &c.prog);
+  std::vector<std::string> roots;
+  std::string out = fmt::format("% gradc {}: {}\n\\begin{{align*}}\n", kVersion, source_file);
+  std::vector<Equation> eqs = equations(c, s, r, roots, true);
+  for (size_t i = 0; i < eqs.size(); ++i)
+    out += fmt::format("  {} &= {}{}\n", r.name(eqs[i].name), eqs[i].rhs,
+                       i + 1 < eqs.size() ? " \\\\" : "");
+  return out + "\\end{align*}\n";
+}
+
+std::string print_dot(const Compiled& c, const std::string& source_file) {
+  const Graph& g = c.prog.graph;
+  Schedule s = make_schedule(g, c.all_roots(), c.grad_hints);
+  ExprRenderer r(g, s, Dialect::Gradc, &c.prog);
+  std::vector<bool> live = live_nodes(g, c.all_roots());
+  std::string out = fmt::format("// gradc {}: {}\ndigraph gradc {{\n  rankdir=BT;\n", kVersion,
+                                source_file);
+  for (NodeId id = 0; id < g.size(); ++id) {
+    if (!live[id]) continue;
+    const Node& n = g[id];
+    std::string label, shape = "ellipse";
+    if (n.op == Op::Const) {
+      label = r.number(g.const_value(id));
+      shape = "plaintext";
+    } else if (n.op == Op::Input) {
+      label = r.reference(id);
+      shape = "box";
+    } else {
+      label = std::string(op_info(n.op).spelling);
+      if (s.materialized[id]) label += "\\n" + s.name(id);
+    }
+    out += fmt::format("  n{} [label=\"{}\", shape={}{}];\n", id, label, shape,
+                       id >= c.forward_nodes ? ", style=dashed" : "");
+    for (int i = 0; i < arity(n); ++i) out += fmt::format("  n{} -> n{};\n", operand(n, i), id);
+  }
+  std::vector<std::string> root_names = c.output_names;
+  root_names.insert(root_names.end(), c.derivative_names.begin(), c.derivative_names.end());
+  std::vector<NodeId> roots = c.all_roots();
+  for (size_t i = 0; i < roots.size(); ++i)
+    out += fmt::format("  r{} [label=\"{}\", shape=doublecircle];\n  n{} -> r{};\n", i,
+                       root_names[i], roots[i], i);
+  return out + "}\n";
+}
+
+}  // namespace gradc

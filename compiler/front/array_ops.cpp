@@ -1,0 +1,228 @@
+// array_ops.cpp - arrays unrolled into scalar nodes. Reductions are left
+// folds, in index order, as a person would write the sum by hand.
+#include "front/array_ops.h"
+
+#include <fmt/format.h>
+
+namespace gradc {
+
+size_t shape_size(const Shape& shape) {
+  size_t n = 1;
+  for (uint32_t d : shape) n *= d;
+  return n;
+}
+
+std::string shape_text(const Shape& shape) {
+  std::string out = "[";
+  for (size_t i = 0; i < shape.size(); ++i) out += fmt::format("{}{}", i ? "," : "", shape[i]);
+  return out + "]";
+}
+
+std::string element_suffix(const Shape& shape, size_t flat, const char* sep) {
+  if (shape.empty()) return "";
+  std::vector<size_t> idx(shape.size());
+  for (size_t k = shape.size(); k-- > 0;) {
+    idx[k] = flat % shape[k];
+    flat /= shape[k];
+  }
+  std::string out = "[";
+  for (size_t k = 0; k < idx.size(); ++k) out += fmt::format("{}{}", k ? sep : "", idx[k]);
+  return out + "]";
+}
+
+// A bracket of level k opens where a block of block[k] elements starts.
+std::string nested_list(const Shape& shape, size_t n, std::string_view open,
+                        std::string_view close, const std::function<std::string(size_t)>& element) {
+  std::vector<size_t> block(shape.size());
+  for (size_t k = shape.size(), size = 1; k-- > 0;) block[k] = size *= shape[k];
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0) out += ", ";
+    for (size_t size : block)
+      if (i % size == 0) out += open;
+    out += element(i);
+    for (size_t size : block)
+      if ((i + 1) % size == 0) out += close;
+  }
+  return out;
+}
+
+namespace {
+
+Value array(Shape shape, std::vector<NodeId> elems) {
+  if (shape.empty()) return Value::of(elems.at(0));
+  return Value{std::move(shape), std::move(elems), kNoNode, false};
+}
+
+Value fail(Builder& b, std::string& error, std::string message) {
+  error = std::move(message);
+  return Value::poison(b.zero());
+}
+
+// a[0] + a[1] + ... (left fold)
+NodeId sum_nodes(Builder& b, const std::vector<NodeId>& xs) {
+  NodeId acc = xs.empty() ? b.zero() : xs[0];
+  for (size_t i = 1; i < xs.size(); ++i) acc = b.add(acc, xs[i]);
+  return acc;
+}
+
+NodeId max_nodes(Builder& b, const std::vector<NodeId>& xs) {
+  NodeId acc = xs[0];
+  for (size_t i = 1; i < xs.size(); ++i) acc = b.binary(Op::Max, acc, xs[i]);
+  return acc;
+}
+
+// sum_p a[p*sa] * c[p*sc] over p < n (a dot product with strides)
+NodeId dot_nodes(Builder& b, const Value& a, size_t a0, size_t sa, const Value& c, size_t c0,
+                 size_t sc, size_t n) {
+  std::vector<NodeId> terms(n);
+  for (size_t p = 0; p < n; ++p) terms[p] = b.mul(a.at(a0 + p * sa), c.at(c0 + p * sc));
+  return sum_nodes(b, terms);
+}
+
+// The shift m = stop_gradient(max(v)) that keeps exp() from overflowing;
+// its derivative cancels exactly, so none flows through it.
+NodeId stable_shift(Builder& b, const std::vector<NodeId>& v) {
+  return b.unary(Op::NoGrad, max_nodes(b, v));
+}
+
+}  // namespace
+
+Value elementwise(Builder& b, Op op, std::span<const Value* const> args,
+                  std::string_view what, std::string& error) {
+  const Value* shaped = nullptr;
+  for (const Value* a : args) {
+    if (a->is_scalar()) continue;
+    if (shaped && shaped->shape != a->shape)
+      return fail(b, error, fmt::format("shape mismatch in '{}': {} and {}", what,
+                                        shape_text(shaped->shape), shape_text(a->shape)));
+    if (!shaped) shaped = a;
+  }
+  auto apply = [&](size_t i) {
+    NodeId x = args[0]->at(i);
+    NodeId y = args.size() > 1 ? args[1]->at(i) : kNoNode;
+    NodeId z = args.size() > 2 ? args[2]->at(i) : kNoNode;
+    return b.make(op, x, y, z);
+  };
+  if (!shaped) return Value::of(apply(0));
+  std::vector<NodeId> out(shaped->size());
+  for (size_t i = 0; i < out.size(); ++i) out[i] = apply(i);
+  return array(shaped->shape, std::move(out));
+}
+
+Value matmul(Builder& b, const Value& a, const Value& c, std::string& error) {
+  const Shape &sa = a.shape, &sc = c.shape;
+  if (sa.empty() || sc.empty() || sa.size() > 2 || sc.size() > 2)
+    return fail(b, error, fmt::format("'@' needs vectors or matrices, got {} and {}",
+                                      shape_text(sa), shape_text(sc)));
+  size_t inner_a = sa.back(), inner_c = sc[0];
+  if (inner_a != inner_c)
+    return fail(b, error, fmt::format("shape mismatch in '@': {} and {}", shape_text(sa),
+                                      shape_text(sc)));
+  size_t rows = sa.size() == 2 ? sa[0] : 1, cols = sc.size() == 2 ? sc[1] : 1;
+  if (rows * cols > kMaxArrayElements || rows * cols * inner_a > kMaxUnrolledProducts)
+    return fail(b, error, fmt::format("'@' of {} and {} is too large to unroll ({} products; "
+                                      "the limit is {})", shape_text(sa), shape_text(sc),
+                                      rows * cols * inner_a, kMaxUnrolledProducts));
+  std::vector<NodeId> out(rows * cols);
+  for (size_t i = 0; i < rows; ++i)
+    for (size_t j = 0; j < cols; ++j)
+      out[i * cols + j] = dot_nodes(b, a, i * inner_a, 1, c, j, cols, inner_a);
+  Shape shape;
+  if (sa.size() == 2) shape.push_back(uint32_t(rows));
+  if (sc.size() == 2) shape.push_back(uint32_t(cols));
+  return array(shape, std::move(out));
+}
+
+Value array_function(Builder& b, std::string_view name, const std::vector<Value>& args,
+                     std::string& error) {
+  const Value& v = args[0];
+  std::vector<NodeId> xs = v.nodes();
+  if (name == "sum") return Value::of(sum_nodes(b, xs));                        // sum_i v_i
+  if (name == "mean")                                                            // sum / n
+    return Value::of(b.div(sum_nodes(b, xs), b.constant(double(xs.size()))));
+  if (name == "norm") {                                                          // sqrt(sum v_i^2)
+    for (NodeId& x : xs) x = b.mul(x, x);
+    return Value::of(b.unary(Op::Sqrt, sum_nodes(b, xs)));
+  }
+  if (name == "dot") {
+    const Value& u = args[1];
+    if (v.shape.size() != 1 || u.shape.size() != 1)
+      return fail(b, error, fmt::format("'dot' needs two vectors, got {} and {}",
+                                        shape_text(v.shape), shape_text(u.shape)));
+    if (v.shape != u.shape)
+      return fail(b, error, fmt::format("shape mismatch in 'dot': {} and {}", shape_text(v.shape),
+                                        shape_text(u.shape)));
+    return Value::of(dot_nodes(b, v, 0, 1, u, 0, 1, xs.size()));
+  }
+  if (name == "logsumexp") {                            // m + log(sum exp(v_i - m)), m = max v
+    NodeId m = stable_shift(b, xs);
+    for (NodeId& x : xs) x = b.unary(Op::Exp, b.sub(x, m));
+    return Value::of(b.add(m, b.unary(Op::Log, sum_nodes(b, xs))));
+  }
+  if (name == "softmax") {                              // exp(v_i - m) / sum_j exp(v_j - m)
+    if (v.shape.size() != 1)
+      return fail(b, error, fmt::format("'softmax' needs a vector, got {}", shape_text(v.shape)));
+    NodeId m = stable_shift(b, xs);
+    for (NodeId& x : xs) x = b.unary(Op::Exp, b.sub(x, m));
+    NodeId total = sum_nodes(b, xs);
+    for (NodeId& x : xs) x = b.div(x, total);
+    return array(v.shape, std::move(xs));
+  }
+  if (name == "transpose") {
+    if (v.shape.size() > 2)
+      return fail(b, error, fmt::format("'transpose' needs a matrix, got {}", shape_text(v.shape)));
+    if (v.shape.size() < 2) return v;  // scalars and vectors are their own transpose
+    size_t r = v.shape[0], c = v.shape[1];
+    std::vector<NodeId> out(r * c);
+    for (size_t i = 0; i < r; ++i)
+      for (size_t j = 0; j < c; ++j) out[j * r + i] = v.elems[i * c + j];
+    return array({uint32_t(c), uint32_t(r)}, std::move(out));
+  }
+  return fail(b, error, fmt::format("unknown array function '{}'", name));
+}
+
+Value index_value(const Value& a, const std::vector<long>& indices, std::string& error) {
+  if (indices.size() > a.shape.size()) {
+    error = fmt::format("{} ind{} for a value of shape {}", indices.size(),
+                        indices.size() == 1 ? "ex" : "ices", shape_text(a.shape));
+    return Value::of(kNoNode);
+  }
+  size_t offset = 0, stride = shape_size(a.shape);
+  for (size_t k = 0; k < indices.size(); ++k) {
+    stride /= a.shape[k];
+    if (indices[k] < 0 || size_t(indices[k]) >= a.shape[k]) {
+      error = fmt::format("index {} is out of range for dimension {} of shape {} (valid: 0 to {})",
+                          indices[k], k, shape_text(a.shape), a.shape[k] - 1);
+      return Value::of(kNoNode);
+    }
+    offset += size_t(indices[k]) * stride;
+  }
+  Shape rest(a.shape.begin() + long(indices.size()), a.shape.end());
+  std::vector<NodeId> out(a.elems.begin() + long(offset), a.elems.begin() + long(offset + stride));
+  return array(std::move(rest), std::move(out));
+}
+
+Value stack_values(const std::vector<Value>& elems, std::string& error) {
+  for (size_t i = 1; i < elems.size(); ++i) {
+    if (elems[i].shape != elems[0].shape) {
+      error = fmt::format("array literal is ragged: element {} has shape {}, element 0 has {}",
+                          i, shape_text(elems[i].shape), shape_text(elems[0].shape));
+      return Value::of(kNoNode);
+    }
+  }
+  Shape shape{uint32_t(elems.size())};
+  shape.insert(shape.end(), elems[0].shape.begin(), elems[0].shape.end());
+  if (shape_size(shape) > kMaxArrayElements) {
+    error = fmt::format("array literal of shape {} is too large (more than {} elements)",
+                        shape_text(shape), kMaxArrayElements);
+    return Value::of(kNoNode);
+  }
+  std::vector<NodeId> out;
+  out.reserve(shape_size(shape));
+  for (const Value& e : elems)
+    for (size_t i = 0; i < e.size(); ++i) out.push_back(e.at(i));
+  return array(std::move(shape), std::move(out));
+}
+
+}  // namespace gradc

@@ -1,0 +1,39 @@
+// array_ops.h - shape-checked construction of array values, unrolled into
+// scalar nodes through the Builder. Each function returns the result, or
+// sets `error` to a message naming both shapes and returns a scalar zero.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ir/builder.h"
+#include "front/value.h"
+
+namespace gradc {
+
+/// Largest number of elements one array may have.
+inline constexpr size_t kMaxArrayElements = size_t(1) << 24;
+/// Largest number of multiplications one `@` may unroll into.
+inline constexpr size_t kMaxUnrolledProducts = size_t(1) << 25;
+
+/// Apply a scalar op elementwise; scalars combine with arrays of any shape,
+/// arrays must have equal shapes. `what` names the op in messages.
+Value elementwise(Builder& b, Op op, std::span<const Value* const> args,
+                  std::string_view what, std::string& error);
+
+/// `a @ b`: matrix@matrix, matrix@vector, vector@matrix, vector@vector.
+Value matmul(Builder& b, const Value& a, const Value& c, std::string& error);
+/// The array functions of SPEC 1: sum mean dot norm softmax logsumexp
+/// transpose, by name (see array_function_arity in builtins.h). `args`
+/// has the call's arguments.
+Value array_function(Builder& b, std::string_view name, const std::vector<Value>& args,
+                     std::string& error);
+/// `a[i]`, `a[i, j]`: constant indices; fewer indices than dimensions give
+/// a sub-array.
+Value index_value(const Value& a, const std::vector<long>& indices, std::string& error);
+/// `[e0, e1, ...]`: elements of equal shape stacked along a new first axis.
+Value stack_values(const std::vector<Value>& elems, std::string& error);
+
+}  // namespace gradc

@@ -1,0 +1,28 @@
+// builtins.h - the names the language reserves: keywords, built-in
+// functions (with their op and arity) and constants.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "ir/ir.h"
+
+namespace gradc {
+
+/// A callable built-in: `exp` -> {Op::Exp, 1}; `where` -> {Op::Select, 3}.
+struct Builtin {
+  Op op;
+  int arity;
+};
+
+/// The scalar built-in function called `name`, if any.
+std::optional<Builtin> find_builtin(std::string_view name);
+/// Number of arguments of the array function `name` (`sum`, `dot`, ...;
+/// SPEC 1), or -1 if it is not one.
+int array_function_arity(std::string_view name);
+/// Is `name` an array function?
+inline bool is_array_function(std::string_view name) { return array_function_arity(name) >= 0; }
+/// `input`, `output`, `wrt`.
+bool is_keyword(std::string_view name);
+
+}  // namespace gradc

@@ -1,0 +1,189 @@
+// lexer.cpp - a hand-written scanner over the bytes of a source file.
+#include "front/lexer.h"
+
+#include <cmath>
+#include <charconv>
+#include <cstdlib>
+
+namespace gradc {
+
+std::string_view tok_spelling(Tok t) {
+  switch (t) {
+    case Tok::Ident: return "name";
+    case Tok::Number: return "number";
+    case Tok::Newline: return "end of line";
+    case Tok::Semi: return "';'";
+    case Tok::Comma: return "','";
+    case Tok::LParen: return "'('";
+    case Tok::RParen: return "')'";
+    case Tok::LBracket: return "'['";
+    case Tok::RBracket: return "']'";
+    case Tok::Plus: return "'+'";
+    case Tok::Minus: return "'-'";
+    case Tok::Star: return "'*'";
+    case Tok::Slash: return "'/'";
+    case Tok::Caret: return "'^'";
+    case Tok::At: return "'@'";
+    case Tok::Question: return "'?'";
+    case Tok::Colon: return "':'";
+    case Tok::Assign: return "'='";
+    case Tok::Lt: return "'<'";
+    case Tok::Le: return "'<='";
+    case Tok::Gt: return "'>'";
+    case Tok::Ge: return "'>='";
+    case Tok::EqEq: return "'=='";
+    case Tok::Ne: return "'!='";
+    case Tok::AndAnd: return "'&&'";
+    case Tok::OrOr: return "'||'";
+    case Tok::Bang: return "'!'";
+    case Tok::Eof: return "end of file";
+    case Tok::Error: return "invalid token";
+  }
+  return "?";
+}
+
+namespace {
+
+// ASCII only, independent of the C locale.
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool is_ident_char(char c) { return is_ident_start(c) || is_digit(c); }
+
+class Lexer {
+ public:
+  Lexer(const SourceFile& f, Diagnostics& d) : src_(f.text()), diag_(d) {}
+
+  std::vector<Token> run() {
+    toks_.reserve(src_.size() / 3 + 1);
+    while (pos_ < src_.size()) step();
+    push(Tok::Eof, src_.size(), 0);
+    return std::move(toks_);
+  }
+
+ private:
+  // Locations are tracked as we go (line_, line_start_), not searched for.
+  Loc loc(size_t offset) const { return Loc{line_, uint32_t(offset - line_start_ + 1)}; }
+  void push(Tok k, size_t begin, size_t len) {
+    toks_.push_back(Token{k, src_.substr(begin, len), loc(begin)});
+  }
+  char peek(size_t ahead = 0) const {
+    return pos_ + ahead < src_.size() ? src_[pos_ + ahead] : '\0';
+  }
+
+  void step() {
+    char c = src_[pos_];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') { ++pos_; return; }
+    if (c == '#' || (c == '/' && peek(1) == '/')) { skip_comment(); return; }
+    if (c == '\n') {
+      push(Tok::Newline, pos_++, 1);
+      ++line_;
+      line_start_ = pos_;
+      return;
+    }
+    if (is_ident_start(c)) { identifier(); return; }
+    if (is_digit(c) || (c == '.' && is_digit(peek(1)))) { number(); return; }
+    if (punctuation()) return;
+    bad_character();
+  }
+
+  void skip_comment() {
+    while (pos_ < src_.size() && src_[pos_] != '\n') ++pos_;
+  }
+
+  void identifier() {
+    size_t begin = pos_;
+    while (pos_ < src_.size() && is_ident_char(src_[pos_])) ++pos_;
+    push(Tok::Ident, begin, pos_ - begin);
+  }
+
+  // number = digits ["." digits] [("e"|"E") ["+"|"-"] digits] | "." digits ...
+  // Anything number-like glued to it (`1.2.3`, `2x`, `1e`) is one malformed number.
+  void number() {
+    size_t begin = pos_;
+    auto digits = [&] { while (is_digit(peek())) ++pos_; };
+    digits();
+    if (peek() == '.') { ++pos_; digits(); }
+    bool ok = true;
+    if (peek() == 'e' || peek() == 'E') {
+      ++pos_;
+      if (peek() == '+' || peek() == '-') ++pos_;
+      if (!is_digit(peek())) ok = false;
+      digits();
+    }
+    while (is_ident_char(peek()) || peek() == '.') { ok = false; ++pos_; }
+    std::string_view text = src_.substr(begin, pos_ - begin);
+    if (!ok) {
+      diag_.error(loc(begin), "malformed number '{}'", text);
+      push(Tok::Error, begin, pos_ - begin);
+      return;
+    }
+    double value = std::strtod(std::string(text).c_str(), nullptr);
+    if (!std::isfinite(value)) {
+      diag_.error(loc(begin), "number '{}' is out of range for a double", text);
+      push(Tok::Error, begin, pos_ - begin);
+      return;
+    }
+    push(Tok::Number, begin, pos_ - begin);
+    toks_.back().number = value;
+  }
+
+  bool punctuation() {
+    struct P { std::string_view s; Tok t; };
+    static constexpr P table[] = {
+        {"**", Tok::Caret}, {"<=", Tok::Le}, {">=", Tok::Ge}, {"==", Tok::EqEq},
+        {"!=", Tok::Ne},    {"&&", Tok::AndAnd}, {"||", Tok::OrOr},
+        {";", Tok::Semi},   {",", Tok::Comma}, {"(", Tok::LParen}, {")", Tok::RParen},
+        {"[", Tok::LBracket}, {"]", Tok::RBracket}, {"+", Tok::Plus}, {"-", Tok::Minus},
+        {"*", Tok::Star},   {"/", Tok::Slash}, {"^", Tok::Caret}, {"@", Tok::At},
+        {"?", Tok::Question}, {":", Tok::Colon}, {"=", Tok::Assign}, {"<", Tok::Lt},
+        {">", Tok::Gt},     {"!", Tok::Bang},
+    };
+    for (const P& p : table) {
+      if (src_.substr(pos_, p.s.size()) == p.s) {
+        push(p.t, pos_, p.s.size());
+        pos_ += p.s.size();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // One error per bad character: a whole UTF-8 sequence is one character.
+  void bad_character() {
+    size_t begin = pos_;
+    unsigned char c = static_cast<unsigned char>(src_[pos_++]);
+    if (c == 0) {
+      diag_.error(loc(begin), "unexpected NUL byte in source");
+    } else if (c >= 0x80) {
+      size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+      uint32_t cp = len == 1 ? c : c & (0x7F >> len);
+      size_t i = 1;
+      for (; i < len && pos_ < src_.size() && (src_[pos_] & 0xC0) == 0x80; ++i, ++pos_)
+        cp = (cp << 6) | (src_[pos_] & 0x3F);
+      if (i == len && len > 1)
+        diag_.error(loc(begin), "unexpected character '{}' (U+{:04X}); only ASCII is allowed",
+                    src_.substr(begin, pos_ - begin), cp);
+      else
+        diag_.error(loc(begin), "unexpected byte {} (not valid UTF-8); only ASCII is allowed",
+                    quote_char(c));
+    } else {
+      diag_.error(loc(begin), "unexpected character {}", quote_char(c));
+    }
+    push(Tok::Error, begin, pos_ - begin);
+  }
+
+  std::string_view src_;
+  Diagnostics& diag_;
+  size_t pos_ = 0;
+  uint32_t line_ = 1;
+  size_t line_start_ = 0;
+  std::vector<Token> toks_;
+};
+
+}  // namespace
+
+std::vector<Token> lex(const SourceFile& file, Diagnostics& diag) {
+  return Lexer(file, diag).run();
+}
+
+}  // namespace gradc

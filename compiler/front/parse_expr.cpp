@@ -1,0 +1,267 @@
+// parse_expr.cpp - the expression productions, loosest operator first.
+// Values may be arrays: operators and built-ins apply elementwise (a scalar
+// combines with any array), and shape errors are reported at the operator.
+#include <numbers>
+
+#include "front/array_ops.h"
+#include "front/builtins.h"
+#include "front/parser_impl.h"
+
+namespace gradc::detail {
+
+namespace {
+bool any_poisoned(std::initializer_list<const Value*> args) {
+  for (const Value* a : args)
+    if (a->poisoned) return true;
+  return false;
+}
+}  // namespace
+
+Value Parser::apply(Op op, Loc loc, std::string_view what, std::initializer_list<const Value*> args) {
+  if (any_poisoned(args)) return Value::poison(b_.zero());  // its error is reported
+  std::string error;
+  Value v = elementwise(b_, op, std::span<const Value* const>(args.begin(), args.size()), what, error);
+  if (!error.empty()) diag_.error(loc, "{}", error);
+  return v;
+}
+
+// expression = conditional
+Value Parser::expression() { return conditional(); }
+
+// conditional = logical_or [ "?" conditional ":" conditional ]
+Value Parser::conditional() {
+  Nest nest(*this, peek().loc);
+  Value c = logical_or();
+  if (!at(Tok::Question)) return c;
+  Loc q = next().loc;
+  Value a = conditional();
+  if (!at(Tok::Colon))
+    unexpected(fmt::format("':' to complete the '?' at line {}, column {}", q.line, q.col));
+  next();
+  Value b = conditional();
+  return apply(Op::Select, q, "?:", {&c, &a, &b});
+}
+
+// logical_or = logical_and { "||" logical_and }
+Value Parser::logical_or() {
+  Value x = logical_and();
+  while (at(Tok::OrOr)) {
+    Loc loc = next().loc;
+    Value y = logical_and();
+    x = apply(Op::Or, loc, "||", {&x, &y});
+  }
+  return x;
+}
+
+// logical_and = comparison { "&&" comparison }
+Value Parser::logical_and() {
+  Value x = comparison();
+  while (at(Tok::AndAnd)) {
+    Loc loc = next().loc;
+    Value y = comparison();
+    x = apply(Op::And, loc, "&&", {&x, &y});
+  }
+  return x;
+}
+
+// comparison = additive [ ("<" | "<=" | ">" | ">=" | "==" | "!=") additive ]
+Value Parser::comparison() {
+  auto comparison_op = [](Tok k) -> std::optional<Op> {
+    switch (k) {
+      case Tok::Lt: return Op::Lt;
+      case Tok::Le: return Op::Le;
+      case Tok::Gt: return Op::Gt;
+      case Tok::Ge: return Op::Ge;
+      case Tok::EqEq: return Op::Eq;
+      case Tok::Ne: return Op::Ne;
+      default: return std::nullopt;
+    }
+  };
+  Value x = additive();
+  auto op = comparison_op(peek().kind);
+  if (!op) return x;
+  const Token& t = next();
+  Value y = additive();
+  if (comparison_op(peek().kind))
+    fail(peek().loc, "comparison operators cannot be chained; add parentheses");
+  return apply(*op, t.loc, t.text, {&x, &y});
+}
+
+// additive = multiplicative { ("+" | "-") multiplicative }
+Value Parser::additive() {
+  Value x = multiplicative();
+  while (at(Tok::Plus) || at(Tok::Minus)) {
+    const Token& t = next();
+    Value y = multiplicative();
+    x = apply(t.kind == Tok::Plus ? Op::Add : Op::Sub, t.loc, t.text, {&x, &y});
+  }
+  return x;
+}
+
+// multiplicative = unary { ("*" | "/" | "@") unary }
+Value Parser::multiplicative() {
+  Value x = unary();
+  while (at(Tok::Star) || at(Tok::Slash) || at(Tok::At)) {
+    const Token& t = next();
+    Value y = unary();
+    if (t.kind != Tok::At) {
+      x = apply(t.kind == Tok::Star ? Op::Mul : Op::Div, t.loc, t.text, {&x, &y});
+      continue;
+    }
+    if (x.poisoned || y.poisoned) {
+      x = Value::poison(b_.zero());
+      continue;
+    }
+    std::string error;
+    x = matmul(b_, x, y, error);
+    if (!error.empty()) diag_.error(t.loc, "{}", error);
+  }
+  return x;
+}
+
+// unary = ("-" | "+" | "!") unary | power
+Value Parser::unary() {
+  if (!at(Tok::Minus) && !at(Tok::Plus) && !at(Tok::Bang)) return power();
+  Nest nest(*this, peek().loc);
+  const Token& t = next();
+  Value x = unary();
+  if (t.kind == Tok::Plus) return x;
+  return apply(t.kind == Tok::Minus ? Op::Neg : Op::Not, t.loc, t.text, {&x});
+}
+
+// power = postfix [ "^" unary ]        ("**" is the same token as "^")
+Value Parser::power() {
+  Value base = postfix();
+  if (!at(Tok::Caret)) return base;
+  Nest nest(*this, peek().loc);
+  const Token& t = next();
+  Value exponent = unary();
+  return apply(Op::Pow, t.loc, "^", {&base, &exponent});
+}
+
+// postfix = primary { "[" index_list "]" }
+Value Parser::postfix() {
+  Value x = primary();
+  while (at(Tok::LBracket)) {
+    Loc open = next().loc;
+    std::vector<long> indices = index_list();
+    expect(Tok::RBracket, "']' to close the index");
+    if (x.poisoned) continue;
+    std::string error;
+    x = index_value(x, indices, error);
+    if (!error.empty()) {
+      diag_.error(open, "{}", error);
+      x = Value::poison(b_.zero());
+    }
+  }
+  return x;
+}
+
+// primary = NUMBER | call | NAME | "(" expression ")" | array_literal
+Value Parser::primary() {
+  const Token& t = peek();
+  switch (t.kind) {
+    case Tok::Number: next(); return Value::of(b_.constant(t.number));
+    case Tok::Ident:
+      next();
+      if (at(Tok::LParen)) return call(t);
+      return name_use(t);
+    case Tok::LParen: {
+      next();
+      Value x = expression();
+      if (!at(Tok::RParen))
+        unexpected(fmt::format("')' to close the '(' at line {}, column {}", t.loc.line,
+                               t.loc.col));
+      next();
+      return x;
+    }
+    case Tok::LBracket: return array_literal();
+    case Tok::RParen: fail(t.loc, "expected an expression, got extra ')'");
+    default: unexpected("an expression");
+  }
+}
+
+// array_literal = "[" expression { "," expression } "]"
+Value Parser::array_literal() {
+  const Token& open = next();
+  Nest nest(*this, open.loc);
+  std::vector<Value> elems;
+  do elems.push_back(expression());
+  while (accept(Tok::Comma));
+  if (!at(Tok::RBracket))
+    unexpected(fmt::format("']' to close the '[' at line {}, column {}", open.loc.line,
+                           open.loc.col));
+  next();
+  for (const Value& e : elems)
+    if (e.poisoned) return Value::poison(b_.zero());
+  std::string error;
+  Value v = stack_values(elems, error);
+  if (error.empty()) return v;
+  diag_.error(open.loc, "{}", error);
+  return Value::poison(b_.zero());
+}
+
+// call = NAME "(" [ expression { "," expression } ] ")"
+Value Parser::call(const Token& name) {
+  Loc open = next().loc;
+  std::vector<Value> args;
+  if (!at(Tok::RParen)) {
+    do args.push_back(expression());
+    while (accept(Tok::Comma));
+  }
+  if (!at(Tok::RParen))
+    unexpected(fmt::format("')' to close the call to '{}' opened at line {}, column {}",
+                           name.text, open.line, open.col));
+  next();
+  // Errors here are not syntax errors: report them and go on parsing, so
+  // every bad call of a statement is reported.
+  auto builtin = find_builtin(name.text);
+  int arity = builtin ? builtin->arity : array_function_arity(name.text);
+  if (arity < 0) {
+    if (symbols_.count(name.text) || name.text == "pi" || is_keyword(name.text))
+      diag_.error(name.loc, "'{}' is not a function", name.text);
+    else
+      diag_.error(name.loc, "unknown function '{}'", name.text);
+    return Value::poison(b_.zero());
+  }
+  if (int(args.size()) != arity) {
+    diag_.error(name.loc, "'{}' takes {} argument{}, got {}", name.text, arity,
+                arity == 1 ? "" : "s", args.size());
+    return Value::poison(b_.zero());
+  }
+  for (const Value& a : args)
+    if (a.poisoned) return Value::poison(b_.zero());
+  std::string error;
+  Value v;
+  if (builtin) {
+    std::vector<const Value*> ptrs;
+    for (const Value& a : args) ptrs.push_back(&a);
+    v = elementwise(b_, builtin->op, ptrs, name.text, error);
+  } else {
+    v = array_function(b_, name.text, args, error);
+  }
+  if (!error.empty()) diag_.error(name.loc, "{}", error);
+  return v;
+}
+
+// A name in an expression: a defined name, an input, `pi`, or (without an
+// input statement) a new implicit input.
+Value Parser::name_use(const Token& t) {
+  if (auto it = symbols_.find(t.text); it != symbols_.end()) return it->second.value;
+  if (t.text == "pi") return Value::of(b_.constant(std::numbers::pi));
+  if (is_keyword(t.text)) fail(t.loc, "'{}' is a keyword, not a value", t.text);
+  if (find_builtin(t.text) || is_array_function(t.text))
+    fail(t.loc, "built-in function '{}' cannot be used as a variable", t.text);
+  if (defined_somewhere_.count(t.text)) {
+    diag_.error(t.loc, "use of '{}' before its definition", t.text);
+    return Value::poison(b_.zero());
+  }
+  if (has_input_statement_) {
+    diag_.error(t.loc, "use of undeclared name '{}'", t.text);
+    symbols_.emplace(t.text, Symbol{Value::poison(b_.zero()), t.loc, false});  // report once
+    return Value::poison(b_.zero());
+  }
+  return new_input(t, {});
+}
+
+}  // namespace gradc::detail

@@ -1,0 +1,281 @@
+// parser.cpp - statements, names and declarations; the expression
+// productions are in parse_expr.cpp. See parser_impl.h.
+#include "front/parser.h"
+
+#include "front/array_ops.h"
+#include "front/builtins.h"
+#include "front/parser_impl.h"
+
+namespace gradc {
+
+bool is_reserved_name(std::string_view name) {
+  return is_keyword(name) || find_builtin(name) || is_array_function(name) || name == "pi";
+}
+
+size_t Program::num_input_scalars() const {
+  size_t n = 0;
+  for (const Variable& v : inputs) n += v.size();
+  return n;
+}
+
+namespace detail {
+
+// Before parsing: does the program have an `input` statement, and which names
+// does it define anywhere (for "used before its definition")?
+void Parser::prescan() {
+  bool start = true;
+  for (size_t i = 0; i + 1 < toks_.size(); ++i) {
+    const Token& t = toks_[i];
+    if (start && t.kind == Tok::Ident) {
+      if (t.text == "input" && toks_[i + 1].kind != Tok::Assign) has_input_statement_ = true;
+      if (toks_[i + 1].kind == Tok::Assign) defined_somewhere_.insert(t.text);
+    }
+    start = t.kind == Tok::Newline || t.kind == Tok::Semi;
+  }
+}
+
+std::optional<Program> Parser::run() {
+  prescan();
+  program();
+  resolve_outputs_and_wrt();
+  if (diag_.has_errors()) return std::nullopt;
+  prog_.forward_nodes = prog_.graph.size();
+  return std::move(prog_);
+}
+
+// program = statement { (";" | NEWLINE) statement } EOF
+void Parser::program() {
+  bool any_statement = false;
+  while (!at(Tok::Eof)) {
+    if (!at_separator()) any_statement = true;
+    try {
+      statement();
+      if (!at_separator()) {
+        if (at(Tok::RParen)) fail(peek().loc, "extra ')' with no matching '('");
+        if (at(Tok::RBracket)) fail(peek().loc, "extra ']' with no matching '['");
+        unexpected("end of statement");
+      }
+    } catch (const SyntaxError&) {
+      while (!at_separator()) next();  // recover at the next statement
+    }
+    if (!at(Tok::Eof)) next();         // the separator
+  }
+  if (!any_statement && !diag_.has_errors())
+    diag_.error(Loc{1, 1}, "the program is empty: it has no statements");
+}
+
+// statement = [ input_decl | output_decl | wrt_decl | definition ]
+void Parser::statement() {
+  if (at_separator()) return;
+  const Token& t = peek();
+  if (t.kind == Tok::Ident && peek(1).kind == Tok::Assign) return definition();
+  if (t.kind == Tok::Ident && t.text == "input") return input_decl();
+  if (t.kind == Tok::Ident && t.text == "output") return output_decl();
+  if (t.kind == Tok::Ident && t.text == "wrt") return wrt_decl();
+  if (t.kind == Tok::Ident && peek(1).kind == Tok::EqEq)
+    fail(peek(1).loc, "expected '=' to define '{}', got '=='", t.text);
+  unexpected("a statement ('NAME = expression', 'input', 'output' or 'wrt')");
+}
+
+// name_list = NAME { "," NAME }
+std::vector<const Token*> Parser::name_list() {
+  std::vector<const Token*> names;
+  do names.push_back(&expect(Tok::Ident, "a name"));
+  while (accept(Tok::Comma));
+  return names;
+}
+
+// index_list = NUMBER { "," NUMBER }        (whole numbers)
+std::vector<long> Parser::index_list() {
+  std::vector<long> out;
+  do {
+    const Token& t = expect(Tok::Number, "a whole number");
+    if (t.number != std::floor(t.number) || t.number > 1e9)
+      fail(t.loc, "expected a whole number, got '{}'", t.text);
+    out.push_back(long(t.number));
+  } while (accept(Tok::Comma));
+  return out;
+}
+
+// input_decl = "input" input_item { "," input_item }
+void Parser::input_decl() {
+  next();
+  do input_item();
+  while (accept(Tok::Comma));
+}
+
+// input_item = NAME [ "[" index_list "]" ]
+void Parser::input_item() {
+  const Token& name = expect(Tok::Ident, "a name");
+  Shape shape;
+  try {
+    if (accept(Tok::LBracket)) {
+      Loc dims_loc = peek().loc;
+      size_t total = 1;
+      for (long d : index_list()) {
+        if (d < 1) fail(dims_loc, "array dimensions must be at least 1, got {}", d);
+        total *= size_t(d);
+        if (total > kMaxArrayElements)
+          fail(dims_loc, "array '{}' is too large (more than {} elements)", name.text,
+               kMaxArrayElements);
+        shape.push_back(uint32_t(d));
+      }
+      expect(Tok::RBracket, "']' to close the dimensions");
+    }
+  } catch (const SyntaxError&) {
+    // Keep the name declared, as a poisoned value, so uses do not cascade.
+    if (check_bindable(name, "declared as an input"))
+      symbols_.emplace(name.text, Symbol{Value::poison(b_.zero()), name.loc, true});
+    throw;
+  }
+  if (check_bindable(name, "declared as an input")) new_input(name, std::move(shape));
+}
+
+Value Parser::new_input(const Token& name, Shape shape) {
+  Variable v{std::string(name.text), shape, {}, name.loc};
+  for (size_t i = 0; i < shape_size(shape); ++i) v.nodes.push_back(b_.input(next_input_scalar_++));
+  Value value = shape.empty() ? Value::of(v.nodes[0]) : Value{shape, v.nodes, kNoNode, false};
+  symbols_.emplace(name.text, Symbol{value, name.loc, true});
+  prog_.inputs.push_back(std::move(v));
+  return value;
+}
+
+// output_decl = "output" name_list
+void Parser::output_decl() {
+  next();
+  saw_output_ = true;
+  for (const Token* t : name_list()) output_names_.push_back(Variable{std::string(t->text), {}, {}, t->loc});
+}
+
+// wrt_decl = "wrt" name_list
+void Parser::wrt_decl() {
+  next();
+  saw_wrt_ = true;
+  for (const Token* t : name_list()) wrt_names_.push_back(Variable{std::string(t->text), {}, {}, t->loc});
+}
+
+// Can `name` be bound here? Reports reserved names and redefinitions.
+bool Parser::check_bindable(const Token& name, std::string_view what) {
+  if (is_keyword(name.text)) {
+    diag_.error(name.loc, "'{}' is a keyword and cannot be {}", name.text, what);
+  } else if (name.text == "pi") {
+    diag_.error(name.loc, "'pi' is a built-in constant and cannot be {}", what);
+  } else if (find_builtin(name.text) || is_array_function(name.text)) {
+    diag_.error(name.loc, "'{}' is a built-in function and cannot be {}", name.text, what);
+  } else if (auto it = symbols_.find(name.text); it != symbols_.end()) {
+    diag_.error(name.loc, "redefinition of '{}' (first {} at line {}, column {})", name.text,
+                it->second.is_input ? "declared as an input" : "defined", it->second.loc.line,
+                it->second.loc.col);
+  } else {
+    return true;
+  }
+  return false;
+}
+
+// definition = NAME "=" expression
+void Parser::definition() {
+  const Token& name = next();
+  next();  // '='
+  Value value = Value::poison(b_.zero());
+  bool ok = true;
+  try {
+    value = expression();
+  } catch (const SyntaxError&) {
+    ok = false;
+  }
+  // Bind the name even after an error, so later uses do not cascade.
+  if (check_bindable(name, "defined")) {
+    prog_.definitions.push_back(Variable{std::string(name.text), value.shape, value.nodes(), name.loc});
+    symbols_.emplace(name.text, Symbol{std::move(value), name.loc, false});
+  }
+  if (!ok) throw SyntaxError{};
+}
+
+void Parser::resolve_outputs_and_wrt() {
+  std::unordered_set<std::string> seen;
+  for (const Variable& v : output_names_) {
+    auto it = symbols_.find(v.name);
+    if (it == symbols_.end()) {
+      diag_.error(v.loc, "output '{}' is not defined", v.name);
+    } else if (!seen.insert(v.name).second) {
+      diag_.error(v.loc, "'{}' is listed as an output twice", v.name);
+    } else {
+      const Value& value = it->second.value;
+      prog_.outputs.push_back(Variable{v.name, value.shape, value.nodes(), v.loc});
+    }
+  }
+  if (!saw_output_ && !prog_.definitions.empty())
+    prog_.outputs.push_back(prog_.definitions.back());
+  if (!saw_output_ && prog_.definitions.empty() && !diag_.has_errors())
+    diag_.error(Loc{1, 1}, "the program has no output: define a value or name one with 'output'");
+  if (!saw_wrt_) {
+    for (uint32_t i = 0; i < prog_.inputs.size(); ++i) prog_.wrt.push_back(i);
+    return;
+  }
+  std::vector<bool> chosen(prog_.inputs.size(), false);
+  for (const Variable& v : wrt_names_) {
+    auto it = std::find_if(prog_.inputs.begin(), prog_.inputs.end(),
+                           [&](const Variable& in) { return in.name == v.name; });
+    if (it == prog_.inputs.end()) {
+      diag_.error(v.loc, "'{}' in 'wrt' is not an input", v.name);
+      continue;
+    }
+    size_t index = size_t(it - prog_.inputs.begin());
+    if (chosen[index]) diag_.error(v.loc, "'{}' is listed in 'wrt' twice", v.name);
+    chosen[index] = true;
+  }
+  for (uint32_t i = 0; i < chosen.size(); ++i)
+    if (chosen[i]) prog_.wrt.push_back(i);
+}
+
+}  // namespace detail
+
+std::optional<Program> parse_program(const SourceFile& file, Diagnostics& diag) {
+  try {
+    std::vector<Token> toks = lex(file, diag);
+    return detail::Parser(diag, std::move(toks)).run();
+  } catch (const TooManyErrors&) {
+    return std::nullopt;
+  }
+}
+
+namespace {
+
+// Mark the inputs named by --wrt in `chosen`; report unknown and repeated names.
+void check_wrt_names(const Program& p, const std::vector<std::string>& names,
+                     Diagnostics& diag, std::vector<bool>& chosen, bool& ok) {
+  for (const std::string& name : names) {
+    auto it = std::find_if(p.inputs.begin(), p.inputs.end(),
+                           [&](const Variable& in) { return in.name == name; });
+    if (it == p.inputs.end()) {
+      diag.error_noloc("--wrt names '{}', which is not an input of the program", name);
+      ok = false;
+      continue;
+    }
+    size_t index = size_t(it - p.inputs.begin());
+    if (chosen[index]) {
+      diag.error_noloc("--wrt names '{}' twice", name);
+      ok = false;
+    }
+    chosen[index] = true;
+  }
+}
+
+}  // namespace
+
+bool set_wrt(Program& p, const std::vector<std::string>& names, Diagnostics& diag) {
+  std::vector<bool> chosen(p.inputs.size(), false);
+  bool ok = true;
+  try {
+    check_wrt_names(p, names, diag, chosen, ok);
+  } catch (const TooManyErrors&) {
+    return false;  // the first 20 errors are reported
+  }
+  if (!ok) return false;
+  p.wrt.clear();
+  for (uint32_t i = 0; i < chosen.size(); ++i)
+    if (chosen[i]) p.wrt.push_back(i);
+  return true;
+}
+
+}  // namespace gradc

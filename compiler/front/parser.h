@@ -1,0 +1,24 @@
+// parser.h - recursive-descent parser from tokens straight to the DAG.
+//
+// The parser's methods are named after the productions of grammar/gradc.ebnf.
+// Nesting depth is bounded (kMaxNesting), so no input can overflow the stack.
+#pragma once
+
+#include <optional>
+
+#include "support/diagnostics.h"
+#include "front/program.h"
+
+namespace gradc {
+
+/// Deepest expression nesting accepted (parentheses, calls, prefix operators).
+inline constexpr int kMaxNesting = 256;
+
+/// Parse a whole program. Every error goes to `diag`; the result is empty if
+/// there was any.
+std::optional<Program> parse_program(const SourceFile& file, Diagnostics& diag);
+
+/// True if `name` is reserved: a keyword, a built-in function or `pi`.
+bool is_reserved_name(std::string_view name);
+
+}  // namespace gradc

@@ -1,0 +1,134 @@
+// parser_impl.h - the Parser class, shared by parser.cpp (statements and
+// names) and parse_expr.cpp (expressions). Internal to the front end.
+//
+// The parser's methods are named after the productions of
+// grammar/gradc.ebnf. It builds the DAG through Builder as it goes; arrays
+// are unrolled into scalar nodes (array_ops.h). On a syntax error it
+// reports it and throws SyntaxError; the statement loop resumes at the next
+// `;` or newline. Semantic errors (names, shapes, calls) are reported and
+// parsing goes on with a placeholder value.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <initializer_list>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "ir/builder.h"
+#include "front/lexer.h"
+#include "front/parser.h"
+#include "front/value.h"
+
+namespace gradc::detail {
+
+struct SyntaxError {};
+
+class Parser {
+ public:
+  Parser(Diagnostics& diag, std::vector<Token> toks)
+      : diag_(diag), toks_(std::move(toks)), b_(prog_.graph) {}
+
+  std::optional<Program> run();
+
+ private:
+  // --- token helpers -------------------------------------------------------
+  const Token& peek(size_t ahead = 0) const {
+    return toks_[std::min(pos_ + ahead, toks_.size() - 1)];
+  }
+  bool at(Tok k) const { return peek().kind == k; }
+  bool at_separator() const { return at(Tok::Newline) || at(Tok::Semi) || at(Tok::Eof); }
+  const Token& next() { return toks_[pos_ < toks_.size() - 1 ? pos_++ : pos_]; }
+  bool accept(Tok k) {
+    if (!at(k)) return false;
+    ++pos_;
+    return true;
+  }
+  std::string describe(const Token& t) const {
+    if (t.kind == Tok::Ident || t.kind == Tok::Number) return fmt::format("'{}'", t.text);
+    return std::string(tok_spelling(t.kind));
+  }
+  template <typename... Args>
+  [[noreturn]] void fail(Loc loc, fmt::format_string<Args...> f, Args&&... args) {
+    diag_.error(loc, f, std::forward<Args>(args)...);
+    throw SyntaxError{};
+  }
+  /// Report "expected WHAT, got X" - unless X is an Error token, whose
+  /// problem the lexer has reported already - and abandon the statement.
+  [[noreturn]] void unexpected(std::string_view what) {
+    if (at(Tok::Error)) throw SyntaxError{};
+    fail(peek().loc, "expected {}, got {}", what, describe(peek()));
+  }
+  const Token& expect(Tok k, std::string_view what) {
+    if (!at(k)) unexpected(what);
+    return next();
+  }
+
+  /// Bounds the recursion depth of the expression methods.
+  struct Nest {
+    Parser& p;
+    Nest(Parser& parser, Loc loc) : p(parser) {
+      if (++p.depth_ > kMaxNesting)
+        p.fail(loc, "expression is nested too deeply (the limit is {} levels)", kMaxNesting);
+    }
+    ~Nest() { --p.depth_; }
+  };
+
+  // --- productions (grammar/gradc.ebnf); statements in parser.cpp ------------
+  void program();
+  void statement();
+  void input_decl();
+  void input_item();
+  void output_decl();
+  void wrt_decl();
+  void definition();
+  std::vector<const Token*> name_list();
+  std::vector<long> index_list();
+  // --- expressions, in parse_expr.cpp ----------------------------------------
+  Value expression();
+  Value conditional();
+  Value logical_or();
+  Value logical_and();
+  Value comparison();
+  Value additive();
+  Value multiplicative();
+  Value unary();
+  Value power();
+  Value postfix();
+  Value primary();
+  Value array_literal();
+  Value call(const Token& name);
+  Value name_use(const Token& name);
+
+  // --- helpers -------------------------------------------------------------
+  /// `op` applied elementwise; a shape error is reported at `loc`.
+  Value apply(Op op, Loc loc, std::string_view what, std::initializer_list<const Value*> args);
+  /// The Value for a fresh input `name` of `shape`; records it.
+  Value new_input(const Token& name, Shape shape);
+  void prescan();
+  bool check_bindable(const Token& name, std::string_view what);
+  void resolve_outputs_and_wrt();
+
+  Diagnostics& diag_;
+  std::vector<Token> toks_;
+  size_t pos_ = 0;
+  int depth_ = 0;
+  Program prog_;
+  Builder b_;
+  uint32_t next_input_scalar_ = 0;
+
+  bool has_input_statement_ = false;
+  std::unordered_set<std::string_view> defined_somewhere_;
+  struct Symbol {
+    Value value;
+    Loc loc;
+    bool is_input;
+  };
+  std::unordered_map<std::string_view, Symbol> symbols_;
+  std::vector<Variable> output_names_, wrt_names_;
+  bool saw_output_ = false, saw_wrt_ = false;
+};
+
+}  // namespace gradc::detail

@@ -1,0 +1,43 @@
+// program.h - a parsed gradc program: the forward DAG plus its names.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "support/diagnostics.h"
+#include "ir/ir.h"
+#include "front/value.h"
+
+namespace gradc {
+
+/// A name in the program bound to a scalar or array of nodes.
+struct Variable {
+  std::string name;
+  Shape shape;                 ///< empty for a scalar
+  std::vector<NodeId> nodes;   ///< the elements, row-major (one for a scalar)
+  Loc loc;
+
+  bool is_scalar() const { return shape.empty(); }
+  size_t size() const { return nodes.size(); }
+  /// The node of a scalar variable (its first element otherwise).
+  NodeId scalar() const { return nodes.at(0); }
+};
+
+/// Everything the front end knows about a program.
+struct Program {
+  Graph graph;
+  std::vector<Variable> inputs;       ///< ABI order; nodes are Input nodes
+  std::vector<Variable> definitions;  ///< every `name = expr`, in source order
+  std::vector<Variable> outputs;      ///< in output order
+  std::vector<uint32_t> wrt;          ///< indices into inputs, ascending (ABI order)
+  size_t forward_nodes = 0;           ///< graph size after parsing
+
+  /// Number of input scalars (n of the ABI).
+  size_t num_input_scalars() const;
+};
+
+/// Replace the program's wrt list by `names` (from --wrt). Reports an error
+/// for a name that is not an input. Returns false on error.
+bool set_wrt(Program& p, const std::vector<std::string>& names, Diagnostics& diag);
+
+}  // namespace gradc

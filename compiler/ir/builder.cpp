@@ -1,0 +1,237 @@
+// builder.cpp - constant folding and algebraic simplification at node
+// construction time. See builder.h for the floating-point assumptions.
+#include "ir/builder.h"
+
+#include <cmath>
+
+#include "ir/scalar_math.h"
+
+namespace gradc {
+
+NodeId Builder::folded(double v) {
+  return std::isfinite(v) ? g_.constant(v) : kNoNode;
+}
+
+bool Builder::absorbs_sign(NodeId x) const {
+  double k;
+  NodeId y;
+  Op op = g_[x].op;
+  return op == Op::Const || op == Op::Neg || op == Op::Sub || scaled(x, k, y);
+}
+
+bool Builder::offset(NodeId x, double& c, NodeId& base) const {
+  const Node n = g_[x];  // a copy: building nodes may move the arena
+  if ((n.op == Op::Add || n.op == Op::Sub) && is_const(n.b)) {
+    c = n.op == Op::Add ? value(n.b) : -value(n.b);
+    base = n.a;
+    return true;
+  }
+  return false;
+}
+
+bool Builder::scaled(NodeId x, double& k, NodeId& y) const {
+  const Node n = g_[x];  // a copy: building nodes may move the arena
+  if (n.op == Op::Mul && is_const(n.a)) {
+    k = value(n.a);
+    y = n.b;
+    return true;
+  }
+  k = 1.0;
+  y = x;
+  return false;
+}
+
+NodeId Builder::make(Op op, NodeId a, NodeId b, NodeId c) {
+  switch (op_info(op).arity) {
+    case 1: return unary(op, a);
+    case 2: return binary(op, a, b);
+    case 3: return select(a, b, c);
+    default: return raw(op, a, b, c);
+  }
+}
+
+NodeId Builder::neg(NodeId x) {
+  const Node n = g_[x];  // a copy: building nodes may move the arena
+  if (is_const(x)) return g_.constant(-value(x));
+  if (n.op == Op::Neg) return n.a;                      // --x -> x
+  if (n.op == Op::Sub) return sub(n.b, n.a);            // -(a-b) -> b-a
+  double k;
+  NodeId y;
+  if (scaled(x, k, y)) return mul(constant(-k), y);     // -(k*y) -> (-k)*y
+  if (is_masked(x)) return select(n.a, neg(n.b), zero()); // -(c ? a : 0)
+  // Push the sign into a factor that absorbs it: -((-2*x)*y) -> (2*x)*y,
+  // -((a-b)/c) -> (b-a)/c.
+  if (n.op == Op::Mul || n.op == Op::Div) {
+    NodeId a = n.a, b = n.b;
+    if (absorbs_sign(a)) return binary(n.op, neg(a), b);
+    if (absorbs_sign(b)) return binary(n.op, a, neg(b));
+  }
+  return raw(Op::Neg, x);
+}
+
+NodeId Builder::add(NodeId x, NodeId y) {
+  if (is_const(x) && is_const(y)) {
+    if (NodeId f = folded(value(x) + value(y)); f != kNoNode) return f;
+  }
+  if (is(x, 0.0)) return y;                                // 0+y -> y
+  if (is(y, 0.0)) return x;                                // x+0 -> x
+  if (is_const(x)) std::swap(x, y);                        // constant last
+  double c;
+  NodeId base;
+  if (is_const(y) && offset(x, c, base)) {                 // (b + c1) + c2 -> b + (c1+c2)
+    if (NodeId f = folded(c + value(y)); f != kNoNode) return add(base, f);
+  }
+  if (g_[y].op == Op::Neg) return sub(x, g_[y].a);         // x+(-b) -> x-b
+  if (is_const(y) && value(y) < 0) return sub(x, constant(-value(y)));  // x+(-2) -> x-2
+  if (g_[x].op == Op::Neg) return sub(y, g_[x].a);         // (-a)+y -> y-a
+  double kx, ky;
+  NodeId bx, by;
+  bool sx = scaled(x, kx, bx), sy = scaled(y, ky, by);
+  if (bx == by && !is_const(bx) && (sx || sy || x == y)) {  // a*z + b*z -> (a+b)*z
+    if (NodeId k = folded(kx + ky); k != kNoNode) return mul(k, bx);
+  }
+  const Node nx = g_[x], ny = g_[y];  // copies: building may move the arena
+  if (nx.op == Op::Select && ny.op == Op::Select && nx.a == ny.a)
+    return select(nx.a, add(nx.b, ny.b), add(nx.c, ny.c));  // exact merge
+  // Two masked values (c ? u : 0) with different conditions: their sum is
+  // masked by c1 || c2, so a later product keeps it zero where neither holds.
+  if (is_masked(x) && is_masked(y))
+    return select(binary(Op::Or, nx.a, ny.a), raw(Op::Add, x, y), zero());
+  return raw(Op::Add, x, y);
+}
+
+NodeId Builder::sub(NodeId x, NodeId y) {
+  if (is_const(x) && is_const(y)) {
+    if (NodeId f = folded(value(x) - value(y)); f != kNoNode) return f;
+  }
+  if (is(y, 0.0)) return x;                                // x-0 -> x
+  if (is(x, 0.0)) return neg(y);                           // 0-y -> -y
+  if (x == y) return zero();                               // x-x -> 0
+  double c;
+  NodeId base;
+  if (is_const(y) && offset(x, c, base)) {                 // (b + c1) - c2 -> b + (c1-c2)
+    if (NodeId f = folded(c - value(y)); f != kNoNode) return add(base, f);
+  }
+  if (g_[y].op == Op::Neg) return add(x, g_[y].a);         // x-(-b) -> x+b
+  if (is_const(y) && value(y) < 0) return add(x, constant(-value(y)));  // x-(-2) -> x+2
+  double kx, ky;
+  NodeId bx, by;
+  bool sx = scaled(x, kx, bx), sy = scaled(y, ky, by);
+  if (bx == by && !is_const(bx) && (sx || sy)) {           // a*z - b*z -> (a-b)*z
+    if (NodeId k = folded(kx - ky); k != kNoNode) return mul(k, bx);
+  }
+  return raw(Op::Sub, x, y);
+}
+
+NodeId Builder::mul(NodeId x, NodeId y) {
+  if (is_const(x) && is_const(y)) {
+    if (NodeId f = folded(value(x) * value(y)); f != kNoNode) return f;
+  }
+  if (is(x, 0.0) || is(y, 0.0)) return zero();             // x*0 -> 0
+  if (is(x, 1.0)) return y;                                // 1*y -> y
+  if (is(y, 1.0)) return x;                                // x*1 -> x
+  if (is(x, -1.0)) return neg(y);
+  if (is(y, -1.0)) return neg(x);
+  const Node nx = g_[x], ny = g_[y];  // copies: building may move the arena
+  if (nx.op == Op::Div && nx.b == y) return nx.a;            // (a/y)*y -> a
+  if (ny.op == Op::Div && ny.b == x) return ny.a;            // x*(a/x) -> a
+  if (nx.op == Op::Neg && ny.op == Op::Neg) return mul(nx.a, ny.a);
+  if (nx.op == Op::Neg) return neg(mul(nx.a, y));          // (-a)*y -> -(a*y)
+  if (ny.op == Op::Neg) return neg(mul(x, ny.a));
+  // A select with a zero branch keeps that branch zero: (c ? a : 0)*y ->
+  // c ? a*y : 0. This is what stops a NaN in an untaken branch's partials
+  // from leaking into the derivative.
+  if (is_masked(x)) return select(nx.a, mul(nx.b, y), zero());
+  if (is_masked(y)) return select(ny.a, mul(x, ny.b), zero());
+  double k;
+  NodeId z;
+  // a*(b*z) -> (a*b)*z, unless a*b overflows or underflows.
+  auto fold_scale = [&](double a) {
+    double ab = a * k;
+    return std::isfinite(ab) && (ab != 0 || a == 0 || k == 0) ? mul(constant(ab), z) : kNoNode;
+  };
+  if (is_const(x) && scaled(y, k, z)) {
+    if (NodeId r = fold_scale(value(x)); r != kNoNode) return r;
+  } else if (is_const(y) && scaled(x, k, z)) {
+    if (NodeId r = fold_scale(value(y)); r != kNoNode) return r;
+  }
+  return raw(Op::Mul, x, y);
+}
+
+NodeId Builder::div(NodeId x, NodeId y) {
+  if (is_const(x) && is_const(y)) {
+    if (NodeId f = folded(value(x) / value(y)); f != kNoNode) return f;
+  }
+  if (is(y, 1.0)) return x;                                // x/1 -> x
+  if (is(y, -1.0)) return neg(x);
+  if (is(x, 0.0)) return zero();                           // 0/y -> 0
+  if (x == y) return one();                                // x/x -> 1
+  if (g_[x].op == Op::Neg) return neg(div(g_[x].a, y));    // (-a)/y -> -(a/y)
+  if (g_[y].op == Op::Neg) return neg(div(x, g_[y].a));    // x/(-b) -> -(x/b)
+  if (is_masked(x)) return select(g_[x].a, div(g_[x].b, y), zero());
+  return raw(Op::Div, x, y);
+}
+
+NodeId Builder::integer_power(NodeId x, long n) {
+  if (n < 0) return div(one(), integer_power(x, -n));      // x^-n -> 1/x^n
+  if (n == 0) return one();
+  if (n == 1) return x;
+  NodeId half = integer_power(x, n / 2);                   // square and multiply
+  NodeId sq = mul(half, half);
+  return n % 2 ? mul(sq, x) : sq;
+}
+
+NodeId Builder::pow(NodeId x, NodeId y) {
+  if (is_const(x) && is_const(y)) {
+    if (NodeId f = folded(std::pow(value(x), value(y))); f != kNoNode) return f;
+  }
+  if (is(x, 1.0)) return one();                            // 1^y -> 1
+  if (is_const(y)) {
+    double e = value(y);
+    if (e == 0.5) return unary(Op::Sqrt, x);
+    if (e == std::trunc(e) && std::fabs(e) <= 16) return integer_power(x, long(e));
+  }
+  return raw(Op::Pow, x, y);
+}
+
+NodeId Builder::unary(Op op, NodeId x) {
+  if (op == Op::Neg) return neg(x);
+  if (is_const(x)) {
+    if (NodeId f = folded(math::apply(op, value(x))); f != kNoNode) return f;
+  }
+  const Node n = g_[x];  // a copy: building nodes may move the arena
+  if (n.op == op && (op == Op::Abs || op == Op::Relu || op == Op::Floor ||
+                     op == Op::Ceil || op == Op::Sign || op == Op::NoGrad))
+    return x;                                              // idempotent ops
+  if (op == Op::Abs && n.op == Op::Neg) return unary(Op::Abs, n.a);
+  return raw(op, x);
+}
+
+NodeId Builder::binary(Op op, NodeId x, NodeId y) {
+  switch (op) {
+    case Op::Add: return add(x, y);
+    case Op::Sub: return sub(x, y);
+    case Op::Mul: return mul(x, y);
+    case Op::Div: return div(x, y);
+    case Op::Pow: return pow(x, y);
+    default: break;
+  }
+  if (is_const(x) && is_const(y)) {
+    if (NodeId f = folded(math::apply(op, value(x), value(y))); f != kNoNode) return f;
+  }
+  if ((op == Op::Max || op == Op::Min) && x == y) return x;
+  return raw(op, x, y);
+}
+
+NodeId Builder::select(NodeId c, NodeId a, NodeId b) {
+  if (is_const(c)) return value(c) != 0 ? a : b;
+  if (a == b) return a;
+  // Masked values are kept in one form, c ? v : 0, with v itself unmasked,
+  // so pushing a product through a mask is one step (no recursion chains).
+  if (is(a, 0.0)) return select(unary(Op::Not, c), b, zero());  // c ? 0 : b
+  if (is(b, 0.0) && is_masked(a))                               // nested masks
+    return select(binary(Op::And, c, g_[a].a), g_[a].b, zero());
+  return raw(Op::Select, c, a, b);
+}
+
+}  // namespace gradc

@@ -1,0 +1,72 @@
+// builder.h - smart constructors: every node the compiler makes goes through
+// here, so constants are folded and identities simplified as the DAG grows.
+//
+// Floating-point assumptions (also in docs/semantics.md). The rewrites below
+// are exact for finite, non-NaN operands; where an operand is inf or NaN they
+// may give a different result than IEEE evaluation of the written formula:
+//   x*0 -> 0, 0/x -> 0, x-x -> 0, x/x -> 1    (wrong when x is inf/NaN or 0 for x/x)
+//   (a/b)*b -> a                              (wrong when b is 0, inf or NaN; rounding)
+//   (c ? a : 0)*y -> c ? a*y : 0              (a zero branch stays zero)
+//   (c1 ? a : 0) + (c2 ? b : 0) -> (c1 || c2) ? ((c1 ? a : 0) + (c2 ? b : 0)) : 0
+// The masked-value rules are what keep the untaken branch of `?:`, relu, max
+// and friends from leaking NaN or inf into a derivative (SPEC 1).
+//   -(a-b) -> b-a, x+x -> 2*x                  (sign of a zero result may differ)
+//   x^2 -> x*x, x^-1 -> 1/x, x^0.5 -> sqrt(x)  (pow special cases at -0, -inf)
+//   (b + c1) + c2 -> b + (c1+c2)               (reassociation: rounding)
+// Folding never creates a non-finite constant: `1/0` stays a division.
+#pragma once
+
+#include "ir/ir.h"
+
+namespace gradc {
+
+/// Builds simplified, hash-consed nodes in a Graph.
+class Builder {
+ public:
+  explicit Builder(Graph& g) : g_(g) {}
+  Graph& graph() { return g_; }
+
+  NodeId constant(double v) { return g_.constant(v); }
+  NodeId zero() { return g_.constant(0.0); }
+  NodeId one() { return g_.constant(1.0); }
+  NodeId input(uint32_t index) { return g_.input(index); }
+
+  /// Any op, dispatched to the smart constructor for it.
+  NodeId make(Op op, NodeId a, NodeId b = kNoNode, NodeId c = kNoNode);
+
+  NodeId neg(NodeId x);
+  NodeId add(NodeId x, NodeId y);
+  NodeId sub(NodeId x, NodeId y);
+  NodeId mul(NodeId x, NodeId y);
+  NodeId div(NodeId x, NodeId y);
+  NodeId pow(NodeId x, NodeId y);
+  NodeId unary(Op op, NodeId x);
+  NodeId binary(Op op, NodeId x, NodeId y);
+  NodeId select(NodeId c, NodeId a, NodeId b);
+
+ private:
+  bool is(NodeId id, double v) const { return g_.is_const(id, v); }
+  bool is_const(NodeId id) const { return g_.is_const(id); }
+  double value(NodeId id) const { return g_.const_value(id); }
+  /// The constant node for `v` if it is finite, else kNoNode (no folding).
+  NodeId folded(double v);
+  NodeId raw(Op op, NodeId a, NodeId b = kNoNode, NodeId c = kNoNode) {
+    return g_.add(Node{op, a, b, c});
+  }
+  /// Is x a masked value `c ? v : 0`?
+  bool is_masked(NodeId x) const {
+    return g_[x].op == Op::Select && g_.is_const(g_[x].c, 0.0);
+  }
+  NodeId integer_power(NodeId x, long n);
+  /// Can x be negated without a new Neg node (constant, -a, a-b, k*a)?
+  bool absorbs_sign(NodeId x) const;
+  /// If x is `b + c` or `b - c` with constant c, set c (negated for `-`)
+  /// and b and return true.
+  bool offset(NodeId x, double& c, NodeId& base) const;
+  /// If x is `k*y` with constant k, set k and y and return true.
+  bool scaled(NodeId x, double& k, NodeId& y) const;
+
+  Graph& g_;
+};
+
+}  // namespace gradc

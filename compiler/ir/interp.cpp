@@ -1,0 +1,22 @@
+// interp.cpp - evaluate nodes in id (topological) order.
+#include "ir/interp.h"
+
+#include "ir/scalar_math.h"
+
+namespace gradc {
+
+std::vector<double> evaluate(const Graph& g, const std::vector<double>& inputs) {
+  std::vector<double> v(g.size());
+  for (NodeId id = 0; id < g.size(); ++id) {
+    const Node& n = g[id];
+    switch (op_info(n.op).arity) {
+      case 0: v[id] = n.op == Op::Const ? g.const_value(id) : inputs.at(n.a); break;
+      case 1: v[id] = math::apply(n.op, v[n.a]); break;
+      case 2: v[id] = math::apply(n.op, v[n.a], v[n.b]); break;
+      default: v[id] = math::select(v[n.a], v[n.b], v[n.c]); break;
+    }
+  }
+  return v;
+}
+
+}  // namespace gradc

@@ -1,0 +1,71 @@
+// ir.cpp - the op table and the single hash-consing entry point.
+#include "ir/ir.h"
+
+#include <algorithm>
+#include <bit>
+#include <utility>
+
+namespace gradc {
+
+namespace {
+constexpr OpInfo kOpInfo[] = {
+#define GRADC_OP(name, arity, spelling, comm, syntax) \
+  {#name, arity, spelling, comm, Syntax::syntax},
+#include "ir/ops.def"
+};
+}  // namespace
+
+const OpInfo& op_info(Op op) { return kOpInfo[static_cast<int>(op)]; }
+
+NodeId Graph::add(Node n) {
+  if (op_info(n.op).commutative) {
+    // A constant goes first in a product (`2*x`) and last elsewhere
+    // (`a + 1`, `a != 0`), as people write them. Otherwise operands keep
+    // the order they were written in, and `y*x` finds an existing `x*y`.
+    bool const_a = is_const(n.a), const_b = is_const(n.b);
+    if (const_a != const_b) {
+      if (const_a != (n.op == Op::Mul)) std::swap(n.a, n.b);
+    } else if (NodeId id = find(Node{n.op, n.b, n.a, n.c}); id != kNoNode) {
+      return id;
+    }
+  }
+  if (NodeId id = find(n); id != kNoNode) return id;
+  if (2 * (nodes_.size() + 1) > table_.size()) grow_table();
+  size_t mask = table_.size() - 1;
+  size_t slot = NodeHash{}(n) & mask;
+  while (table_[slot] != kNoNode) slot = (slot + 1) & mask;
+  NodeId id = NodeId(nodes_.size());
+  nodes_.push_back(n);
+  table_[slot] = id;
+  return id;
+}
+
+NodeId Graph::find(const Node& n) const {
+  if (table_.empty()) return kNoNode;
+  size_t mask = table_.size() - 1;
+  for (size_t slot = NodeHash{}(n) & mask;; slot = (slot + 1) & mask) {
+    NodeId id = table_[slot];
+    if (id == kNoNode || nodes_[id] == n) return id;
+  }
+}
+
+void Graph::grow_table() {
+  std::vector<NodeId> old = std::move(table_);
+  table_.assign(std::max<size_t>(64, old.size() * 2), kNoNode);
+  size_t mask = table_.size() - 1;
+  for (NodeId id : old) {
+    if (id == kNoNode) continue;
+    size_t slot = NodeHash{}(nodes_[id]) & mask;
+    while (table_[slot] != kNoNode) slot = (slot + 1) & mask;
+    table_[slot] = id;
+  }
+}
+
+NodeId Graph::constant(double v) {
+  uint64_t bits = std::bit_cast<uint64_t>(v);
+  auto [it, inserted] = const_index_.try_emplace(bits, uint32_t(consts_.size()));
+  if (inserted) consts_.push_back(v);
+  return add(Node{Op::Const, it->second});
+}
+
+}  // namespace gradc

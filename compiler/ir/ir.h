@@ -1,0 +1,103 @@
+// ir.h - the gradc IR: one hash-consed DAG of scalar operations.
+//
+// Nodes live in an arena addressed by 32-bit ids. Operands always have
+// smaller ids than their users, so id order is a topological order and every
+// pass is a loop over ids (no recursion). Structurally equal nodes are one
+// node: Graph::add is the only place nodes are created.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace gradc {
+
+/// Every IR operation; see ops.def.
+enum class Op : uint8_t {
+#define GRADC_OP(name, arity, spelling, comm, syntax) name,
+#include "ir/ops.def"
+};
+
+/// How an op is written in source.
+enum class Syntax : uint8_t { Leaf, Prefix, Infix, Call, Ternary };
+
+/// Static facts about an op, from ops.def.
+struct OpInfo {
+  std::string_view name;      ///< the enum name, e.g. "Add"
+  int arity;                  ///< number of operands (0..3)
+  std::string_view spelling;  ///< source spelling, e.g. "+" or "exp"
+  bool commutative;           ///< operands may be swapped
+  Syntax syntax;
+};
+
+/// Look up the facts about `op`.
+const OpInfo& op_info(Op op);
+
+/// Number of ops in ops.def.
+constexpr int kNumOps = 0
+#define GRADC_OP(name, arity, spelling, comm, syntax) +1
+#include "ir/ops.def"
+    ;
+
+using NodeId = uint32_t;
+inline constexpr NodeId kNoNode = UINT32_MAX;
+
+/// One DAG node. Unused operands are kNoNode. For Const, `a` indexes the
+/// constant pool; for Input, `a` is the input's scalar index (ABI order).
+struct Node {
+  Op op;
+  NodeId a = kNoNode, b = kNoNode, c = kNoNode;
+  bool operator==(const Node&) const = default;
+};
+
+struct NodeHash {
+  size_t operator()(const Node& n) const {
+    uint64_t h = uint64_t(n.op) * 0x9E3779B97F4A7C15ull;
+    h ^= (uint64_t(n.a) + 0x632BE59BD9B4E019ull + (h << 6) + (h >> 2));
+    h ^= (uint64_t(n.b) * 0xC2B2AE3D27D4EB4Full + (h << 6) + (h >> 2));
+    h ^= (uint64_t(n.c) * 0x165667B19E3779F9ull + (h << 6) + (h >> 2));
+    return size_t(h ^ (h >> 29));
+  }
+};
+
+/// The arena of nodes plus the hash-cons table and constant pool.
+class Graph {
+ public:
+  /// Return the id of the node equal to `n`, creating it if new. For
+  /// commutative ops `x*y` and `y*x` are one node (the first one written);
+  /// a constant operand goes first in a product and last otherwise.
+  NodeId add(Node n);
+  /// The node for constant `v` (constants are identified by bit pattern).
+  NodeId constant(double v);
+  /// The node for input number `index`.
+  NodeId input(uint32_t index) { return add(Node{Op::Input, index}); }
+
+  const Node& operator[](NodeId id) const { return nodes_[id]; }
+  size_t size() const { return nodes_.size(); }
+  bool is_const(NodeId id) const { return nodes_[id].op == Op::Const; }
+  /// The value of a Const node.
+  double const_value(NodeId id) const { return consts_[nodes_[id].a]; }
+  bool is_const(NodeId id, double v) const {
+    return is_const(id) && const_value(id) == v;
+  }
+
+ private:
+  void grow_table();
+  /// The id of the node equal to `n`, or kNoNode.
+  NodeId find(const Node& n) const;
+  std::vector<Node> nodes_;
+  // Hash-cons table: open addressing with linear probing over node ids
+  // (kNoNode = empty slot); kept at most half full. No per-node allocation.
+  std::vector<NodeId> table_;
+  std::vector<double> consts_;
+  std::unordered_map<uint64_t, uint32_t> const_index_;
+};
+
+/// The operands of `n` that are present, in order.
+inline int arity(const Node& n) { return op_info(n.op).arity; }
+inline NodeId operand(const Node& n, int i) {
+  return i == 0 ? n.a : i == 1 ? n.b : n.c;
+}
+
+}  // namespace gradc

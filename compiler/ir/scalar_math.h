@@ -1,0 +1,95 @@
+// scalar_math.h - the meaning of every op on doubles.
+//
+// This is the reference semantics: the interpreter and constant folding call
+// these functions, and emit_cpp writes the same formulas as text (see
+// cpp_helpers in emit_cpp.cpp). Keep the two in step; the cross-backend tests
+// compare them to 1e-14.
+#pragma once
+
+#include <cmath>
+
+#include "ir/ir.h"
+
+namespace gradc::math {
+
+/// Logistic function, computed without overflow for large |x|.
+inline double sigmoid(double x) {
+  if (x >= 0) return 1.0 / (1.0 + std::exp(-x));
+  double e = std::exp(x);
+  return e / (1.0 + e);
+}
+/// log(1 + exp(x)), computed without overflow for large x.
+inline double softplus(double x) {
+  return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+}
+/// Exact GELU: x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)).
+inline double gelu(double x) {
+  return 0.5 * x * (1.0 + std::erf(x * 0.70710678118654752440));
+}
+inline double sign(double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0 * x; }
+inline double relu(double x) { return x > 0 ? x : 0.0; }
+inline double leaky_relu(double x, double s) { return x > 0 ? x : s * x; }
+inline double truth(bool b) { return b ? 1.0 : 0.0; }
+
+/// Apply a unary op.
+inline double apply(Op op, double x) {
+  switch (op) {
+    case Op::Neg: return -x;
+    case Op::Not: return truth(x == 0);
+    case Op::Exp: return std::exp(x);
+    case Op::Log: return std::log(x);
+    case Op::Log1p: return std::log1p(x);
+    case Op::Expm1: return std::expm1(x);
+    case Op::Sqrt: return std::sqrt(x);
+    case Op::Cbrt: return std::cbrt(x);
+    case Op::Sin: return std::sin(x);
+    case Op::Cos: return std::cos(x);
+    case Op::Tan: return std::tan(x);
+    case Op::Asin: return std::asin(x);
+    case Op::Acos: return std::acos(x);
+    case Op::Atan: return std::atan(x);
+    case Op::Sinh: return std::sinh(x);
+    case Op::Cosh: return std::cosh(x);
+    case Op::Tanh: return std::tanh(x);
+    case Op::Erf: return std::erf(x);
+    case Op::Abs: return std::fabs(x);
+    case Op::Sign: return sign(x);
+    case Op::Floor: return std::floor(x);
+    case Op::Ceil: return std::ceil(x);
+    case Op::Sigmoid: return sigmoid(x);
+    case Op::Softplus: return softplus(x);
+    case Op::Relu: return relu(x);
+    case Op::Gelu: return gelu(x);
+    case Op::NoGrad: return x;
+    default: return std::nan("");
+  }
+}
+
+/// Apply a binary op.
+inline double apply(Op op, double a, double b) {
+  switch (op) {
+    case Op::Add: return a + b;
+    case Op::Sub: return a - b;
+    case Op::Mul: return a * b;
+    case Op::Div: return a / b;
+    case Op::Pow: return std::pow(a, b);
+    case Op::Lt: return truth(a < b);
+    case Op::Le: return truth(a <= b);
+    case Op::Gt: return truth(a > b);
+    case Op::Ge: return truth(a >= b);
+    case Op::Eq: return truth(a == b);
+    case Op::Ne: return truth(a != b);
+    case Op::And: return truth(a != 0 && b != 0);
+    case Op::Or: return truth(a != 0 || b != 0);
+    case Op::Atan2: return std::atan2(a, b);
+    case Op::Max: return std::fmax(a, b);
+    case Op::Min: return std::fmin(a, b);
+    case Op::LeakyRelu: return leaky_relu(a, b);
+    default: return std::nan("");
+  }
+}
+
+/// c ? a : b
+inline double select(double c, double a, double b) { return c != 0 ? a : b; }
+
+}  // namespace gradc::math

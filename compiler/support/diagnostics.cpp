@@ -1,0 +1,88 @@
+// diagnostics.cpp - rendering errors with the source line and a caret.
+#include "support/diagnostics.h"
+
+#include <algorithm>
+
+namespace gradc {
+
+SourceFile::SourceFile(std::string name, std::string text)
+    : name_(std::move(name)), text_(std::move(text)) {
+  line_starts_.push_back(0);
+  for (size_t i = 0; i < text_.size(); ++i)
+    if (text_[i] == '\n') line_starts_.push_back(i + 1);
+}
+
+Loc SourceFile::loc(size_t offset) const {
+  auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
+  size_t line = size_t(it - line_starts_.begin());
+  return Loc{uint32_t(line), uint32_t(offset - line_starts_[line - 1] + 1)};
+}
+
+std::string_view SourceFile::line_text(uint32_t line) const {
+  if (line == 0 || line > line_starts_.size()) return {};
+  size_t begin = line_starts_[line - 1];
+  size_t end = line < line_starts_.size() ? line_starts_[line] - 1 : text_.size();
+  std::string_view s(text_.data() + begin, end - begin);
+  if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
+  return s;
+}
+
+std::string quote_char(unsigned char c) {
+  if (c >= 0x20 && c < 0x7f) return fmt::format("'{}'", char(c));
+  return fmt::format("'\\x{:02X}'", c);
+}
+
+void Diagnostics::report(Loc loc, const std::string& message) {
+  ++errors_;
+  pending_.push_back(Entry{loc, message});
+  if (errors_ >= kMaxErrors) {
+    flush();
+    out_ << "gradc: fatal error: too many errors emitted, stopping now\n";
+    throw TooManyErrors{};
+  }
+}
+
+void Diagnostics::flush() {
+  // Errors come from several passes (lexer, parser, final checks); print
+  // them in source order. Errors without a location go last.
+  std::stable_sort(pending_.begin(), pending_.end(), [](const Entry& a, const Entry& b) {
+    auto key = [](const Entry& e) {
+      return std::pair{e.loc.line == 0 ? UINT32_MAX : e.loc.line, e.loc.col};
+    };
+    return key(a) < key(b);
+  });
+  for (const Entry& e : pending_) render(e.loc, e.message);
+  pending_.clear();
+}
+
+void Diagnostics::render(Loc loc, const std::string& message) {
+  if (!file_ || loc.line == 0) {
+    out_ << (file_ ? file_->name() + ": " : std::string("gradc: ")) << "error: " << message
+         << "\n";
+    return;
+  }
+  out_ << fmt::format("{}:{}:{}: error: {}\n", file_->name(), loc.line, loc.col, message);
+  // Echo the line as written (control bytes shown as spaces; tabs kept so
+  // the caret stays aligned), then the caret. A very long line is cut to a
+  // window around the caret.
+  std::string line(file_->line_text(loc.line)), caret;
+  constexpr size_t kWindow = 100;
+  if (line.size() > 2 * kWindow) {
+    size_t col = loc.col - 1, begin = col > kWindow / 2 ? col - kWindow / 2 : 0;
+    std::string prefix = begin > 0 ? "..." : "";
+    line = prefix + line.substr(begin, kWindow) + (begin + kWindow < line.size() ? "..." : "");
+    loc.col = uint32_t(col - begin + prefix.size() + 1);
+  }
+  for (size_t i = 0; i < line.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(line[i]);
+    if (c != '\t' && (c < 0x20 || c == 0x7f)) line[i] = ' ';
+    bool continuation = (c & 0xC0) == 0x80;  // UTF-8: one column per character
+    if (i + 1 < loc.col && !continuation) caret += line[i] == '\t' ? '\t' : ' ';
+  }
+  size_t bytes_before = std::min<size_t>(loc.col - 1, line.size());
+  size_t pad_to = caret.size() + (loc.col - 1 - bytes_before);
+  while (caret.size() < pad_to) caret += ' ';
+  out_ << line << "\n" << caret << "^\n";
+}
+
+}  // namespace gradc
