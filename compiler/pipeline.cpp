@@ -1,6 +1,8 @@
 // pipeline.cpp - parse -> set wrt -> reverse-mode Jacobian -> names.
 #include "pipeline.h"
 
+#include <algorithm>
+
 #include "ir/builder.h"
 #include "front/parser.h"
 #include "ad/reverse_diff.h"
@@ -20,6 +22,12 @@ void PassTimer::stop() {
   entries_.back().ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin_).count();
   running_ = false;
+}
+
+const KernelSpec* Compiled::kernel(KernelKind k) const {
+  for (const KernelSpec& spec : kernels)
+    if (spec.kind == k) return &spec;
+  return nullptr;
 }
 
 std::vector<NodeId> Compiled::all_roots() const {
@@ -72,9 +80,9 @@ std::vector<std::string> scalar_names(const std::vector<Variable>& vars,
 
 // One DerivativeVar per (output, wrt input) pair, and the flat name of every
 // Jacobian entry. Names are kept clear of the program's own.
-void name_derivatives(Compiled& c) {
+void name_derivatives(Compiled& c, const std::unordered_set<std::string>& reserved) {
   const Program& p = c.prog;
-  std::unordered_set<std::string> used = c.grad_hints.reserved;
+  std::unordered_set<std::string> used = reserved;
   size_t k = c.num_wrt(), row = 0;
   c.derivative_names.assign(c.jacobian.size(), "");
   for (uint32_t o = 0; o < p.outputs.size(); ++o) {
@@ -95,6 +103,50 @@ void name_derivatives(Compiled& c) {
     }
     row += out.size();
   }
+}
+
+KernelArray read_array(std::string name, Axis axis, size_t size, uint32_t first_input) {
+  KernelArray a;
+  a.name = std::move(name);
+  a.axes = {axis};
+  a.size = size;
+  a.first_input = first_input;
+  return a;
+}
+
+KernelArray result_array(std::string name, std::vector<Axis> axes, std::vector<NodeId> roots,
+                         std::string doc, std::string entry_format) {
+  KernelArray a;
+  a.name = std::move(name);
+  a.result = true;
+  a.axes = std::move(axes);
+  a.size = roots.size();
+  a.roots = std::move(roots);
+  a.doc = std::move(doc);
+  a.entry_format = std::move(entry_format);
+  return a;
+}
+
+// The spec of kernel `kind` (SPEC 3) over c's roots.
+KernelSpec kernel_spec(const Compiled& c, KernelKind kind) {
+  KernelSpec k{kind, {}, c.grad_hints, "reverse sweep: adjoints of the values above"};
+  k.args.push_back(read_array("in", Axis::Input, c.names.inputs.size(), 0));
+  KernelArray out = result_array("out", {Axis::Output}, c.outputs, "out[i] = output i", "{0}");
+  switch (kind) {
+    case KernelKind::Forward:
+      k.hints = c.forward_hints;
+      k.args.push_back(std::move(out));
+      break;
+    case KernelKind::Grad:
+      k.args.push_back(std::move(out));
+      k.args.push_back(result_array("jac", {Axis::Output, Axis::Wrt}, c.jacobian,
+                                    "jac[i*k + j] = d out_i / d wrt_j", "d {0} / d {1}"));
+      break;
+    case KernelKind::Jvp:
+    case KernelKind::Vjp:
+      throw InternalError("kernel_spec: jvp and vjp are built by their own sweeps");
+  }
+  return k;
 }
 
 }  // namespace
@@ -126,11 +178,11 @@ std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
                      c.outputs.size() * c.wrt_nodes.size(), kMaxJacobianEntries);
     return std::nullopt;
   }
-  c.output_names = scalar_names(p.outputs);
-  c.input_names = scalar_names(p.inputs);
-  c.wrt_names = scalar_names(p.inputs, &p.wrt);
-  c.forward_hints = source_hints(p);
-  c.grad_hints = c.forward_hints;
+  c.names.outputs = scalar_names(p.outputs);
+  c.names.inputs = scalar_names(p.inputs);
+  c.names.wrt = scalar_names(p.inputs, &p.wrt);
+  NameHints forward_hints = source_hints(p);
+  NameHints grad_hints = forward_hints;
 
   timer.start("differentiate");
   std::unordered_map<NodeId, std::string> source_name;  // scalar definitions
@@ -148,14 +200,22 @@ std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
   // Derivative names go only to nodes the differentiation made: a value the
   // forward program already computes keeps its own name (`dw_dz = t1`).
   timer.start("name");
-  name_derivatives(c);
+  name_derivatives(c, grad_hints.reserved);
   for (const DerivativeVar& d : c.derivatives) {
-    c.grad_hints.reserved.insert(d.name);
+    grad_hints.reserved.insert(d.name);
     for (size_t i = 0; i < d.nodes.size(); ++i)
       if (d.nodes[i] >= c.forward_nodes)
-        c.grad_hints.suggest(d.nodes[i], element_name(d.name, d.shape, i), d.shape.empty());
+        grad_hints.suggest(d.nodes[i], element_name(d.name, d.shape, i), d.shape.empty());
   }
-  for (auto& [node, name] : adjoint_names) c.grad_hints.suggest(node, name, false);
+  for (auto& [node, name] : adjoint_names) grad_hints.suggest(node, name, false);
+  c.forward_hints = std::make_shared<const NameHints>(std::move(forward_hints));
+  c.grad_hints = std::make_shared<const NameHints>(std::move(grad_hints));
+
+  timer.start("plan");
+  for (KernelKind kind : kAllKernelKinds)
+    if (std::find(opts.kernels.begin(), opts.kernels.end(), kind) != opts.kernels.end() ||
+        kind == KernelKind::Forward || kind == KernelKind::Grad)
+      c.kernels.push_back(kernel_spec(c, kind));
   timer.stop();
   return c;
 }

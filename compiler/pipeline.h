@@ -9,6 +9,7 @@
 
 #include "support/diagnostics.h"
 #include "front/program.h"
+#include "plan/kernel_spec.h"
 #include "plan/schedule.h"
 
 namespace gradc {
@@ -37,6 +38,8 @@ inline constexpr size_t kMaxJacobianEntries = size_t(1) << 24;
 
 struct CompileOptions {
   std::optional<std::vector<std::string>> wrt;  ///< --wrt, overriding the program's
+  /// The kernels to build (--kernels), in any order; f and grad always exist.
+  std::vector<KernelKind> kernels = {KernelKind::Forward, KernelKind::Grad};
 };
 
 /// The derivative of one output variable with respect to one wrt input
@@ -49,25 +52,27 @@ struct DerivativeVar {
   std::vector<NodeId> nodes;  ///< row-major
 };
 
-/// A program with its derivatives: forward and derivative roots in one graph.
-/// Arrays are flattened row-major: m output scalars, k wrt scalars.
+/// A program with its derivatives and the kernels that compute them: forward
+/// and derivative roots in one graph. Arrays are flattened row-major: n input
+/// scalars, m output scalars, k wrt scalars.
 struct Compiled {
   Program prog;
   std::vector<NodeId> outputs;               ///< m output scalars
   std::vector<NodeId> wrt_nodes;             ///< k wrt scalars (Input nodes)
   std::vector<NodeId> jacobian;              ///< m*k, row-major
-  std::vector<std::string> output_names;     ///< m names: `w`, `y[0,1]`
-  std::vector<std::string> wrt_names;        ///< k names: `x`, `W[1,2]`
-  std::vector<std::string> input_names;      ///< n names, every input scalar
+  AxisNames names;                           ///< `x`, `W[1,2]` along each axis
   std::vector<std::string> derivative_names; ///< m*k names: `dw_dx`, `dy_dW[0,1,2]`
   std::vector<DerivativeVar> derivatives;    ///< per (output, wrt input) pair
-  NameHints forward_hints;                   ///< names for the forward kernel
-  NameHints grad_hints;                      ///< names for the fused kernel
+  std::shared_ptr<const NameHints> forward_hints;  ///< names for the forward kernel
+  std::shared_ptr<const NameHints> grad_hints;     ///< names for the derivative kernels
   size_t forward_nodes = 0;                  ///< graph size before differentiation
+  std::vector<KernelSpec> kernels;           ///< what each generated function computes
 
   size_t num_wrt() const { return wrt_nodes.size(); }
   /// Roots of the fused kernel: outputs, then the Jacobian.
   std::vector<NodeId> all_roots() const;
+  /// The kernel of kind `k`, or null if it was not requested.
+  const KernelSpec* kernel(KernelKind k) const;
 };
 
 /// Parse, check and differentiate `file`. Errors go to `diag`.

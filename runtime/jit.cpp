@@ -54,9 +54,9 @@ std::vector<VariableInfo> variable_infos(const std::vector<Variable>& vars) {
 }
 
 void describe(const Compiled& c, Kernel::Impl& k) {
-  k.input_names = c.input_names;
-  k.output_names = c.output_names;
-  k.wrt_names = c.wrt_names;
+  k.input_names = c.names.inputs;
+  k.output_names = c.names.outputs;
+  k.wrt_names = c.names.wrt;
   for (NodeId w : c.wrt_nodes) k.wrt_inputs.push_back(c.prog.graph[w].a);
   k.input_variables = variable_infos(c.prog.inputs);
   k.output_variables = variable_infos(c.prog.outputs);

@@ -46,8 +46,12 @@ NodeId unary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId s) {
     // No derivative: logic and step functions.
     case Op::Not: case Op::Sign: case Op::Floor: case Op::Ceil: return kNoNode;
     case Op::NoGrad: return kNoNode;                                // stop_gradient' = 0
-    default: throw InternalError("unary_partial: not a unary op");
+    case Op::Const: case Op::Input: case Op::Add: case Op::Sub: case Op::Mul: case Op::Div:
+    case Op::Pow: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:
+    case Op::And: case Op::Or: case Op::Atan2: case Op::Max: case Op::Min: case Op::LeakyRelu:
+    case Op::Select: break;
   }
+  throw InternalError("unary_partial: not a unary op");
 }
 
 // d/dx_i of the binary ops, times s.
@@ -85,8 +89,14 @@ NodeId binary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId y, int i, No
     // No derivative: comparisons and logic.
     case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:
     case Op::And: case Op::Or: return kNoNode;
-    default: throw InternalError("binary_partial: not a binary op");
+    case Op::Const: case Op::Input: case Op::Neg: case Op::Not: case Op::Exp: case Op::Log:
+    case Op::Log1p: case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos:
+    case Op::Tan: case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh:
+    case Op::Tanh: case Op::Erf: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil:
+    case Op::Sigmoid: case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad:
+    case Op::Select: break;
   }
+  throw InternalError("binary_partial: not a binary op");
 }
 
 }  // namespace

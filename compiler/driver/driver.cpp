@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "gradc_check.h"
+#include "emit/dump.h"
 #include "emit/emit_cpp.h"
 #include "emit/emit_llvm.h"
 #include "emit/eval_io.h"
@@ -171,8 +172,8 @@ GradFunction kernel_function(const Compiled& c, const CliOptions& o) {
 int check(const Compiled& c, const CliOptions& o, const std::string& file, std::ostream& out,
           std::ostream& err) {
   CheckShape shape;
-  shape.inputs = c.input_names;
-  shape.outputs = c.output_names;
+  shape.inputs = c.names.inputs;
+  shape.outputs = c.names.outputs;
   for (NodeId w : c.wrt_nodes) shape.wrt.push_back(c.prog.graph[w].a);  // input scalar index
   CheckOptions opts;
   opts.points = o.check_points;
@@ -189,8 +190,8 @@ int check(const Compiled& c, const CliOptions& o, const std::string& file, std::
 void print_stats(const Compiled& c, const PassTimer& t, std::ostream& err) {
   err << "gradc: statistics\n";
   for (const auto& e : t.entries()) err << fmt::format("  {:<14} {:10.3f} ms\n", e.name, e.ms);
-  Schedule fwd = make_schedule(c.prog.graph, c.outputs, c.forward_hints);
-  Schedule grad = make_schedule(c.prog.graph, c.all_roots(), c.grad_hints);
+  Schedule fwd = make_schedule(c.prog.graph, c.outputs, *c.forward_hints);
+  Schedule grad = make_schedule(c.prog.graph, c.all_roots(), *c.grad_hints);
   err << fmt::format("  forward DAG:            {} nodes\n", c.forward_nodes);
   err << fmt::format("  forward+derivative DAG: {} nodes\n", c.prog.graph.size());
   err << fmt::format("  kernel nodes: forward {}, gradient {} (ratio {:.2f})\n", fwd.live_nodes,
@@ -230,6 +231,7 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
   if (!compiled) return kExitError;
   const Compiled& c = *compiled;
 
+  if (o.dump_after) err << dump_after(c, *o.dump_after);
   int status = kExitOk;
   if (o.output) {
     timer.start("emit-" + *format);

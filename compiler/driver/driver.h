@@ -27,6 +27,7 @@ struct CliOptions {
   std::optional<std::string> target;       ///< --target=TRIPLE (LLVM outputs)
   bool interp = false;                     ///< --interp: --eval/--check without the JIT
   bool stats = false;                      ///< --stats / -v
+  std::optional<std::string> dump_after;   ///< --dump-after=PASS (to stderr)
 };
 
 /// Exit statuses (SPEC 2).

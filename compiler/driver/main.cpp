@@ -49,6 +49,10 @@ Options:
   --interp             run --eval and --check with the reference interpreter
                        instead of the JIT
   --stats, -v          time of each pass and DAG sizes, on standard error
+  --dump-after=PASS    print the compiler's state after PASS on standard
+                       error: parse (the forward DAG), differentiate (the
+                       DAG with its derivative nodes) or plan (each
+                       kernel's statements, stores, parts and scratch slots)
   --help               this text
   --version            the version
 
@@ -131,6 +135,10 @@ gradc::CliOptions ArgParser::parse() {
       if (v != "cpp" && v != "hpp" && v != "llvm" && v != "bc" && v != "obj")
         throw UsageError{fmt::format("unknown --emit format '{}' (cpp, hpp, llvm, bc or obj)", v)};
       o.emit = v;
+    } else if (option("--dump-after", v)) {
+      if (v != "parse" && v != "differentiate" && v != "plan")
+        throw UsageError{fmt::format("unknown pass '{}' for --dump-after (parse, differentiate or plan)", v)};
+      o.dump_after = v;
     } else if (option("--name", v)) o.name = v;
     else if (option("--target", v)) {
       if (v.empty()) throw UsageError{"--target needs a target triple, such as x86_64-linux-gnu"};
@@ -161,8 +169,8 @@ gradc::CliOptions ArgParser::parse() {
   }
   if (help || version) return o;
   if (!have_input) throw UsageError{"no input file"};
-  if (!o.output && !o.print && !o.eval && !o.check)
-    throw UsageError{"nothing to do: give -o FILE, --print, --eval or --check"};
+  if (!o.output && !o.print && !o.eval && !o.check && !o.dump_after)
+    throw UsageError{"nothing to do: give -o FILE, --print, --eval, --check or --dump-after"};
   if (o.emit && !o.output) throw UsageError{"--emit needs -o FILE"};
   if (o.name && !o.output) throw UsageError{"--name needs -o FILE"};
   return o;

@@ -28,6 +28,8 @@ constexpr std::string_view kCppReserved[] = {
     "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq", "restrict", "_Bool",
     // names the generated code itself uses
     "in", "out", "jac", "std", "NULL", "main", "errno",
+    // kernel parameters (SPEC 3) and the scratch array of split kernels
+    "v", "u", "jv", "uj", "s",
 };
 
 }  // namespace
@@ -49,8 +51,15 @@ std::string_view cpp_helper_name(Op op) {
     case Op::Sign: return "gradc_sign";
     case Op::Relu: return "gradc_relu";
     case Op::LeakyRelu: return "gradc_leaky_relu";
-    default: return "";
+    case Op::Const: case Op::Input: case Op::Neg: case Op::Not: case Op::Exp: case Op::Log:
+    case Op::Log1p: case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos:
+    case Op::Tan: case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh:
+    case Op::Tanh: case Op::Erf: case Op::Abs: case Op::Floor: case Op::Ceil: case Op::NoGrad:
+    case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Pow: case Op::Lt:
+    case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne: case Op::And: case Op::Or:
+    case Op::Atan2: case Op::Max: case Op::Min: case Op::Select: break;
   }
+  return "";
 }
 
 // Keep in step with scalar_math.h.
@@ -75,8 +84,15 @@ std::string_view cpp_helper_source(Op op) {
     case Op::LeakyRelu:
       return "static inline double gradc_leaky_relu(double x, double slope) {\n"
              "  return x > 0 ? x : slope * x;\n}\n";
-    default: return "";
+    case Op::Const: case Op::Input: case Op::Neg: case Op::Not: case Op::Exp: case Op::Log:
+    case Op::Log1p: case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos:
+    case Op::Tan: case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh:
+    case Op::Tanh: case Op::Erf: case Op::Abs: case Op::Floor: case Op::Ceil: case Op::NoGrad:
+    case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Pow: case Op::Lt:
+    case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne: case Op::And: case Op::Or:
+    case Op::Atan2: case Op::Max: case Op::Min: case Op::Select: break;
   }
+  return "";
 }
 
 ExprRenderer::ExprRenderer(const Graph& g, const Schedule& s, Dialect d, const Program* prog)
@@ -87,6 +103,13 @@ ExprRenderer::ExprRenderer(const Graph& g, const Schedule& s, Dialect d, const P
 }
 
 std::string ExprRenderer::input_text(uint32_t index) const {
+  if (index >= input_slot_.size()) {  // an element of a direction vector: v[j], u[i]
+    for (const KernelArray* a : directions_)
+      if (index >= a->first_input && index < a->first_input + a->size)
+        return d_ == Dialect::Latex ? fmt::format("{}_{{{}}}", a->name, index - a->first_input)
+                                    : fmt::format("{}[{}]", a->name, index - a->first_input);
+    return fmt::format("in[{}]", index);
+  }
   auto [var, elem] = input_slot_.at(index);
   const Variable& v = prog_->inputs[var];
   if (v.is_scalar()) return name(v.name);
@@ -172,7 +195,12 @@ ExprRenderer::Text ExprRenderer::gradc_expr(NodeId, const Node& n) {
     case Op::Or: return infix(n, " || ", 2);
     case Op::Select:
       return {wrap(n.a, 2) + " ? " + wrap(n.b, 1) + " : " + wrap(n.c, 1), 1};
-    default: break;
+    case Op::Const: case Op::Input: case Op::Exp: case Op::Log: case Op::Log1p: case Op::Expm1:
+    case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos: case Op::Tan: case Op::Asin:
+    case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh: case Op::Tanh: case Op::Erf:
+    case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil: case Op::Sigmoid:
+    case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad: case Op::Atan2:
+    case Op::Max: case Op::Min: case Op::LeakyRelu: break;
   }
   std::string args = wrap(n.a, 0);
   if (info.arity == 2) args += ", " + wrap(n.b, 0);
@@ -199,7 +227,13 @@ ExprRenderer::Text ExprRenderer::cpp_condition(NodeId id, bool expand) {
         Text t = cpp_condition(n.a, false);
         return {fmt::format("!{}", t.prec < 7 ? parens(t.text) : t.text), 7};
       }
-      default: break;
+      case Op::Const: case Op::Input: case Op::Neg: case Op::Exp: case Op::Log: case Op::Log1p:
+      case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos: case Op::Tan:
+      case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh: case Op::Tanh:
+      case Op::Erf: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil: case Op::Sigmoid:
+      case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad: case Op::Add:
+      case Op::Sub: case Op::Mul: case Op::Div: case Op::Pow: case Op::Atan2: case Op::Max:
+      case Op::Min: case Op::LeakyRelu: case Op::Select: break;
     }
   }
   return {wrap(id, 5) + " != 0.0", 4};
@@ -226,7 +260,11 @@ ExprRenderer::Text ExprRenderer::cpp_expr(NodeId id, const Node& n) {
     case Op::Abs: return {fmt::format("std::fabs({})", wrap(n.a, 0)), 9};
     case Op::Max: return {fmt::format("std::fmax({}, {})", wrap(n.a, 0), wrap(n.b, 0)), 9};
     case Op::Min: return {fmt::format("std::fmin({}, {})", wrap(n.a, 0), wrap(n.b, 0)), 9};
-    default: break;
+    case Op::Const: case Op::Input: case Op::Exp: case Op::Log: case Op::Log1p: case Op::Expm1:
+    case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos: case Op::Tan: case Op::Asin:
+    case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh: case Op::Tanh: case Op::Erf:
+    case Op::Sign: case Op::Floor: case Op::Ceil: case Op::Sigmoid: case Op::Softplus:
+    case Op::Relu: case Op::Gelu: case Op::Atan2: case Op::LeakyRelu: break;
   }
   std::string fn;
   if (std::string_view helper = cpp_helper_name(n.op); !helper.empty()) {
@@ -277,7 +315,9 @@ ExprRenderer::Text ExprRenderer::latex_expr(NodeId, const Node& n) {
     case Op::Asin: return call("\\arcsin");
     case Op::Acos: return call("\\arccos");
     case Op::Atan: return call("\\arctan");
-    default: break;
+    case Op::Const: case Op::Input: case Op::Log1p: case Op::Expm1: case Op::Erf: case Op::Sign:
+    case Op::Floor: case Op::Ceil: case Op::Sigmoid: case Op::Softplus: case Op::Relu:
+    case Op::Gelu: case Op::NoGrad: case Op::Atan2: case Op::LeakyRelu: break;
   }
   std::string fn(info.spelling);
   for (size_t i = 0; i < fn.size(); ++i)

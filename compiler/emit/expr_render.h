@@ -10,6 +10,7 @@
 
 #include "ir/ir.h"
 #include "front/program.h"
+#include "plan/kernel_spec.h"
 #include "plan/schedule.h"
 
 namespace gradc {
@@ -31,6 +32,9 @@ class ExprRenderer {
   /// later part of a split C++ kernel): returns true and sets `text`.
   using External = std::function<bool(NodeId, std::string& text)>;
   void set_external(External f) { external_ = std::move(f); }
+  /// The direction vectors (`v`, `u`) of a product kernel: their elements
+  /// are written `v[j]`.
+  void set_directions(std::vector<const KernelArray*> d) { directions_ = std::move(d); }
   /// C++ helper functions (gradc_sigmoid, ...) that rendered code calls.
   const std::set<Op>& helpers_used() const { return helpers_; }
   /// A name as it is written in this dialect.
@@ -64,6 +68,7 @@ class ExprRenderer {
   std::vector<std::pair<uint32_t, uint32_t>> input_slot_;  ///< scalar -> (variable, element)
   std::set<Op> helpers_;
   External external_;
+  std::vector<const KernelArray*> directions_;
 };
 
 /// `name`, or `name_` if it is a C++ keyword or a name the kernels reserve.

@@ -1,17 +1,15 @@
-// llvm_kernel.h - one kernel function (NAME or NAME_grad) as LLVM IR.
-//
-// A kernel loads the inputs it reads, computes every live node once in id
-// order (a topological order), and stores out[] and jac[]. As in the C++
-// backend (cpp_kernel.h), a large kernel is split into internal noinline
-// part functions of at most kLlvmPartNodes nodes, called in order, with
-// values crossing parts passed through a scratch array on the kernel's
-// stack: LLVM's instruction selection and register allocation work per basic
-// block and grow faster than linearly in its size.
+// llvm_kernel.h - one kernel function as LLVM IR, following its KernelPlan
+// (plan/kernel_plan.h), the same plan the C++ writer follows: input loads,
+// each scheduled value (with the nodes inlined into it) once, in id order,
+// its stores right after it. A split kernel becomes internal noinline part
+// functions called in order, with values crossing parts passed through a
+// scratch array on the kernel's stack.
 #pragma once
 
 #include <string>
 
 #include "pipeline.h"
+#include "plan/kernel_plan.h"
 
 namespace llvm {
 class Function;
@@ -20,18 +18,14 @@ class Module;
 
 namespace gradc {
 
-/// Nodes (and stores) per part function of a split kernel.
-inline constexpr size_t kLlvmPartNodes = 2000;
-
 struct LlvmKernelOptions {
-  bool grad = false;        ///< NAME_grad (out and jac) rather than NAME
   bool fast_math = false;   ///< put the `fast` flags on every FP instruction
   bool value_names = true;  ///< name values after the program (%x, %a, %dw_dx)
 };
 
-/// Define `extern "C" void fn_name(const double* in, double* out[, double* jac])`
-/// in `m`, computing c's outputs (and Jacobian).
-llvm::Function* build_llvm_kernel(const Compiled& c, const std::string& fn_name,
-                                  const LlvmKernelOptions& opts, llvm::Module& m);
+/// Define `extern "C" void fn_name(<the spec's arrays>)` in `m`.
+llvm::Function* build_llvm_kernel(const Compiled& c, const KernelPlan& plan,
+                                  const std::string& fn_name, const LlvmKernelOptions& opts,
+                                  llvm::Module& m);
 
 }  // namespace gradc

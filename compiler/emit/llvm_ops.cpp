@@ -11,9 +11,16 @@ bool is_boolean_op(Op op) {
     case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:
     case Op::And: case Op::Or: case Op::Not:
       return true;
-    default:
+    case Op::Const: case Op::Input: case Op::Neg: case Op::Exp: case Op::Log: case Op::Log1p:
+    case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos: case Op::Tan:
+    case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh: case Op::Tanh:
+    case Op::Erf: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil: case Op::Sigmoid:
+    case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad: case Op::Add: case Op::Sub:
+    case Op::Mul: case Op::Div: case Op::Pow: case Op::Atan2: case Op::Max: case Op::Min:
+    case Op::LeakyRelu: case Op::Select:
       return false;
   }
+  return false;
 }
 
 LlvmOpLowering::LlvmOpLowering(llvm::IRBuilder<>& b) : b_(b) {}
@@ -72,8 +79,15 @@ llvm::Value* LlvmOpLowering::condition(Op op, llvm::Value* x, llvm::Value* y) {
     case Op::And: return b_.CreateAnd(x, y);  // operands: i1 truths
     case Op::Or: return b_.CreateOr(x, y);
     case Op::Not: return b_.CreateNot(x);
-    default: return nullptr;
+    case Op::Const: case Op::Input: case Op::Neg: case Op::Exp: case Op::Log: case Op::Log1p:
+    case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos: case Op::Tan:
+    case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh: case Op::Tanh:
+    case Op::Erf: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil: case Op::Sigmoid:
+    case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad: case Op::Add: case Op::Sub:
+    case Op::Mul: case Op::Div: case Op::Pow: case Op::Atan2: case Op::Max: case Op::Min:
+    case Op::LeakyRelu: case Op::Select: break;
   }
+  return nullptr;  // not a condition
 }
 
 llvm::Value* LlvmOpLowering::value(Op op, llvm::Value* x, llvm::Value* y) {

@@ -65,7 +65,7 @@ std::vector<std::string> wrt_names(const Compiled& c) {
 }  // namespace
 
 std::string print_text(const Compiled& c, const std::string& source_file) {
-  Schedule s = make_schedule(c.prog.graph, c.all_roots(), c.grad_hints);
+  Schedule s = make_schedule(c.prog.graph, c.all_roots(), *c.grad_hints);
   ExprRenderer r(c.prog.graph, s, Dialect::Gradc, &c.prog);
   std::vector<std::string> roots, inputs;
   for (const Variable& v : c.prog.inputs)
@@ -79,7 +79,7 @@ std::string print_text(const Compiled& c, const std::string& source_file) {
 }
 
 std::string print_latex(const Compiled& c, const std::string& source_file) {
-  Schedule s = make_schedule(c.prog.graph, c.all_roots(), c.grad_hints);
+  Schedule s = make_schedule(c.prog.graph, c.all_roots(), *c.grad_hints);
   ExprRenderer r(c.prog.graph, s, Dialect::Latex, &c.prog);
   std::vector<std::string> roots;
   std::string out = fmt::format("% gradc {}: {}\n\\begin{{align*}}\n", kVersion, source_file);
@@ -92,7 +92,7 @@ std::string print_latex(const Compiled& c, const std::string& source_file) {
 
 std::string print_dot(const Compiled& c, const std::string& source_file) {
   const Graph& g = c.prog.graph;
-  Schedule s = make_schedule(g, c.all_roots(), c.grad_hints);
+  Schedule s = make_schedule(g, c.all_roots(), *c.grad_hints);
   ExprRenderer r(g, s, Dialect::Gradc, &c.prog);
   std::vector<bool> live = live_nodes(g, c.all_roots());
   std::string out = fmt::format("// gradc {}: {}\ndigraph gradc {{\n  rankdir=BT;\n", kVersion,
@@ -115,7 +115,7 @@ std::string print_dot(const Compiled& c, const std::string& source_file) {
                        id >= c.forward_nodes ? ", style=dashed" : "");
     for (int i = 0; i < arity(n); ++i) out += fmt::format("  n{} -> n{};\n", operand(n, i), id);
   }
-  std::vector<std::string> root_names = c.output_names;
+  std::vector<std::string> root_names = c.names.outputs;
   root_names.insert(root_names.end(), c.derivative_names.begin(), c.derivative_names.end());
   std::vector<NodeId> roots = c.all_roots();
   for (size_t i = 0; i < roots.size(); ++i)

@@ -61,8 +61,12 @@ inline double apply(Op op, double x) {
     case Op::Relu: return relu(x);
     case Op::Gelu: return gelu(x);
     case Op::NoGrad: return x;
-    default: return std::nan("");
+    case Op::Const: case Op::Input: case Op::Add: case Op::Sub: case Op::Mul: case Op::Div:
+    case Op::Pow: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:
+    case Op::And: case Op::Or: case Op::Atan2: case Op::Max: case Op::Min: case Op::LeakyRelu:
+    case Op::Select: break;
   }
+  return std::nan("");  // not a unary op
 }
 
 /// Apply a binary op.
@@ -85,8 +89,14 @@ inline double apply(Op op, double a, double b) {
     case Op::Max: return std::fmax(a, b);
     case Op::Min: return std::fmin(a, b);
     case Op::LeakyRelu: return leaky_relu(a, b);
-    default: return std::nan("");
+    case Op::Const: case Op::Input: case Op::Neg: case Op::Not: case Op::Exp: case Op::Log:
+    case Op::Log1p: case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos:
+    case Op::Tan: case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh:
+    case Op::Tanh: case Op::Erf: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil:
+    case Op::Sigmoid: case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad:
+    case Op::Select: break;
   }
+  return std::nan("");  // not a binary op
 }
 
 /// c ? a : b

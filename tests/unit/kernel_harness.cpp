@@ -248,7 +248,7 @@ std::string point_text(const gradc::Compiled& c, const std::vector<double>& in) 
   std::string s;
   for (size_t i = 0; i < in.size(); ++i)  // one entry per scalar: `x=1, W[0,1]=2`
     s += fmt::format("{}{}={:.17g}", i ? ", " : "",
-                     i < c.input_names.size() ? c.input_names[i] : "?", in[i]);
+                     i < c.names.inputs.size() ? c.names.inputs[i] : "?", in[i]);
   return s;
 }
 

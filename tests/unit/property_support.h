@@ -47,7 +47,7 @@ inline std::vector<PropertyCase> build_corpus(std::string (*generate)(uint64_t),
     PropertyCase k{seed, text, std::move(*c), {}, {}};
     k.wrt_flat = wrt_input_indices(k.c);
     for (int p = 0; p < points; ++p) {
-      std::vector<double> x(k.c.input_names.size());
+      std::vector<double> x(k.c.names.inputs.size());
       for (double& xi : x) xi = u(rng);
       k.points.push_back(std::move(x));
     }
@@ -145,7 +145,7 @@ inline int compare_with_interpreter(const std::vector<PropertyCase>& cases,
   const std::string& label = kernels.label();
   for (size_t c = 0; c < std::min(cases.size(), kernels.size()); ++c) {
     const PropertyCase& k = cases[c];
-    size_t m = k.c.outputs.size(), nw = k.c.num_wrt(), n = k.c.input_names.size();
+    size_t m = k.c.outputs.size(), nw = k.c.num_wrt(), n = k.c.names.inputs.size();
     std::vector<std::vector<double>> points = k.points;
     for (double v : equal_inputs) points.emplace_back(n, v);
     for (const std::vector<double>& x : points) {
@@ -155,10 +155,10 @@ inline int compare_with_interpreter(const std::vector<PropertyCase>& cases,
       for (size_t i = 0; i < m; ++i, ++compared) {
         identical += same(ref.out[i], got.out[i]);
         CHECK_MESSAGE(close(ref.out[i], got.out[i], 1e-14, 1e-300),
-                      label << " grad " << k.c.output_names[i] << ": " << ref.out[i] << " vs "
+                      label << " grad " << k.c.names.outputs[i] << ": " << ref.out[i] << " vs "
                             << got.out[i] << ", " << where(k, x));
         CHECK_MESSAGE(close(ref.out[i], fwd[i], 1e-14, 1e-300),
-                      label << " forward " << k.c.output_names[i] << ": " << ref.out[i]
+                      label << " forward " << k.c.names.outputs[i] << ": " << ref.out[i]
                             << " vs " << fwd[i] << ", " << where(k, x));
       }
       for (size_t i = 0; i < m * nw; ++i, ++compared) {

@@ -469,10 +469,10 @@ void check_example(const std::string& stem) {
       // and every backend within 1e-14 of the interpreter
       for (size_t i = 0; i < v.out.size(); ++i) {
         CHECK_MESSAGE(gradc_test::close(v.out[i], ref.out[i], 1e-14, 1e-300),
-                      b->label() << " " << c->output_names[i] << " at " << where.str()
+                      b->label() << " " << c->names.outputs[i] << " at " << where.str()
                                  << ": interpreter " << ref.out[i] << ", kernel " << v.out[i]);
         CHECK_MESSAGE(gradc_test::close(fwd[i], ref.out[i], 1e-14, 1e-300),
-                      b->label() << " forward " << c->output_names[i] << " at " << where.str()
+                      b->label() << " forward " << c->names.outputs[i] << " at " << where.str()
                                  << ": interpreter " << ref.out[i] << ", kernel " << fwd[i]);
       }
       for (size_t i = 0; i < v.jac.size(); ++i)

@@ -105,7 +105,7 @@ TEST_CASE("array programs: inputs, outputs, wrt and derivatives are flattened ro
     for (const gradc::Variable& v : p.inputs) n += elements(v.shape);
     for (const gradc::Variable& v : p.outputs) m += elements(v.shape);
     REQUIRE(k.c.outputs.size() == m);
-    REQUIRE(k.c.input_names.size() == n);
+    REQUIRE(k.c.names.inputs.size() == n);
     REQUIRE(k.c.num_wrt() == k.wrt_flat.size());
     REQUIRE(k.c.jacobian.size() == m * k.c.num_wrt());
     for (size_t j = 0; j < k.wrt_flat.size(); ++j) {
@@ -128,8 +128,8 @@ TEST_CASE("array programs: inputs, outputs, wrt and derivatives are flattened ro
             derivs.push_back(fmt::format("d{}_d{}{}", o.name, p.inputs[w].name,
                                          suffix(both, i * in_size + j)));
         }
-    CHECK(k.c.output_names == outs);
-    CHECK(k.c.wrt_names == wrts);
+    CHECK(k.c.names.outputs == outs);
+    CHECK(k.c.names.wrt == wrts);
     CHECK(k.c.derivative_names == derivs);
   }
 }

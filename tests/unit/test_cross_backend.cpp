@@ -220,7 +220,7 @@ struct Point {
 
 std::vector<Point> points_of(const Program& p, std::mt19937_64& rng) {
   std::uniform_real_distribution<double> in_domain(p.lo, p.hi), wide(-3, 3);
-  size_t n = p.c.input_names.size();  // input scalars
+  size_t n = p.c.names.inputs.size();  // input scalars
   std::vector<Point> out;
   for (int point = 0; point < 12; ++point) {
     Point pt{std::vector<double>(n), point < 9};
@@ -295,7 +295,7 @@ TEST_CASE("--fast-math JIT kernels of smooth programs match central differences"
   std::vector<gradc_test::NamedProgram> smooth;
   std::vector<const Program*> smooth_progs;
   for (const Program& p : progs)
-    if (gradc_test::branch_signature(p.c, std::vector<double>(p.c.input_names.size(), p.lo))
+    if (gradc_test::branch_signature(p.c, std::vector<double>(p.c.names.inputs.size(), p.lo))
             .empty()) {
       smooth.push_back({"k_" + p.name, &p.c});
       smooth_progs.push_back(&p);
@@ -312,7 +312,7 @@ TEST_CASE("--fast-math JIT kernels of smooth programs match central differences"
     const Program& p = *smooth_progs[s];
     std::uniform_real_distribution<double> in_domain(p.lo, p.hi);
     for (int point = 0; point < 6; ++point) {
-      std::vector<double> x(p.c.input_names.size());
+      std::vector<double> x(p.c.names.inputs.size());
       for (double& xi : x) xi = in_domain(rng);
       Values ref = gradc_test::interpret(p.c, x), got = fast.call(s, x);
       for (size_t i = 0; i < ref.out.size(); ++i) {

@@ -94,9 +94,9 @@ struct Eval {
     gradc_test::Values ref = gradc_test::interpret(c, in);
     for (size_t i = 0; i < v.out.size(); ++i) {
       CHECK_MESSAGE(gradc_test::close(v.out[i], ref.out[i], 1e-14, 1e-300),
-                    c.output_names[i] << ": interpreter " << ref.out[i] << ", kernel " << v.out[i]);
+                    c.names.outputs[i] << ": interpreter " << ref.out[i] << ", kernel " << v.out[i]);
       CHECK_MESSAGE(gradc_test::close(fwd[i], ref.out[i], 1e-14, 1e-300),
-                    c.output_names[i] << ": interpreter " << ref.out[i] << ", forward kernel "
+                    c.names.outputs[i] << ": interpreter " << ref.out[i] << ", forward kernel "
                                       << fwd[i]);
     }
     for (size_t i = 0; i < v.jac.size(); ++i)

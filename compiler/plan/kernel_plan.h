@@ -1,0 +1,67 @@
+// kernel_plan.h - the one plan both kernel writers (C++ and LLVM) follow:
+// which values get a statement (the schedule), the order of statements and
+// stores, how a large kernel is split into part functions, and which values
+// cross parts through a scratch array.
+//
+// Items are the schedule's statements in id order (a topological order),
+// each followed by the stores of its value, so an entry leaves the registers
+// as soon as it is known. A large kernel is split into parts of at most
+// kPartNodes nodes (a statement counts the nodes inlined into it): C++
+// compilers and LLVM's instruction selection and register allocation grow
+// faster than linearly in the size of one function. A value computed in one
+// part and read by a later one gets a scratch slot.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "ir/ir.h"
+#include "plan/kernel_spec.h"
+#include "plan/schedule.h"
+
+namespace gradc {
+
+/// Nodes (inlined ones included) and stores per part function.
+inline constexpr size_t kPartNodes = 1000;
+
+/// One thing a kernel does: compute a scheduled value, or store a root.
+struct PlanItem {
+  enum Kind : uint8_t { Step, Store } kind;
+  uint32_t array = 0;  ///< Store: index into spec.args
+  NodeId node;         ///< Step: the value computed; Store: the root stored
+  size_t index = 0;    ///< Store: the entry of the array
+};
+
+struct KernelPlan {
+  static constexpr uint32_t kNone = UINT32_MAX;
+  const KernelSpec* spec = nullptr;
+  Schedule schedule;
+  std::vector<PlanItem> items;
+  std::vector<size_t> part_begin;  ///< part p is items [part_begin[p], part_begin[p+1])
+  std::vector<uint32_t> def_part;  ///< by node id: the part whose Step computes it
+  std::vector<uint32_t> slot;      ///< by node id: scratch slot, if a later part reads it
+  uint32_t num_slots = 0;
+
+  size_t num_parts() const { return part_begin.size() - 1; }
+  bool split() const { return num_parts() > 1; }
+  /// Does code in part `part` read node `id` from the scratch array?
+  bool from_scratch(NodeId id, size_t part) const {
+    return slot[id] != kNone && def_part[id] < part;
+  }
+};
+
+/// Plan the kernel `spec` over `g`.
+KernelPlan make_kernel_plan(const Graph& g, const KernelSpec& spec,
+                            size_t part_nodes = kPartNodes);
+
+/// The scheduled values and Input nodes that `item`'s text reads: a Step's
+/// operands or a Store's root, looking through inlined nodes.
+void item_references(const Graph& g, const Schedule& s, const PlanItem& item,
+                     std::vector<NodeId>& out);
+
+/// The nodes the expression of `id` consists of: `id` and the non-scheduled
+/// nodes inlined into it, ascending (operands first). Constants, inputs and
+/// scheduled operands are not included.
+void expression_nodes(const Graph& g, const Schedule& s, NodeId id, std::vector<NodeId>& out);
+
+}  // namespace gradc

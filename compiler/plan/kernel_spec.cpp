@@ -1,0 +1,87 @@
+// kernel_spec.cpp - names of the kernel kinds and queries over a spec's
+// arguments.
+#include "plan/kernel_spec.h"
+
+namespace gradc {
+
+std::string_view kernel_kind_name(KernelKind k) {
+  switch (k) {
+    case KernelKind::Forward: return "f";
+    case KernelKind::Grad: return "grad";
+    case KernelKind::Jvp: return "jvp";
+    case KernelKind::Vjp: return "vjp";
+  }
+  return "?";
+}
+
+std::string_view kernel_suffix(KernelKind k) {
+  switch (k) {
+    case KernelKind::Forward: return "";
+    case KernelKind::Grad: return "_grad";
+    case KernelKind::Jvp: return "_jvp";
+    case KernelKind::Vjp: return "_vjp";
+  }
+  return "?";
+}
+
+std::string_view kernel_summary(KernelKind k) {
+  switch (k) {
+    case KernelKind::Forward: return "the outputs";
+    case KernelKind::Grad: return "the outputs and their Jacobian";
+    case KernelKind::Jvp: return "the outputs and the Jacobian-vector product J v (forward mode)";
+    case KernelKind::Vjp: return "the outputs and the vector-Jacobian product u^T J (reverse mode)";
+  }
+  return "?";
+}
+
+std::vector<NodeId> KernelSpec::roots() const {
+  std::vector<NodeId> roots;
+  for (const KernelArray& a : args) roots.insert(roots.end(), a.roots.begin(), a.roots.end());
+  return roots;
+}
+
+std::vector<const KernelArray*> KernelSpec::directions() const {
+  std::vector<const KernelArray*> out;
+  for (const KernelArray& a : args)
+    if (!a.result && a.name != "in") out.push_back(&a);
+  return out;
+}
+
+const KernelArray* KernelSpec::arg(std::string_view name) const {
+  for (const KernelArray& a : args)
+    if (a.name == name) return &a;
+  return nullptr;
+}
+
+std::string entry_comment(const KernelArray& a, size_t i, const AxisNames& names) {
+  // Split the row-major index into one index per axis, last axis fastest.
+  std::vector<std::string_view> parts(a.axes.size());
+  for (size_t ax = a.axes.size(); ax-- > 0;) {
+    const std::vector<std::string>& along = names.of(a.axes[ax]);
+    if (along.empty()) return a.entry_format;
+    parts[ax] = along[i % along.size()];
+    i /= along.size();
+  }
+  std::string out;
+  for (size_t p = 0; p < a.entry_format.size(); ++p) {
+    char c = a.entry_format[p];
+    if (c == '{' && p + 2 < a.entry_format.size() && a.entry_format[p + 2] == '}') {
+      size_t ax = size_t(a.entry_format[p + 1] - '0');
+      if (ax < parts.size()) {
+        out += parts[ax];
+        p += 2;
+        continue;
+      }
+    }
+    out += c;
+  }
+  return out;
+}
+
+size_t KernelSpec::num_results() const {
+  size_t n = 0;
+  for (const KernelArray& a : args) n += a.result ? a.size : 0;
+  return n;
+}
+
+}  // namespace gradc
