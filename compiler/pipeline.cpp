@@ -5,7 +5,6 @@
 
 #include "ir/builder.h"
 #include "front/parser.h"
-#include "ad/reverse_diff.h"
 #include "front/value.h"
 
 namespace gradc {
@@ -129,7 +128,10 @@ KernelArray result_array(std::string name, std::vector<Axis> axes, std::vector<N
 
 // The spec of kernel `kind` (SPEC 3) over c's roots.
 KernelSpec kernel_spec(const Compiled& c, KernelKind kind) {
-  KernelSpec k{kind, {}, c.grad_hints, "reverse sweep: adjoints of the values above"};
+  KernelSpec k{kind, {}, c.grad_hints,
+               c.mode == DiffMode::Forward
+                   ? "forward sweep: tangents of the values above, one per wrt scalar"
+                   : "reverse sweep: adjoints of the values above, one per output scalar"};
   k.args.push_back(read_array("in", Axis::Input, c.names.inputs.size(), 0));
   KernelArray out = result_array("out", {Axis::Output}, c.outputs, "out[i] = output i", "{0}");
   switch (kind) {
@@ -188,14 +190,25 @@ std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
   std::unordered_map<NodeId, std::string> source_name;  // scalar definitions
   for (const Variable& v : p.definitions)
     if (v.is_scalar()) source_name.try_emplace(v.scalar(), v.name);
-  Builder b(p.graph);
-  std::vector<std::pair<NodeId, std::string>> adjoint_names;
-  c.jacobian = reverse_jacobian(b, c.outputs, c.wrt_nodes, [&](size_t out, NodeId node, NodeId adj) {
-    const Variable& o = p.outputs[output_var[out]];
+  std::vector<uint32_t> wrt_var;  // wrt scalar -> input variable
+  for (uint32_t j : p.wrt) wrt_var.insert(wrt_var.end(), p.inputs[j].size(), j);
+  // Intermediate derivatives of named scalars: adjoints `dw_da` (reverse
+  // mode, per output) and tangents `da_dx` (forward mode, per wrt input).
+  auto namer = [&](DiffMode mode, size_t sweep, NodeId node) -> std::optional<std::string> {
     auto it = source_name.find(node);
-    if (o.is_scalar() && it != source_name.end() && adj >= c.forward_nodes)
-      adjoint_names.emplace_back(adj, "d" + o.name + "_d" + it->second);
-  });
+    if (it == source_name.end()) return std::nullopt;
+    const Variable& v = mode == DiffMode::Reverse ? p.outputs[output_var[sweep]]
+                                                  : p.inputs[wrt_var[sweep]];
+    if (!v.is_scalar()) return std::nullopt;
+    return mode == DiffMode::Reverse ? "d" + v.name + "_d" + it->second
+                                     : "d" + it->second + "_d" + v.name;
+  };
+  Builder b(p.graph);
+  JacobianResult jr = build_jacobian(b, c.outputs, c.wrt_nodes, opts.mode, namer);
+  c.jacobian = std::move(jr.jacobian);
+  c.mode = jr.mode;
+  c.forward_mode_ops = jr.forward_ops;
+  c.reverse_mode_ops = jr.reverse_ops;
 
   // Derivative names go only to nodes the differentiation made: a value the
   // forward program already computes keeps its own name (`dw_dz = t1`).
@@ -207,7 +220,7 @@ std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
       if (d.nodes[i] >= c.forward_nodes)
         grad_hints.suggest(d.nodes[i], element_name(d.name, d.shape, i), d.shape.empty());
   }
-  for (auto& [node, name] : adjoint_names) grad_hints.suggest(node, name, false);
+  for (auto& [node, name] : jr.names) grad_hints.suggest(node, name, false);
   c.forward_hints = std::make_shared<const NameHints>(std::move(forward_hints));
   c.grad_hints = std::make_shared<const NameHints>(std::move(grad_hints));
 

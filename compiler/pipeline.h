@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "support/diagnostics.h"
+#include "ad/jacobian.h"
 #include "front/program.h"
 #include "plan/kernel_spec.h"
 #include "plan/schedule.h"
@@ -40,6 +41,7 @@ struct CompileOptions {
   std::optional<std::vector<std::string>> wrt;  ///< --wrt, overriding the program's
   /// The kernels to build (--kernels), in any order; f and grad always exist.
   std::vector<KernelKind> kernels = {KernelKind::Forward, KernelKind::Grad};
+  DiffMode mode = DiffMode::Auto;  ///< --mode: how the Jacobian is accumulated
 };
 
 /// The derivative of one output variable with respect to one wrt input
@@ -67,6 +69,9 @@ struct Compiled {
   std::shared_ptr<const NameHints> grad_hints;     ///< names for the derivative kernels
   size_t forward_nodes = 0;                  ///< graph size before differentiation
   std::vector<KernelSpec> kernels;           ///< what each generated function computes
+  DiffMode mode = DiffMode::Reverse;         ///< how the Jacobian was accumulated
+  /// Operations of the forward+Jacobian kernel in each mode (--stats), where built.
+  std::optional<size_t> forward_mode_ops, reverse_mode_ops;
 
   size_t num_wrt() const { return wrt_nodes.size(); }
   /// Roots of the fused kernel: outputs, then the Jacobian.

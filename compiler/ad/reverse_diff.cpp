@@ -1,45 +1,78 @@
-// reverse_diff.cpp - adjoint accumulation in one loop over node ids.
+// reverse_diff.cpp - adjoint accumulation over the cone between the seeded
+// roots and the wrt inputs, in descending id order.
 #include "ad/reverse_diff.h"
+
+#include <algorithm>
 
 #include "ad/derivative_rules.h"
 
 namespace gradc {
 
-std::vector<NodeId> reverse_jacobian(Builder& b, const std::vector<NodeId>& outputs,
-                                     const std::vector<NodeId>& wrt, const AdjointHook& hook) {
+ReverseSweeps::ReverseSweeps(Builder& b, const std::vector<NodeId>& wrt)
+    : b_(b), size_(b.graph().size()), wrt_(wrt) {
   const Graph& g = b.graph();
-  const size_t size = g.size();  // sweeps visit only nodes that exist now
-
   // depends[id]: does node id depend on any wrt input? Only those need
   // adjoints. Operands have smaller ids, so one forward loop suffices.
-  std::vector<bool> depends(size, false);
-  for (NodeId w : wrt) depends[w] = true;
-  for (NodeId id = 0; id < size; ++id) {
+  depends_.assign(size_, false);
+  for (NodeId w : wrt) depends_[w] = true;
+  for (NodeId id = 0; id < size_; ++id) {
     const Node& n = g[id];
-    for (int i = 0; i < arity(n); ++i) depends[id] = depends[id] || depends[operand(n, i)];
+    for (int i = 0; i < arity(n); ++i) depends_[id] = depends_[id] || depends_[operand(n, i)];
   }
+  stamp_.assign(size_, 0);
+  adj_.assign(size_, kNoNode);
+}
 
-  std::vector<NodeId> jac(outputs.size() * wrt.size(), b.zero());
-  std::vector<NodeId> adj(size, kNoNode);
-  for (size_t out = 0; out < outputs.size(); ++out) {
-    NodeId root = outputs[out];
-    if (!depends[root]) continue;
-    std::fill(adj.begin(), adj.end(), kNoNode);  // wrt inputs may have ids above root
-    adj[root] = b.one();
-    for (NodeId id = root + 1; id-- > 0;) {
-      if (adj[id] == kNoNode) continue;
-      if (hook) hook(out, id, adj[id]);
-      const Node n = g[id];  // a copy: the builder may grow the arena
-      for (int i = 0; i < arity(n); ++i) {
-        NodeId x = operand(n, i);
-        if (!depends[x]) continue;
-        NodeId contribution = partial_times(b, id, i, adj[id]);
-        if (contribution == kNoNode) continue;
-        adj[x] = adj[x] == kNoNode ? contribution : b.add(adj[x], contribution);
-      }
+bool ReverseSweeps::sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& wrt_adjoints,
+                          const AdjointHook& hook, size_t node_limit) {
+  const Graph& g = b_.graph();
+  ++sweep_;
+  // The cone: nodes reachable from the roots through operands that depend
+  // on a wrt input (an explicit stack: no recursion).
+  cone_.clear();
+  auto visit = [&](NodeId id) {
+    if (id >= size_ || !depends_[id] || stamp_[id] == sweep_) return;
+    stamp_[id] = sweep_;
+    adj_[id] = kNoNode;
+    cone_.push_back(id);
+  };
+  for (const Seed& s : seeds) visit(s.first);
+  for (size_t i = 0; i < cone_.size(); ++i) {
+    const Node& n = g[cone_[i]];
+    for (int k = 0; k < arity(n); ++k) visit(operand(n, k));
+  }
+  for (const Seed& s : seeds)
+    if (s.first < size_ && depends_[s.first])
+      adj_[s.first] = adj_[s.first] == kNoNode ? s.second : b_.add(adj_[s.first], s.second);
+  std::sort(cone_.begin(), cone_.end(), std::greater<NodeId>());
+
+  for (NodeId id : cone_) {
+    if (adj_[id] == kNoNode) continue;
+    if (hook) hook(sweep_ - 1, id, adj_[id]);
+    const Node n = g[id];  // a copy: the builder may grow the arena
+    for (int i = 0; i < arity(n); ++i) {
+      NodeId x = operand(n, i);
+      if (!depends_[x]) continue;
+      NodeId contribution = partial_times(b_, id, i, adj_[id]);  // adj * d n / d x
+      if (contribution == kNoNode) continue;
+      adj_[x] = adj_[x] == kNoNode ? contribution : b_.add(adj_[x], contribution);
     }
-    for (size_t j = 0; j < wrt.size(); ++j)
-      if (adj[wrt[j]] != kNoNode) jac[out * wrt.size() + j] = adj[wrt[j]];
+    if (g.size() > node_limit) return false;
+  }
+  wrt_adjoints.assign(wrt_.size(), b_.zero());
+  for (size_t j = 0; j < wrt_.size(); ++j)
+    if (stamp_[wrt_[j]] == sweep_ && adj_[wrt_[j]] != kNoNode) wrt_adjoints[j] = adj_[wrt_[j]];
+  return true;
+}
+
+std::optional<std::vector<NodeId>> reverse_jacobian(Builder& b, const std::vector<NodeId>& outputs,
+                                                    const std::vector<NodeId>& wrt,
+                                                    const AdjointHook& hook, size_t node_limit) {
+  ReverseSweeps sweeps(b, wrt);
+  std::vector<NodeId> jac(outputs.size() * wrt.size(), b.zero()), row;
+  for (size_t out = 0; out < outputs.size(); ++out) {
+    if (!sweeps.sweep({{outputs[out], b.one()}}, row, hook, node_limit)) return std::nullopt;
+    std::copy(row.begin(), row.end(), jac.begin() + long(out * wrt.size()));
   }
   return jac;
 }

@@ -1,24 +1,58 @@
-// reverse_diff.h - symbolic reverse mode over the DAG.
+// reverse_diff.h - symbolic reverse mode over the DAG: adjoints flow from
+// seeded roots down to the wrt inputs, one loop over descending ids that
+// visits only the nodes between them.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <limits>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "ir/builder.h"
 
 namespace gradc {
 
-/// Called when the adjoint of forward node `node` is complete for output
-/// number `output`; lets the caller name adjoints (`dw_da`).
-using AdjointHook = std::function<void(size_t output, NodeId node, NodeId adjoint)>;
+/// Called when the adjoint of forward node `node` is complete in sweep
+/// number `sweep`; lets the caller name adjoints (`dw_da`).
+using AdjointHook = std::function<void(size_t sweep, NodeId node, NodeId adjoint)>;
+
+/// A (node, seed) pair: the sweep starts with d/d node = seed.
+using Seed = std::pair<NodeId, NodeId>;
+
+/// Reverse sweeps over one graph, sharing their bookkeeping. A sweep costs
+/// O(c log c) for the c nodes between its roots and the wrt inputs, never a
+/// pass over the whole graph, so a program with 10^5 small outputs
+/// differentiates in about the time of its forward pass.
+class ReverseSweeps {
+ public:
+  /// Sweeps over the nodes that exist now, towards `wrt`.
+  ReverseSweeps(Builder& b, const std::vector<NodeId>& wrt);
+  /// Seed the adjoints of `seeds` and accumulate them down to the wrt
+  /// inputs: `wrt_adjoints[j]` is the adjoint of wrt[j] (zero if nothing
+  /// reaches it). Adjoints are accumulated, never overwritten, so fan-out is
+  /// handled by construction. False if the graph grew past `node_limit`.
+  bool sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& wrt_adjoints,
+             const AdjointHook& hook = {},
+             size_t node_limit = std::numeric_limits<size_t>::max());
+
+ private:
+  Builder& b_;
+  size_t size_;
+  std::vector<NodeId> wrt_;
+  std::vector<bool> depends_;    // by id: depends on a wrt input
+  std::vector<uint32_t> stamp_;  // by id: the sweep that last visited it
+  std::vector<NodeId> adj_;      // by id: adjoint, valid where stamp_ == sweep_
+  std::vector<NodeId> cone_;
+  uint32_t sweep_ = 0;
+};
 
 /// The Jacobian d outputs / d wrt as nodes, row-major: result[i*k + j] is
-/// d outputs[i] / d wrt[j] (k = wrt.size()). One reverse sweep per output,
-/// each a single loop over descending ids that accumulates adjoints where a
-/// value fans out. Work shared between outputs is shared through
-/// hash-consing. No recursion.
-std::vector<NodeId> reverse_jacobian(Builder& b, const std::vector<NodeId>& outputs,
-                                     const std::vector<NodeId>& wrt,
-                                     const AdjointHook& hook = {});
+/// d outputs[i] / d wrt[j] (k = wrt.size()). One reverse sweep per output.
+/// nullopt if the graph grew past `node_limit`.
+std::optional<std::vector<NodeId>> reverse_jacobian(
+    Builder& b, const std::vector<NodeId>& outputs, const std::vector<NodeId>& wrt,
+    const AdjointHook& hook = {}, size_t node_limit = std::numeric_limits<size_t>::max());
 
 }  // namespace gradc

@@ -187,13 +187,20 @@ int check(const Compiled& c, const CliOptions& o, const std::string& file, std::
   return kExitOk;
 }
 
-void print_stats(const Compiled& c, const PassTimer& t, std::ostream& err) {
+void print_stats(const Compiled& c, const CliOptions& o, const PassTimer& t, std::ostream& err) {
   err << "gradc: statistics\n";
   for (const auto& e : t.entries()) err << fmt::format("  {:<14} {:10.3f} ms\n", e.name, e.ms);
   Schedule fwd = make_schedule(c.prog.graph, c.outputs, *c.forward_hints);
   Schedule grad = make_schedule(c.prog.graph, c.all_roots(), *c.grad_hints);
   err << fmt::format("  forward DAG:            {} nodes\n", c.forward_nodes);
   err << fmt::format("  forward+derivative DAG: {} nodes\n", c.prog.graph.size());
+  auto ops = [&](const std::optional<size_t>& n) {
+    return n                   ? fmt::format("{} operations", *n)
+           : o.mode == "auto" ? std::string("stopped: more nodes than twice the other's")
+                               : std::string("not built");
+  };
+  err << fmt::format("  mode: {} (forward mode: {}; reverse mode: {})\n", diff_mode_name(c.mode),
+                     ops(c.forward_mode_ops), ops(c.reverse_mode_ops));
   err << fmt::format("  kernel nodes: forward {}, gradient {} (ratio {:.2f})\n", fwd.live_nodes,
                      grad.live_nodes, fwd.live_nodes ? double(grad.live_nodes) / fwd.live_nodes : 0.0);
 }
@@ -203,11 +210,6 @@ void print_stats(const Compiled& c, const PassTimer& t, std::ostream& err) {
 int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
   if (o.hessian) {
     err << "gradc: error: --hessian (second derivatives) is not supported yet\n";
-    return kExitError;
-  }
-  if (o.mode == "forward") {
-    err << "gradc: error: --mode=forward is not supported yet; reverse mode is used for every "
-           "program (--mode=auto or --mode=reverse)\n";
     return kExitError;
   }
   std::optional<std::string> format;
@@ -226,6 +228,9 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
   PassTimer timer;
   CompileOptions copts;
   copts.wrt = o.wrt;
+  copts.mode = o.mode == "forward"   ? DiffMode::Forward
+               : o.mode == "reverse" ? DiffMode::Reverse
+                                     : DiffMode::Auto;
   std::optional<Compiled> compiled = compile(source, diag, copts, timer);
   diag.flush();
   if (!compiled) return kExitError;
@@ -261,7 +266,7 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
     status = std::max(status, check(c, o, file, out, err));
   }
   timer.stop();
-  if (o.stats) print_stats(c, timer, err);
+  if (o.stats) print_stats(c, o, timer, err);
   return status;
 }
 

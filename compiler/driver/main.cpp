@@ -39,7 +39,11 @@ Options:
   --wrt=a,b            differentiate with respect to these inputs only
   --check-points=N     random points for --check (default 5)
   --seed=N             seed for --check's points (default 1)
-  --mode=auto|reverse  how Jacobians are accumulated (reverse mode)
+  --mode=MODE          how Jacobians are accumulated: forward (one tangent
+                       sweep per wrt scalar), reverse (one adjoint sweep per
+                       output scalar) or auto (default: builds both within a
+                       budget and keeps the one with fewer operations;
+                       --stats shows both counts and the choice)
   -O0 -O1 -O2 -O3      LLVM optimization level for .ll .bc .o and the JIT
                        (default -O2; C++ output is the same at every level)
   --fast-math          let LLVM reassociate and assume no NaN/inf (LLVM
@@ -56,7 +60,7 @@ Options:
   --help               this text
   --version            the version
 
-Not supported yet: --hessian, --mode=forward.
+Not supported yet: --hessian.
 
 Options with a value accept --opt=value and --opt value.
 Exit status: 0 success; 1 an error in the program, its inputs, or a failed

@@ -27,6 +27,14 @@ std::vector<bool> live_nodes(const Graph& g, const std::vector<NodeId>& roots) {
   return live;
 }
 
+size_t count_operations(const Graph& g, const std::vector<NodeId>& roots) {
+  std::vector<bool> live = live_nodes(g, roots);
+  size_t ops = 0;
+  for (NodeId id = 0; id < g.size(); ++id)
+    ops += live[id] && g[id].op != Op::Const && g[id].op != Op::Input;
+  return ops;
+}
+
 Schedule make_schedule(const Graph& g, const std::vector<NodeId>& roots,
                        const NameHints& hints) {
   Schedule s;

@@ -56,6 +56,9 @@ Schedule make_schedule(const Graph& g, const std::vector<NodeId>& roots,
 /// The nodes that `roots` depend on, by id.
 std::vector<bool> live_nodes(const Graph& g, const std::vector<NodeId>& roots);
 
+/// The number of operations (live non-leaf nodes) computing `roots`.
+size_t count_operations(const Graph& g, const std::vector<NodeId>& roots);
+
 /// `base` if unused, else `base_2`, `base_3`, ...; records the result.
 std::string unique_name(const std::string& base, std::unordered_set<std::string>& used);
 

@@ -1,0 +1,87 @@
+// jacobian.cpp - forward or reverse mode, and the automatic choice between
+// them by counted operations.
+#include "ad/jacobian.h"
+
+#include "ad/forward_diff.h"
+#include "ad/reverse_diff.h"
+#include "plan/schedule.h"
+
+namespace gradc {
+
+std::string_view diff_mode_name(DiffMode m) {
+  switch (m) {
+    case DiffMode::Auto: return "auto";
+    case DiffMode::Forward: return "forward";
+    case DiffMode::Reverse: return "reverse";
+  }
+  return "?";
+}
+
+namespace {
+
+struct Attempt {
+  std::optional<std::vector<NodeId>> jacobian;
+  std::vector<std::pair<NodeId, std::string>> names;
+};
+
+// One mode, stopping once the graph has grown past `node_limit`.
+Attempt attempt(Builder& b, const std::vector<NodeId>& outputs, const std::vector<NodeId>& wrt,
+                DiffMode mode, const DerivativeNamer& namer, size_t node_limit) {
+  Attempt a;
+  const size_t before = b.graph().size();
+  auto hook = [&](size_t sweep, NodeId node, NodeId deriv) {
+    if (!namer || deriv < before) return;  // a value the program already has keeps its name
+    if (std::optional<std::string> name = namer(mode, sweep, node))
+      a.names.emplace_back(deriv, std::move(*name));
+  };
+  a.jacobian = mode == DiffMode::Forward ? forward_jacobian(b, outputs, wrt, hook, node_limit)
+                                         : reverse_jacobian(b, outputs, wrt, hook, node_limit);
+  return a;
+}
+
+size_t kernel_ops(const Graph& g, const std::vector<NodeId>& outputs,
+                  const std::vector<NodeId>& jac) {
+  std::vector<NodeId> roots = outputs;
+  roots.insert(roots.end(), jac.begin(), jac.end());
+  return count_operations(g, roots);
+}
+
+}  // namespace
+
+JacobianResult build_jacobian(Builder& b, const std::vector<NodeId>& outputs,
+                              const std::vector<NodeId>& wrt, DiffMode mode,
+                              const DerivativeNamer& namer) {
+  const size_t unlimited = std::numeric_limits<size_t>::max();
+  JacobianResult r;
+  auto record = [&](DiffMode m, size_t ops) { (m == DiffMode::Forward ? r.forward_ops : r.reverse_ops) = ops; };
+  DiffMode first = mode != DiffMode::Auto ? mode
+                   : wrt.size() < outputs.size() ? DiffMode::Forward
+                                                 : DiffMode::Reverse;
+  size_t start = b.graph().size();
+  Attempt a = attempt(b, outputs, wrt, first, namer, unlimited);
+  size_t first_ops = kernel_ops(b.graph(), outputs, *a.jacobian);
+  record(first, first_ops);
+  r.mode = first;
+  r.jacobian = std::move(*a.jacobian);
+  r.names = std::move(a.names);
+  if (mode != DiffMode::Auto) return r;
+
+  // The other mode may make twice the nodes of the first (plus room for the
+  // dead nodes that simplification leaves in small programs) before it is
+  // stopped: a mode that needs far more sweeps never runs to the end.
+  DiffMode second = first == DiffMode::Forward ? DiffMode::Reverse : DiffMode::Forward;
+  size_t made = b.graph().size() - start;
+  size_t budget = 2 * made + start + kAutoSlackNodes;
+  Attempt other = attempt(b, outputs, wrt, second, namer, b.graph().size() + budget);
+  if (!other.jacobian) return r;
+  size_t second_ops = kernel_ops(b.graph(), outputs, *other.jacobian);
+  record(second, second_ops);
+  if (second_ops < first_ops) {
+    r.mode = second;
+    r.jacobian = std::move(*other.jacobian);
+    r.names = std::move(other.names);
+  }
+  return r;
+}
+
+}  // namespace gradc

@@ -1,0 +1,161 @@
+// test_modes.cpp - forward mode against reverse mode: the same Jacobian (to
+// rounding) on the 1,000 random scalar programs and 300 random array
+// programs, --mode=auto choosing the mode with fewer operations, and the
+// costs the modes are chosen for (one tangent sweep per wrt scalar, one
+// adjoint sweep per output scalar, each over its own cone only).
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <random>
+
+#include "random_array_program.h"
+#include "random_program.h"
+#include "unit_support.h"
+
+using namespace gradc;
+
+namespace {
+
+Compiled compile_mode(const std::string& text, DiffMode mode) {
+  CompileOptions opts;
+  opts.mode = mode;
+  return unit::compile_ok(text, opts);
+}
+
+bool all_finite(const std::vector<double>& v) {
+  for (double d : v)
+    if (!std::isfinite(d)) return false;
+  return true;
+}
+
+// Forward and reverse mode agree at `points` random points in [-2, 2].
+void check_modes_agree(const std::string& text, uint64_t seed, int points) {
+  Compiled fwd = compile_mode(text, DiffMode::Forward);
+  Compiled rev = compile_mode(text, DiffMode::Reverse);
+  REQUIRE(fwd.mode == DiffMode::Forward);
+  REQUIRE(rev.mode == DiffMode::Reverse);
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(-2, 2);
+  for (int p = 0; p < points; ++p) {
+    std::vector<double> in(fwd.names.inputs.size());
+    for (double& x : in) x = u(rng);
+    unit::Values f = unit::run(fwd, in), r = unit::run(rev, in);
+    REQUIRE(f.out == r.out);  // the same forward program
+    if (!all_finite(f.out) || !all_finite(r.jac)) continue;  // overflow: no comparison
+    for (size_t i = 0; i < f.jac.size(); ++i)
+      CHECK_MESSAGE(unit::close(f.jac[i], r.jac[i], 1e-9, 1e-12),
+                    "seed " << seed << " entry " << i << ": forward " << f.jac[i]
+                            << ", reverse " << r.jac[i] << "\n" << text);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("forward and reverse mode agree on 1,000 random scalar programs") {
+  for (uint64_t seed = 1000; seed < 2000; ++seed)
+    check_modes_agree(gradc_test::random_program(seed), seed, 3);
+}
+
+TEST_CASE("forward and reverse mode agree on 300 random array programs") {
+  for (uint64_t seed = 5000; seed < 5300; ++seed)
+    check_modes_agree(gradc_test::random_array_program(seed), seed, 2);
+}
+
+TEST_CASE("auto builds both modes and keeps the one with fewer operations") {
+  for (uint64_t seed = 1000; seed < 1200; ++seed) {
+    std::string text = gradc_test::random_program(seed);
+    Compiled c = compile_mode(text, DiffMode::Auto);
+    Compiled fwd = compile_mode(text, DiffMode::Forward);
+    Compiled rev = compile_mode(text, DiffMode::Reverse);
+    REQUIRE(fwd.forward_mode_ops);
+    REQUIRE(rev.reverse_mode_ops);
+    CHECK_FALSE(fwd.reverse_mode_ops);  // a fixed mode builds only itself
+    size_t best = std::min(*fwd.forward_mode_ops, *rev.reverse_mode_ops);
+    size_t chosen = c.mode == DiffMode::Forward ? *c.forward_mode_ops : *c.reverse_mode_ops;
+    INFO("seed ", seed, "\n", text);
+    CHECK(chosen == best);
+    // The operation count is the live operations of the fused kernel.
+    CHECK(chosen == count_operations(c.prog.graph, c.all_roots()));
+  }
+}
+
+// A pendulum rollout: one parameter, every angle an output.
+std::string pendulum(int steps) {
+  std::string text = "input c, th0, w0\nwrt c\n";
+  std::string outputs;
+  for (int i = 1; i <= steps; ++i) {
+    text += fmt::format("th{} = th{} + 0.01*w{}\nw{} = w{} - 0.01*(c*sin(th{}))\n", i, i - 1,
+                        i - 1, i, i - 1, i);
+    outputs += fmt::format("{}th{}", i > 1 ? ", " : "", i);
+  }
+  return text + "output " + outputs + "\n";
+}
+
+TEST_CASE("many outputs, one wrt: auto picks forward mode, a few times the forward pass") {
+  Compiled c = compile_mode(pendulum(300), DiffMode::Auto);
+  CHECK(c.mode == DiffMode::Forward);
+  REQUIRE(c.forward_mode_ops);
+  size_t forward_pass = count_operations(c.prog.graph, c.outputs);
+  CHECK(*c.forward_mode_ops <= 3 * forward_pass);
+  // Reverse mode needs one sweep per output: quadratic in the steps. Auto
+  // stops building it once it is over its budget.
+  CHECK_FALSE(Compiled(compile_mode(pendulum(1000), DiffMode::Auto)).reverse_mode_ops);
+  Compiled rev = compile_mode(pendulum(60), DiffMode::Reverse);
+  Compiled fwd = compile_mode(pendulum(60), DiffMode::Forward);
+  CHECK(*rev.reverse_mode_ops > 5 * *fwd.forward_mode_ops);
+}
+
+TEST_CASE("one output, many wrt: auto picks reverse mode") {
+  std::string text = "s0 = x0\n";
+  for (int i = 1; i <= 50; ++i) text += fmt::format("s{} = s{}*sin(x{}) + x{}^2\n", i, i - 1, i, i);
+  Compiled c = compile_mode(text, DiffMode::Auto);
+  CHECK(c.mode == DiffMode::Reverse);
+  Compiled fwd = compile_mode(text, DiffMode::Forward);
+  CHECK(*c.reverse_mode_ops < *fwd.forward_mode_ops);
+}
+
+TEST_CASE("a sweep touches only its cone: 20,000 independent outputs stay linear") {
+  // Output i depends on x and on its own term; neither mode may make more
+  // than a constant number of nodes per output (no sweep over the graph).
+  std::string text = "input x, y\n", outputs;
+  for (int i = 0; i < 20000; ++i) {
+    text += fmt::format("y{} = sin(x*{}) + y*{}\n", i, i + 1, i % 7 + 1);
+    outputs += fmt::format("{}y{}", i ? ", " : "", i);
+  }
+  text += "output " + outputs + "\n";
+  for (DiffMode mode : {DiffMode::Forward, DiffMode::Reverse}) {
+    Compiled c = compile_mode(text, mode);
+    CHECK(c.prog.graph.size() - c.forward_nodes <= 4 * 20000);
+    unit::Values v = unit::run(c, {0.5, 2.0});
+    CHECK(unit::close_exact(v.jac[2 * 19999], 20000 * std::cos(0.5 * 20000)));
+    CHECK(v.jac[2 * 19999 + 1] == 19999 % 7 + 1);
+  }
+}
+
+TEST_CASE("forward mode names tangents of named values dA_dX; the kernel says which sweep") {
+  Compiled c = compile_mode("input x, y\na = sin(x)*y\nb = a*a\nc = a*y\noutput b, c\nwrt x",
+                            DiffMode::Forward);
+  bool named = false;
+  for (const auto& [node, hint] : c.grad_hints->hint) named = named || hint.name == "da_dx";
+  CHECK(named);
+  REQUIRE(c.kernel(KernelKind::Grad));
+  CHECK(c.kernel(KernelKind::Grad)->sweep_comment.find("forward sweep") == 0);
+  unit::Values v = unit::run(c, {0.3, 2.0});
+  double a = std::sin(0.3) * 2.0, da = std::cos(0.3) * 2.0;
+  CHECK(unit::close_exact(v.jac[0], 2 * a * da));
+  CHECK(unit::close_exact(v.jac[1], da * 2.0));
+}
+
+TEST_CASE("forward mode keeps the untaken branch of ?: out of the derivative") {
+  Compiled c = compile_mode("input x\nw = x > 0 ? sqrt(x) : 0\nv = max(x, 1) + relu(x - 2)\n"
+                            "output w, v",
+                            DiffMode::Forward);
+  unit::Values v = unit::run(c, {-1.0});
+  CHECK(v.jac[0] == 0.0);  // not NaN from sqrt(-1)
+  CHECK(v.jac[1] == 0.0);
+  v = unit::run(c, {1.0});  // the tie of max: half to each side
+  CHECK(v.jac[0] == 0.5);
+  CHECK(v.jac[1] == 0.5);
+  v = unit::run(c, {3.0});
+  CHECK(v.jac[1] == 2.0);
+}
