@@ -1,4 +1,5 @@
-// pipeline.cpp - parse -> set wrt -> reverse-mode Jacobian -> names.
+// pipeline.cpp - parse -> set wrt -> Jacobian (forward or reverse mode) ->
+// names -> kernel specs.
 #include "pipeline.h"
 
 #include <algorithm>
@@ -6,6 +7,7 @@
 #include "ir/builder.h"
 #include "front/parser.h"
 #include "front/value.h"
+#include "kernels.h"
 
 namespace gradc {
 
@@ -27,6 +29,10 @@ const KernelSpec* Compiled::kernel(KernelKind k) const {
   for (const KernelSpec& spec : kernels)
     if (spec.kind == k) return &spec;
   return nullptr;
+}
+
+bool Compiled::emits(KernelKind k) const {
+  return std::find(emitted.begin(), emitted.end(), k) != emitted.end();
 }
 
 std::vector<NodeId> Compiled::all_roots() const {
@@ -104,53 +110,6 @@ void name_derivatives(Compiled& c, const std::unordered_set<std::string>& reserv
   }
 }
 
-KernelArray read_array(std::string name, Axis axis, size_t size, uint32_t first_input) {
-  KernelArray a;
-  a.name = std::move(name);
-  a.axes = {axis};
-  a.size = size;
-  a.first_input = first_input;
-  return a;
-}
-
-KernelArray result_array(std::string name, std::vector<Axis> axes, std::vector<NodeId> roots,
-                         std::string doc, std::string entry_format) {
-  KernelArray a;
-  a.name = std::move(name);
-  a.result = true;
-  a.axes = std::move(axes);
-  a.size = roots.size();
-  a.roots = std::move(roots);
-  a.doc = std::move(doc);
-  a.entry_format = std::move(entry_format);
-  return a;
-}
-
-// The spec of kernel `kind` (SPEC 3) over c's roots.
-KernelSpec kernel_spec(const Compiled& c, KernelKind kind) {
-  KernelSpec k{kind, {}, c.grad_hints,
-               c.mode == DiffMode::Forward
-                   ? "forward sweep: tangents of the values above, one per wrt scalar"
-                   : "reverse sweep: adjoints of the values above, one per output scalar"};
-  k.args.push_back(read_array("in", Axis::Input, c.names.inputs.size(), 0));
-  KernelArray out = result_array("out", {Axis::Output}, c.outputs, "out[i] = output i", "{0}");
-  switch (kind) {
-    case KernelKind::Forward:
-      k.hints = c.forward_hints;
-      k.args.push_back(std::move(out));
-      break;
-    case KernelKind::Grad:
-      k.args.push_back(std::move(out));
-      k.args.push_back(result_array("jac", {Axis::Output, Axis::Wrt}, c.jacobian,
-                                    "jac[i*k + j] = d out_i / d wrt_j", "d {0} / d {1}"));
-      break;
-    case KernelKind::Jvp:
-    case KernelKind::Vjp:
-      throw InternalError("kernel_spec: jvp and vjp are built by their own sweeps");
-  }
-  return k;
-}
-
 }  // namespace
 
 std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
@@ -224,11 +183,9 @@ std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
   c.forward_hints = std::make_shared<const NameHints>(std::move(forward_hints));
   c.grad_hints = std::make_shared<const NameHints>(std::move(grad_hints));
 
-  timer.start("plan");
-  for (KernelKind kind : kAllKernelKinds)
-    if (std::find(opts.kernels.begin(), opts.kernels.end(), kind) != opts.kernels.end() ||
-        kind == KernelKind::Forward || kind == KernelKind::Grad)
-      c.kernels.push_back(kernel_spec(c, kind));
+  timer.start("kernels");
+  c.emitted = opts.kernels;
+  build_kernel_specs(c, b);
   timer.stop();
   return c;
 }

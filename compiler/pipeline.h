@@ -68,7 +68,8 @@ struct Compiled {
   std::shared_ptr<const NameHints> forward_hints;  ///< names for the forward kernel
   std::shared_ptr<const NameHints> grad_hints;     ///< names for the derivative kernels
   size_t forward_nodes = 0;                  ///< graph size before differentiation
-  std::vector<KernelSpec> kernels;           ///< what each generated function computes
+  std::vector<KernelSpec> kernels;           ///< every kernel built (f and grad always)
+  std::vector<KernelKind> emitted;           ///< the kernels code outputs contain (--kernels)
   DiffMode mode = DiffMode::Reverse;         ///< how the Jacobian was accumulated
   /// Operations of the forward+Jacobian kernel in each mode (--stats), where built.
   std::optional<size_t> forward_mode_ops, reverse_mode_ops;
@@ -76,8 +77,10 @@ struct Compiled {
   size_t num_wrt() const { return wrt_nodes.size(); }
   /// Roots of the fused kernel: outputs, then the Jacobian.
   std::vector<NodeId> all_roots() const;
-  /// The kernel of kind `k`, or null if it was not requested.
+  /// The kernel of kind `k`, or null if it was not built.
   const KernelSpec* kernel(KernelKind k) const;
+  /// Is kernel `k` part of the code outputs (--kernels)?
+  bool emits(KernelKind k) const;
 };
 
 /// Parse, check and differentiate `file`. Errors go to `diag`.

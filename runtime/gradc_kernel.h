@@ -3,6 +3,8 @@
  *
  *   NAME(in, out)            out[m] from in[n]
  *   NAME_grad(in, out, jac)  also jac[m*k], jac[i*k + j] = d out_i / d wrt_j
+ *   NAME_jvp(in, v, out, jv) also jv[m] = J v for a direction v[k]
+ *   NAME_vjp(in, u, out, uj) also uj[k] = u^T J for weights u[m]
  *
  * Kernels are pure, reentrant and thread-safe. */
 #ifndef GRADC_KERNEL_H
@@ -16,6 +18,9 @@ extern "C" {
 typedef void (*gradc_forward_fn)(const double* in, double* out);
 /** Signature of NAME_grad. */
 typedef void (*gradc_grad_fn)(const double* in, double* out, double* jac);
+/** Signature of NAME_jvp and NAME_vjp: in, the direction (v or u), out, the product. */
+typedef void (*gradc_product_fn)(const double* in, const double* dir, double* out,
+                                 double* product);
 
 #ifdef __cplusplus
 }

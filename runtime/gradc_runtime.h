@@ -26,6 +26,9 @@ struct JitOptions {
   int opt_level = 2;                 ///< 0..3, as gradc -O0..-O3
   bool fast_math = false;            ///< as --fast-math: faster, results may change
   std::vector<std::string> wrt;      ///< as --wrt; empty: the program's own wrt
+  /// as --kernels: which kernels to compile ("f", "grad", "jvp", "vjp");
+  /// f and grad are always compiled
+  std::vector<std::string> kernels = {"f", "grad"};
   std::string file_name = "<input>"; ///< the name diagnostics show
 };
 
@@ -70,6 +73,14 @@ class GRADC_API Kernel {
   /// out[m] and jac[m*k], jac[i*k + j] = d out_i / d wrt_j.
   void grad(const double* in, double* out, double* jac) const { grad_function()(in, out, jac); }
 
+  /// NAME_jvp and NAME_vjp (null unless JitOptions::kernels named them).
+  gradc_product_fn jvp_function() const;
+  gradc_product_fn vjp_function() const;
+  /// out[m] and jv[m] = J v for a direction v[k] (forward mode, one sweep).
+  void jvp(const double* in, const double* v, double* out, double* jv) const;
+  /// out[m] and uj[k] = u^T J for weights u[m] (reverse mode, one sweep).
+  void vjp(const double* in, const double* u, double* out, double* uj) const;
+
   /// The same with vectors; std::invalid_argument if `in` is not n long.
   std::vector<double> eval(const std::vector<double>& in) const;
   struct Result {
@@ -77,6 +88,14 @@ class GRADC_API Kernel {
     std::vector<double> jac;  ///< m*k, row-major
   };
   Result grad(const std::vector<double>& in) const;
+  struct ProductResult {
+    std::vector<double> out;      ///< m values
+    std::vector<double> product;  ///< jvp: J v (m values); vjp: u^T J (k values)
+  };
+  /// std::invalid_argument if `v` is not k long (`u` not m long);
+  /// std::logic_error if the kernel was not compiled.
+  ProductResult jvp(const std::vector<double>& in, const std::vector<double>& v) const;
+  ProductResult vjp(const std::vector<double>& in, const std::vector<double>& u) const;
 
   struct Impl;
   explicit Kernel(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}

@@ -22,6 +22,7 @@ struct Kernel::Impl {
   std::unique_ptr<llvm::orc::LLJIT> jit;  // owns the code
   gradc_forward_fn forward = nullptr;
   gradc_grad_fn grad = nullptr;
+  gradc_product_fn jvp = nullptr, vjp = nullptr;
   std::vector<std::string> input_names, output_names, wrt_names;
   std::vector<size_t> wrt_inputs;
   std::vector<VariableInfo> input_variables, output_variables;
@@ -89,12 +90,17 @@ Kernel jit_compiled(const Compiled& c, const JitOptions& opts) {
   lo.opt_level = opts.opt_level;
   lo.fast_math = opts.fast_math;
   lo.value_names = false;
+  lo.every_kernel = true;
   std::unique_ptr<llvm::Module> m = build_llvm_module(c, name, "<jit>", *ctx, *tm, lo);
   optimize_llvm_module(*m, *tm, opts.opt_level);
   take(impl->jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(m), std::move(ctx))),
        "adding the module");
   impl->forward = take(impl->jit->lookup(name), "compiling").toPtr<gradc_forward_fn>();
   impl->grad = take(impl->jit->lookup(name + "_grad"), "compiling").toPtr<gradc_grad_fn>();
+  if (c.kernel(KernelKind::Jvp))
+    impl->jvp = take(impl->jit->lookup(name + "_jvp"), "compiling").toPtr<gradc_product_fn>();
+  if (c.kernel(KernelKind::Vjp))
+    impl->vjp = take(impl->jit->lookup(name + "_vjp"), "compiling").toPtr<gradc_product_fn>();
   describe(c, *impl);
   return Kernel(std::move(impl));
 }
@@ -106,6 +112,13 @@ Kernel jit_compile(std::string_view source, const JitOptions& opts) {
   PassTimer timer;
   CompileOptions copts;
   if (!opts.wrt.empty()) copts.wrt = opts.wrt;
+  copts.kernels.clear();
+  for (const std::string& k : opts.kernels) {
+    std::optional<KernelKind> kind = kernel_kind_from_name(k);
+    if (!kind)
+      throw std::invalid_argument(fmt::format("unknown kernel '{}' (f, grad, jvp, vjp)", k));
+    copts.kernels.push_back(*kind);
+  }
   std::optional<Compiled> c = compile(file, diag, copts, timer);
   diag.flush();
   if (!c) throw CompileError(diagnostics.str());
@@ -134,6 +147,50 @@ const std::vector<VariableInfo>& Kernel::output_variables() const {
 }
 gradc_forward_fn Kernel::forward_function() const { return impl_->forward; }
 gradc_grad_fn Kernel::grad_function() const { return impl_->grad; }
+gradc_product_fn Kernel::jvp_function() const { return impl_->jvp; }
+gradc_product_fn Kernel::vjp_function() const { return impl_->vjp; }
+
+namespace {
+
+gradc_product_fn require(gradc_product_fn f, const char* kind) {
+  if (!f)
+    throw std::logic_error(fmt::format("the {0} kernel was not compiled: add \"{0}\" to "
+                                       "JitOptions::kernels", kind));
+  return f;
+}
+
+void check_size(const char* what, size_t got, size_t want) {
+  if (got != want)
+    throw std::invalid_argument(fmt::format("{} needs {} values, not {}", what, want, got));
+}
+
+}  // namespace
+
+void Kernel::jvp(const double* in, const double* v, double* out, double* jv) const {
+  require(impl_->jvp, "jvp")(in, v, out, jv);
+}
+
+void Kernel::vjp(const double* in, const double* u, double* out, double* uj) const {
+  require(impl_->vjp, "vjp")(in, u, out, uj);
+}
+
+Kernel::ProductResult Kernel::jvp(const std::vector<double>& in,
+                                  const std::vector<double>& v) const {
+  check_size("the input", in.size(), num_inputs());
+  check_size("the direction v", v.size(), num_wrt());
+  ProductResult r{std::vector<double>(num_outputs()), std::vector<double>(num_outputs())};
+  jvp(in.data(), v.data(), r.out.data(), r.product.data());
+  return r;
+}
+
+Kernel::ProductResult Kernel::vjp(const std::vector<double>& in,
+                                  const std::vector<double>& u) const {
+  check_size("the input", in.size(), num_inputs());
+  check_size("the weights u", u.size(), num_outputs());
+  ProductResult r{std::vector<double>(num_outputs()), std::vector<double>(num_wrt())};
+  vjp(in.data(), u.data(), r.out.data(), r.product.data());
+  return r;
+}
 
 std::vector<double> Kernel::eval(const std::vector<double>& in) const {
   if (in.size() != num_inputs())

@@ -228,6 +228,8 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
   PassTimer timer;
   CompileOptions copts;
   copts.wrt = o.wrt;
+  copts.kernels.clear();
+  for (const std::string& k : o.kernels) copts.kernels.push_back(*kernel_kind_from_name(k));
   copts.mode = o.mode == "forward"   ? DiffMode::Forward
                : o.mode == "reverse" ? DiffMode::Reverse
                                      : DiffMode::Auto;

@@ -21,6 +21,7 @@ struct CliOptions {
   int check_points = 5;                    ///< --check-points
   uint64_t seed = 1;                       ///< --seed
   bool hessian = false;                    ///< --hessian
+  std::vector<std::string> kernels = {"f", "grad"};  ///< --kernels (checked names)
   std::string mode = "auto";               ///< --mode
   int opt_level = 2;                       ///< -O0..-O3
   bool fast_math = false;                  ///< --fast-math (LLVM outputs and the JIT)

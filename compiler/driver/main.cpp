@@ -1,10 +1,12 @@
 // main.cpp - command-line parsing only; the work is in driver.cpp.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <iostream>
 
 #include "driver/driver.h"
+#include "plan/kernel_spec.h"
 #include "support/version.h"
 
 namespace {
@@ -37,6 +39,11 @@ Options:
   --name=NAME          base name of the kernels NAME and NAME_grad
                        (default: the file's stem as an identifier)
   --wrt=a,b            differentiate with respect to these inputs only
+  --kernels=LIST       the functions code outputs define (default f,grad):
+                         f     NAME(in, out)
+                         grad  NAME_grad(in, out, jac)      jac = d out / d wrt
+                         jvp   NAME_jvp(in, v, out, jv)     jv = J v (one forward sweep)
+                         vjp   NAME_vjp(in, u, out, uj)     uj = u^T J (one reverse sweep)
   --check-points=N     random points for --check (default 5)
   --seed=N             seed for --check's points (default 1)
   --mode=MODE          how Jacobians are accumulated: forward (one tangent
@@ -60,7 +67,7 @@ Options:
   --help               this text
   --version            the version
 
-Not supported yet: --hessian.
+Not supported yet: --hessian and the kernels hess, hvp, sparse and batch.
 
 Options with a value accept --opt=value and --opt value.
 Exit status: 0 success; 1 an error in the program, its inputs, or a failed
@@ -71,6 +78,26 @@ Documentation: docs/ in the gradc repository; the language is in SPEC.md.
 struct UsageError {
   std::string message;
 };
+
+// The --kernels list: known names, each once, at least one.
+std::vector<std::string> kernel_list(const std::string& text) {
+  std::vector<std::string> names;
+  for (size_t start = 0; start <= text.size();) {
+    size_t comma = std::min(text.find(',', start), text.size());
+    std::string name = text.substr(start, comma - start);
+    start = comma + 1;
+    if (name.empty()) continue;
+    if (name == "hess" || name == "hvp" || name == "sparse" || name == "batch")
+      throw UsageError{fmt::format("kernel '{}' is not supported yet (supported: f, grad, jvp, vjp)", name)};
+    if (!gradc::kernel_kind_from_name(name))
+      throw UsageError{fmt::format("unknown kernel '{}' in --kernels (f, grad, jvp, vjp)", name)};
+    if (std::find(names.begin(), names.end(), name) != names.end())
+      throw UsageError{fmt::format("kernel '{}' is named twice in --kernels", name)};
+    names.push_back(name);
+  }
+  if (names.empty()) throw UsageError{"--kernels needs at least one kernel (f, grad, jvp, vjp)"};
+  return names;
+}
 
 class ArgParser {
  public:
@@ -143,6 +170,8 @@ gradc::CliOptions ArgParser::parse() {
       if (v != "parse" && v != "differentiate" && v != "plan")
         throw UsageError{fmt::format("unknown pass '{}' for --dump-after (parse, differentiate or plan)", v)};
       o.dump_after = v;
+    } else if (option("--kernels", v)) {
+      o.kernels = kernel_list(v);
     } else if (option("--name", v)) o.name = v;
     else if (option("--target", v)) {
       if (v.empty()) throw UsageError{"--target needs a target triple, such as x86_64-linux-gnu"};

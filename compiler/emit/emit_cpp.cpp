@@ -94,6 +94,7 @@ size_t total(const std::vector<size_t>& sizes) {
 std::string kernel_declarations(const Compiled& c, const std::string& name) {
   std::string out;
   for (const KernelSpec& k : c.kernels) {
+    if (!c.emits(k.kind)) continue;
     out += fmt::format("/// {}{}: {}.\n", name, kernel_suffix(k.kind), kernel_summary(k.kind));
     for (const KernelArray& a : k.args)
       if (!a.doc.empty()) out += fmt::format("///   {}\n", a.doc);
@@ -154,6 +155,7 @@ CppFiles emit_cpp(const Compiled& c, const std::string& name, const std::string&
   std::string kernels, listing;
   std::set<Op> helpers;
   for (const KernelSpec& k : c.kernels) {
+    if (!c.emits(k.kind)) continue;
     KernelPlan plan = make_kernel_plan(g, k);
     ExprRenderer r(g, plan.schedule, Dialect::Cpp, &c.prog);
     r.set_directions(k.directions());

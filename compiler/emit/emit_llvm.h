@@ -25,6 +25,7 @@ struct LlvmOptions {
   bool fast_math = false;   ///< allow reassociation etc.; changes results
   std::string target;       ///< target triple; empty: this machine
   bool value_names = true;  ///< readable value names (off in the JIT: faster)
+  bool every_kernel = false;  ///< every kernel built, not only --kernels' (the JIT)
 };
 
 /// Make LLVM's targets usable (once per process; thread-safe).
@@ -35,7 +36,7 @@ void initialize_llvm_targets();
 std::unique_ptr<llvm::TargetMachine> make_target_machine(const LlvmOptions& opts,
                                                          std::string& error);
 
-/// A module defining `name` and `name_grad` for c, set up for `tm`, and
+/// A module defining c's kernels (`name`, `name_grad`, ...), set up for `tm`, and
 /// checked by verifyModule (failure: InternalError, a gradc bug that the
 /// CLI reports as an internal error). Not yet optimized.
 std::unique_ptr<llvm::Module> build_llvm_module(const Compiled& c, const std::string& name,

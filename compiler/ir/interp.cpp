@@ -10,7 +10,11 @@ std::vector<double> evaluate(const Graph& g, const std::vector<double>& inputs) 
   for (NodeId id = 0; id < g.size(); ++id) {
     const Node& n = g[id];
     switch (op_info(n.op).arity) {
-      case 0: v[id] = n.op == Op::Const ? g.const_value(id) : inputs.at(n.a); break;
+      case 0:  // an input not given (a direction vector nobody asked for) is NaN
+        v[id] = n.op == Op::Const ? g.const_value(id)
+                : n.a < inputs.size() ? inputs[n.a]
+                                      : std::nan("");
+        break;
       case 1: v[id] = math::apply(n.op, v[n.a]); break;
       case 2: v[id] = math::apply(n.op, v[n.a], v[n.b]); break;
       default: v[id] = math::select(v[n.a], v[n.b], v[n.c]); break;

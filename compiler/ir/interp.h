@@ -9,7 +9,8 @@
 namespace gradc {
 
 /// Values of every node of `g` (indexed by id) given the input scalars in
-/// ABI order. One loop over ids, using scalar_math.h for each op.
+/// ABI order (then the direction vectors v and u of the product kernels;
+/// inputs beyond `inputs` are NaN). One loop over ids, using scalar_math.h for each op.
 std::vector<double> evaluate(const Graph& g, const std::vector<double>& inputs);
 
 }  // namespace gradc

@@ -14,6 +14,12 @@ std::string_view kernel_kind_name(KernelKind k) {
   return "?";
 }
 
+std::optional<KernelKind> kernel_kind_from_name(std::string_view name) {
+  for (KernelKind k : kAllKernelKinds)
+    if (kernel_kind_name(k) == name) return k;
+  return std::nullopt;
+}
+
 std::string_view kernel_suffix(KernelKind k) {
   switch (k) {
     case KernelKind::Forward: return "";

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,8 @@ enum class KernelKind : uint8_t {
 
 /// The --kernels name of a kind ("f", "grad", "jvp", "vjp").
 std::string_view kernel_kind_name(KernelKind k);
+/// The kind named `name` ("jvp"), or nullopt.
+std::optional<KernelKind> kernel_kind_from_name(std::string_view name);
 /// The function name suffix ("", "_grad", "_jvp", "_vjp").
 std::string_view kernel_suffix(KernelKind k);
 /// What a kind computes, for comments ("the outputs and their Jacobian").

@@ -245,6 +245,28 @@ Values BackendKernels::call(size_t i, const std::vector<double>& in,
   return f.call(in, c.outputs.size(), c.num_wrt(), forward_out);
 }
 
+Values BackendKernels::call_product(size_t i, gradc::KernelKind kind,
+                                    const std::vector<double>& in,
+                                    const std::vector<double>& dir) const {
+  const gradc::Compiled& c = *programs_.at(i).c;
+  if (backend_ == Backend::Interpreter) return interpret_product(c, kind, in, dir);
+  const bool jvp = kind == gradc::KernelKind::Jvp;
+  void (*fn)(const double*, const double*, double*, double*) = nullptr;
+  if (backend_ == Backend::Jit) {
+    const gradc::Kernel& k = state_->jit.at(i);
+    fn = jvp ? k.jvp_function() : k.vjp_function();
+  } else {
+    fn = jvp ? state_->fns.at(i).jvp : state_->fns.at(i).vjp;
+  }
+  if (!fn) throw std::runtime_error(fmt::format("{}: no {} kernel", programs_[i].name,
+                                                jvp ? "jvp" : "vjp"));
+  Values r;
+  r.out.assign(c.outputs.size(), -12345.0);
+  r.jac.assign(jvp ? c.outputs.size() : c.num_wrt(), -12345.0);
+  fn(in.data(), dir.data(), r.out.data(), r.jac.data());
+  return r;
+}
+
 std::vector<std::unique_ptr<BackendKernels>> build_backends(
     const std::vector<NamedProgram>& programs, const std::vector<BackendSpec>& specs) {
   std::vector<std::unique_ptr<BackendKernels>> out(specs.size());

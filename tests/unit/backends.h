@@ -86,6 +86,10 @@ class BackendKernels {
   /// to `forward_out` if given. Slots a kernel does not write stay -12345.
   Values call(size_t i, const std::vector<double>& in,
               std::vector<double>* forward_out = nullptr) const;
+  /// Program `i`'s NAME_jvp (kind Jvp, dir = v) or NAME_vjp (Vjp, dir = u):
+  /// `out`, and the product in `jac`. Slots not written stay -12345.
+  Values call_product(size_t i, gradc::KernelKind kind, const std::vector<double>& in,
+                      const std::vector<double>& dir) const;
 
  private:
   struct State;

@@ -22,14 +22,15 @@ namespace gradc_test {
 namespace fs = std::filesystem;
 
 std::optional<gradc::Compiled> compile_text(const std::string& text, std::string* errors,
-                                            const std::string& file) {
+                                            const std::string& file,
+                                            const gradc::CompileOptions& opts) {
   gradc::SourceFile source(file, text);
   std::ostringstream err;
   std::optional<gradc::Compiled> c;
   {
     gradc::Diagnostics diag(&source, err);
     gradc::PassTimer timer;
-    c = gradc::compile(source, diag, gradc::CompileOptions{}, timer);
+    c = gradc::compile(source, diag, opts, timer);
     diag.flush();
   }
   if (errors) *errors = err.str();
@@ -41,6 +42,21 @@ Values interpret(const gradc::Compiled& c, const std::vector<double>& in) {
   Values r;
   for (gradc::NodeId id : c.outputs) r.out.push_back(v[id]);
   for (gradc::NodeId id : c.jacobian) r.jac.push_back(v[id]);
+  return r;
+}
+
+Values interpret_product(const gradc::Compiled& c, gradc::KernelKind kind,
+                         const std::vector<double>& in, const std::vector<double>& dir) {
+  const gradc::KernelSpec* spec = c.kernel(kind);
+  if (!spec) throw std::runtime_error("the program has no such kernel");
+  const gradc::KernelArray& d = spec->args[1];  // in, v or u, out, product
+  std::vector<double> inputs = in;
+  inputs.resize(d.first_input + d.size, std::nan(""));
+  std::copy(dir.begin(), dir.end(), inputs.begin() + d.first_input);
+  std::vector<double> v = gradc::evaluate(c.prog.graph, inputs);
+  Values r;
+  for (gradc::NodeId id : spec->args[2].roots) r.out.push_back(v[id]);
+  for (gradc::NodeId id : spec->args[3].roots) r.jac.push_back(v[id]);
   return r;
 }
 
@@ -134,6 +150,8 @@ KernelFns SharedObject::get(const std::string& name) const {
   if (!handle_) return f;
   f.forward = reinterpret_cast<decltype(f.forward)>(::dlsym(handle_, name.c_str()));
   f.grad = reinterpret_cast<decltype(f.grad)>(::dlsym(handle_, (name + "_grad").c_str()));
+  f.jvp = reinterpret_cast<decltype(f.jvp)>(::dlsym(handle_, (name + "_jvp").c_str()));
+  f.vjp = reinterpret_cast<decltype(f.vjp)>(::dlsym(handle_, (name + "_vjp").c_str()));
   return f;
 }
 

@@ -14,7 +14,8 @@ namespace gradc_test {
 
 /// Compile gradc source text; nullopt (and the diagnostics in `errors`) on error.
 std::optional<gradc::Compiled> compile_text(const std::string& text, std::string* errors = nullptr,
-                                            const std::string& file = "test.expr");
+                                            const std::string& file = "test.expr",
+                                            const gradc::CompileOptions& opts = {});
 
 /// Outputs and Jacobian (row-major, m*k) of one evaluation.
 struct Values {
@@ -23,6 +24,11 @@ struct Values {
 
 /// The reference interpreter (gradc::evaluate) read out at the kernel roots.
 Values interpret(const gradc::Compiled& c, const std::vector<double>& in);
+
+/// The interpreter's value of product kernel `kind` (Jvp or Vjp) at `in`
+/// with direction `dir` (v or u): `out`, and the product in `jac`.
+Values interpret_product(const gradc::Compiled& c, gradc::KernelKind kind,
+                         const std::vector<double>& in, const std::vector<double>& dir);
 
 /// Values of the forward nodes (ids below c.forward_nodes) only.
 std::vector<double> forward_values(const gradc::Compiled& c, const std::vector<double>& in);
@@ -40,6 +46,9 @@ KernelSource generate(const gradc::Compiled& c, const std::string& name);
 struct KernelFns {
   void (*forward)(const double* in, double* out) = nullptr;
   void (*grad)(const double* in, double* out, double* jac) = nullptr;
+  /// NAME_jvp and NAME_vjp; null where the program has none.
+  void (*jvp)(const double* in, const double* v, double* out, double* jv) = nullptr;
+  void (*vjp)(const double* in, const double* u, double* out, double* uj) = nullptr;
   /// Call both entry points; `forward_out` receives NAME's outputs.
   Values call(const std::vector<double>& in, size_t m, size_t k,
               std::vector<double>* forward_out = nullptr) const;

@@ -257,3 +257,31 @@ TEST_CASE("one kernel called from several threads at once gives the single-threa
       mismatches += got[t][i].out != want[t][i].out || got[t][i].jac != want[t][i].jac;
   CHECK(mismatches == 0);
 }
+
+TEST_CASE("jit_compile with kernels jvp and vjp: J v and u^T J in one call each") {
+  gradc::JitOptions opts;
+  opts.kernels = {"f", "grad", "jvp", "vjp"};
+  gradc::Kernel k = gradc::jit_compile("input x, y\nu = x*y\nv = sin(x) + y*y\noutput u, v", opts);
+  std::vector<double> in{0.5, 2.0};
+  gradc::Kernel::Result full = k.grad(in);  // [[y, x], [cos x, 2y]]
+  gradc::Kernel::ProductResult jv = k.jvp(in, {1.0, -3.0});
+  CHECK(jv.out == full.out);
+  CHECK(jv.product[0] == doctest::Approx(full.jac[0] - 3 * full.jac[1]).epsilon(1e-15));
+  CHECK(jv.product[1] == doctest::Approx(full.jac[2] - 3 * full.jac[3]).epsilon(1e-15));
+  gradc::Kernel::ProductResult uj = k.vjp(in, {2.0, 0.5});
+  CHECK(uj.product[0] == doctest::Approx(2 * full.jac[0] + 0.5 * full.jac[2]).epsilon(1e-15));
+  CHECK(uj.product[1] == doctest::Approx(2 * full.jac[1] + 0.5 * full.jac[3]).epsilon(1e-15));
+  CHECK_THROWS_AS(k.jvp(in, {1.0}), std::invalid_argument);
+  CHECK_THROWS_AS(k.vjp(in, {1.0, 2.0, 3.0}), std::invalid_argument);
+}
+
+TEST_CASE("a product kernel that was not compiled is a clear error, an unknown one too") {
+  gradc::Kernel k = gradc::jit_compile("w = x*y");
+  bool compiled = k.jvp_function() != nullptr;
+  CHECK_FALSE(compiled);
+  CHECK_THROWS_WITH_AS(k.jvp({1.0, 2.0}, {1.0, 0.0}),
+                       doctest::Contains("add \"jvp\" to JitOptions::kernels"), std::logic_error);
+  gradc::JitOptions opts;
+  opts.kernels = {"hessian"};
+  CHECK_THROWS_AS(gradc::jit_compile("w = x", opts), std::invalid_argument);
+}

@@ -1,0 +1,110 @@
+// kernels.cpp - one spec per kernel kind; a new kernel is one more case.
+#include "kernels.h"
+
+#include <algorithm>
+
+#include "ad/forward_diff.h"
+#include "ad/reverse_diff.h"
+
+namespace gradc {
+
+namespace {
+
+KernelArray read_array(std::string name, Axis axis, size_t size, uint32_t first_input) {
+  KernelArray a;
+  a.name = std::move(name);
+  a.axes = {axis};
+  a.size = size;
+  a.first_input = first_input;
+  return a;
+}
+
+KernelArray result_array(std::string name, std::vector<Axis> axes, std::vector<NodeId> roots,
+                         std::string doc, std::string entry_format) {
+  KernelArray a;
+  a.name = std::move(name);
+  a.result = true;
+  a.axes = std::move(axes);
+  a.size = roots.size();
+  a.roots = std::move(roots);
+  a.doc = std::move(doc);
+  a.entry_format = std::move(entry_format);
+  return a;
+}
+
+// Input nodes first, first+1, ... for a direction vector of `size` scalars.
+std::vector<NodeId> direction_inputs(Builder& b, uint32_t first, size_t size) {
+  std::vector<NodeId> nodes;
+  for (size_t i = 0; i < size; ++i) nodes.push_back(b.input(first + uint32_t(i)));
+  return nodes;
+}
+
+// jv = J v: one tangent sweep, d wrt_j = v_j for every j at once.
+std::vector<NodeId> jvp_roots(const Compiled& c, Builder& b) {
+  std::vector<NodeId> v = direction_inputs(b, first_v_input(c), c.num_wrt()), jv;
+  std::vector<Seed> seeds;
+  for (size_t j = 0; j < v.size(); ++j) seeds.push_back({c.wrt_nodes[j], v[j]});
+  ForwardSweeps(b, c.outputs).sweep(seeds, jv);
+  return jv;
+}
+
+// uj = u^T J: one adjoint sweep, adjoint of out_i = u_i for every i at once.
+std::vector<NodeId> vjp_roots(const Compiled& c, Builder& b) {
+  std::vector<NodeId> u = direction_inputs(b, first_u_input(c), c.outputs.size()), uj;
+  std::vector<Seed> seeds;
+  for (size_t i = 0; i < u.size(); ++i) seeds.push_back({c.outputs[i], u[i]});
+  ReverseSweeps(b, c.wrt_nodes).sweep(seeds, uj);
+  return uj;
+}
+
+KernelSpec kernel_spec(const Compiled& c, Builder& b, KernelKind kind) {
+  KernelSpec k{kind, {}, c.forward_hints, ""};
+  k.args.push_back(read_array("in", Axis::Input, c.names.inputs.size(), 0));
+  KernelArray out = result_array("out", {Axis::Output}, c.outputs, "out[i] = output i", "{0}");
+  switch (kind) {
+    case KernelKind::Forward:
+      k.args.push_back(std::move(out));
+      break;
+    case KernelKind::Grad:
+      k.hints = c.grad_hints;
+      k.sweep_comment = c.mode == DiffMode::Forward
+                            ? "forward sweep: tangents of the values above, one per wrt scalar"
+                            : "reverse sweep: adjoints of the values above, one per output scalar";
+      k.args.push_back(std::move(out));
+      k.args.push_back(result_array("jac", {Axis::Output, Axis::Wrt}, c.jacobian,
+                                    "jac[i*k + j] = d out_i / d wrt_j", "d {0} / d {1}"));
+      break;
+    case KernelKind::Jvp:
+      k.sweep_comment = "forward sweep: tangents along v";
+      k.args.push_back(read_array("v", Axis::Wrt, c.num_wrt(), first_v_input(c)));
+      k.args.push_back(std::move(out));
+      k.args.push_back(result_array("jv", {Axis::Output}, jvp_roots(c, b),
+                                    "jv[i] = sum_j d out_i / d wrt_j * v[j]  (J v)",
+                                    "d {0} along v"));
+      k.args[1].doc = "v[j]: the direction, one entry per wrt scalar";
+      break;
+    case KernelKind::Vjp:
+      k.sweep_comment = "reverse sweep: adjoints of sum_i u[i]*out[i]";
+      k.args.push_back(read_array("u", Axis::Output, c.outputs.size(), first_u_input(c)));
+      k.args.push_back(std::move(out));
+      k.args.push_back(result_array("uj", {Axis::Wrt}, vjp_roots(c, b),
+                                    "uj[j] = sum_i u[i] * d out_i / d wrt_j  (u^T J)",
+                                    "u . d out / d {0}"));
+      k.args[1].doc = "u[i]: the weights, one entry per output scalar";
+      break;
+  }
+  return k;
+}
+
+}  // namespace
+
+uint32_t first_v_input(const Compiled& c) { return uint32_t(c.names.inputs.size()); }
+uint32_t first_u_input(const Compiled& c) { return uint32_t(c.names.inputs.size() + c.num_wrt()); }
+
+void build_kernel_specs(Compiled& c, Builder& b) {
+  for (KernelKind kind : kAllKernelKinds)
+    if (kind == KernelKind::Forward || kind == KernelKind::Grad || c.emits(kind))
+      c.kernels.push_back(kernel_spec(c, b, kind));
+}
+
+}  // namespace gradc
