@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "ad/forward_diff.h"
+#include "ad/hessian.h"
 #include "ad/reverse_diff.h"
 
 namespace gradc {
@@ -61,6 +62,8 @@ KernelSpec kernel_spec(const Compiled& c, Builder& b, KernelKind kind) {
   KernelSpec k{kind, {}, c.forward_hints, ""};
   k.args.push_back(read_array("in", Axis::Input, c.names.inputs.size(), 0));
   KernelArray out = result_array("out", {Axis::Output}, c.outputs, "out[i] = output i", "{0}");
+  KernelArray jac = result_array("jac", {Axis::Output, Axis::Wrt}, c.jacobian,
+                                 "jac[i*k + j] = d out_i / d wrt_j", "d {0} / d {1}");
   switch (kind) {
     case KernelKind::Forward:
       k.args.push_back(std::move(out));
@@ -71,8 +74,7 @@ KernelSpec kernel_spec(const Compiled& c, Builder& b, KernelKind kind) {
                             ? "forward sweep: tangents of the values above, one per wrt scalar"
                             : "reverse sweep: adjoints of the values above, one per output scalar";
       k.args.push_back(std::move(out));
-      k.args.push_back(result_array("jac", {Axis::Output, Axis::Wrt}, c.jacobian,
-                                    "jac[i*k + j] = d out_i / d wrt_j", "d {0} / d {1}"));
+      k.args.push_back(std::move(jac));
       break;
     case KernelKind::Jvp:
       k.sweep_comment = "forward sweep: tangents along v";
@@ -92,6 +94,29 @@ KernelSpec kernel_spec(const Compiled& c, Builder& b, KernelKind kind) {
                                     "u . d out / d {0}"));
       k.args[1].doc = "u[i]: the weights, one entry per output scalar";
       break;
+    case KernelKind::Hess:
+      k.hints = c.hessian_hints;
+      k.sweep_comment = "derivative sweeps: first, then second derivatives";
+      k.args.push_back(std::move(out));
+      k.args.push_back(std::move(jac));
+      k.args.push_back(result_array(
+          "hess", {Axis::Output, Axis::Wrt, Axis::Wrt}, c.hessian,
+          "hess[(i*k + j)*k + l] = d2 out_i / d wrt_j d wrt_l (symmetric pairs computed once)",
+          "d2 {0} / d {1} d {2}"));
+      break;
+    case KernelKind::Hvp: {
+      k.sweep_comment = "derivative sweeps: the gradient, then its tangent along v";
+      k.args.push_back(read_array("v", Axis::Wrt, c.num_wrt(), first_v_input(c)));
+      k.args[1].doc = "v[l]: the direction, one entry per wrt scalar";
+      std::vector<NodeId> v = direction_inputs(b, first_v_input(c), c.num_wrt());
+      k.args.push_back(std::move(out));
+      k.args.push_back(std::move(jac));
+      k.args.push_back(result_array("hv", {Axis::Output, Axis::Wrt},
+                                    hessian_vector(b, c.jacobian, c.wrt_nodes, v),
+                                    "hv[i*k + j] = sum_l d2 out_i / d wrt_j d wrt_l * v[l]  (H v)",
+                                    "d {1} (d {0}) along v"));
+      break;
+    }
   }
   return k;
 }

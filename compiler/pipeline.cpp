@@ -4,10 +4,12 @@
 
 #include <algorithm>
 
+#include "ad/hessian.h"
 #include "ir/builder.h"
 #include "front/parser.h"
 #include "front/value.h"
 #include "kernels.h"
+#include "naming.h"
 
 namespace gradc {
 
@@ -38,79 +40,10 @@ bool Compiled::emits(KernelKind k) const {
 std::vector<NodeId> Compiled::all_roots() const {
   std::vector<NodeId> roots = outputs;
   roots.insert(roots.end(), jacobian.begin(), jacobian.end());
+  roots.insert(roots.end(), hessian.begin(), hessian.end());
   return roots;
 }
 
-namespace {
-
-// `base` for a scalar, `base_i_j` for element [i,j] of an array.
-std::string element_name(const std::string& base, const Shape& shape, size_t flat) {
-  std::string suffix = element_suffix(shape, flat, "_");
-  if (suffix.empty()) return base;
-  return base + "_" + suffix.substr(1, suffix.size() - 2);
-}
-
-// Source names: inputs and the first definition of each node. Scalar names
-// are fixed (they always get a statement); array elements get loose names
-// (`s1_0`), used when the element is shared anyway.
-NameHints source_hints(const Program& p) {
-  NameHints h;
-  for (const Variable& v : p.inputs) {
-    h.reserved.insert(v.name);
-    if (v.is_scalar()) h.suggest(v.scalar(), v.name, true);
-  }
-  for (const Variable& v : p.definitions) {
-    h.reserved.insert(v.name);
-    for (size_t i = 0; i < v.size(); ++i) {
-      NodeId n = v.nodes[i];
-      if (p.graph.is_const(n) || p.graph[n].op == Op::Input) continue;
-      h.suggest(n, element_name(v.name, v.shape, i), v.is_scalar());
-    }
-  }
-  for (const Variable& v : p.outputs) h.reserved.insert(v.name);
-  return h;
-}
-
-// Flat names of every scalar of `vars`: `x`, `W[0,1]`.
-std::vector<std::string> scalar_names(const std::vector<Variable>& vars,
-                                      const std::vector<uint32_t>* only = nullptr) {
-  std::vector<std::string> names;
-  auto add = [&](const Variable& v) {
-    for (size_t i = 0; i < v.size(); ++i) names.push_back(v.name + element_suffix(v.shape, i));
-  };
-  if (only) for (uint32_t j : *only) add(vars[j]);
-  else for (const Variable& v : vars) add(v);
-  return names;
-}
-
-// One DerivativeVar per (output, wrt input) pair, and the flat name of every
-// Jacobian entry. Names are kept clear of the program's own.
-void name_derivatives(Compiled& c, const std::unordered_set<std::string>& reserved) {
-  const Program& p = c.prog;
-  std::unordered_set<std::string> used = reserved;
-  size_t k = c.num_wrt(), row = 0;
-  c.derivative_names.assign(c.jacobian.size(), "");
-  for (uint32_t o = 0; o < p.outputs.size(); ++o) {
-    const Variable& out = p.outputs[o];
-    size_t col = 0;
-    for (uint32_t in_index : p.wrt) {
-      const Variable& in = p.inputs[in_index];
-      DerivativeVar d{unique_name("d" + out.name + "_d" + in.name, used), o, in_index, out.shape, {}};
-      d.shape.insert(d.shape.end(), in.shape.begin(), in.shape.end());
-      for (size_t i = 0; i < out.size(); ++i)
-        for (size_t j = 0; j < in.size(); ++j) {
-          size_t entry = (row + i) * k + col + j;
-          d.nodes.push_back(c.jacobian[entry]);
-          c.derivative_names[entry] = d.name + element_suffix(d.shape, d.nodes.size() - 1);
-        }
-      col += in.size();
-      c.derivatives.push_back(std::move(d));
-    }
-    row += out.size();
-  }
-}
-
-}  // namespace
 
 std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
                                 const CompileOptions& opts, PassTimer& timer) {
@@ -137,6 +70,16 @@ std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
                      "differentiate with respect to fewer inputs ('wrt' or --wrt)",
                      c.outputs.size(), c.wrt_nodes.size(),
                      c.outputs.size() * c.wrt_nodes.size(), kMaxJacobianEntries);
+    return std::nullopt;
+  }
+  const bool second_order = std::find(opts.kernels.begin(), opts.kernels.end(),
+                                      KernelKind::Hess) != opts.kernels.end();
+  const size_t m = c.outputs.size(), k = c.wrt_nodes.size();
+  if (second_order && m * k * k > kMaxHessianEntries) {
+    diag.error_noloc("the Hessian would have {} x {} x {} = {} entries, more than the limit of "
+                     "{}; differentiate with respect to fewer inputs ('wrt' or --wrt), or use "
+                     "the Hessian-vector product (--kernels=hvp)",
+                     m, k, k, m * k * k, kMaxHessianEntries);
     return std::nullopt;
   }
   c.names.outputs = scalar_names(p.outputs);
@@ -168,6 +111,7 @@ std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
   c.mode = jr.mode;
   c.forward_mode_ops = jr.forward_ops;
   c.reverse_mode_ops = jr.reverse_ops;
+  if (second_order) c.hessian = hessian(b, c.jacobian, c.wrt_nodes);
 
   // Derivative names go only to nodes the differentiation made: a value the
   // forward program already computes keeps its own name (`dw_dz = t1`).
@@ -180,6 +124,15 @@ std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
         grad_hints.suggest(d.nodes[i], element_name(d.name, d.shape, i), d.shape.empty());
   }
   for (auto& [node, name] : jr.names) grad_hints.suggest(node, name, false);
+  if (second_order) {  // d2w_dx_dy, fixed like dw_dx
+    NameHints hessian_hints = grad_hints;
+    name_second_derivatives(c, hessian_hints.reserved);
+    for (const DerivativeVar& d : c.second_derivatives)
+      for (size_t i = 0; i < d.nodes.size(); ++i)
+        if (d.nodes[i] >= c.forward_nodes)
+          hessian_hints.suggest(d.nodes[i], element_name(d.name, d.shape, i), d.shape.empty());
+    c.hessian_hints = std::make_shared<const NameHints>(std::move(hessian_hints));
+  }
   c.forward_hints = std::make_shared<const NameHints>(std::move(forward_hints));
   c.grad_hints = std::make_shared<const NameHints>(std::move(grad_hints));
 

@@ -36,6 +36,8 @@ class PassTimer {
 
 /// Largest Jacobian (outputs x wrt scalars) that compile accepts.
 inline constexpr size_t kMaxJacobianEntries = size_t(1) << 24;
+/// Largest Hessian (outputs x wrt scalars x wrt scalars) that compile accepts.
+inline constexpr size_t kMaxHessianEntries = size_t(1) << 22;
 
 struct CompileOptions {
   std::optional<std::vector<std::string>> wrt;  ///< --wrt, overriding the program's
@@ -45,13 +47,15 @@ struct CompileOptions {
 };
 
 /// The derivative of one output variable with respect to one wrt input
-/// variable, `dOUT_dIN`: an array of shape out_shape + in_shape.
+/// variable, `dOUT_dIN`: an array of shape out_shape + in_shape; or a second
+/// derivative `d2OUT_dIN1_dIN2` of shape out_shape + in1_shape + in2_shape.
 struct DerivativeVar {
   std::string name;
   uint32_t output;  ///< index into prog.outputs
   uint32_t input;   ///< index into prog.inputs
   Shape shape;
   std::vector<NodeId> nodes;  ///< row-major
+  uint32_t input2 = UINT32_MAX;  ///< second derivatives: the second input variable
 };
 
 /// A program with its derivatives and the kernels that compute them: forward
@@ -65,6 +69,9 @@ struct Compiled {
   AxisNames names;                           ///< `x`, `W[1,2]` along each axis
   std::vector<std::string> derivative_names; ///< m*k names: `dw_dx`, `dy_dW[0,1,2]`
   std::vector<DerivativeVar> derivatives;    ///< per (output, wrt input) pair
+  std::vector<NodeId> hessian;               ///< m*k*k (with --hessian), row-major
+  std::vector<DerivativeVar> second_derivatives;  ///< per (output, wrt, wrt) triple
+  std::shared_ptr<const NameHints> hessian_hints;  ///< names for the Hessian kernels
   std::shared_ptr<const NameHints> forward_hints;  ///< names for the forward kernel
   std::shared_ptr<const NameHints> grad_hints;     ///< names for the derivative kernels
   size_t forward_nodes = 0;                  ///< graph size before differentiation
@@ -75,8 +82,11 @@ struct Compiled {
   std::optional<size_t> forward_mode_ops, reverse_mode_ops;
 
   size_t num_wrt() const { return wrt_nodes.size(); }
-  /// Roots of the fused kernel: outputs, then the Jacobian.
+  /// Roots of the fused kernel: outputs, then the Jacobian (then the
+  /// Hessian, with --hessian).
   std::vector<NodeId> all_roots() const;
+  /// The names --print gives values (with the d2OUT_dIN1_dIN2 names, with --hessian).
+  const NameHints& print_hints() const { return hessian_hints ? *hessian_hints : *grad_hints; }
   /// The kernel of kind `k`, or null if it was not built.
   const KernelSpec* kernel(KernelKind k) const;
   /// Is kernel `k` part of the code outputs (--kernels)?

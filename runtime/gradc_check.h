@@ -21,6 +21,12 @@ namespace gradc {
 using GradFunction = std::function<void(const std::vector<double>& in, std::vector<double>& out,
                                         std::vector<double>& jac)>;
 
+/// A function under test with second derivatives: also hess[m*k*k],
+/// hess[(i*k + j)*k + l] = d2 out_i / d wrt_j d wrt_l.
+using HessFunction =
+    std::function<void(const std::vector<double>& in, std::vector<double>& out,
+                       std::vector<double>& jac, std::vector<double>& hess)>;
+
 struct CheckOptions {
   int points = 5;          ///< random points to test at
   uint64_t seed = 1;       ///< seed of the point generator
@@ -46,6 +52,11 @@ struct CheckResult {
 /// difference quotient itself (~ eps*|f|/h).
 GRADC_API CheckResult check_gradient(const GradFunction& f, const CheckShape& shape,
                                      const CheckOptions& opts = {});
+
+/// Compare f's second derivatives with central differences of its gradient
+/// at random points, as check_gradient does for first derivatives.
+GRADC_API CheckResult check_hessian(const HessFunction& f, const CheckShape& shape,
+                                    const CheckOptions& opts = {});
 
 /// The same for a kernel through the ABI (SPEC 3), e.g. one compiled ahead of
 /// time with `gradc -o` and declared by its header.

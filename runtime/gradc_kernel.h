@@ -5,6 +5,8 @@
  *   NAME_grad(in, out, jac)  also jac[m*k], jac[i*k + j] = d out_i / d wrt_j
  *   NAME_jvp(in, v, out, jv) also jv[m] = J v for a direction v[k]
  *   NAME_vjp(in, u, out, uj) also uj[k] = u^T J for weights u[m]
+ *   NAME_hess(in, out, jac, hess)   also hess[(i*k + j)*k + l] = d2 out_i / d wrt_j d wrt_l
+ *   NAME_hvp(in, v, out, jac, hv)   also hv[i*k + j] = sum_l d2 out_i / d wrt_j d wrt_l v[l]
  *
  * Kernels are pure, reentrant and thread-safe. */
 #ifndef GRADC_KERNEL_H
@@ -21,6 +23,11 @@ typedef void (*gradc_grad_fn)(const double* in, double* out, double* jac);
 /** Signature of NAME_jvp and NAME_vjp: in, the direction (v or u), out, the product. */
 typedef void (*gradc_product_fn)(const double* in, const double* dir, double* out,
                                  double* product);
+/** Signature of NAME_hess. */
+typedef void (*gradc_hess_fn)(const double* in, double* out, double* jac, double* hess);
+/** Signature of NAME_hvp. */
+typedef void (*gradc_hvp_fn)(const double* in, const double* v, double* out, double* jac,
+                             double* hv);
 
 #ifdef __cplusplus
 }

@@ -26,8 +26,8 @@ struct JitOptions {
   int opt_level = 2;                 ///< 0..3, as gradc -O0..-O3
   bool fast_math = false;            ///< as --fast-math: faster, results may change
   std::vector<std::string> wrt;      ///< as --wrt; empty: the program's own wrt
-  /// as --kernels: which kernels to compile ("f", "grad", "jvp", "vjp");
-  /// f and grad are always compiled
+  /// as --kernels: which kernels to compile ("f", "grad", "jvp", "vjp",
+  /// "hess", "hvp"); f and grad are always compiled
   std::vector<std::string> kernels = {"f", "grad"};
   std::string file_name = "<input>"; ///< the name diagnostics show
 };
@@ -81,6 +81,15 @@ class GRADC_API Kernel {
   /// out[m] and uj[k] = u^T J for weights u[m] (reverse mode, one sweep).
   void vjp(const double* in, const double* u, double* out, double* uj) const;
 
+  /// NAME_hess and NAME_hvp (null unless JitOptions::kernels named them).
+  gradc_hess_fn hess_function() const;
+  gradc_hvp_fn hvp_function() const;
+  /// out[m], jac[m*k] and hess[m*k*k], hess[(i*k + j)*k + l] = d2 out_i / d wrt_j d wrt_l.
+  void hess(const double* in, double* out, double* jac, double* hess) const;
+  /// out[m], jac[m*k] and hv[m*k] = H v for a direction v[k] (one forward
+  /// sweep over the gradient).
+  void hvp(const double* in, const double* v, double* out, double* jac, double* hv) const;
+
   /// The same with vectors; std::invalid_argument if `in` is not n long.
   std::vector<double> eval(const std::vector<double>& in) const;
   struct Result {
@@ -95,6 +104,13 @@ class GRADC_API Kernel {
   /// std::invalid_argument if `v` is not k long (`u` not m long);
   /// std::logic_error if the kernel was not compiled.
   ProductResult jvp(const std::vector<double>& in, const std::vector<double>& v) const;
+  struct SecondOrderResult {
+    std::vector<double> out;     ///< m values
+    std::vector<double> jac;     ///< m*k
+    std::vector<double> second;  ///< hess: m*k*k; hvp: H v, m*k
+  };
+  SecondOrderResult hess(const std::vector<double>& in) const;
+  SecondOrderResult hvp(const std::vector<double>& in, const std::vector<double>& v) const;
   ProductResult vjp(const std::vector<double>& in, const std::vector<double>& u) const;
 
   struct Impl;
@@ -110,6 +126,10 @@ GRADC_API Kernel jit_compile(std::string_view source, const JitOptions& opts = {
 
 /// Compile a .expr file (diagnostics name it).
 GRADC_API Kernel jit_compile_file(const std::string& path, JitOptions opts = {});
+
+/// check_hessian on a JIT-compiled kernel compiled with "hess": its second
+/// derivatives against central differences of its gradient.
+GRADC_API CheckResult check_kernel_hessian(const Kernel& kernel, const CheckOptions& opts = {});
 
 /// check_gradient on a JIT-compiled kernel: its Jacobian against central
 /// differences at random points.

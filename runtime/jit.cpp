@@ -23,6 +23,8 @@ struct Kernel::Impl {
   gradc_forward_fn forward = nullptr;
   gradc_grad_fn grad = nullptr;
   gradc_product_fn jvp = nullptr, vjp = nullptr;
+  gradc_hess_fn hess = nullptr;
+  gradc_hvp_fn hvp = nullptr;
   std::vector<std::string> input_names, output_names, wrt_names;
   std::vector<size_t> wrt_inputs;
   std::vector<VariableInfo> input_variables, output_variables;
@@ -99,6 +101,10 @@ Kernel jit_compiled(const Compiled& c, const JitOptions& opts) {
   impl->grad = take(impl->jit->lookup(name + "_grad"), "compiling").toPtr<gradc_grad_fn>();
   if (c.kernel(KernelKind::Jvp))
     impl->jvp = take(impl->jit->lookup(name + "_jvp"), "compiling").toPtr<gradc_product_fn>();
+  if (c.kernel(KernelKind::Hess))
+    impl->hess = take(impl->jit->lookup(name + "_hess"), "compiling").toPtr<gradc_hess_fn>();
+  if (c.kernel(KernelKind::Hvp))
+    impl->hvp = take(impl->jit->lookup(name + "_hvp"), "compiling").toPtr<gradc_hvp_fn>();
   if (c.kernel(KernelKind::Vjp))
     impl->vjp = take(impl->jit->lookup(name + "_vjp"), "compiling").toPtr<gradc_product_fn>();
   describe(c, *impl);
@@ -116,7 +122,8 @@ Kernel jit_compile(std::string_view source, const JitOptions& opts) {
   for (const std::string& k : opts.kernels) {
     std::optional<KernelKind> kind = kernel_kind_from_name(k);
     if (!kind)
-      throw std::invalid_argument(fmt::format("unknown kernel '{}' (f, grad, jvp, vjp)", k));
+      throw std::invalid_argument(
+          fmt::format("unknown kernel '{}' (f, grad, jvp, vjp, hess, hvp)", k));
     copts.kernels.push_back(*kind);
   }
   std::optional<Compiled> c = compile(file, diag, copts, timer);
@@ -152,7 +159,8 @@ gradc_product_fn Kernel::vjp_function() const { return impl_->vjp; }
 
 namespace {
 
-gradc_product_fn require(gradc_product_fn f, const char* kind) {
+template <typename Fn>
+Fn require(Fn f, const char* kind) {
   if (!f)
     throw std::logic_error(fmt::format("the {0} kernel was not compiled: add \"{0}\" to "
                                        "JitOptions::kernels", kind));
@@ -172,6 +180,37 @@ void Kernel::jvp(const double* in, const double* v, double* out, double* jv) con
 
 void Kernel::vjp(const double* in, const double* u, double* out, double* uj) const {
   require(impl_->vjp, "vjp")(in, u, out, uj);
+}
+
+gradc_hess_fn Kernel::hess_function() const { return impl_->hess; }
+gradc_hvp_fn Kernel::hvp_function() const { return impl_->hvp; }
+
+void Kernel::hess(const double* in, double* out, double* jac, double* hess) const {
+  require(impl_->hess, "hess")(in, out, jac, hess);
+}
+
+void Kernel::hvp(const double* in, const double* v, double* out, double* jac, double* hv) const {
+  require(impl_->hvp, "hvp")(in, v, out, jac, hv);
+}
+
+Kernel::SecondOrderResult Kernel::hess(const std::vector<double>& in) const {
+  check_size("the input", in.size(), num_inputs());
+  const size_t m = num_outputs(), k = num_wrt();
+  SecondOrderResult r{std::vector<double>(m), std::vector<double>(m * k),
+                      std::vector<double>(m * k * k)};
+  hess(in.data(), r.out.data(), r.jac.data(), r.second.data());
+  return r;
+}
+
+Kernel::SecondOrderResult Kernel::hvp(const std::vector<double>& in,
+                                      const std::vector<double>& v) const {
+  check_size("the input", in.size(), num_inputs());
+  check_size("the direction v", v.size(), num_wrt());
+  const size_t m = num_outputs(), k = num_wrt();
+  SecondOrderResult r{std::vector<double>(m), std::vector<double>(m * k),
+                      std::vector<double>(m * k)};
+  hvp(in.data(), v.data(), r.out.data(), r.jac.data(), r.second.data());
+  return r;
 }
 
 Kernel::ProductResult Kernel::jvp(const std::vector<double>& in,
@@ -208,6 +247,19 @@ Kernel::Result Kernel::grad(const std::vector<double>& in) const {
   Result r{std::vector<double>(num_outputs()), std::vector<double>(num_outputs() * num_wrt())};
   grad(in.data(), r.out.data(), r.jac.data());
   return r;
+}
+
+CheckResult check_kernel_hessian(const Kernel& k, const CheckOptions& opts) {
+  CheckShape shape;
+  shape.inputs = k.input_names();
+  shape.outputs = k.output_names();
+  for (size_t j : k.wrt_inputs()) shape.wrt.push_back(uint32_t(j));
+  gradc_hess_fn f = require(k.hess_function(), "hess");
+  auto call = [f](const std::vector<double>& in, std::vector<double>& out,
+                  std::vector<double>& jac, std::vector<double>& hess) {
+    f(in.data(), out.data(), jac.data(), hess.data());
+  };
+  return check_hessian(HessFunction(call), shape, opts);
 }
 
 CheckResult check_kernel(const Kernel& k, const CheckOptions& opts) {

@@ -46,6 +46,10 @@ std::string write_file_atomically(const std::string& path, const std::string& te
 
 namespace {
 
+bool compiled_with(const CompileOptions& o, KernelKind k) {
+  return std::find(o.kernels.begin(), o.kernels.end(), k) != o.kernels.end();
+}
+
 std::optional<std::string> read_source(const std::string& path, std::ostream& err) {
   std::stringstream ss;
   if (path == "-") {
@@ -148,24 +152,41 @@ int emit(const Compiled& c, const CliOptions& o, const std::string& format, std:
   return write_with_header(*o.output, bytes, header, err);
 }
 
-GradFunction interpreter_function(const Compiled& c) {
-  return [&c](const std::vector<double>& in, std::vector<double>& out, std::vector<double>& jac) {
+// The outputs, Jacobian and (with --hessian) Hessian at a point: `hess` is
+// left empty without --hessian.
+using PointFunction = std::function<void(const std::vector<double>& in, std::vector<double>& out,
+                                         std::vector<double>& jac, std::vector<double>& hess)>;
+
+PointFunction interpreter_function(const Compiled& c) {
+  return [&c](const std::vector<double>& in, std::vector<double>& out, std::vector<double>& jac,
+              std::vector<double>& hess) {
     std::vector<double> v = evaluate(c.prog.graph, in);
-    for (size_t i = 0; i < c.outputs.size(); ++i) out[i] = v[c.outputs[i]];
-    for (size_t i = 0; i < c.jacobian.size(); ++i) jac[i] = v[c.jacobian[i]];
+    auto read = [&](const std::vector<NodeId>& roots, std::vector<double>& to) {
+      to.resize(roots.size());
+      for (size_t i = 0; i < roots.size(); ++i) to[i] = v[roots[i]];
+    };
+    read(c.outputs, out);
+    read(c.jacobian, jac);
+    read(c.hessian, hess);
   };
 }
 
 // --eval and --check run the JIT-compiled kernels (as an app would), or the
 // reference interpreter with --interp.
-GradFunction kernel_function(const Compiled& c, const CliOptions& o) {
+PointFunction kernel_function(const Compiled& c, const CliOptions& o) {
   if (o.interp) return interpreter_function(c);
   JitOptions jo;
   jo.opt_level = o.opt_level;
   jo.fast_math = o.fast_math;
   Kernel k = jit_compiled(c, jo);
-  return [k](const std::vector<double>& in, std::vector<double>& out, std::vector<double>& jac) {
-    k.grad(in.data(), out.data(), jac.data());
+  const bool second = !c.hessian.empty();
+  return [k, second](const std::vector<double>& in, std::vector<double>& out,
+                     std::vector<double>& jac, std::vector<double>& hess) {
+    out.resize(k.num_outputs());
+    jac.resize(k.num_outputs() * k.num_wrt());
+    hess.resize(second ? jac.size() * k.num_wrt() : 0);
+    if (second) k.hess(in.data(), out.data(), jac.data(), hess.data());
+    else k.grad(in.data(), out.data(), jac.data());
   };
 }
 
@@ -178,7 +199,17 @@ int check(const Compiled& c, const CliOptions& o, const std::string& file, std::
   CheckOptions opts;
   opts.points = o.check_points;
   opts.seed = o.seed;
-  CheckResult r = check_gradient(kernel_function(c, o), shape, opts);
+  PointFunction f = kernel_function(c, o);
+  std::vector<double> hess;
+  CheckResult r = check_gradient(
+      [&](const std::vector<double>& in, std::vector<double>& outs, std::vector<double>& jac) {
+        f(in, outs, jac, hess);
+      },
+      shape, opts);
+  if (r.ok && !c.hessian.empty()) {  // --check --hessian: also the second derivatives
+    CheckResult second = check_hessian(f, shape, opts);
+    r = {second.ok, second.ok ? r.message + "\ncheck: " + second.message : second.message};
+  }
   if (!r.ok) {
     err << fmt::format("{}: error: check failed: {}\n", file, r.message);
     return kExitError;
@@ -208,10 +239,6 @@ void print_stats(const Compiled& c, const CliOptions& o, const PassTimer& t, std
 }  // namespace
 
 int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
-  if (o.hessian) {
-    err << "gradc: error: --hessian (second derivatives) is not supported yet\n";
-    return kExitError;
-  }
   std::optional<std::string> format;
   if (o.output && !(format = output_format(o, err))) return kExitUsage;
   if (o.output && !is_valid_kernel_name(kernel_name(o))) {
@@ -230,6 +257,9 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
   copts.wrt = o.wrt;
   copts.kernels.clear();
   for (const std::string& k : o.kernels) copts.kernels.push_back(*kernel_kind_from_name(k));
+  // --eval, --print and --check with --hessian need the Hessian even when
+  // no code is written (main.cpp has checked that --kernels allows it).
+  if (o.hessian && !compiled_with(copts, KernelKind::Hess)) copts.kernels.push_back(KernelKind::Hess);
   copts.mode = o.mode == "forward"   ? DiffMode::Forward
                : o.mode == "reverse" ? DiffMode::Reverse
                                      : DiffMode::Auto;
@@ -256,9 +286,9 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
     auto values = read_inputs(*o.eval, c.prog, input_diag);
     input_diag.flush();
     if (values) {
-      std::vector<double> results(c.outputs.size()), jac(c.jacobian.size());
-      kernel_function(c, o)(*values, results, jac);
-      out << eval_json(c, results, jac);
+      std::vector<double> results, jac, hess;
+      kernel_function(c, o)(*values, results, jac, hess);
+      out << eval_json(c, results, jac, hess);
     } else {
       status = kExitError;
     }

@@ -28,6 +28,9 @@ Actions (combine freely; at least one):
                        a valid gradc program), latex, or dot (Graphviz)
   --eval=INPUTS        evaluate; print outputs and derivatives as JSON.
                        INPUTS is x=1,v=[1,2],W=[[1,2],[3,4]] or @inputs.json
+  --hessian            also second derivatives: the hess kernel, "hessian" in
+                       --eval, d2OUT_dIN1_dIN2 in --print, and --check
+                       compares them with central differences of the gradient
   --check              compare derivatives with central differences at
                        random points; exit status 1 on a mismatch
                        (--eval and --check run the kernels through the LLVM
@@ -44,6 +47,9 @@ Options:
                          grad  NAME_grad(in, out, jac)      jac = d out / d wrt
                          jvp   NAME_jvp(in, v, out, jv)     jv = J v (one forward sweep)
                          vjp   NAME_vjp(in, u, out, uj)     uj = u^T J (one reverse sweep)
+                         hess  NAME_hess(in, out, jac, hess) every second derivative
+                         hvp   NAME_hvp(in, v, out, jac, hv) hv = H v (one sweep over
+                               the gradient)
   --check-points=N     random points for --check (default 5)
   --seed=N             seed for --check's points (default 1)
   --mode=MODE          how Jacobians are accumulated: forward (one tangent
@@ -67,7 +73,7 @@ Options:
   --help               this text
   --version            the version
 
-Not supported yet: --hessian and the kernels hess, hvp, sparse and batch.
+Not supported yet: the kernels sparse and batch.
 
 Options with a value accept --opt=value and --opt value.
 Exit status: 0 success; 1 an error in the program, its inputs, or a failed
@@ -87,15 +93,18 @@ std::vector<std::string> kernel_list(const std::string& text) {
     std::string name = text.substr(start, comma - start);
     start = comma + 1;
     if (name.empty()) continue;
-    if (name == "hess" || name == "hvp" || name == "sparse" || name == "batch")
-      throw UsageError{fmt::format("kernel '{}' is not supported yet (supported: f, grad, jvp, vjp)", name)};
+    if (name == "sparse" || name == "batch")
+      throw UsageError{fmt::format(
+          "kernel '{}' is not supported yet (supported: f, grad, jvp, vjp, hess, hvp)", name)};
     if (!gradc::kernel_kind_from_name(name))
-      throw UsageError{fmt::format("unknown kernel '{}' in --kernels (f, grad, jvp, vjp)", name)};
+      throw UsageError{
+          fmt::format("unknown kernel '{}' in --kernels (f, grad, jvp, vjp, hess, hvp)", name)};
     if (std::find(names.begin(), names.end(), name) != names.end())
       throw UsageError{fmt::format("kernel '{}' is named twice in --kernels", name)};
     names.push_back(name);
   }
-  if (names.empty()) throw UsageError{"--kernels needs at least one kernel (f, grad, jvp, vjp)"};
+  if (names.empty())
+    throw UsageError{"--kernels needs at least one kernel (f, grad, jvp, vjp, hess, hvp)"};
   return names;
 }
 
@@ -139,7 +148,7 @@ int ArgParser::integer(const std::string& flag, const std::string& text, int lo,
 
 gradc::CliOptions ArgParser::parse() {
   gradc::CliOptions o;
-  bool have_input = false;
+  bool have_input = false, kernels_given = false;
   for (i_ = 0; i_ < args_.size(); ++i_) {
     const std::string& a = args_[i_];
     std::string v;
@@ -172,6 +181,7 @@ gradc::CliOptions ArgParser::parse() {
       o.dump_after = v;
     } else if (option("--kernels", v)) {
       o.kernels = kernel_list(v);
+      kernels_given = true;
     } else if (option("--name", v)) o.name = v;
     else if (option("--target", v)) {
       if (v.empty()) throw UsageError{"--target needs a target triple, such as x86_64-linux-gnu"};
@@ -201,6 +211,11 @@ gradc::CliOptions ArgParser::parse() {
     }
   }
   if (help || version) return o;
+  bool has_hess = std::find(o.kernels.begin(), o.kernels.end(), "hess") != o.kernels.end();
+  if (o.hessian && kernels_given && !has_hess)
+    throw UsageError{"--hessian asks for the hess kernel, but --kernels does not list it; add "
+                     "hess to --kernels or leave --kernels out"};
+  if (o.hessian && !has_hess) o.kernels.push_back("hess");
   if (!have_input) throw UsageError{"no input file"};
   if (!o.output && !o.print && !o.eval && !o.check && !o.dump_after)
     throw UsageError{"nothing to do: give -o FILE, --print, --eval, --check or --dump-after"};

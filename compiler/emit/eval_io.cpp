@@ -256,15 +256,37 @@ std::string eval_json(const Compiled& c, const std::vector<double>& values) {
                          json_array(c.derivatives[d].shape, c.derivatives[d].nodes, values));
     out += "}";
   }
-  return out + "}}\n";
+  out += "}";
+  if (!c.second_derivatives.empty()) {
+    // "hessian": output, then first input, then second input (SPEC 4).
+    out += ",\n \"hessian\": {";
+    size_t d = 0;
+    const size_t w = p.wrt.size();
+    for (size_t i = 0; i < p.outputs.size(); ++i) {
+      out += fmt::format("{}\"{}\": {{", i ? ",\n             " : "", p.outputs[i].name);
+      for (size_t a = 0; a < w; ++a) {
+        out += fmt::format("{}\"{}\": {{", a ? ", " : "", p.inputs[p.wrt[a]].name);
+        for (size_t b = 0; b < w; ++b, ++d)
+          out += fmt::format("{}\"{}\": {}", b ? ", " : "", p.inputs[p.wrt[b]].name,
+                             json_array(c.second_derivatives[d].shape,
+                                        c.second_derivatives[d].nodes, values));
+        out += "}";
+      }
+      out += "}";
+    }
+    out += "}";
+  }
+  return out + "}\n";
 }
 
 std::string eval_json(const Compiled& c, const std::vector<double>& out,
-                      const std::vector<double>& jac) {
-  // Every node eval_json reads is an output or Jacobian root.
+                      const std::vector<double>& jac, const std::vector<double>& hess) {
+  // Every node eval_json reads is an output, Jacobian or Hessian root
+  // (a Hessian entry may be a Jacobian's node: written with the same value).
   std::vector<double> values(c.prog.graph.size(), std::nan(""));
   for (size_t i = 0; i < c.outputs.size(); ++i) values[c.outputs[i]] = out.at(i);
   for (size_t i = 0; i < c.jacobian.size(); ++i) values[c.jacobian[i]] = jac.at(i);
+  for (size_t i = 0; i < hess.size(); ++i) values[c.hessian.at(i)] = hess[i];
   return eval_json(c, values);
 }
 

@@ -22,8 +22,9 @@ std::string json_number(double v);
 /// The --eval JSON object, given the value of every node.
 std::string eval_json(const Compiled& c, const std::vector<double>& node_values);
 
-/// The same from what the kernels compute: out[m] and jac[m*k] (SPEC 3).
+/// The same from what the kernels compute: out[m], jac[m*k] and, with
+/// --hessian, hess[m*k*k] (SPEC 3); an empty `hess` writes no "hessian".
 std::string eval_json(const Compiled& c, const std::vector<double>& out,
-                      const std::vector<double>& jac);
+                      const std::vector<double>& jac, const std::vector<double>& hess = {});
 
 }  // namespace gradc

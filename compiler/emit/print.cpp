@@ -47,6 +47,7 @@ std::vector<Equation> equations(const Compiled& c, const Schedule& s, ExprRender
     else root(v.name, v.shape, v.nodes);
   }
   for (const DerivativeVar& d : c.derivatives) root(d.name, d.shape, d.nodes);
+  for (const DerivativeVar& d : c.second_derivatives) root(d.name, d.shape, d.nodes);
   return eqs;
 }
 
@@ -65,7 +66,7 @@ std::vector<std::string> wrt_names(const Compiled& c) {
 }  // namespace
 
 std::string print_text(const Compiled& c, const std::string& source_file) {
-  Schedule s = make_schedule(c.prog.graph, c.all_roots(), *c.grad_hints);
+  Schedule s = make_schedule(c.prog.graph, c.all_roots(), c.print_hints());
   ExprRenderer r(c.prog.graph, s, Dialect::Gradc, &c.prog);
   std::vector<std::string> roots, inputs;
   for (const Variable& v : c.prog.inputs)
@@ -79,7 +80,7 @@ std::string print_text(const Compiled& c, const std::string& source_file) {
 }
 
 std::string print_latex(const Compiled& c, const std::string& source_file) {
-  Schedule s = make_schedule(c.prog.graph, c.all_roots(), *c.grad_hints);
+  Schedule s = make_schedule(c.prog.graph, c.all_roots(), c.print_hints());
   ExprRenderer r(c.prog.graph, s, Dialect::Latex, &c.prog);
   std::vector<std::string> roots;
   std::string out = fmt::format("% gradc {}: {}\n\\begin{{align*}}\n", kVersion, source_file);
@@ -92,7 +93,7 @@ std::string print_latex(const Compiled& c, const std::string& source_file) {
 
 std::string print_dot(const Compiled& c, const std::string& source_file) {
   const Graph& g = c.prog.graph;
-  Schedule s = make_schedule(g, c.all_roots(), *c.grad_hints);
+  Schedule s = make_schedule(g, c.all_roots(), c.print_hints());
   ExprRenderer r(g, s, Dialect::Gradc, &c.prog);
   std::vector<bool> live = live_nodes(g, c.all_roots());
   std::string out = fmt::format("// gradc {}: {}\ndigraph gradc {{\n  rankdir=BT;\n", kVersion,
@@ -117,7 +118,13 @@ std::string print_dot(const Compiled& c, const std::string& source_file) {
   }
   std::vector<std::string> root_names = c.names.outputs;
   root_names.insert(root_names.end(), c.derivative_names.begin(), c.derivative_names.end());
-  std::vector<NodeId> roots = c.all_roots();
+  std::vector<NodeId> roots = c.outputs;
+  roots.insert(roots.end(), c.jacobian.begin(), c.jacobian.end());
+  for (const DerivativeVar& d : c.second_derivatives)
+    for (size_t i = 0; i < d.nodes.size(); ++i) {
+      root_names.push_back(d.name + element_suffix(d.shape, i));
+      roots.push_back(d.nodes[i]);
+    }
   for (size_t i = 0; i < roots.size(); ++i)
     out += fmt::format("  r{} [label=\"{}\", shape=doublecircle];\n  n{} -> r{};\n", i,
                        root_names[i], roots[i], i);

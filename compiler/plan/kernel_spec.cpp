@@ -10,6 +10,8 @@ std::string_view kernel_kind_name(KernelKind k) {
     case KernelKind::Grad: return "grad";
     case KernelKind::Jvp: return "jvp";
     case KernelKind::Vjp: return "vjp";
+    case KernelKind::Hess: return "hess";
+    case KernelKind::Hvp: return "hvp";
   }
   return "?";
 }
@@ -26,6 +28,8 @@ std::string_view kernel_suffix(KernelKind k) {
     case KernelKind::Grad: return "_grad";
     case KernelKind::Jvp: return "_jvp";
     case KernelKind::Vjp: return "_vjp";
+    case KernelKind::Hess: return "_hess";
+    case KernelKind::Hvp: return "_hvp";
   }
   return "?";
 }
@@ -36,6 +40,8 @@ std::string_view kernel_summary(KernelKind k) {
     case KernelKind::Grad: return "the outputs and their Jacobian";
     case KernelKind::Jvp: return "the outputs and the Jacobian-vector product J v (forward mode)";
     case KernelKind::Vjp: return "the outputs and the vector-Jacobian product u^T J (reverse mode)";
+    case KernelKind::Hess: return "the outputs, the Jacobian and every second derivative";
+    case KernelKind::Hvp: return "the outputs, the Jacobian and the Hessian-vector product H v";
   }
   return "?";
 }

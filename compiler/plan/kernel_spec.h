@@ -27,6 +27,8 @@ enum class KernelKind : uint8_t {
   Grad,     ///< grad: NAME_grad(in, out, jac)
   Jvp,      ///< jvp:  NAME_jvp(in, v, out, jv), jv = J v
   Vjp,      ///< vjp:  NAME_vjp(in, u, out, uj), uj = u^T J
+  Hess,     ///< hess: NAME_hess(in, out, jac, hess), all second derivatives
+  Hvp,      ///< hvp:  NAME_hvp(in, v, out, jac, hv), hv = H v
 };
 
 /// The --kernels name of a kind ("f", "grad", "jvp", "vjp").
@@ -39,7 +41,8 @@ std::string_view kernel_suffix(KernelKind k);
 std::string_view kernel_summary(KernelKind k);
 /// Every kind, in the order kernels are emitted.
 inline constexpr KernelKind kAllKernelKinds[] = {KernelKind::Forward, KernelKind::Grad,
-                                                 KernelKind::Jvp, KernelKind::Vjp};
+                                                 KernelKind::Jvp,     KernelKind::Vjp,
+                                                 KernelKind::Hess,    KernelKind::Hvp};
 
 /// What the entries of an array are indexed by: one axis per index, the last
 /// varying fastest (row-major). `jac` is {Output, Wrt}: jac[i*k + j].
@@ -73,7 +76,7 @@ std::string entry_comment(const KernelArray& a, size_t i, const AxisNames& names
 /// One generated function.
 struct KernelSpec {
   KernelKind kind;
-  std::vector<KernelArray> args;          ///< in ABI order
+  std::vector<KernelArray> args;          ///< in ABI order: read arrays, then results
   std::shared_ptr<const NameHints> hints; ///< preferred names of its values
   std::string sweep_comment;  ///< where its derivative part starts: "reverse sweep: ..."
 

@@ -267,6 +267,29 @@ Values BackendKernels::call_product(size_t i, gradc::KernelKind kind,
   return r;
 }
 
+SecondOrder BackendKernels::call_second(size_t i, gradc::KernelKind kind,
+                                        const std::vector<double>& in,
+                                        const std::vector<double>& v) const {
+  const gradc::Compiled& c = *programs_.at(i).c;
+  if (backend_ == Backend::Interpreter) return interpret_second(c, kind, in, v);
+  const bool hess = kind == gradc::KernelKind::Hess;
+  KernelFns f;
+  if (backend_ == Backend::Jit) {
+    f.hess = state_->jit.at(i).hess_function();
+    f.hvp = state_->jit.at(i).hvp_function();
+  } else {
+    f = state_->fns.at(i);
+  }
+  const size_t m = c.outputs.size(), k = c.num_wrt();
+  SecondOrder r{std::vector<double>(m, -12345.0), std::vector<double>(m * k, -12345.0),
+                std::vector<double>(hess ? m * k * k : m * k, -12345.0)};
+  if (hess ? !f.hess : !f.hvp)
+    throw std::runtime_error(fmt::format("{}: no {} kernel", programs_[i].name, hess ? "hess" : "hvp"));
+  if (hess) f.hess(in.data(), r.out.data(), r.jac.data(), r.second.data());
+  else f.hvp(in.data(), v.data(), r.out.data(), r.jac.data(), r.second.data());
+  return r;
+}
+
 std::vector<std::unique_ptr<BackendKernels>> build_backends(
     const std::vector<NamedProgram>& programs, const std::vector<BackendSpec>& specs) {
   std::vector<std::unique_ptr<BackendKernels>> out(specs.size());

@@ -60,6 +60,24 @@ Values interpret_product(const gradc::Compiled& c, gradc::KernelKind kind,
   return r;
 }
 
+SecondOrder interpret_second(const gradc::Compiled& c, gradc::KernelKind kind,
+                             const std::vector<double>& in, const std::vector<double>& v) {
+  const gradc::KernelSpec* spec = c.kernel(kind);
+  if (!spec) throw std::runtime_error("the program has no such kernel");
+  std::vector<double> inputs = in;
+  if (const gradc::KernelArray* dir = spec->arg("v")) {
+    inputs.resize(dir->first_input + dir->size, std::nan(""));
+    std::copy(v.begin(), v.end(), inputs.begin() + dir->first_input);
+  }
+  std::vector<double> values = gradc::evaluate(c.prog.graph, inputs);
+  const size_t n = spec->args.size();  // ..., out, jac, hess|hv
+  SecondOrder r;
+  for (gradc::NodeId id : spec->args[n - 3].roots) r.out.push_back(values[id]);
+  for (gradc::NodeId id : spec->args[n - 2].roots) r.jac.push_back(values[id]);
+  for (gradc::NodeId id : spec->args[n - 1].roots) r.second.push_back(values[id]);
+  return r;
+}
+
 std::vector<double> forward_values(const gradc::Compiled& c, const std::vector<double>& in) {
   std::vector<double> v = gradc::evaluate(c.prog.graph, in);
   v.resize(c.forward_nodes);
@@ -152,6 +170,8 @@ KernelFns SharedObject::get(const std::string& name) const {
   f.grad = reinterpret_cast<decltype(f.grad)>(::dlsym(handle_, (name + "_grad").c_str()));
   f.jvp = reinterpret_cast<decltype(f.jvp)>(::dlsym(handle_, (name + "_jvp").c_str()));
   f.vjp = reinterpret_cast<decltype(f.vjp)>(::dlsym(handle_, (name + "_vjp").c_str()));
+  f.hess = reinterpret_cast<decltype(f.hess)>(::dlsym(handle_, (name + "_hess").c_str()));
+  f.hvp = reinterpret_cast<decltype(f.hvp)>(::dlsym(handle_, (name + "_hvp").c_str()));
   return f;
 }
 

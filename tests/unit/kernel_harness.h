@@ -25,6 +25,16 @@ struct Values {
 /// The reference interpreter (gradc::evaluate) read out at the kernel roots.
 Values interpret(const gradc::Compiled& c, const std::vector<double>& in);
 
+/// Outputs, Jacobian and a second-order result (the Hessian, m*k*k, or H v, m*k).
+struct SecondOrder {
+  std::vector<double> out, jac, second;
+};
+
+/// The interpreter's value of NAME_hess (kind Hess) or NAME_hvp (Hvp, with
+/// direction v).
+SecondOrder interpret_second(const gradc::Compiled& c, gradc::KernelKind kind,
+                             const std::vector<double>& in, const std::vector<double>& v = {});
+
 /// The interpreter's value of product kernel `kind` (Jvp or Vjp) at `in`
 /// with direction `dir` (v or u): `out`, and the product in `jac`.
 Values interpret_product(const gradc::Compiled& c, gradc::KernelKind kind,
@@ -49,6 +59,9 @@ struct KernelFns {
   /// NAME_jvp and NAME_vjp; null where the program has none.
   void (*jvp)(const double* in, const double* v, double* out, double* jv) = nullptr;
   void (*vjp)(const double* in, const double* u, double* out, double* uj) = nullptr;
+  /// NAME_hess and NAME_hvp; null where the program has none.
+  void (*hess)(const double* in, double* out, double* jac, double* hess) = nullptr;
+  void (*hvp)(const double* in, const double* v, double* out, double* jac, double* hv) = nullptr;
   /// Call both entry points; `forward_out` receives NAME's outputs.
   Values call(const std::vector<double>& in, size_t m, size_t k,
               std::vector<double>* forward_out = nullptr) const;

@@ -1,0 +1,109 @@
+// naming.cpp - the names of what a compiled program computes: its variables'
+// scalars, the derivative variables dOUT_dIN and d2OUT_dIN1_dIN2, and the
+// preferred names the kernels give their values.
+#include "naming.h"
+
+#include "front/value.h"
+
+namespace gradc {
+
+// `base` for a scalar, `base_i_j` for element [i,j] of an array.
+std::string element_name(const std::string& base, const Shape& shape, size_t flat) {
+  std::string suffix = element_suffix(shape, flat, "_");
+  if (suffix.empty()) return base;
+  return base + "_" + suffix.substr(1, suffix.size() - 2);
+}
+
+// Source names: inputs and the first definition of each node. Scalar names
+// are fixed (they always get a statement); array elements get loose names
+// (`s1_0`), used when the element is shared anyway.
+NameHints source_hints(const Program& p) {
+  NameHints h;
+  for (const Variable& v : p.inputs) {
+    h.reserved.insert(v.name);
+    if (v.is_scalar()) h.suggest(v.scalar(), v.name, true);
+  }
+  for (const Variable& v : p.definitions) {
+    h.reserved.insert(v.name);
+    for (size_t i = 0; i < v.size(); ++i) {
+      NodeId n = v.nodes[i];
+      if (p.graph.is_const(n) || p.graph[n].op == Op::Input) continue;
+      h.suggest(n, element_name(v.name, v.shape, i), v.is_scalar());
+    }
+  }
+  for (const Variable& v : p.outputs) h.reserved.insert(v.name);
+  return h;
+}
+
+// Flat names of every scalar of `vars`: `x`, `W[0,1]`.
+std::vector<std::string> scalar_names(const std::vector<Variable>& vars,
+                                      const std::vector<uint32_t>* only) {
+  std::vector<std::string> names;
+  auto add = [&](const Variable& v) {
+    for (size_t i = 0; i < v.size(); ++i) names.push_back(v.name + element_suffix(v.shape, i));
+  };
+  if (only) for (uint32_t j : *only) add(vars[j]);
+  else for (const Variable& v : vars) add(v);
+  return names;
+}
+
+// One DerivativeVar per (output, wrt input) pair, and the flat name of every
+// Jacobian entry. Names are kept clear of the program's own.
+void name_derivatives(Compiled& c, std::unordered_set<std::string>& used) {
+  const Program& p = c.prog;
+  size_t k = c.num_wrt(), row = 0;
+  c.derivative_names.assign(c.jacobian.size(), "");
+  for (uint32_t o = 0; o < p.outputs.size(); ++o) {
+    const Variable& out = p.outputs[o];
+    size_t col = 0;
+    for (uint32_t in_index : p.wrt) {
+      const Variable& in = p.inputs[in_index];
+      DerivativeVar d{unique_name("d" + out.name + "_d" + in.name, used), o, in_index, out.shape, {}};
+      d.shape.insert(d.shape.end(), in.shape.begin(), in.shape.end());
+      for (size_t i = 0; i < out.size(); ++i)
+        for (size_t j = 0; j < in.size(); ++j) {
+          size_t entry = (row + i) * k + col + j;
+          d.nodes.push_back(c.jacobian[entry]);
+          c.derivative_names[entry] = d.name + element_suffix(d.shape, d.nodes.size() - 1);
+        }
+      col += in.size();
+      c.derivatives.push_back(std::move(d));
+    }
+    row += out.size();
+  }
+}
+
+
+// One DerivativeVar per (output, wrt input, wrt input) triple: the second
+// derivatives d2OUT_dIN1_dIN2 of shape out + in1 + in2, read off the
+// m x k x k Hessian.
+void name_second_derivatives(Compiled& c, std::unordered_set<std::string>& used) {
+  const Program& p = c.prog;
+  const size_t k = c.num_wrt();
+  size_t row = 0;
+  for (uint32_t o = 0; o < p.outputs.size(); ++o) {
+    const Variable& out = p.outputs[o];
+    size_t col1 = 0;
+    for (uint32_t in1 : p.wrt) {
+      const Variable& a = p.inputs[in1];
+      size_t col2 = 0;
+      for (uint32_t in2 : p.wrt) {
+        const Variable& b = p.inputs[in2];
+        DerivativeVar d{unique_name("d2" + out.name + "_d" + a.name + "_d" + b.name, used), o,
+                        in1, out.shape, {}, in2};
+        d.shape.insert(d.shape.end(), a.shape.begin(), a.shape.end());
+        d.shape.insert(d.shape.end(), b.shape.begin(), b.shape.end());
+        for (size_t i = 0; i < out.size(); ++i)
+          for (size_t ja = 0; ja < a.size(); ++ja)
+            for (size_t jb = 0; jb < b.size(); ++jb)
+              d.nodes.push_back(c.hessian[((row + i) * k + col1 + ja) * k + col2 + jb]);
+        c.second_derivatives.push_back(std::move(d));
+        col2 += b.size();
+      }
+      col1 += a.size();
+    }
+    row += out.size();
+  }
+}
+
+}  // namespace gradc

@@ -1,0 +1,230 @@
+// test_hessian.cpp - second derivatives (NAME_hess, NAME_hvp, --hessian):
+// on random programs against an independent evaluation (the --print
+// program, parsed and differentiated again) and central differences of the
+// gradient; closed forms (Rosenbrock, softmax cross-entropy, sigmoid BCE,
+// a k-means objective); the derivative conventions at second order; H v
+// against the full Hessian; every compiled backend against the interpreter.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <map>
+#include <random>
+
+#include "backends.h"
+#include "emit/print.h"
+#include "random_array_program.h"
+#include "random_program.h"
+
+using gradc::KernelKind;
+using namespace gradc_test;
+
+namespace {
+
+gradc::CompileOptions second_order() {
+  gradc::CompileOptions opts;
+  opts.kernels = {KernelKind::Forward, KernelKind::Grad, KernelKind::Hess, KernelKind::Hvp};
+  return opts;
+}
+
+gradc::Compiled compile_second(const std::string& text, const std::string& file = "h.expr") {
+  std::string errors;
+  auto c = compile_text(text, &errors, file, second_order());
+  REQUIRE_MESSAGE(c, text << errors);
+  return std::move(*c);
+}
+
+std::vector<double> random_vector(std::mt19937_64& rng, size_t n, double lo = -2, double hi = 2) {
+  std::uniform_real_distribution<double> u(lo, hi);
+  std::vector<double> v(n);
+  for (double& x : v) x = u(rng);
+  return v;
+}
+
+bool finite(const std::vector<double>& v) {
+  for (double x : v)
+    if (!std::isfinite(x)) return false;
+  return true;
+}
+
+// The Hessian of `c` at `in` against (1) the Jacobian of its own --print
+// program, whose outputs include the gradient entries (an independent
+// symbolic path: parse, differentiate again), and (2) central differences
+// of that program's gradient outputs (with the kink rule).
+void check_against_print(const gradc::Compiled& c, const std::string& label,
+                         const std::vector<std::vector<double>>& points) {
+  std::string printed = gradc::print_text(c, label);
+  std::string errors;
+  auto again = compile_text(printed, &errors, label + ".printed.expr");
+  REQUIRE_MESSAGE(again, printed << errors);
+  const gradc::Compiled& c2 = *again;
+  std::map<std::string, size_t> row, col;
+  for (size_t r = 0; r < c2.names.outputs.size(); ++r) row[c2.names.outputs[r]] = r;
+  for (size_t j = 0; j < c2.names.wrt.size(); ++j) col[c2.names.wrt[j]] = j;
+  std::vector<size_t> wrt_input = wrt_input_indices(c);
+  const size_t k = c.num_wrt(), k2 = c2.num_wrt();
+  for (const std::vector<double>& in : points) {
+    SecondOrder h = interpret_second(c, KernelKind::Hess, in);
+    if (!finite(h.out) || !finite(h.jac) || !finite(h.second)) continue;
+    Values v2 = interpret(c2, in);
+    for (size_t e = 0; e < c.jacobian.size(); ++e) {
+      size_t r = row.at(c.derivative_names[e]);
+      for (size_t l = 0; l < k; ++l) {
+        double got = h.second[e * k + l];
+        double want = v2.jac[r * k2 + col.at(c.names.wrt[l])];
+        INFO(label, ": d/d", c.names.wrt[l], " of ", c.derivative_names[e], "\n", printed);
+        CHECK_MESSAGE(close(got, want, 1e-9, 1e-11), "hess " << got << ", again " << want);
+        if (auto fd = central_difference(c2, in, wrt_input[l]))
+          CHECK_MESSAGE(matches_fd(got, fd->d[r], fd->scale), "hess " << got << ", fd " << fd->d[r]);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the Hessian of 300 random scalar programs: print round trip and central differences") {
+  std::mt19937_64 rng(21);
+  for (uint64_t seed = 4000; seed < 4300; ++seed) {
+    gradc::Compiled c = compile_second(random_program(seed), fmt::format("h{}.expr", seed));
+    std::vector<std::vector<double>> points;
+    for (int p = 0; p < 2; ++p) points.push_back(random_vector(rng, c.names.inputs.size()));
+    check_against_print(c, fmt::format("h{}", seed), points);
+  }
+}
+
+TEST_CASE("the Hessian of 60 random array programs: print round trip and central differences") {
+  std::mt19937_64 rng(22);
+  for (uint64_t seed = 8000; seed < 8060; ++seed) {
+    gradc::Compiled c = compile_second(random_array_program(seed), fmt::format("ha{}.expr", seed));
+    if (c.num_wrt() * c.outputs.size() * c.num_wrt() > 4000) continue;  // keep the test quick
+    check_against_print(c, fmt::format("ha{}", seed), {random_vector(rng, c.names.inputs.size())});
+  }
+}
+
+TEST_CASE("symmetric Hessian entries are one node, computed once") {
+  gradc::Compiled c = compile_second("input x, y, z\nw = x*y*z + sin(x)*exp(y)");
+  const size_t k = 3;
+  for (size_t j = 0; j < k; ++j)
+    for (size_t l = 0; l < k; ++l) CHECK(c.hessian[j * k + l] == c.hessian[l * k + j]);
+}
+
+TEST_CASE("closed forms: Rosenbrock, softmax cross-entropy, sigmoid BCE, k-means") {
+  // Extended Rosenbrock, n = 4: f = sum 100 (x[i+1] - x[i]^2)^2 + (1 - x[i])^2.
+  gradc::Compiled r = compile_second(
+      "input x[4]\nf = sum([100*(x[1] - x[0]^2)^2 + (1 - x[0])^2, 100*(x[2] - x[1]^2)^2 + "
+      "(1 - x[1])^2, 100*(x[3] - x[2]^2)^2 + (1 - x[2])^2])");
+  std::vector<double> x{0.3, -0.7, 1.2, 0.9};
+  SecondOrder h = interpret_second(r, KernelKind::Hess, x);
+  for (size_t i = 0; i < 4; ++i)
+    for (size_t j = 0; j < 4; ++j) {
+      double want = 0;
+      if (i == j) {
+        if (i < 3) want += 1200 * x[i] * x[i] - 400 * x[i + 1] + 2;
+        if (i > 0) want += 200;
+      } else if (j == i + 1 || i == j + 1) {
+        want = -400 * x[std::min(i, j)];
+      }
+      CHECK(close(h.second[i * 4 + j], want, 1e-12, 1e-12));
+    }
+  // Softmax cross-entropy: L = -dot(e, log(softmax(z))); H = diag(p) - p p^T.
+  gradc::Compiled s = compile_second("input z[3], e[3]\nL = -dot(e, log(softmax(z)))\nwrt z");
+  std::vector<double> z{0.5, -1.0, 2.0}, in{0.5, -1.0, 2.0, 0.0, 1.0, 0.0};
+  double total = std::exp(0.5) + std::exp(-1.0) + std::exp(2.0);
+  h = interpret_second(s, KernelKind::Hess, in);
+  for (size_t i = 0; i < 3; ++i)
+    for (size_t j = 0; j < 3; ++j) {
+      double pi = std::exp(z[i]) / total, pj = std::exp(z[j]) / total;
+      CHECK(close(h.second[i * 3 + j], (i == j ? pi : 0) - pi * pj, 1e-12, 1e-14));
+    }
+  // Sigmoid + binary cross-entropy: d2L/dz2 = p (1 - p) for either label.
+  gradc::Compiled b = compile_second(
+      "input z, y\np = sigmoid(z)\nL = -(y*log(p) + (1 - y)*log(1 - p))\nwrt z");
+  for (double zz : {-3.0, 0.0, 0.7, 4.0})
+    for (double y : {0.0, 1.0}) {
+      double p = 1 / (1 + std::exp(-zz));
+      CHECK(close(interpret_second(b, KernelKind::Hess, {zz, y}).second[0], p * (1 - p), 1e-12,
+                  1e-15));
+    }
+  // k-means objective in 1-D: f(c1, c2) = sum_i min((x_i - c1)^2, (x_i - c2)^2);
+  // H = diag(2 n1, 2 n2) with n_k the points nearest centre k.
+  gradc::Compiled k = compile_second(
+      "input c1, c2, x[5]\nd1 = (x - c1)^2\nd2 = (x - c2)^2\nf = sum(min(d1, d2))\nwrt c1, c2");
+  h = interpret_second(k, KernelKind::Hess, {-1.0, 2.0, -2.0, -0.5, 0.1, 1.8, 3.0});
+  CHECK(h.second == std::vector<double>{6.0, 0.0, 0.0, 4.0});
+}
+
+TEST_CASE("second-order conventions: untaken branches never leak, kinks have zero curvature") {
+  gradc::Compiled c = compile_second(
+      "input x\nw = x > 0 ? sqrt(x)^3 : 0\nv = relu(x)*x + abs(x)\nu = max(x, 1)^2\noutput w, v, u");
+  SecondOrder h = interpret_second(c, KernelKind::Hess, {-1.0});
+  CHECK(h.second == std::vector<double>{0.0, 0.0, 0.0});  // not NaN from sqrt(-1)
+  h = interpret_second(c, KernelKind::Hess, {0.0});  // relu and abs kinks: 0 (v = 0 + |x|)
+  CHECK(h.second[1] == 0.0);
+  h = interpret_second(c, KernelKind::Hess, {4.0});
+  CHECK(close(h.second[0], 0.75 / 2.0, 1e-15, 0));  // d2/dx2 x^1.5 = 0.75 x^-0.5
+  CHECK(h.second[1] == 2.0);
+  CHECK(h.second[2] == 2.0);
+}
+
+TEST_CASE("H v from NAME_hvp equals the full Hessian times v") {
+  std::mt19937_64 rng(23);
+  for (uint64_t seed = 4300; seed < 4500; ++seed) {
+    gradc::Compiled c = compile_second(random_program(seed));
+    std::vector<double> in = random_vector(rng, c.names.inputs.size());
+    std::vector<double> v = random_vector(rng, c.num_wrt());
+    SecondOrder full = interpret_second(c, KernelKind::Hess, in);
+    SecondOrder hv = interpret_second(c, KernelKind::Hvp, in, v);
+    if (!finite(full.second)) continue;
+    const size_t k = c.num_wrt();
+    CHECK(hv.jac == full.jac);
+    for (size_t e = 0; e < c.jacobian.size(); ++e) {
+      double sum = 0, magnitude = 0;
+      for (size_t l = 0; l < k; ++l) {
+        sum += full.second[e * k + l] * v[l];
+        magnitude += std::fabs(full.second[e * k + l] * v[l]);
+      }
+      CHECK_MESSAGE(std::fabs(hv.second[e] - sum) <= 1e-10 * magnitude + 1e-12,
+                    "seed " << seed << " entry " << e << ": " << hv.second[e] << " vs " << sum);
+    }
+  }
+}
+
+TEST_CASE("every compiled backend's hess and hvp agree with the interpreter") {
+  std::vector<gradc::Compiled> programs;
+  std::vector<NamedProgram> batch;
+  const uint64_t first = 4500, count = kSanitized ? 40 : 80;
+  for (uint64_t seed = first; seed < first + count; ++seed)
+    programs.push_back(compile_second(random_program(seed)));
+  for (uint64_t i = 0; i < count; ++i) batch.push_back({fmt::format("h{}", first + i), &programs[i]});
+  std::vector<BackendSpec> specs;
+  for (Backend b : kCompiledBackends) specs.push_back({b});
+  BackendOptions clang;
+  clang.cxx = GRADC_CLANGXX;
+  specs.push_back({Backend::Cpp, clang});
+  auto backends = build_backends(batch, specs);
+  for (const auto& b : backends) REQUIRE_MESSAGE(b->ok(), b->label() << ":\n" << b->log());
+  std::mt19937_64 rng(24);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    std::vector<double> in = random_vector(rng, programs[i].names.inputs.size());
+    std::vector<double> v = random_vector(rng, programs[i].num_wrt());
+    for (KernelKind kind : {KernelKind::Hess, KernelKind::Hvp}) {
+      SecondOrder want = interpret_second(programs[i], kind, in, v);
+      for (const auto& b : backends) {
+        SecondOrder got = b->call_second(i, kind, in, v);
+        INFO(b->label(), " ", batch[i].name, kind == KernelKind::Hess ? " hess" : " hvp");
+        REQUIRE(got.second.size() == want.second.size());
+        for (size_t e = 0; e < want.second.size(); ++e)
+          CHECK_MESSAGE(close(got.second[e], want.second[e], 1e-14, 1e-300),
+                        "entry " << e << ": " << got.second[e] << " vs " << want.second[e]);
+        for (size_t e = 0; e < want.jac.size(); ++e) CHECK(close(got.jac[e], want.jac[e], 1e-14, 1e-300));
+      }
+    }
+  }
+}
+
+TEST_CASE("too large a Hessian is refused, naming its size, before it is built") {
+  std::string errors;
+  auto c = compile_text("input x[3000]\nw = sum(x*x)", &errors, "big.expr", second_order());
+  CHECK_FALSE(c);
+  CHECK(errors.find("the Hessian would have 1 x 3000 x 3000 = 9000000 entries") != std::string::npos);
+}
