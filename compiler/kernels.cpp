@@ -104,6 +104,25 @@ KernelSpec kernel_spec(const Compiled& c, Builder& b, KernelKind kind) {
           "hess[(i*k + j)*k + l] = d2 out_i / d wrt_j d wrt_l (symmetric pairs computed once)",
           "d2 {0} / d {1} d {2}"));
       break;
+    case KernelKind::Sparse: {
+      k.hints = c.grad_hints;
+      k.sweep_comment = c.mode == DiffMode::Forward ? "forward sweep: tangents" : "reverse sweep: adjoints";
+      KernelArray nz = result_array(
+          "jac_nz", {Axis::Output, Axis::Wrt}, {},
+          "jac_nz[p]: the structural nonzeros of jac in compressed-column order (see jac_colptr, "
+          "jac_rowind)",
+          "d {0} / d {1}");
+      const size_t k_wrt = c.num_wrt();
+      for (size_t j = 0; j < k_wrt; ++j)
+        for (uint32_t p = c.jac_colptr[j]; p < c.jac_colptr[j + 1]; ++p) {
+          nz.dense_index.push_back(uint32_t(c.jac_rowind[p] * k_wrt + j));
+          nz.roots.push_back(c.jacobian[c.jac_rowind[p] * k_wrt + j]);
+        }
+      nz.size = nz.roots.size();
+      k.args.push_back(std::move(out));
+      k.args.push_back(std::move(nz));
+      break;
+    }
     case KernelKind::Hvp: {
       k.sweep_comment = "derivative sweeps: the gradient, then its tangent along v";
       k.args.push_back(read_array("v", Axis::Wrt, c.num_wrt(), first_v_input(c)));
@@ -126,7 +145,20 @@ KernelSpec kernel_spec(const Compiled& c, Builder& b, KernelKind kind) {
 uint32_t first_v_input(const Compiled& c) { return uint32_t(c.names.inputs.size()); }
 uint32_t first_u_input(const Compiled& c) { return uint32_t(c.names.inputs.size() + c.num_wrt()); }
 
+void build_sparsity_pattern(Compiled& c) {
+  const Graph& g = c.prog.graph;
+  const size_t m = c.outputs.size(), k = c.num_wrt();
+  c.jac_colptr.assign(1, 0);
+  c.jac_rowind.clear();
+  for (size_t j = 0; j < k; ++j) {
+    for (size_t i = 0; i < m; ++i)
+      if (!g.is_const(c.jacobian[i * k + j], 0.0)) c.jac_rowind.push_back(uint32_t(i));
+    c.jac_colptr.push_back(uint32_t(c.jac_rowind.size()));
+  }
+}
+
 void build_kernel_specs(Compiled& c, Builder& b) {
+  build_sparsity_pattern(c);
   for (KernelKind kind : kAllKernelKinds)
     if (kind == KernelKind::Forward || kind == KernelKind::Grad || c.emits(kind))
       c.kernels.push_back(kernel_spec(c, b, kind));

@@ -14,7 +14,10 @@ namespace gradc {
 uint32_t first_v_input(const Compiled& c);
 uint32_t first_u_input(const Compiled& c);
 
-/// Fill c.kernels: f and grad always, and every kind in c.emitted, building
+/// c.jac_colptr and c.jac_rowind from c.jacobian.
+void build_sparsity_pattern(Compiled& c);
+
+/// Fill c.kernels (and the sparsity pattern): f and grad always, and every kind in c.emitted, building
 /// the product kernels' sweeps with `b` (over c.prog.graph).
 void build_kernel_specs(Compiled& c, Builder& b);
 

@@ -66,6 +66,10 @@ struct Compiled {
   std::vector<NodeId> outputs;               ///< m output scalars
   std::vector<NodeId> wrt_nodes;             ///< k wrt scalars (Input nodes)
   std::vector<NodeId> jacobian;              ///< m*k, row-major
+  /// The Jacobian's structural nonzeros (entries that are not the constant
+  /// 0) as compressed columns (CasADi, SuiteSparse): column j's rows are
+  /// jac_rowind[jac_colptr[j] .. jac_colptr[j+1]).
+  std::vector<uint32_t> jac_colptr, jac_rowind;
   AxisNames names;                           ///< `x`, `W[1,2]` along each axis
   std::vector<std::string> derivative_names; ///< m*k names: `dw_dx`, `dy_dW[0,1,2]`
   std::vector<DerivativeVar> derivatives;    ///< per (output, wrt input) pair

@@ -27,7 +27,7 @@ struct JitOptions {
   bool fast_math = false;            ///< as --fast-math: faster, results may change
   std::vector<std::string> wrt;      ///< as --wrt; empty: the program's own wrt
   /// as --kernels: which kernels to compile ("f", "grad", "jvp", "vjp",
-  /// "hess", "hvp"); f and grad are always compiled
+  /// "hess", "hvp", "sparse"); f and grad are always compiled
   std::vector<std::string> kernels = {"f", "grad"};
   std::string file_name = "<input>"; ///< the name diagnostics show
 };
@@ -80,6 +80,15 @@ class GRADC_API Kernel {
   void jvp(const double* in, const double* v, double* out, double* jv) const;
   /// out[m] and uj[k] = u^T J for weights u[m] (reverse mode, one sweep).
   void vjp(const double* in, const double* u, double* out, double* uj) const;
+
+  /// NAME_grad_sparse (null unless JitOptions::kernels named "sparse"):
+  /// out[m] and the Jacobian's structural nonzeros jac_nz[jac_nnz()] in
+  /// compressed-column order: column j's rows are
+  /// jac_rowind()[jac_colptr()[j] .. jac_colptr()[j+1]).
+  gradc_grad_fn grad_sparse_function() const;
+  size_t jac_nnz() const { return jac_rowind().size(); }
+  const std::vector<size_t>& jac_colptr() const;
+  const std::vector<size_t>& jac_rowind() const;
 
   /// NAME_hess and NAME_hvp (null unless JitOptions::kernels named them).
   gradc_hess_fn hess_function() const;

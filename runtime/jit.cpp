@@ -24,6 +24,8 @@ struct Kernel::Impl {
   gradc_grad_fn grad = nullptr;
   gradc_product_fn jvp = nullptr, vjp = nullptr;
   gradc_hess_fn hess = nullptr;
+  gradc_grad_fn grad_sparse = nullptr;
+  std::vector<size_t> jac_colptr, jac_rowind;
   gradc_hvp_fn hvp = nullptr;
   std::vector<std::string> input_names, output_names, wrt_names;
   std::vector<size_t> wrt_inputs;
@@ -62,6 +64,8 @@ void describe(const Compiled& c, Kernel::Impl& k) {
   k.wrt_names = c.names.wrt;
   for (NodeId w : c.wrt_nodes) k.wrt_inputs.push_back(c.prog.graph[w].a);
   k.input_variables = variable_infos(c.prog.inputs);
+  k.jac_colptr.assign(c.jac_colptr.begin(), c.jac_colptr.end());
+  k.jac_rowind.assign(c.jac_rowind.begin(), c.jac_rowind.end());
   k.output_variables = variable_infos(c.prog.outputs);
 }
 
@@ -101,6 +105,9 @@ Kernel jit_compiled(const Compiled& c, const JitOptions& opts) {
   impl->grad = take(impl->jit->lookup(name + "_grad"), "compiling").toPtr<gradc_grad_fn>();
   if (c.kernel(KernelKind::Jvp))
     impl->jvp = take(impl->jit->lookup(name + "_jvp"), "compiling").toPtr<gradc_product_fn>();
+  if (c.kernel(KernelKind::Sparse))
+    impl->grad_sparse =
+        take(impl->jit->lookup(name + "_grad_sparse"), "compiling").toPtr<gradc_grad_fn>();
   if (c.kernel(KernelKind::Hess))
     impl->hess = take(impl->jit->lookup(name + "_hess"), "compiling").toPtr<gradc_hess_fn>();
   if (c.kernel(KernelKind::Hvp))
@@ -123,7 +130,7 @@ Kernel jit_compile(std::string_view source, const JitOptions& opts) {
     std::optional<KernelKind> kind = kernel_kind_from_name(k);
     if (!kind)
       throw std::invalid_argument(
-          fmt::format("unknown kernel '{}' (f, grad, jvp, vjp, hess, hvp)", k));
+          fmt::format("unknown kernel '{}' (f, grad, jvp, vjp, hess, hvp, sparse)", k));
     copts.kernels.push_back(*kind);
   }
   std::optional<Compiled> c = compile(file, diag, copts, timer);
@@ -183,6 +190,9 @@ void Kernel::vjp(const double* in, const double* u, double* out, double* uj) con
 }
 
 gradc_hess_fn Kernel::hess_function() const { return impl_->hess; }
+gradc_grad_fn Kernel::grad_sparse_function() const { return impl_->grad_sparse; }
+const std::vector<size_t>& Kernel::jac_colptr() const { return impl_->jac_colptr; }
+const std::vector<size_t>& Kernel::jac_rowind() const { return impl_->jac_rowind; }
 gradc_hvp_fn Kernel::hvp_function() const { return impl_->hvp; }
 
 void Kernel::hess(const double* in, double* out, double* jac, double* hess) const {

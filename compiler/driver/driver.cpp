@@ -232,6 +232,8 @@ void print_stats(const Compiled& c, const CliOptions& o, const PassTimer& t, std
   };
   err << fmt::format("  mode: {} (forward mode: {}; reverse mode: {})\n", diff_mode_name(c.mode),
                      ops(c.forward_mode_ops), ops(c.reverse_mode_ops));
+  err << fmt::format("  Jacobian: {} x {}, {} structural nonzeros\n", c.outputs.size(),
+                     c.num_wrt(), c.jac_rowind.size());
   err << fmt::format("  kernel nodes: forward {}, gradient {} (ratio {:.2f})\n", fwd.live_nodes,
                      grad.live_nodes, fwd.live_nodes ? double(grad.live_nodes) / fwd.live_nodes : 0.0);
 }

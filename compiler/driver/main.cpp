@@ -50,6 +50,9 @@ Options:
                          hess  NAME_hess(in, out, jac, hess) every second derivative
                          hvp   NAME_hvp(in, v, out, jac, hv) hv = H v (one sweep over
                                the gradient)
+                         sparse NAME_grad_sparse(in, out, jac_nz) the Jacobian's
+                               structural nonzeros, compressed columns (the
+                               header gives jac_nnz, jac_colptr, jac_rowind)
   --check-points=N     random points for --check (default 5)
   --seed=N             seed for --check's points (default 1)
   --mode=MODE          how Jacobians are accumulated: forward (one tangent
@@ -73,7 +76,7 @@ Options:
   --help               this text
   --version            the version
 
-Not supported yet: the kernels sparse and batch.
+Not supported yet: the batch kernels.
 
 Options with a value accept --opt=value and --opt value.
 Exit status: 0 success; 1 an error in the program, its inputs, or a failed
@@ -93,18 +96,18 @@ std::vector<std::string> kernel_list(const std::string& text) {
     std::string name = text.substr(start, comma - start);
     start = comma + 1;
     if (name.empty()) continue;
-    if (name == "sparse" || name == "batch")
+    if (name == "batch")
       throw UsageError{fmt::format(
-          "kernel '{}' is not supported yet (supported: f, grad, jvp, vjp, hess, hvp)", name)};
+          "kernel '{}' is not supported yet (supported: f, grad, jvp, vjp, hess, hvp, sparse)", name)};
     if (!gradc::kernel_kind_from_name(name))
       throw UsageError{
-          fmt::format("unknown kernel '{}' in --kernels (f, grad, jvp, vjp, hess, hvp)", name)};
+          fmt::format("unknown kernel '{}' in --kernels (f, grad, jvp, vjp, hess, hvp, sparse)", name)};
     if (std::find(names.begin(), names.end(), name) != names.end())
       throw UsageError{fmt::format("kernel '{}' is named twice in --kernels", name)};
     names.push_back(name);
   }
   if (names.empty())
-    throw UsageError{"--kernels needs at least one kernel (f, grad, jvp, vjp, hess, hvp)"};
+    throw UsageError{"--kernels needs at least one kernel (f, grad, jvp, vjp, hess, hvp, sparse)"};
   return names;
 }
 

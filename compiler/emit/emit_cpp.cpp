@@ -137,6 +137,18 @@ std::string cpp_header(const Compiled& c, const std::string& name, const std::st
   h += names_decl("input", n.inputs) + sizes_decl("input", n.input_sizes) +
        names_decl("output", n.outputs) + sizes_decl("output", n.output_sizes) +
        names_decl("wrt", n.wrt) + sizes_decl("wrt", n.wrt_sizes);
+  if (c.emits(KernelKind::Sparse)) {  // the pattern of NAME_grad_sparse's jac_nz
+    std::vector<size_t> colptr(c.jac_colptr.begin(), c.jac_colptr.end()),
+        rowind(c.jac_rowind.begin(), c.jac_rowind.end());
+    h += fmt::format(
+        "/// {}_grad_sparse's jac_nz in compressed columns: column j's rows are\n"
+        "/// jac_rowind[jac_colptr[j] .. jac_colptr[j+1]).\n"
+        "inline constexpr int jac_nnz = {};\n"
+        "inline constexpr int jac_colptr[] = {{{}}};\n",
+        name, rowind.size(), size_array(colptr));
+    h += rowind.empty() ? "inline constexpr const int* jac_rowind = nullptr;\n"
+                        : fmt::format("inline constexpr int jac_rowind[] = {{{}}};\n", size_array(rowind));
+  }
   h += fmt::format("}}  // namespace {}_info\n#endif  // __cplusplus\n\n#endif  // {}\n", name, guard);
   return h;
 }

@@ -12,6 +12,7 @@ std::string_view kernel_kind_name(KernelKind k) {
     case KernelKind::Vjp: return "vjp";
     case KernelKind::Hess: return "hess";
     case KernelKind::Hvp: return "hvp";
+    case KernelKind::Sparse: return "sparse";
   }
   return "?";
 }
@@ -30,6 +31,7 @@ std::string_view kernel_suffix(KernelKind k) {
     case KernelKind::Vjp: return "_vjp";
     case KernelKind::Hess: return "_hess";
     case KernelKind::Hvp: return "_hvp";
+    case KernelKind::Sparse: return "_grad_sparse";
   }
   return "?";
 }
@@ -42,6 +44,8 @@ std::string_view kernel_summary(KernelKind k) {
     case KernelKind::Vjp: return "the outputs and the vector-Jacobian product u^T J (reverse mode)";
     case KernelKind::Hess: return "the outputs, the Jacobian and every second derivative";
     case KernelKind::Hvp: return "the outputs, the Jacobian and the Hessian-vector product H v";
+    case KernelKind::Sparse:
+      return "the outputs and the Jacobian's structural nonzeros (compressed columns)";
   }
   return "?";
 }
@@ -66,6 +70,7 @@ const KernelArray* KernelSpec::arg(std::string_view name) const {
 }
 
 std::string entry_comment(const KernelArray& a, size_t i, const AxisNames& names) {
+  if (!a.dense_index.empty()) i = a.dense_index.at(i);
   // Split the row-major index into one index per axis, last axis fastest.
   std::vector<std::string_view> parts(a.axes.size());
   for (size_t ax = a.axes.size(); ax-- > 0;) {

@@ -29,6 +29,7 @@ enum class KernelKind : uint8_t {
   Vjp,      ///< vjp:  NAME_vjp(in, u, out, uj), uj = u^T J
   Hess,     ///< hess: NAME_hess(in, out, jac, hess), all second derivatives
   Hvp,      ///< hvp:  NAME_hvp(in, v, out, jac, hv), hv = H v
+  Sparse,   ///< sparse: NAME_grad_sparse(in, out, jac_nz), the structural nonzeros
 };
 
 /// The --kernels name of a kind ("f", "grad", "jvp", "vjp").
@@ -42,7 +43,8 @@ std::string_view kernel_summary(KernelKind k);
 /// Every kind, in the order kernels are emitted.
 inline constexpr KernelKind kAllKernelKinds[] = {KernelKind::Forward, KernelKind::Grad,
                                                  KernelKind::Jvp,     KernelKind::Vjp,
-                                                 KernelKind::Hess,    KernelKind::Hvp};
+                                                 KernelKind::Hess,    KernelKind::Hvp,
+                                                 KernelKind::Sparse};
 
 /// What the entries of an array are indexed by: one axis per index, the last
 /// varying fastest (row-major). `jac` is {Output, Wrt}: jac[i*k + j].
@@ -56,6 +58,9 @@ struct KernelArray {
   size_t size = 0;            ///< number of scalars (product of the axes' sizes)
   uint32_t first_input = 0;   ///< read arrays: the Input node index of element 0
   std::vector<NodeId> roots;  ///< result arrays: the DAG node of each entry
+  /// A compressed array: the dense (row-major over `axes`) index of each
+  /// entry; empty for a dense array.
+  std::vector<uint32_t> dense_index;
   std::string doc;            ///< one line for the header: "jac[i*k + j] = d out_i / d wrt_j"
   /// The comment on each stored entry, {0} {1} ... standing for the entry's
   /// name along each axis: "d {0} / d {1}" gives "d w / d x".

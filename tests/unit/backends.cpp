@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "emit/emit_llvm.h"
+#include "ir/interp.h"
 #include "jit_compiled.h"
 
 namespace gradc_test {
@@ -264,6 +265,24 @@ Values BackendKernels::call_product(size_t i, gradc::KernelKind kind,
   r.out.assign(c.outputs.size(), -12345.0);
   r.jac.assign(jvp ? c.outputs.size() : c.num_wrt(), -12345.0);
   fn(in.data(), dir.data(), r.out.data(), r.jac.data());
+  return r;
+}
+
+Values BackendKernels::call_sparse(size_t i, const std::vector<double>& in) const {
+  const gradc::Compiled& c = *programs_.at(i).c;
+  Values r{std::vector<double>(c.outputs.size(), -12345.0),
+           std::vector<double>(c.jac_rowind.size(), -12345.0)};
+  if (backend_ == Backend::Interpreter) {
+    std::vector<double> v = gradc::evaluate(c.prog.graph, in);
+    const gradc::KernelArray& nz = c.kernel(gradc::KernelKind::Sparse)->args.back();
+    for (size_t e = 0; e < r.out.size(); ++e) r.out[e] = v[c.outputs[e]];
+    for (size_t e = 0; e < nz.roots.size(); ++e) r.jac[e] = v[nz.roots[e]];
+    return r;
+  }
+  auto fn = backend_ == Backend::Jit ? state_->jit.at(i).grad_sparse_function()
+                                     : state_->fns.at(i).grad_sparse;
+  if (!fn) throw std::runtime_error(programs_[i].name + ": no grad_sparse kernel");
+  fn(in.data(), r.out.data(), r.jac.data());
   return r;
 }
 

@@ -90,6 +90,8 @@ class BackendKernels {
   /// `out`, and the product in `jac`. Slots not written stay -12345.
   Values call_product(size_t i, gradc::KernelKind kind, const std::vector<double>& in,
                       const std::vector<double>& dir) const;
+  /// Program `i`'s NAME_grad_sparse: `out`, and jac_nz in `jac`.
+  Values call_sparse(size_t i, const std::vector<double>& in) const;
   /// Program `i`'s NAME_hess (kind Hess) or NAME_hvp (Hvp, direction v).
   SecondOrder call_second(size_t i, gradc::KernelKind kind, const std::vector<double>& in,
                           const std::vector<double>& v = {}) const;

@@ -170,6 +170,8 @@ KernelFns SharedObject::get(const std::string& name) const {
   f.grad = reinterpret_cast<decltype(f.grad)>(::dlsym(handle_, (name + "_grad").c_str()));
   f.jvp = reinterpret_cast<decltype(f.jvp)>(::dlsym(handle_, (name + "_jvp").c_str()));
   f.vjp = reinterpret_cast<decltype(f.vjp)>(::dlsym(handle_, (name + "_vjp").c_str()));
+  f.grad_sparse =
+      reinterpret_cast<decltype(f.grad_sparse)>(::dlsym(handle_, (name + "_grad_sparse").c_str()));
   f.hess = reinterpret_cast<decltype(f.hess)>(::dlsym(handle_, (name + "_hess").c_str()));
   f.hvp = reinterpret_cast<decltype(f.hvp)>(::dlsym(handle_, (name + "_hvp").c_str()));
   return f;

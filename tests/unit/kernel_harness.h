@@ -59,6 +59,8 @@ struct KernelFns {
   /// NAME_jvp and NAME_vjp; null where the program has none.
   void (*jvp)(const double* in, const double* v, double* out, double* jv) = nullptr;
   void (*vjp)(const double* in, const double* u, double* out, double* uj) = nullptr;
+  /// NAME_grad_sparse; null where the program has none.
+  void (*grad_sparse)(const double* in, double* out, double* jac_nz) = nullptr;
   /// NAME_hess and NAME_hvp; null where the program has none.
   void (*hess)(const double* in, double* out, double* jac, double* hess) = nullptr;
   void (*hvp)(const double* in, const double* v, double* out, double* jac, double* hv) = nullptr;
