@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run_golden.sh FILE GRADC FILECHECK NOT TMPDIR - a tiny lit: runs each
 # `# RUN:` line of FILE with bash (pipefail), substituting
-#   %s -> FILE, %t -> a scratch path, gradc -> GRADC,
+#   %s -> FILE, %S -> FILE's directory, %t -> a scratch path, gradc -> GRADC,
 #   FileCheck -> FILECHECK, not -> NOT.
 # Fails if there is no RUN line or any RUN line fails.
 set -u
@@ -17,6 +17,7 @@ if [ -z "$runs" ]; then echo "no RUN line in $file"; exit 1; fi
 status=0
 while IFS= read -r cmd; do
   cmd=${cmd//%s/$file}
+  cmd=${cmd//%S/$(dirname "$file")}
   cmd=${cmd//%t/$scratch}
   cmd=$(sed -E "s@(^|[|;&(] *|not +)gradc @\1$gradc @g; s@(^|[|;&] *)not @\1$not @g; s@(^|[|;&] *)FileCheck @\1$filecheck @g" <<<"$cmd")
   echo "RUN: $cmd"
