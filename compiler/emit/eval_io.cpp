@@ -9,24 +9,28 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/number.h"
+
 namespace gradc {
 
 namespace {
 
+// ASCII white space; std::isspace would follow the C locale.
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
 // A number written by a person: 1, -2.5e3, nan, inf, -inf (quotes allowed).
 std::optional<double> parse_number(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
   if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
   if (s == "nan") return std::nan("");
   if (s == "inf" || s == "+inf") return INFINITY;
   if (s == "-inf") return -INFINITY;
-  if (s.empty()) return std::nullopt;
-  std::string text(s);
-  char* end = nullptr;
-  double v = std::strtod(text.c_str(), &end);
-  if (end != text.c_str() + text.size() || !std::isfinite(v)) return std::nullopt;
-  if (text.find_first_of("xXpP") != std::string::npos) return std::nullopt;  // no hex floats
+  if (s.starts_with("+") && !s.starts_with("+-")) s.remove_prefix(1);
+  double v = 0;  // locale-independent: '.' whatever LC_NUMERIC says
+  if (parse_decimal(s, v) != NumberStatus::Ok) return std::nullopt;
   return v;
 }
 
@@ -36,7 +40,7 @@ std::optional<std::string> parse_value(std::string_view text, const Shape& shape
                                        std::vector<double>& out) {
   std::vector<size_t> count;  // elements seen at each open level
   size_t i = 0;
-  auto skip = [&] { while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i; };
+  auto skip = [&] { while (i < text.size() && is_space(text[i])) ++i; };
   auto expected_shape = [&] {
     return shape.empty() ? std::string("expected a number")
                          : fmt::format("expected an array of shape {}", shape_text(shape));
@@ -92,7 +96,7 @@ size_t value_end(const std::string& text, size_t i) {
     return close == std::string::npos ? text.size() : close + 1;
   }
   while (i < text.size() && text[i] != ',' && text[i] != '}' &&
-         !std::isspace(static_cast<unsigned char>(text[i])))
+         !is_space(text[i]))
     ++i;
   return i;
 }
@@ -102,7 +106,7 @@ std::optional<std::vector<Assignment>> parse_json_object(const std::string& text
                                                           const std::string& file,
                                                           Diagnostics& diag) {
   size_t i = 0;
-  auto skip = [&] { while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i; };
+  auto skip = [&] { while (i < text.size() && is_space(text[i])) ++i; };
   auto bad = [&](std::string_view what) {
     diag.error_noloc("{}: malformed JSON at byte {}: {}", file, i, what);
     return std::nullopt;

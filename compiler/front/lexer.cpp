@@ -1,9 +1,7 @@
 // lexer.cpp - a hand-written scanner over the bytes of a source file.
 #include "front/lexer.h"
 
-#include <cmath>
-#include <charconv>
-#include <cstdlib>
+#include "support/number.h"
 
 namespace gradc {
 
@@ -117,8 +115,8 @@ class Lexer {
       push(Tok::Error, begin, pos_ - begin);
       return;
     }
-    double value = std::strtod(std::string(text).c_str(), nullptr);
-    if (!std::isfinite(value)) {
+    double value = 0;  // locale-independent: '.' whatever LC_NUMERIC says
+    if (parse_decimal(text, value) != NumberStatus::Ok) {
       diag_.error(loc(begin), "number '{}' is out of range for a double", text);
       push(Tok::Error, begin, pos_ - begin);
       return;
