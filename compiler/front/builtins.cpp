@@ -20,7 +20,7 @@ int array_function_arity(std::string_view name) {
   };
   static constexpr Entry table[] = {{"sum", 1},     {"mean", 1},      {"dot", 2},
                                     {"norm", 1},    {"softmax", 1},   {"logsumexp", 1},
-                                    {"transpose", 1}};
+                                    {"transpose", 1}, {"log_softmax", 1}, {"log_sigmoid", 1}};
   for (const Entry& e : table)
     if (e.name == name) return e.arity;
   return -1;

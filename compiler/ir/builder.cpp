@@ -146,6 +146,7 @@ NodeId Builder::mul(NodeId x, NodeId y) {
   // (a/y)*y -> a, unless y is known to be 0, inf or NaN (a constant expression)
   if (nx.op == Op::Div && nx.b == y && !is_nonfinite_or_zero(y)) return nx.a;
   if (ny.op == Op::Div && ny.b == x && !is_nonfinite_or_zero(x)) return ny.a;
+  if (x == y && nx.op == Op::Sqrt) return nx.a;            // sqrt(s)*sqrt(s) -> s
   if (nx.op == Op::Neg && ny.op == Op::Neg) return mul(nx.a, ny.a);
   if (nx.op == Op::Neg) return neg(mul(nx.a, y));          // (-a)*y -> -(a*y)
   if (ny.op == Op::Neg) return neg(mul(x, ny.a));
@@ -211,7 +212,30 @@ NodeId Builder::unary(Op op, NodeId x) {
                      op == Op::Ceil || op == Op::Sign || op == Op::NoGrad))
     return x;                                              // idempotent ops
   if (op == Op::Abs && n.op == Op::Neg) return unary(Op::Abs, n.a);
+  if (op == Op::Log || op == Op::Log1p) {
+    if (NodeId r = stable_log(op, x); r != kNoNode) return r;
+  }
   return raw(op, x);
+}
+
+// Logarithms of a sigmoid, an exponential or a softmax, rewritten into
+// forms that stay finite where the value is (docs/semantics.md), with
+// derivatives free of the division by a value that underflows to 0.
+NodeId Builder::stable_log(Op op, NodeId x) {
+  const Node n = g_[x];  // a copy: building nodes may move the arena
+  auto op_of = [&](NodeId id) { return id == kNoNode ? Op::Const : g_[id].op; };
+  if (op == Op::Log1p)                                       // log1p(exp(u)) -> softplus(u)
+    return n.op == Op::Exp ? unary(Op::Softplus, n.a) : kNoNode;
+  if (n.op == Op::Sigmoid)                                   // log(sigmoid(z)) -> -softplus(-z)
+    return neg(unary(Op::Softplus, neg(n.a)));
+  if (n.op == Op::Exp) return n.a;                           // log(exp(u)) -> u
+  if (n.op == Op::Sub && is(n.a, 1.0) && op_of(n.b) == Op::Sigmoid)
+    return neg(unary(Op::Softplus, g_[n.b].a));              // log(1 - sigmoid(z)): -softplus(z)
+  if (n.op == Op::Add && is(n.b, 1.0) && op_of(n.a) == Op::Exp)
+    return unary(Op::Softplus, g_[n.a].a);                   // log(exp(u) + 1) -> softplus(u)
+  if (n.op == Op::Div && op_of(n.a) == Op::Exp)
+    return sub(g_[n.a].a, unary(Op::Log, n.b));              // log(exp(u)/s) -> u - log(s)
+  return kNoNode;
 }
 
 NodeId Builder::binary(Op op, NodeId x, NodeId y) {

@@ -73,6 +73,8 @@ class Builder {
     return g_[x].op == Op::Select && g_.is_const(g_[x].c, 0.0);
   }
   NodeId integer_power(NodeId x, long n);
+  /// `op` (Log or Log1p) of x rewritten stably, or kNoNode.
+  NodeId stable_log(Op op, NodeId x);
   /// Can x be negated without a new Neg node (constant, -a, a-b, k*a)?
   bool absorbs_sign(NodeId x) const;
   /// If x is `b + c` or `b - c` with constant c, set c (negated for `-`)
