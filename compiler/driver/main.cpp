@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <iostream>
+#include <new>
 
 #include "driver/driver.h"
 #include "support/version.h"
@@ -191,6 +192,11 @@ int main(int argc, char** argv) {
   }
   try {
     return gradc::run_driver(opts, std::cout, std::cerr);
+  } catch (const std::bad_alloc&) {
+    // Not a bug: the input is too large for the memory we may use (ulimit).
+    std::cerr << "gradc: error: out of memory (the program, or its derivatives, is too large "
+                 "for the memory available)\n";
+    return gradc::kExitError;
   } catch (const std::exception& e) {
     std::cerr << "gradc: internal error: " << e.what() << "\nPlease report this as a bug.\n";
     return 3;

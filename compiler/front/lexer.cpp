@@ -1,6 +1,8 @@
 // lexer.cpp - a hand-written scanner over the bytes of a source file.
 #include "front/lexer.h"
 
+#include <algorithm>
+
 #include "support/number.h"
 
 namespace gradc {
@@ -52,8 +54,8 @@ class Lexer {
   Lexer(const SourceFile& f, Diagnostics& d) : src_(f.text()), diag_(d) {}
 
   std::vector<Token> run() {
-    toks_.reserve(src_.size() / 3 + 1);
-    while (pos_ < src_.size()) step();
+    toks_.reserve(std::min<size_t>(src_.size() / 3 + 1, size_t(1) << 20));
+    while (pos_ < src_.size()) skipping_ ? skip_statement() : step();
     push(Tok::Eof, src_.size(), 0);
     return std::move(toks_);
   }
@@ -63,6 +65,47 @@ class Lexer {
   Loc loc(size_t offset) const { return Loc{line_, uint32_t(offset - line_start_ + 1)}; }
   void push(Tok k, size_t begin, size_t len) {
     toks_.push_back(Token{k, src_.substr(begin, len), loc(begin)});
+    track_nesting(k);
+  }
+
+  // A lower bound of the parser's nesting depth after each token: open
+  // brackets, prefix operators since the last operand, and `^` since the
+  // last other operator (each is one active level of the parser; see
+  // Parser::Nest). Once it is past the limit the parser is sure to report
+  // "nested too deeply" at or before this token, so the rest of the
+  // statement is skipped, not turned into tokens: 100 MB of '(' costs no
+  // more than 300 of them.
+  void track_nesting(Tok k) {
+    bool operand_end = k == Tok::Ident || k == Tok::Number || k == Tok::RParen ||
+                       k == Tok::RBracket;
+    if (k == Tok::Newline || k == Tok::Semi) {
+      brackets_ = prefixes_ = powers_ = 0;
+    } else if (k == Tok::LParen || k == Tok::LBracket) {
+      ++brackets_;
+    } else if (k == Tok::RParen || k == Tok::RBracket) {
+      brackets_ -= brackets_ > 0;
+    } else if ((k == Tok::Minus || k == Tok::Plus || k == Tok::Bang) && !after_operand_) {
+      ++prefixes_;
+    } else if (k == Tok::Caret) {
+      ++powers_;
+    } else if (!operand_end) {
+      powers_ = 0;  // any other operator ends a chain of `^`
+    }
+    if (operand_end) prefixes_ = 0;
+    if (k == Tok::RParen || k == Tok::RBracket) powers_ = 0;
+    after_operand_ = operand_end;
+    // +1: an index bracket `a[` counts here but is no parser level.
+    if (brackets_ + prefixes_ + powers_ > size_t(kMaxNesting) + 1) skipping_ = true;
+  }
+
+  // Skip to the end of the statement (newline or ';', outside comments).
+  void skip_statement() {
+    while (pos_ < src_.size() && src_[pos_] != '\n' && src_[pos_] != ';') {
+      if (src_[pos_] == '#' || (src_[pos_] == '/' && peek(1) == '/')) skip_comment();
+      else ++pos_;
+    }
+    skipping_ = false;
+    if (pos_ < src_.size()) step();  // the separator
   }
   char peek(size_t ahead = 0) const {
     return pos_ + ahead < src_.size() ? src_[pos_ + ahead] : '\0';
@@ -176,6 +219,8 @@ class Lexer {
   uint32_t line_ = 1;
   size_t line_start_ = 0;
   std::vector<Token> toks_;
+  size_t brackets_ = 0, prefixes_ = 0, powers_ = 0;  // see track_nesting
+  bool after_operand_ = false, skipping_ = false;
 };
 
 }  // namespace

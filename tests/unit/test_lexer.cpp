@@ -186,3 +186,31 @@ TEST_CASE("tok_spelling names every kind for messages") {
   CHECK(tok_spelling(Tok::OrOr) == "'||'");
   for (int t = 0; t <= int(Tok::Eof); ++t) CHECK_FALSE(tok_spelling(Tok(t)).empty());
 }
+
+TEST_CASE("past the nesting limit the rest of the statement makes no tokens") {
+  for (std::string open : {"(", "-", "[", "x^", "-(", "+!"}) {
+    INFO("repeated: ", open);
+    std::string deep = "w = ";
+    for (int i = 0; i < 200000; ++i) deep += open;
+    SourceFile f("t", deep + "x # ; 1e\nv = 1");
+    Lexed r = lex_text(f);
+    CHECK(r.error_count == 0);  // the parser reports the depth
+    CHECK(r.toks.size() < 2 * size_t(kMaxNesting) + 20);
+    // The next statement is lexed in full.
+    REQUIRE(r.toks.size() >= 5);
+    CHECK(r.toks[r.toks.size() - 5].kind == Tok::Newline);
+    CHECK(r.toks[r.toks.size() - 4].text == "v");
+  }
+  // Within the limit nothing is skipped: `-(x^` is 3 parser levels, 85 of
+  // them are 255; and 256 parentheses.
+  std::string ok = "w = ";
+  for (int i = 0; i < 85; ++i) ok += "-(x^";
+  ok += "x";
+  for (int i = 0; i < 85; ++i) ok += ")";
+  ok += " + [1, 2][1]^-b";
+  SourceFile g("t", ok);
+  CHECK(lex_text(g).toks.size() == 2 + 85 * 4 + 1 + 85 + 12 + 1);
+  CHECK(unit::parse_text(ok).error_count == 0);
+  std::string parens = "w = " + std::string(255, '(') + "x" + std::string(255, ')');
+  CHECK(unit::parse_text(parens).error_count == 0);
+}
