@@ -51,17 +51,20 @@ void Diagnostics::flush() {
     };
     return key(a) < key(b);
   });
-  for (const Entry& e : pending_) render(e.loc, e.message);
+  for (const Entry& e : pending_) render(e);
   pending_.clear();
 }
 
-void Diagnostics::render(Loc loc, const std::string& message) {
+void Diagnostics::render(const Entry& e) {
+  Loc loc = e.loc;
+  const char* severity = e.warning ? "warning" : "error";
   if (!file_ || loc.line == 0) {
-    out_ << (file_ ? file_->name() + ": " : std::string("gradc: ")) << "error: " << message
-         << "\n";
+    out_ << (file_ ? file_->name() + ": " : std::string("gradc: ")) << severity << ": "
+         << e.message << "\n";
     return;
   }
-  out_ << fmt::format("{}:{}:{}: error: {}\n", file_->name(), loc.line, loc.col, message);
+  out_ << fmt::format("{}:{}:{}: {}: {}\n", file_->name(), loc.line, loc.col, severity,
+                      e.message);
   // Echo the line as written (control bytes shown as spaces; tabs kept so
   // the caret stays aligned), then the caret. A very long line is cut to a
   // window around the caret.
