@@ -55,6 +55,7 @@ class Lexer {
 
   std::vector<Token> run() {
     toks_.reserve(std::min<size_t>(src_.size() / 3 + 1, size_t(1) << 20));
+    if (src_.starts_with(kUtf8Bom)) pos_ = line_start_ = kUtf8Bom.size();  // as clang does
     while (pos_ < src_.size()) skipping_ ? skip_statement() : step();
     push(Tok::Eof, src_.size(), 0);
     return std::move(toks_);
@@ -100,7 +101,7 @@ class Lexer {
 
   // Skip to the end of the statement (newline or ';', outside comments).
   void skip_statement() {
-    while (pos_ < src_.size() && src_[pos_] != '\n' && src_[pos_] != ';') {
+    while (pos_ < src_.size() && src_[pos_] != '\n' && src_[pos_] != '\r' && src_[pos_] != ';') {
       if (src_[pos_] == '#' || (src_[pos_] == '/' && peek(1) == '/')) skip_comment();
       else ++pos_;
     }
@@ -113,9 +114,10 @@ class Lexer {
 
   void step() {
     char c = src_[pos_];
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') { ++pos_; return; }
+    if (c == '\r' && peek(1) == '\n') { ++pos_; return; }  // CRLF: the \n ends the line
+    if (c == ' ' || c == '\t' || c == '\f' || c == '\v') { ++pos_; return; }
     if (c == '#' || (c == '/' && peek(1) == '/')) { skip_comment(); return; }
-    if (c == '\n') {
+    if (c == '\n' || c == '\r') {  // a lone \r (old Mac line ends) is a newline too
       push(Tok::Newline, pos_++, 1);
       ++line_;
       line_start_ = pos_;
@@ -128,7 +130,7 @@ class Lexer {
   }
 
   void skip_comment() {
-    while (pos_ < src_.size() && src_[pos_] != '\n') ++pos_;
+    while (pos_ < src_.size() && src_[pos_] != '\n' && src_[pos_] != '\r') ++pos_;
   }
 
   void identifier() {
@@ -201,7 +203,9 @@ class Lexer {
       size_t i = 1;
       for (; i < len && pos_ < src_.size() && (src_[pos_] & 0xC0) == 0x80; ++i, ++pos_)
         cp = (cp << 6) | (src_[pos_] & 0x3F);
-      if (i == len && len > 1)
+      if (i == len && len == 2 && cp < 0xA0)  // C1 controls: not echoed raw
+        diag_.error(loc(begin), "unexpected control character U+{:04X}; only ASCII is allowed", cp);
+      else if (i == len && len > 1)
         diag_.error(loc(begin), "unexpected character '{}' (U+{:04X}); only ASCII is allowed",
                     src_.substr(begin, pos_ - begin), cp);
       else

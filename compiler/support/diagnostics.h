@@ -18,6 +18,9 @@
 
 namespace gradc {
 
+/// The UTF-8 byte-order mark, skipped at the start of a source file.
+inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
 /// A 1-based line and column (in bytes) in a source file.
 struct Loc {
   uint32_t line = 0, col = 0;
