@@ -65,8 +65,10 @@ NodeId binary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId y, int i, No
     case Op::Div:                                // 1/y, -x/y^2 = -(1/y)*n: shares s/y
       return i == 0 ? b.div(s, y) : b.neg(b.mul(b.div(s, y), n));
     case Op::Pow:
-      if (i == 0)                                                   // y x^(y-1)
-        return b.mul(s, b.mul(y, b.pow(x, b.sub(y, k(1)))));
+      if (i == 0)  // y x^(y-1) where y != 0; 0 where y == 0 (x^0 = 1 for every x,
+                   // as pow(x, 0) and JAX/PyTorch): at x = 0 the formula is 0*inf
+        return b.select(b.binary(Op::Ne, y, b.zero()),
+                        b.mul(s, b.mul(y, b.pow(x, b.sub(y, k(1))))), b.zero());
       // x^y log x where x != 0; 0 at x == 0 (SPEC 1)
       return b.select(b.binary(Op::Ne, x, b.zero()), b.mul(s, b.mul(n, b.unary(Op::Log, x))),
                       b.zero());

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <iostream>
+#include <new>
 
 #include "driver/driver.h"
 #include "plan/kernel_spec.h"
@@ -122,19 +123,30 @@ class ArgParser {
   // If args_[i] is `--flag` or `--flag=value`, take its value (from the
   // same or the next argument) and return true.
   bool option(const std::string& flag, std::string& value);
+  /// A usage error if `flag` was given before (the last one would win silently).
+  void once(const std::string& flag);
+  std::vector<std::string> seen_;
   static int integer(const std::string& flag, const std::string& text, int lo, int hi);
 
   std::vector<std::string> args_;
   size_t i_ = 0;
 };
 
+void ArgParser::once(const std::string& flag) {
+  if (std::find(seen_.begin(), seen_.end(), flag) != seen_.end())
+    throw UsageError{fmt::format("option '{}' is given more than once", flag)};
+  seen_.push_back(flag);
+}
+
 bool ArgParser::option(const std::string& flag, std::string& value) {
   const std::string& a = args_[i_];
   if (a.rfind(flag + "=", 0) == 0) {
+    once(flag);
     value = a.substr(flag.size() + 1);
     return true;
   }
   if (a != flag) return false;
+  once(flag);
   if (i_ + 1 >= args_.size()) throw UsageError{fmt::format("option '{}' needs a value", flag)};
   value = args_[++i_];
   return true;
@@ -162,17 +174,23 @@ gradc::CliOptions ArgParser::parse() {
     else if (a == "--fast-math") o.fast_math = true;
     else if (a == "--interp") o.interp = true;
     else if (a == "--stats" || a == "-v") o.stats = true;
-    else if (a.size() == 3 && a.rfind("-O", 0) == 0 && a[2] >= '0' && a[2] <= '3') o.opt_level = a[2] - '0';
-    else if (a == "--print") {
+    else if (a.size() == 3 && a.rfind("-O", 0) == 0 && a[2] >= '0' && a[2] <= '3') {
+      o.opt_level = a[2] - '0';  // the last -O wins, as in clang and gcc
+    } else if (a == "--print") {
+      once("--print");
       o.print = "text";
       if (i_ + 1 < args_.size() && (args_[i_ + 1] == "text" || args_[i_ + 1] == "latex" ||
                                     args_[i_ + 1] == "dot"))
         o.print = args_[++i_];
     } else if (a.rfind("--print=", 0) == 0) {
+      once("--print");
       o.print = a.substr(8);
       if (*o.print != "text" && *o.print != "latex" && *o.print != "dot")
         throw UsageError{fmt::format("unknown --print format '{}' (text, latex or dot)", *o.print)};
-    } else if (a.rfind("-o", 0) == 0 && a.size() > 2 && a[2] != '=') o.output = a.substr(2);
+    } else if (a.rfind("-o", 0) == 0 && a.size() > 2 && a[2] != '=') {
+      once("-o");
+      o.output = a.substr(2);
+    }
     else if (option("-o", v)) o.output = v;
     else if (option("--emit", v)) {
       if (v != "cpp" && v != "hpp" && v != "llvm" && v != "bc" && v != "obj")
@@ -250,6 +268,11 @@ int main(int argc, char** argv) {
   }
   try {
     return gradc::run_driver(opts, std::cout, std::cerr);
+  } catch (const std::bad_alloc&) {
+    // Not a bug: the input is too large for the memory we may use (ulimit).
+    std::cerr << "gradc: error: out of memory (the program, or its derivatives, is too large "
+                 "for the memory available)\n";
+    return gradc::kExitError;
   } catch (const std::exception& e) {
     std::cerr << "gradc: internal error: " << e.what() << "\nPlease report this as a bug.\n";
     return 3;

@@ -4,39 +4,69 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
+#include "support/number.h"
+
 namespace gradc {
 
 namespace {
 
-// A number written by a person: 1, -2.5e3, nan, inf, -inf (quotes allowed).
-std::optional<double> parse_number(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+// ASCII white space; std::isspace would follow the C locale.
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+// A JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? (no `+1`, `.5`, `5.`).
+bool is_json_number(std::string_view s) {
+  size_t i = 0;
+  auto digits = [&] {
+    size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') ++i;
+  else if (!digits()) return false;
+  if (i < s.size() && s[i] == '.' && (++i, !digits())) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size();
+}
+
+// A number written by a person: 1, -2.5e3, +1, .5, nan, inf, -inf (quotes
+// allowed); in a JSON file, numbers as JSON writes them. Sets `out_of_range`
+// for 1e309.
+std::optional<double> parse_number(std::string_view s, bool json, bool& out_of_range) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
   if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
   if (s == "nan") return std::nan("");
   if (s == "inf" || s == "+inf") return INFINITY;
   if (s == "-inf") return -INFINITY;
-  if (s.empty()) return std::nullopt;
-  std::string text(s);
-  char* end = nullptr;
-  double v = std::strtod(text.c_str(), &end);
-  if (end != text.c_str() + text.size() || !std::isfinite(v)) return std::nullopt;
-  if (text.find_first_of("xXpP") != std::string::npos) return std::nullopt;  // no hex floats
+  if (json && !is_json_number(s)) return std::nullopt;
+  if (s.starts_with("+") && !s.starts_with("+-")) s.remove_prefix(1);
+  double v = 0;  // locale-independent: '.' whatever LC_NUMERIC says
+  NumberStatus status = parse_decimal(s, v);
+  out_of_range = status == NumberStatus::OutOfRange;
+  if (status != NumberStatus::Ok) return std::nullopt;
   return v;
 }
 
 // The value text of one input, checked against its shape and flattened
 // row-major: a bracket opens a dimension, numbers sit at the innermost one.
-std::optional<std::string> parse_value(std::string_view text, const Shape& shape,
+std::optional<std::string> parse_value(std::string_view text, const Shape& shape, bool json,
                                        std::vector<double>& out) {
   std::vector<size_t> count;  // elements seen at each open level
   size_t i = 0;
-  auto skip = [&] { while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i; };
+  auto skip = [&] { while (i < text.size() && is_space(text[i])) ++i; };
   auto expected_shape = [&] {
     return shape.empty() ? std::string("expected a number")
                          : fmt::format("expected an array of shape {}", shape_text(shape));
@@ -49,6 +79,8 @@ std::optional<std::string> parse_value(std::string_view text, const Shape& shape
       count.push_back(0);
       ++i;
     } else if (c == ']') {
+      if (need_item && !count.empty() && count.back() > 0)
+        return std::string("malformed list (a ',' before ']')");
       if (count.empty() || count.back() != shape[count.size() - 1]) return expected_shape();
       count.pop_back();
       if (!count.empty()) ++count.back();
@@ -61,8 +93,11 @@ std::optional<std::string> parse_value(std::string_view text, const Shape& shape
     } else {
       size_t start = i;
       while (i < text.size() && text[i] != ',' && text[i] != ']' && text[i] != '[') ++i;
-      auto v = parse_number(text.substr(start, i - start));
-      if (!v) return fmt::format("'{}' is not a number", text.substr(start, i - start));
+      bool out_of_range = false;
+      std::string_view item = text.substr(start, i - start);
+      auto v = parse_number(item, json, out_of_range);
+      if (out_of_range) return fmt::format("'{}' is out of range for a double", item);
+      if (!v) return fmt::format("'{}' is not a number{}", item, json ? " (in JSON)" : "");
       if (!need_item || count.size() != shape.size()) return expected_shape();
       out.push_back(*v);
       if (!count.empty()) ++count.back();
@@ -75,6 +110,7 @@ std::optional<std::string> parse_value(std::string_view text, const Shape& shape
 
 struct Assignment {
   std::string name, value;
+  bool json = false;  ///< from a JSON file: JSON's number syntax
 };
 
 // End of the value starting at text[i]: a bracketed list (to its matching
@@ -92,9 +128,80 @@ size_t value_end(const std::string& text, size_t i) {
     return close == std::string::npos ? text.size() : close + 1;
   }
   while (i < text.size() && text[i] != ',' && text[i] != '}' &&
-         !std::isspace(static_cast<unsigned char>(text[i])))
+         !is_space(text[i]))
     ++i;
   return i;
+}
+
+void append_utf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out += char(cp);
+  } else if (cp < 0x800) {
+    out += char(0xC0 | (cp >> 6));
+    out += char(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += char(0xE0 | (cp >> 12));
+    out += char(0x80 | ((cp >> 6) & 0x3F));
+    out += char(0x80 | (cp & 0x3F));
+  } else {
+    out += char(0xF0 | (cp >> 18));
+    out += char(0x80 | ((cp >> 12) & 0x3F));
+    out += char(0x80 | ((cp >> 6) & 0x3F));
+    out += char(0x80 | (cp & 0x3F));
+  }
+}
+
+// Four hex digits at text[i..i+4), or -1.
+long hex4(const std::string& text, size_t i) {
+  if (i + 4 > text.size()) return -1;
+  long v = 0;
+  for (size_t k = i; k < i + 4; ++k) {
+    char c = text[k];
+    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+          : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+// The JSON string starting at text[i] == '"', escapes decoded (\uXXXX,
+// surrogate pairs included) into `out`; i moves past it. Else a problem.
+std::optional<std::string> json_string(const std::string& text, size_t& i, std::string& out) {
+  static constexpr std::string_view kEscapes = "\"\\/bfnrt", kMeaning = "\"\\/\b\f\n\r\t";
+  for (++i; i < text.size() && text[i] != '"'; ++i) {
+    if (static_cast<unsigned char>(text[i]) < 0x20) return "a control character in a string";
+    if (text[i] != '\\') {
+      out += text[i];
+      continue;
+    }
+    size_t escape = i;  // problems are reported here
+    if (++i >= text.size()) break;
+    if (size_t e = kEscapes.find(text[i]); e != std::string_view::npos) {
+      out += kMeaning[e];
+      continue;
+    }
+    auto fail = [&](const char* problem) {
+      i = escape;
+      return std::optional<std::string>(problem);
+    };
+    if (text[i] != 'u') return fail("an unknown escape in a string");
+    long cp = hex4(text, i + 1);
+    if (cp < 0) return fail("'\\u' needs four hex digits");
+    i += 4;
+    if (cp >= 0xD800 && cp < 0xDC00) {  // a high surrogate: its low half follows
+      long low = i + 2 < text.size() && text[i + 1] == '\\' && text[i + 2] == 'u' ? hex4(text, i + 3) : -1;
+      if (low < 0xDC00 || low >= 0xE000) return fail("an unpaired surrogate in a string");
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+      i += 6;
+    } else if (cp >= 0xDC00 && cp < 0xE000) {
+      return fail("an unpaired surrogate in a string");
+    }
+    append_utf8(out, uint32_t(cp));
+  }
+  if (i >= text.size()) return "unterminated string";
+  ++i;
+  return std::nullopt;
 }
 
 // A JSON object {"name": value, ...}, without recursion.
@@ -102,9 +209,12 @@ std::optional<std::vector<Assignment>> parse_json_object(const std::string& text
                                                           const std::string& file,
                                                           Diagnostics& diag) {
   size_t i = 0;
-  auto skip = [&] { while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i; };
-  auto bad = [&](std::string_view what) {
-    diag.error_noloc("{}: malformed JSON at byte {}: {}", file, i, what);
+  auto skip = [&] { while (i < text.size() && is_space(text[i])) ++i; };
+  auto bad = [&](std::string_view what) {  // file:line:col, as an editor wants it
+    size_t at = std::min(i, text.size()), line = 1, line_start = 0;
+    for (size_t k = 0; k < at; ++k)
+      if (text[k] == '\n') line_start = k + 1, ++line;
+    diag.error_noloc("{}:{}:{}: malformed JSON: {}", file, line, at - line_start + 1, what);
     return std::nullopt;
   };
   std::vector<Assignment> out;
@@ -114,16 +224,16 @@ std::optional<std::vector<Assignment>> parse_json_object(const std::string& text
   if (i < text.size() && text[i] == '}') return out;
   for (;;) {
     skip();
+    if (i < text.size() && text[i] == '}' && !out.empty()) return bad("a ',' before '}'");
     if (i >= text.size() || text[i] != '"') return bad("expected a quoted input name");
-    size_t close = text.find('"', i + 1);
-    if (close == std::string::npos) return bad("unterminated string");
-    std::string key = text.substr(i + 1, close - i - 1);
-    i = close + 1;
+    std::string key;
+    if (auto problem = json_string(text, i, key)) return bad(*problem);
     skip();
-    if (i >= text.size() || text[i++] != ':') return bad("expected ':'");
+    if (i >= text.size() || text[i] != ':') return bad("expected ':'");
+    ++i;
     skip();
     size_t end = value_end(text, i);
-    out.push_back({key, text.substr(i, end - i)});
+    out.push_back({key, text.substr(i, end - i), true});
     i = end;
     skip();
     if (i < text.size() && text[i] == ',') { ++i; continue; }
@@ -198,7 +308,7 @@ std::optional<std::vector<double>> read_inputs_or_throw(const std::string& spec,
     }
     given[index] = true;
     per_input[index].clear();
-    if (auto problem = parse_value(a.value, it->shape, per_input[index])) {
+    if (auto problem = parse_value(a.value, it->shape, a.json, per_input[index])) {
       diag.error_noloc("malformed value '{}' for input '{}': {}", a.value, a.name, *problem);
       ok = false;
     }

@@ -29,7 +29,7 @@ constexpr std::string_view kCppReserved[] = {
     // names the generated code itself uses
     "in", "out", "jac", "std", "NULL", "main", "errno",
     // kernel parameters (SPEC 3) and the scratch array of split kernels
-    "v", "u", "jv", "uj", "s",
+    "v", "u", "jv", "uj", "hess", "hv", "jac_nz", "s",
 };
 
 }  // namespace

@@ -169,6 +169,21 @@ Value array_function(Builder& b, std::string_view name, const std::vector<Value>
     for (NodeId& x : xs) x = b.div(x, total);
     return array(v.shape, std::move(xs));
   }
+  if (name == "log_softmax") {                          // (v_i - m) - log(sum_j exp(v_j - m))
+    if (v.shape.size() != 1)
+      return fail(b, error, fmt::format("'log_softmax' needs a vector, got {}", shape_text(v.shape)));
+    NodeId m = stable_shift(b, xs);
+    std::vector<NodeId> shifted = xs;
+    for (NodeId& x : shifted) x = b.sub(x, m);
+    for (NodeId& x : xs) x = b.unary(Op::Exp, b.sub(x, m));
+    NodeId log_total = b.unary(Op::Log, sum_nodes(b, xs));
+    for (size_t i = 0; i < xs.size(); ++i) xs[i] = b.sub(shifted[i], log_total);
+    return array(v.shape, std::move(xs));
+  }
+  if (name == "log_sigmoid") {                          // -softplus(-v_i), elementwise
+    for (NodeId& x : xs) x = b.neg(b.unary(Op::Softplus, b.neg(x)));
+    return array(v.shape, std::move(xs));
+  }
   if (name == "transpose") {
     if (v.shape.size() > 2)
       return fail(b, error, fmt::format("'transpose' needs a matrix, got {}", shape_text(v.shape)));

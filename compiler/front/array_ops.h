@@ -26,7 +26,7 @@ Value elementwise(Builder& b, Op op, std::span<const Value* const> args,
 /// `a @ b`: matrix@matrix, matrix@vector, vector@matrix, vector@vector.
 Value matmul(Builder& b, const Value& a, const Value& c, std::string& error);
 /// The array functions of SPEC 1: sum mean dot norm softmax logsumexp
-/// transpose, by name (see array_function_arity in builtins.h). `args`
+/// transpose, and log_softmax, log_sigmoid (stable forms), by name (see array_function_arity in builtins.h). `args`
 /// has the call's arguments.
 Value array_function(Builder& b, std::string_view name, const std::vector<Value>& args,
                      std::string& error);

@@ -13,17 +13,29 @@ std::optional<Builtin> find_builtin(std::string_view name) {
   return std::nullopt;
 }
 
-int array_function_arity(std::string_view name) {
-  struct Entry {
-    std::string_view name;
-    int arity;
-  };
-  static constexpr Entry table[] = {{"sum", 1},     {"mean", 1},      {"dot", 2},
+namespace {
+struct Entry {
+  std::string_view name;
+  int arity;
+};
+constexpr Entry kArrayFunctions[] = {{"sum", 1},     {"mean", 1},      {"dot", 2},
                                     {"norm", 1},    {"softmax", 1},   {"logsumexp", 1},
-                                    {"transpose", 1}};
-  for (const Entry& e : table)
+                                    {"transpose", 1}, {"log_softmax", 1}, {"log_sigmoid", 1}};
+}  // namespace
+
+int array_function_arity(std::string_view name) {
+  for (const Entry& e : kArrayFunctions)
     if (e.name == name) return e.arity;
   return -1;
+}
+
+std::vector<std::string_view> function_names() {
+  std::vector<std::string_view> names = {"pow", "where"};
+#define GRADC_OP(n, arity, spelling, comm, syntax) \
+  if (Syntax::syntax == Syntax::Call) names.push_back(spelling);
+#include "ir/ops.def"
+  for (const Entry& e : kArrayFunctions) names.push_back(e.name);
+  return names;
 }
 
 bool is_keyword(std::string_view name) {

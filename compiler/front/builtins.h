@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "ir/ir.h"
 
@@ -22,6 +23,8 @@ std::optional<Builtin> find_builtin(std::string_view name);
 int array_function_arity(std::string_view name);
 /// Is `name` an array function?
 inline bool is_array_function(std::string_view name) { return array_function_arity(name) >= 0; }
+/// Every function name a program can call (scalar and array built-ins).
+std::vector<std::string_view> function_names();
 /// `input`, `output`, `wrt`.
 bool is_keyword(std::string_view name);
 

@@ -1,9 +1,9 @@
 // lexer.cpp - a hand-written scanner over the bytes of a source file.
 #include "front/lexer.h"
 
-#include <cmath>
-#include <charconv>
-#include <cstdlib>
+#include <algorithm>
+
+#include "support/number.h"
 
 namespace gradc {
 
@@ -54,8 +54,9 @@ class Lexer {
   Lexer(const SourceFile& f, Diagnostics& d) : src_(f.text()), diag_(d) {}
 
   std::vector<Token> run() {
-    toks_.reserve(src_.size() / 3 + 1);
-    while (pos_ < src_.size()) step();
+    toks_.reserve(std::min<size_t>(src_.size() / 3 + 1, size_t(1) << 20));
+    if (src_.starts_with(kUtf8Bom)) pos_ = line_start_ = kUtf8Bom.size();  // as clang does
+    while (pos_ < src_.size()) skipping_ ? skip_statement() : step();
     push(Tok::Eof, src_.size(), 0);
     return std::move(toks_);
   }
@@ -65,6 +66,47 @@ class Lexer {
   Loc loc(size_t offset) const { return Loc{line_, uint32_t(offset - line_start_ + 1)}; }
   void push(Tok k, size_t begin, size_t len) {
     toks_.push_back(Token{k, src_.substr(begin, len), loc(begin)});
+    track_nesting(k);
+  }
+
+  // A lower bound of the parser's nesting depth after each token: open
+  // brackets, prefix operators since the last operand, and `^` since the
+  // last other operator (each is one active level of the parser; see
+  // Parser::Nest). Once it is past the limit the parser is sure to report
+  // "nested too deeply" at or before this token, so the rest of the
+  // statement is skipped, not turned into tokens: 100 MB of '(' costs no
+  // more than 300 of them.
+  void track_nesting(Tok k) {
+    bool operand_end = k == Tok::Ident || k == Tok::Number || k == Tok::RParen ||
+                       k == Tok::RBracket;
+    if (k == Tok::Newline || k == Tok::Semi) {
+      brackets_ = prefixes_ = powers_ = 0;
+    } else if (k == Tok::LParen || k == Tok::LBracket) {
+      ++brackets_;
+    } else if (k == Tok::RParen || k == Tok::RBracket) {
+      brackets_ -= brackets_ > 0;
+    } else if ((k == Tok::Minus || k == Tok::Plus || k == Tok::Bang) && !after_operand_) {
+      ++prefixes_;
+    } else if (k == Tok::Caret) {
+      ++powers_;
+    } else if (!operand_end) {
+      powers_ = 0;  // any other operator ends a chain of `^`
+    }
+    if (operand_end) prefixes_ = 0;
+    if (k == Tok::RParen || k == Tok::RBracket) powers_ = 0;
+    after_operand_ = operand_end;
+    // +1: an index bracket `a[` counts here but is no parser level.
+    if (brackets_ + prefixes_ + powers_ > size_t(kMaxNesting) + 1) skipping_ = true;
+  }
+
+  // Skip to the end of the statement (newline or ';', outside comments).
+  void skip_statement() {
+    while (pos_ < src_.size() && src_[pos_] != '\n' && src_[pos_] != '\r' && src_[pos_] != ';') {
+      if (src_[pos_] == '#' || (src_[pos_] == '/' && peek(1) == '/')) skip_comment();
+      else ++pos_;
+    }
+    skipping_ = false;
+    if (pos_ < src_.size()) step();  // the separator
   }
   char peek(size_t ahead = 0) const {
     return pos_ + ahead < src_.size() ? src_[pos_ + ahead] : '\0';
@@ -72,9 +114,10 @@ class Lexer {
 
   void step() {
     char c = src_[pos_];
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') { ++pos_; return; }
+    if (c == '\r' && peek(1) == '\n') { ++pos_; return; }  // CRLF: the \n ends the line
+    if (c == ' ' || c == '\t' || c == '\f' || c == '\v') { ++pos_; return; }
     if (c == '#' || (c == '/' && peek(1) == '/')) { skip_comment(); return; }
-    if (c == '\n') {
+    if (c == '\n' || c == '\r') {  // a lone \r (old Mac line ends) is a newline too
       push(Tok::Newline, pos_++, 1);
       ++line_;
       line_start_ = pos_;
@@ -87,7 +130,7 @@ class Lexer {
   }
 
   void skip_comment() {
-    while (pos_ < src_.size() && src_[pos_] != '\n') ++pos_;
+    while (pos_ < src_.size() && src_[pos_] != '\n' && src_[pos_] != '\r') ++pos_;
   }
 
   void identifier() {
@@ -117,8 +160,8 @@ class Lexer {
       push(Tok::Error, begin, pos_ - begin);
       return;
     }
-    double value = std::strtod(std::string(text).c_str(), nullptr);
-    if (!std::isfinite(value)) {
+    double value = 0;  // locale-independent: '.' whatever LC_NUMERIC says
+    if (parse_decimal(text, value) != NumberStatus::Ok) {
       diag_.error(loc(begin), "number '{}' is out of range for a double", text);
       push(Tok::Error, begin, pos_ - begin);
       return;
@@ -160,7 +203,9 @@ class Lexer {
       size_t i = 1;
       for (; i < len && pos_ < src_.size() && (src_[pos_] & 0xC0) == 0x80; ++i, ++pos_)
         cp = (cp << 6) | (src_[pos_] & 0x3F);
-      if (i == len && len > 1)
+      if (i == len && len == 2 && cp < 0xA0)  // C1 controls: not echoed raw
+        diag_.error(loc(begin), "unexpected control character U+{:04X}; only ASCII is allowed", cp);
+      else if (i == len && len > 1)
         diag_.error(loc(begin), "unexpected character '{}' (U+{:04X}); only ASCII is allowed",
                     src_.substr(begin, pos_ - begin), cp);
       else
@@ -178,6 +223,8 @@ class Lexer {
   uint32_t line_ = 1;
   size_t line_start_ = 0;
   std::vector<Token> toks_;
+  size_t brackets_ = 0, prefixes_ = 0, powers_ = 0;  // see track_nesting
+  bool after_operand_ = false, skipping_ = false;
 };
 
 }  // namespace

@@ -12,6 +12,11 @@
 
 namespace gradc {
 
+/// Deepest expression nesting accepted (parentheses, calls, prefix
+/// operators, `^` chains); the parser reports deeper input, and the lexer
+/// stops making tokens for the rest of such a statement.
+inline constexpr int kMaxNesting = 256;
+
 enum class Tok : uint8_t {
   Ident, Number, Newline, Semi, Comma, LParen, RParen, LBracket, RBracket,
   Plus, Minus, Star, Slash, Caret, At, Question, Colon, Assign,

@@ -6,10 +6,18 @@
 #include "front/array_ops.h"
 #include "front/builtins.h"
 #include "front/parser_impl.h"
+#include "support/spelling.h"
 
 namespace gradc::detail {
 
 namespace {
+// "; did you mean 'sigmoid'?" for `sigmod`, or "".
+std::string suggest_function(std::string_view name) {
+  Closest closest(name);
+  for (std::string_view f : function_names()) closest.offer(f);
+  return closest.best().empty() ? "" : fmt::format("; did you mean '{}'?", closest.best());
+}
+
 bool any_poisoned(std::initializer_list<const Value*> args) {
   for (const Value* a : args)
     if (a->poisoned) return true;
@@ -221,7 +229,7 @@ Value Parser::call(const Token& name) {
     if (symbols_.count(name.text) || name.text == "pi" || is_keyword(name.text))
       diag_.error(name.loc, "'{}' is not a function", name.text);
     else
-      diag_.error(name.loc, "unknown function '{}'", name.text);
+      diag_.error(name.loc, "unknown function '{}'{}", name.text, suggest_function(name.text));
     return Value::poison(b_.zero());
   }
   if (int(args.size()) != arity) {
@@ -247,7 +255,10 @@ Value Parser::call(const Token& name) {
 // A name in an expression: a defined name, an input, `pi`, or (without an
 // input statement) a new implicit input.
 Value Parser::name_use(const Token& t) {
-  if (auto it = symbols_.find(t.text); it != symbols_.end()) return it->second.value;
+  if (auto it = symbols_.find(t.text); it != symbols_.end()) {
+    it->second.used = true;
+    return it->second.value;
+  }
   if (t.text == "pi") return Value::of(b_.constant(std::numbers::pi));
   if (is_keyword(t.text)) fail(t.loc, "'{}' is a keyword, not a value", t.text);
   if (find_builtin(t.text) || is_array_function(t.text))
@@ -261,7 +272,20 @@ Value Parser::name_use(const Token& t) {
     symbols_.emplace(t.text, Symbol{Value::poison(b_.zero()), t.loc, false});  // report once
     return Value::poison(b_.zero());
   }
+  warn_implicit_input(t);
   return new_input(t, {});
+}
+
+// Without an input statement a typo becomes an input: `(hiden - y)^2` with
+// `hidden` defined compiles, with derivative 0. Say so where it looks like one.
+void Parser::warn_implicit_input(const Token& t) {
+  if (spelling_budget_ < defined_somewhere_.size()) return;  // huge programs: no search
+  spelling_budget_ -= defined_somewhere_.size();
+  Closest closest(t.text);
+  for (std::string_view name : defined_somewhere_) closest.offer(name);
+  if (!closest.best().empty())
+    diag_.warning(t.loc, "'{}' is used but never defined, so it is an input; did you mean '{}'?",
+                  t.text, closest.best());
 }
 
 }  // namespace gradc::detail

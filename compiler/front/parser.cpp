@@ -38,6 +38,7 @@ std::optional<Program> Parser::run() {
   prescan();
   program();
   resolve_outputs_and_wrt();
+  if (!diag_.has_errors()) warn_unused();  // with errors, mostly their echo
   if (diag_.has_errors()) return std::nullopt;
   prog_.forward_nodes = prog_.graph.size();
   return std::move(prog_);
@@ -189,6 +190,19 @@ void Parser::definition() {
     symbols_.emplace(name.text, Symbol{std::move(value), name.loc, false});
   }
   if (!ok) throw SyntaxError{};
+}
+
+// A definition that is not an output and that nothing uses is dead code,
+// often a sign of a typo where it should have been used.
+void Parser::warn_unused() {
+  std::unordered_set<std::string_view> outputs;
+  for (const Variable& v : prog_.outputs) outputs.insert(v.name);
+  for (const Variable& v : wrt_names_) outputs.insert(v.name);
+  for (const Variable& d : prog_.definitions) {
+    auto it = symbols_.find(d.name);
+    if (it != symbols_.end() && !it->second.used && !outputs.count(d.name))
+      diag_.warning(d.loc, "'{}' is defined but never used (it is not an output)", d.name);
+  }
 }
 
 void Parser::resolve_outputs_and_wrt() {

@@ -7,12 +7,10 @@
 #include <optional>
 
 #include "support/diagnostics.h"
+#include "front/lexer.h"  // kMaxNesting
 #include "front/program.h"
 
 namespace gradc {
-
-/// Deepest expression nesting accepted (parentheses, calls, prefix operators).
-inline constexpr int kMaxNesting = 256;
 
 /// Parse a whole program. Every error goes to `diag`; the result is empty if
 /// there was any.

@@ -110,6 +110,11 @@ class Parser {
   void prescan();
   bool check_bindable(const Token& name, std::string_view what);
   void resolve_outputs_and_wrt();
+  /// Warn about definitions that are neither outputs nor used.
+  void warn_unused();
+  /// Warn that implicit input `name` may be a misspelled definition.
+  void warn_implicit_input(const Token& name);
+  size_t spelling_budget_ = 10'000'000;  ///< name comparisons left for suggestions
 
   Diagnostics& diag_;
   std::vector<Token> toks_;
@@ -125,6 +130,7 @@ class Parser {
     Value value;
     Loc loc;
     bool is_input;
+    bool used = false;  ///< named in an expression (for "never used")
   };
   std::unordered_map<std::string_view, Symbol> symbols_;
   std::vector<Variable> output_names_, wrt_names_;

@@ -12,6 +12,22 @@ NodeId Builder::folded(double v) {
   return std::isfinite(v) ? g_.constant(v) : kNoNode;
 }
 
+bool Builder::is_nonfinite_or_zero(NodeId id) const {
+  double v;
+  return g_.constant_value(id, v) && (v == 0 || !std::isfinite(v));
+}
+
+NodeId Builder::fold(Op op, NodeId a, NodeId b) {
+  double va, vb = 0;
+  if (!g_.constant_value(a, va) || (b != kNoNode && !g_.constant_value(b, vb))) return kNoNode;
+  double v = b == kNoNode ? math::apply(op, va) : math::apply(op, va, vb);
+  if (std::isfinite(v)) return g_.constant(v);
+  if (NodeId same = g_.nonfinite_node(v); same != kNoNode) return same;
+  NodeId id = raw(op, a, b);  // `1/0` stays a division, known to be inf
+  g_.set_nonfinite_value(id, v);
+  return id;
+}
+
 bool Builder::absorbs_sign(NodeId x) const {
   double k;
   NodeId y;
@@ -52,7 +68,7 @@ NodeId Builder::make(Op op, NodeId a, NodeId b, NodeId c) {
 
 NodeId Builder::neg(NodeId x) {
   const Node n = g_[x];  // a copy: building nodes may move the arena
-  if (is_const(x)) return g_.constant(-value(x));
+  if (NodeId f = fold(Op::Neg, x); f != kNoNode) return f;
   if (n.op == Op::Neg) return n.a;                      // --x -> x
   if (n.op == Op::Sub) return sub(n.b, n.a);            // -(a-b) -> b-a
   double k;
@@ -70,9 +86,7 @@ NodeId Builder::neg(NodeId x) {
 }
 
 NodeId Builder::add(NodeId x, NodeId y) {
-  if (is_const(x) && is_const(y)) {
-    if (NodeId f = folded(value(x) + value(y)); f != kNoNode) return f;
-  }
+  if (NodeId f = fold(Op::Add, x, y); f != kNoNode) return f;  // IEEE
   if (is(x, 0.0)) return y;                                // 0+y -> y
   if (is(y, 0.0)) return x;                                // x+0 -> x
   if (is_const(x)) std::swap(x, y);                        // constant last
@@ -101,9 +115,7 @@ NodeId Builder::add(NodeId x, NodeId y) {
 }
 
 NodeId Builder::sub(NodeId x, NodeId y) {
-  if (is_const(x) && is_const(y)) {
-    if (NodeId f = folded(value(x) - value(y)); f != kNoNode) return f;
-  }
+  if (NodeId f = fold(Op::Sub, x, y); f != kNoNode) return f;  // IEEE
   if (is(y, 0.0)) return x;                                // x-0 -> x
   if (is(x, 0.0)) return neg(y);                           // 0-y -> -y
   if (x == y) return zero();                               // x-x -> 0
@@ -124,25 +136,26 @@ NodeId Builder::sub(NodeId x, NodeId y) {
 }
 
 NodeId Builder::mul(NodeId x, NodeId y) {
-  if (is_const(x) && is_const(y)) {
-    if (NodeId f = folded(value(x) * value(y)); f != kNoNode) return f;
-  }
+  if (NodeId f = fold(Op::Mul, x, y); f != kNoNode) return f;  // IEEE
   if (is(x, 0.0) || is(y, 0.0)) return zero();             // x*0 -> 0
   if (is(x, 1.0)) return y;                                // 1*y -> y
   if (is(y, 1.0)) return x;                                // x*1 -> x
   if (is(x, -1.0)) return neg(y);
   if (is(y, -1.0)) return neg(x);
   const Node nx = g_[x], ny = g_[y];  // copies: building may move the arena
-  if (nx.op == Op::Div && nx.b == y) return nx.a;            // (a/y)*y -> a
-  if (ny.op == Op::Div && ny.b == x) return ny.a;            // x*(a/x) -> a
+  // (a/y)*y -> a, unless y is known to be 0, inf or NaN (a constant expression)
+  if (nx.op == Op::Div && nx.b == y && !is_nonfinite_or_zero(y)) return nx.a;
+  if (ny.op == Op::Div && ny.b == x && !is_nonfinite_or_zero(x)) return ny.a;
+  if (x == y && nx.op == Op::Sqrt) return nx.a;            // sqrt(s)*sqrt(s) -> s
   if (nx.op == Op::Neg && ny.op == Op::Neg) return mul(nx.a, ny.a);
   if (nx.op == Op::Neg) return neg(mul(nx.a, y));          // (-a)*y -> -(a*y)
   if (ny.op == Op::Neg) return neg(mul(x, ny.a));
   // A select with a zero branch keeps that branch zero: (c ? a : 0)*y ->
   // c ? a*y : 0. This is what stops a NaN in an untaken branch's partials
   // from leaking into the derivative.
-  if (is_masked(x)) return select(nx.a, mul(nx.b, y), zero());
-  if (is_masked(y)) return select(ny.a, mul(x, ny.b), zero());
+  // Not when the other factor is a constant expression known to be inf/NaN.
+  if (is_masked(x) && !is_nonfinite_or_zero(y)) return select(nx.a, mul(nx.b, y), zero());
+  if (is_masked(y) && !is_nonfinite_or_zero(x)) return select(ny.a, mul(x, ny.b), zero());
   double k;
   NodeId z;
   // a*(b*z) -> (a*b)*z, unless a*b overflows or underflows.
@@ -159,16 +172,15 @@ NodeId Builder::mul(NodeId x, NodeId y) {
 }
 
 NodeId Builder::div(NodeId x, NodeId y) {
-  if (is_const(x) && is_const(y)) {
-    if (NodeId f = folded(value(x) / value(y)); f != kNoNode) return f;
-  }
+  if (NodeId f = fold(Op::Div, x, y); f != kNoNode) return f;  // IEEE
   if (is(y, 1.0)) return x;                                // x/1 -> x
   if (is(y, -1.0)) return neg(x);
   if (is(x, 0.0)) return zero();                           // 0/y -> 0
   if (x == y) return one();                                // x/x -> 1
   if (g_[x].op == Op::Neg) return neg(div(g_[x].a, y));    // (-a)/y -> -(a/y)
   if (g_[y].op == Op::Neg) return neg(div(x, g_[y].a));    // x/(-b) -> -(x/b)
-  if (is_masked(x)) return select(g_[x].a, div(g_[x].b, y), zero());
+  if (is_masked(x) && !is_nonfinite_or_zero(y))         // (c ? a : 0)/y
+    return select(g_[x].a, div(g_[x].b, y), zero());
   return raw(Op::Div, x, y);
 }
 
@@ -182,9 +194,7 @@ NodeId Builder::integer_power(NodeId x, long n) {
 }
 
 NodeId Builder::pow(NodeId x, NodeId y) {
-  if (is_const(x) && is_const(y)) {
-    if (NodeId f = folded(std::pow(value(x), value(y))); f != kNoNode) return f;
-  }
+  if (NodeId f = fold(Op::Pow, x, y); f != kNoNode) return f;  // IEEE
   if (is(x, 1.0)) return one();                            // 1^y -> 1
   if (is_const(y)) {
     double e = value(y);
@@ -196,15 +206,36 @@ NodeId Builder::pow(NodeId x, NodeId y) {
 
 NodeId Builder::unary(Op op, NodeId x) {
   if (op == Op::Neg) return neg(x);
-  if (is_const(x)) {
-    if (NodeId f = folded(math::apply(op, value(x))); f != kNoNode) return f;
-  }
+  if (NodeId f = fold(op, x); f != kNoNode) return f;  // IEEE
   const Node n = g_[x];  // a copy: building nodes may move the arena
   if (n.op == op && (op == Op::Abs || op == Op::Relu || op == Op::Floor ||
                      op == Op::Ceil || op == Op::Sign || op == Op::NoGrad))
     return x;                                              // idempotent ops
   if (op == Op::Abs && n.op == Op::Neg) return unary(Op::Abs, n.a);
+  if (op == Op::Log || op == Op::Log1p) {
+    if (NodeId r = stable_log(op, x); r != kNoNode) return r;
+  }
   return raw(op, x);
+}
+
+// Logarithms of a sigmoid, an exponential or a softmax, rewritten into
+// forms that stay finite where the value is (docs/semantics.md), with
+// derivatives free of the division by a value that underflows to 0.
+NodeId Builder::stable_log(Op op, NodeId x) {
+  const Node n = g_[x];  // a copy: building nodes may move the arena
+  auto op_of = [&](NodeId id) { return id == kNoNode ? Op::Const : g_[id].op; };
+  if (op == Op::Log1p)                                       // log1p(exp(u)) -> softplus(u)
+    return n.op == Op::Exp ? unary(Op::Softplus, n.a) : kNoNode;
+  if (n.op == Op::Sigmoid)                                   // log(sigmoid(z)) -> -softplus(-z)
+    return neg(unary(Op::Softplus, neg(n.a)));
+  if (n.op == Op::Exp) return n.a;                           // log(exp(u)) -> u
+  if (n.op == Op::Sub && is(n.a, 1.0) && op_of(n.b) == Op::Sigmoid)
+    return neg(unary(Op::Softplus, g_[n.b].a));              // log(1 - sigmoid(z)): -softplus(z)
+  if (n.op == Op::Add && is(n.b, 1.0) && op_of(n.a) == Op::Exp)
+    return unary(Op::Softplus, g_[n.a].a);                   // log(exp(u) + 1) -> softplus(u)
+  if (n.op == Op::Div && op_of(n.a) == Op::Exp)
+    return sub(g_[n.a].a, unary(Op::Log, n.b));              // log(exp(u)/s) -> u - log(s)
+  return kNoNode;
 }
 
 NodeId Builder::binary(Op op, NodeId x, NodeId y) {
@@ -216,15 +247,13 @@ NodeId Builder::binary(Op op, NodeId x, NodeId y) {
     case Op::Pow: return pow(x, y);
     default: break;
   }
-  if (is_const(x) && is_const(y)) {
-    if (NodeId f = folded(math::apply(op, value(x), value(y))); f != kNoNode) return f;
-  }
+  if (NodeId f = fold(op, x, y); f != kNoNode) return f;  // IEEE
   if ((op == Op::Max || op == Op::Min) && x == y) return x;
   return raw(op, x, y);
 }
 
 NodeId Builder::select(NodeId c, NodeId a, NodeId b) {
-  if (is_const(c)) return value(c) != 0 ? a : b;
+  if (double v; g_.constant_value(c, v)) return v != 0 ? a : b;  // NaN is true
   if (a == b) return a;
   // Masked values are kept in one form, c ? v : 0, with v itself unmasked,
   // so pushing a product through a mask is one step (no recursion chains).

@@ -1,19 +1,28 @@
 // builder.h - smart constructors: every node the compiler makes goes through
 // here, so constants are folded and identities simplified as the DAG grows.
 //
+// Constant expressions fold to their IEEE value: when every operand is a
+// constant (or a constant expression kept as a node because its value is not
+// finite, such as `1/0`), the result is the IEEE result, so `0/0`,
+// `0*(1/0)`, `0*log(0)` and `1/0 - 1/0` stay NaN. The rewrites below apply
+// only where an operand is not constant.
+//
 // Floating-point assumptions (also in docs/semantics.md). The rewrites below
-// are exact for finite, non-NaN operands; where an operand is inf or NaN they
-// may give a different result than IEEE evaluation of the written formula:
+// are exact for finite, non-NaN operands; where a non-constant operand is
+// inf or NaN at run time they may differ from IEEE evaluation of the formula:
 //   x*0 -> 0, 0/x -> 0, x-x -> 0, x/x -> 1    (wrong when x is inf/NaN or 0 for x/x)
-//   (a/b)*b -> a                              (wrong when b is 0, inf or NaN; rounding)
-//   (c ? a : 0)*y -> c ? a*y : 0              (a zero branch stays zero)
+//   (a/b)*b -> a                              (wrong when b is 0, inf or NaN; rounding;
+//                                              never applied where b is known to be)
+//   (c ? a : 0)*y -> c ? a*y : 0              (a zero branch stays zero; not applied
+//   (c ? a : 0)/y -> c ? a/y : 0               where y is known to be 0, inf or NaN)
 //   (c1 ? a : 0) + (c2 ? b : 0) -> (c1 || c2) ? ((c1 ? a : 0) + (c2 ? b : 0)) : 0
 // The masked-value rules are what keep the untaken branch of `?:`, relu, max
 // and friends from leaking NaN or inf into a derivative (SPEC 1).
 //   -(a-b) -> b-a, x+x -> 2*x                  (sign of a zero result may differ)
 //   x^2 -> x*x, x^-1 -> 1/x, x^0.5 -> sqrt(x)  (pow special cases at -0, -inf)
 //   (b + c1) + c2 -> b + (c1+c2)               (reassociation: rounding)
-// Folding never creates a non-finite constant: `1/0` stays a division.
+// Folding never creates a non-finite Const: `1/0` stays a division node,
+// recorded in the Graph as a constant expression whose value is inf.
 #pragma once
 
 #include "ir/ir.h"
@@ -50,6 +59,12 @@ class Builder {
   double value(NodeId id) const { return g_.const_value(id); }
   /// The constant node for `v` if it is finite, else kNoNode (no folding).
   NodeId folded(double v);
+  /// If every operand is a constant expression (Graph::constant_value), the
+  /// IEEE value of `op` on them: a Const when finite, else the unfolded
+  /// node, recorded as a non-finite constant expression. Else kNoNode.
+  NodeId fold(Op op, NodeId a, NodeId b = kNoNode);
+  /// Is `id` a constant expression whose value is 0, inf or NaN?
+  bool is_nonfinite_or_zero(NodeId id) const;
   NodeId raw(Op op, NodeId a, NodeId b = kNoNode, NodeId c = kNoNode) {
     return g_.add(Node{op, a, b, c});
   }
@@ -58,6 +73,8 @@ class Builder {
     return g_[x].op == Op::Select && g_.is_const(g_[x].c, 0.0);
   }
   NodeId integer_power(NodeId x, long n);
+  /// `op` (Log or Log1p) of x rewritten stably, or kNoNode.
+  NodeId stable_log(Op op, NodeId x);
   /// Can x be negated without a new Neg node (constant, -a, a-b, k*a)?
   bool absorbs_sign(NodeId x) const;
   /// If x is `b + c` or `b - c` with constant c, set c (negated for `-`)

@@ -81,6 +81,29 @@ class Graph {
   bool is_const(NodeId id, double v) const {
     return is_const(id) && const_value(id) == v;
   }
+  /// Is `id` a constant expression: a Const, or a node over constant
+  /// expressions whose IEEE value is not finite (`1/0`, `log(0)`, `0*(1/0)`),
+  /// which the builder keeps as a node? If so, set `v` to its value.
+  bool constant_value(NodeId id, double& v) const {
+    if (is_const(id)) {
+      v = const_value(id);
+      return true;
+    }
+    if (nonfinite_.empty()) return false;
+    auto it = nonfinite_.find(id);
+    if (it == nonfinite_.end()) return false;
+    v = it->second;
+    return true;
+  }
+  /// The first node recorded with non-finite value `v` (NaN, inf or -inf;
+  /// all NaNs are one), or kNoNode. Constant expressions with equal values
+  /// are interchangeable, so the builder reuses it: `1*(1/0)` is `1/0`.
+  NodeId nonfinite_node(double v) const { return nonfinite_nodes_[nonfinite_class(v)]; }
+  /// Record that node `id` is a constant expression with non-finite value `v`.
+  void set_nonfinite_value(NodeId id, double v) {
+    nonfinite_[id] = v;
+    if (nonfinite_node(v) == kNoNode) nonfinite_nodes_[nonfinite_class(v)] = id;
+  }
 
  private:
   void grow_table();
@@ -92,6 +115,9 @@ class Graph {
   std::vector<NodeId> table_;
   std::vector<double> consts_;
   std::unordered_map<uint64_t, uint32_t> const_index_;
+  std::unordered_map<NodeId, double> nonfinite_;  // see constant_value
+  NodeId nonfinite_nodes_[3] = {kNoNode, kNoNode, kNoNode};  // NaN, inf, -inf
+  static int nonfinite_class(double v) { return v != v ? 0 : v > 0 ? 1 : 2; }
 };
 
 /// The operands of `n` that are present, in order.

@@ -7,9 +7,12 @@ namespace gradc {
 
 SourceFile::SourceFile(std::string name, std::string text)
     : name_(std::move(name)), text_(std::move(text)) {
-  line_starts_.push_back(0);
+  // A UTF-8 byte-order mark is not part of line 1 (the lexer skips it).
+  line_starts_.push_back(text_.starts_with(kUtf8Bom) ? kUtf8Bom.size() : 0);
+  // "\n", "\r\n" and a lone "\r" (old Mac files) end a line.
   for (size_t i = 0; i < text_.size(); ++i)
-    if (text_[i] == '\n') line_starts_.push_back(i + 1);
+    if (text_[i] == '\n' || (text_[i] == '\r' && (i + 1 == text_.size() || text_[i + 1] != '\n')))
+      line_starts_.push_back(i + 1);
 }
 
 Loc SourceFile::loc(size_t offset) const {
@@ -51,17 +54,20 @@ void Diagnostics::flush() {
     };
     return key(a) < key(b);
   });
-  for (const Entry& e : pending_) render(e.loc, e.message);
+  for (const Entry& e : pending_) render(e);
   pending_.clear();
 }
 
-void Diagnostics::render(Loc loc, const std::string& message) {
+void Diagnostics::render(const Entry& e) {
+  Loc loc = e.loc;
+  const char* severity = e.warning ? "warning" : "error";
   if (!file_ || loc.line == 0) {
-    out_ << (file_ ? file_->name() + ": " : std::string("gradc: ")) << "error: " << message
-         << "\n";
+    out_ << (file_ ? file_->name() + ": " : std::string("gradc: ")) << severity << ": "
+         << e.message << "\n";
     return;
   }
-  out_ << fmt::format("{}:{}:{}: error: {}\n", file_->name(), loc.line, loc.col, message);
+  out_ << fmt::format("{}:{}:{}: {}: {}\n", file_->name(), loc.line, loc.col, severity,
+                      e.message);
   // Echo the line as written (control bytes shown as spaces; tabs kept so
   // the caret stays aligned), then the caret. A very long line is cut to a
   // window around the caret.
@@ -73,15 +79,22 @@ void Diagnostics::render(Loc loc, const std::string& message) {
     line = prefix + line.substr(begin, kWindow) + (begin + kWindow < line.size() ? "..." : "");
     loc.col = uint32_t(col - begin + prefix.size() + 1);
   }
+  // Echo with control characters (C0, DEL and C1 = U+0080..U+009F, two
+  // bytes in UTF-8) as spaces, one column each, as the caret counts them.
+  std::string shown;
   for (size_t i = 0; i < line.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(line[i]);
-    if (c != '\t' && (c < 0x20 || c == 0x7f)) line[i] = ' ';
     bool continuation = (c & 0xC0) == 0x80;  // UTF-8: one column per character
-    if (i + 1 < loc.col && !continuation) caret += line[i] == '\t' ? '\t' : ' ';
+    if (i + 1 < loc.col && !continuation) caret += c == '\t' ? '\t' : ' ';
+    bool c1_lead = c == 0xC2 && i + 1 < line.size() && (line[i + 1] & 0xE0) == 0x80;
+    bool c1_tail = i > 0 && static_cast<unsigned char>(line[i - 1]) == 0xC2 && (c & 0xE0) == 0x80;
+    if (c1_lead || (c != '\t' && (c < 0x20 || c == 0x7f))) shown += ' ';
+    else if (!c1_tail) shown += line[i];
   }
   size_t bytes_before = std::min<size_t>(loc.col - 1, line.size());
   size_t pad_to = caret.size() + (loc.col - 1 - bytes_before);
   while (caret.size() < pad_to) caret += ' ';
+  line = shown;
   out_ << line << "\n" << caret << "^\n";
 }
 

@@ -1,7 +1,8 @@
 // diagnostics.h - source files, locations and clang-style error reporting.
 //
 // Errors render as `file:line:col: error: message`, then the source line,
-// then a caret under the column. user errors (bad input) go through
+// then a caret under the column; warnings likewise with `warning:` (they do
+// not count as errors, so the exit status stays 0). user errors (bad input) go through
 // Diagnostics; our own bugs are InternalError exceptions.
 #pragma once
 
@@ -16,6 +17,9 @@
 #include <vector>
 
 namespace gradc {
+
+/// The UTF-8 byte-order mark, skipped at the start of a source file.
+inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
 /// A 1-based line and column (in bytes) in a source file.
 struct Loc {
@@ -62,6 +66,11 @@ class Diagnostics {
   void error_noloc(fmt::format_string<Args...> f, Args&&... args) {
     report(Loc{}, fmt::format(f, std::forward<Args>(args)...));
   }
+  /// Report a warning at `loc`: printed like an error, not counted as one.
+  template <typename... Args>
+  void warning(Loc loc, fmt::format_string<Args...> f, Args&&... args) {
+    pending_.push_back(Entry{loc, fmt::format(f, std::forward<Args>(args)...), true});
+  }
   int error_count() const { return errors_; }
   bool has_errors() const { return errors_ > 0; }
   /// Print the pending errors, sorted by location.
@@ -72,9 +81,10 @@ class Diagnostics {
   struct Entry {
     Loc loc;
     std::string message;
+    bool warning = false;
   };
   void report(Loc loc, const std::string& message);
-  void render(Loc loc, const std::string& message);
+  void render(const Entry& e);
   const SourceFile* file_;
   std::ostream& out_;
   int errors_ = 0;

@@ -158,6 +158,58 @@ TEST_CASE("folding never creates a non-finite constant") {
   CHECK(std::isnan(v[checks[3]]));
 }
 
+// Same value, NaN included (all NaNs are one value here).
+bool same_value(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
+
+TEST_CASE("constant expressions fold to their IEEE value, inf and NaN included") {
+  // Each formula over constants (and x = 1 or -1 where written) is compiled;
+  // its interpreter value must be what IEEE arithmetic gives for the formula
+  // as written. Operands come in at run time, so the C++ compiler folds nothing.
+  volatile double zero_v = 0, one_v = 1;
+  const double zero = zero_v, one = one_v, inf = one / zero;
+  struct Case {
+    const char* formula;
+    double x, ieee;
+  };
+  const Case cases[] = {
+      {"0/0", 1, zero / zero},
+      {"0*(1/0)", 1, zero * inf},
+      {"(1/0)*0", 1, inf * zero},
+      {"0*log(0)", 1, zero * std::log(zero)},
+      {"1/0 - 1/0", 1, inf - inf},
+      {"log(0) - log(0)", 1, std::log(zero) - std::log(zero)},
+      {"sqrt(-1)*0", 1, std::sqrt(-one) * zero},
+      {"0^(-1)*0", 1, std::pow(zero, -one) * zero},
+      {"exp(1000)*0", 1, std::exp(1000 * one) * zero},
+      {"(1/0)/(1/0)", 1, inf / inf},         // x/x -> 1 is for non-constant x only
+      {"(0/0) - (0/0)", 1, zero / zero},     // x-x -> 0 likewise
+      {"0/(0/0)", 1, zero / (zero / zero)},  // 0/x -> 0 likewise
+      {"(0/0)*1 + 0", 1, zero / zero},
+      {"1/0 + 1", 1, inf},
+      {"-(1/0)", 1, -inf},
+      {"1*(1/0) - (1/0)*1", 1, inf - inf},
+      {"1/(1/0)", 1, 0.0},                   // finite again: a Const
+      {"max(0/0, 1)", 1, 1.0},               // fmax ignores NaN
+      {"(0/0) == (0/0)", 1, 0.0},
+      {"(0/0) ? 2 : 3", 1, 2.0},             // NaN is true
+      {"(1/0)^0", 1, 1.0},
+      {"1^(0/0)", 1, 1.0},
+      // A constant that is known to be 0, inf or NaN stops the rewrites
+      // that assume a finite operand:
+      {"x/(1/0)*(1/0)", 1, (one / inf) * inf},               // (a/b)*b -> a
+      {"(x > 0 ? x : 0)*(1/0)", -1, zero * inf},             // (c ? a : 0)*y
+      {"(x > 0 ? x : 0)/0", -1, zero / zero},                // (c ? a : 0)/y
+      {"(x > 0 ? x : 0)*(1/0)", 1, inf},
+  };
+  for (const Case& c : cases) {
+    INFO(c.formula);
+    gradc::Compiled compiled = unit::compile_ok(std::string("input x\nw = ") + c.formula);
+    CHECK(all_constants_finite(compiled.prog.graph));
+    double got = unit::run(compiled, {c.x}).out[0];
+    CHECK(same_value(got, c.ieee));
+  }
+}
+
 TEST_CASE("scaled sums and products never fold a factor to a non-finite constant") {
   // 1e200*(1e200*x) is 0 at x = 0 (IEEE); a folded (inf)*x would give NaN.
   Fixture f;
@@ -253,4 +305,88 @@ TEST_CASE("random expressions: the builder's rewrites keep every finite value") 
     CHECK(all_constants_finite(r.built));
   }
   CHECK(compared > 2000);
+}
+
+// --- stable rewrites (docs/semantics.md): textbook losses stay finite -------
+
+namespace {
+
+using LD = long double;
+LD softplus_ld(LD z) { return z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z)); }
+LD sigmoid_ld(LD z) { return z >= 0 ? 1 / (1 + std::exp(-z)) : std::exp(z) / (1 + std::exp(z)); }
+/// Close to a long double reference: relative 1e-14, absolute 1e-300.
+bool near(double got, LD want) { return unit::close(got, double(want), 1e-14, 1e-300); }
+
+}  // namespace
+
+TEST_CASE("stable rewrites: sqrt(s)^2, log(sigmoid), log(1 - sigmoid), log(exp), log(exp/s)") {
+  Fixture f;
+  NodeId s = f.b.add(f.b.mul(f.x, f.x), f.y);
+  NodeId r = f.b.unary(Op::Sqrt, s);
+  CHECK(f.b.mul(r, r) == s);                                    // sqrt(s)*sqrt(s) -> s
+  CHECK(f.b.pow(r, f.k(2)) == s);                               // sqrt(s)^2 -> s
+  NodeId sig = f.b.unary(Op::Sigmoid, f.x);
+  NodeId sp_neg = f.b.unary(Op::Softplus, f.b.neg(f.x)), sp = f.b.unary(Op::Softplus, f.x);
+  CHECK(f.b.unary(Op::Log, sig) == f.b.neg(sp_neg));            // -softplus(-x)
+  CHECK(f.b.unary(Op::Log, f.b.sub(f.k(1), sig)) == f.b.neg(sp));  // -softplus(x)
+  NodeId e = f.b.unary(Op::Exp, f.x);
+  CHECK(f.b.unary(Op::Log, e) == f.x);
+  CHECK(f.b.unary(Op::Log, f.b.add(f.k(1), e)) == sp);          // log(1 + exp(x))
+  CHECK(f.b.unary(Op::Log1p, e) == sp);
+  CHECK(f.b.unary(Op::Log, f.b.div(e, f.y)) == f.b.sub(f.x, f.b.unary(Op::Log, f.y)));
+  // Through the parser: norm(v)^2 is dot(v, v), the same node.
+  unit::Parse p = unit::parse_text("input v[3]\na = norm(v)^2\nb = dot(v, v)\noutput a, b");
+  REQUIRE(p.program);
+  CHECK(p.program->outputs[0].scalar() == p.program->outputs[1].scalar());
+}
+
+TEST_CASE("sigmoid + binary cross-entropy: value and dL/dz = p - y, finite at z = +-800") {
+  gradc::Compiled c = unit::compile_ok(
+      "input z, y\np = sigmoid(z)\nL = -(y*log(p) + (1 - y)*log(1 - p))\nwrt z");
+  for (double z : {-800.0, -37.0, -1.0, 0.0, 2.5, 37.0, 800.0}) {
+    for (double y : {0.0, 0.3, 1.0}) {
+      INFO("z = ", z, ", y = ", y);
+      unit::Values v = unit::run(c, {z, y});
+      CHECK(near(v.out[0], y * softplus_ld(-z) + (1 - y) * softplus_ld(z)));
+      // p - y, written so that long double does not cancel at z = 37, y = 1
+      CHECK(near(v.jac[0], (1 - y) * sigmoid_ld(z) - y * sigmoid_ld(-z)));
+    }
+  }
+}
+
+TEST_CASE("softmax cross-entropy and squared norms: finite where the math is") {
+  gradc::Compiled ce = unit::compile_ok("input z[4], e[4]\nL = -dot(e, log(softmax(z)))\nwrt z");
+  for (double big : {800.0, -800.0}) {
+    std::vector<double> z = {big, 0, 0, 0}, e = {0.25, 0.5, 0, 0.25}, in = z;
+    in.insert(in.end(), e.begin(), e.end());
+    LD m = std::max<LD>(big, 0), total = 0;
+    for (double zi : z) total += std::exp(LD(zi) - m);
+    LD lse = m + std::log(total), want = 0;
+    for (int i = 0; i < 4; ++i) want -= e[i] * (z[i] - lse);
+    unit::Values v = unit::run(ce, in);
+    INFO("z[0] = ", big);
+    CHECK(near(v.out[0], want));
+    for (int j = 0; j < 4; ++j)  // dL/dz_j = sum(e)*softmax_j - e_j, sum(e) = 1
+      CHECK(unit::close(v.jac[j], double(std::exp(z[j] - lse) - e[j]), 1e-14, 1e-300));
+  }
+  // Least squares at zero residual: the gradient of norm(r)^2 is 2 r = 0, not 0/0.
+  gradc::Compiled ls = unit::compile_ok("input X[2,2], w[2], y[2]\nL = norm(X @ w - y)^2\nwrt w");
+  unit::Values v = unit::run(ls, {1, 2, 3, 4, 1, 1, 3, 7});
+  CHECK(v.out[0] == 0.0);
+  CHECK(v.jac == std::vector<double>{0.0, 0.0});
+  v = unit::run(ls, {1, 2, 3, 4, 1, 1, 2, 7});  // residual [1, 0]: dL/dw = 2 X^T r = [2, 4]
+  CHECK(v.jac == std::vector<double>{2.0, 4.0});
+}
+
+TEST_CASE("log(exp(u)), log(1 + exp(u)) and log1p(exp(u)) stay finite at u = 800") {
+  for (const char* program : {"w = log(exp(u))", "w = log(1 + exp(u))", "w = log1p(exp(u))"}) {
+    INFO(program);
+    gradc::Compiled c = unit::compile_ok(program);
+    for (double u : {-800.0, -3.0, 0.5, 800.0}) {
+      unit::Values v = unit::run(c, {u});
+      bool plain = std::string(program) == "w = log(exp(u))";
+      CHECK(near(v.out[0], plain ? LD(u) : softplus_ld(u)));
+      CHECK(near(v.jac[0], plain ? 1.0L : sigmoid_ld(u)));
+    }
+  }
 }

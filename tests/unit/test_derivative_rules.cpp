@@ -343,6 +343,35 @@ TEST_CASE("pow: variable exponent has d/db = a^b*log(a), and 0 where a == 0") {
   CHECK(close_exact(v.jac[1], 8 * std::log(2.0)));
 }
 
+TEST_CASE("pow: variable exponent has d/da = b*a^(b-1), and 0 where b == 0 (as pow(a, 0))") {
+  Compiled c = unit::compile_ok("input a, b\nw = pow(a, b)");
+  struct Case {
+    double a, b, value, d_da;
+  };
+  const Case cases[] = {
+      {0, 0, 1, 0},  // 0*0^-1 would be NaN; x^0 = 1 everywhere, so 0 (JAX, PyTorch)
+      {0, 1, 0, 1},  // 1*0^0
+      {0, 2, 0, 0},  // 2*0^1
+      {2, 0, 1, 0},
+      {-3, 0, 1, 0},
+  };
+  for (const Case& k : cases) {
+    INFO("a = ", k.a, ", b = ", k.b);
+    unit::Values v = unit::run(c, {k.a, k.b});
+    CHECK(v.out[0] == k.value);
+    CHECK(v.jac[0] == k.d_da);
+  }
+  // The constant-exponent form agrees at the same points.
+  CHECK(unit::run(unit::compile_ok("w = pow(x, 0)"), {0.0}).jac[0] == 0.0);
+  // Elsewhere: central differences.
+  unit::Points pts(33);
+  for (int k = 0; k < kPoints; ++k) {
+    double a = pts.uniform(0.1, 3), b = pts.uniform(-2, 2);
+    INFO("a = ", a, ", b = ", b);
+    CHECK(close_fd(unit::run(c, {a, b}).jac[0], unit::central_diff(c, {a, b}, 0, 0)));
+  }
+}
+
 TEST_CASE("pow: a constant exponent gives b*a^(b-1); integer exponents become products") {
   Compiled frac = unit::compile_ok("w = x^2.5");
   unit::Points pts(14);

@@ -1,6 +1,7 @@
 // test_diagnostics.cpp - SourceFile line/column bookkeeping and the
 // clang-style rendering of errors: file:line:col, the line, a caret under the
 // column; sorting by location; the 20-error limit; quote_char.
+#include "support/spelling.h"
 #include "unit_support.h"
 
 using namespace gradc;
@@ -38,6 +39,39 @@ TEST_CASE("an error renders as file:line:col: error: message, the line, and a ca
         "model.expr:2:11: error: use of undeclared name 'z'\n"
         "a = x*y + z\n"
         "          ^\n");
+}
+
+TEST_CASE("a warning renders like an error, with 'warning:', and is not counted as one") {
+  SourceFile f("model.expr", "h = x\nw = hh*2\n");
+  std::ostringstream out;
+  Diagnostics d(&f, out);
+  d.warning(Loc{2, 5}, "'{}' is an input", "hh");
+  d.error(Loc{1, 1}, "first");
+  CHECK(d.error_count() == 1);
+  d.flush();
+  CHECK(out.str() ==
+        "model.expr:1:1: error: first\nh = x\n^\n"
+        "model.expr:2:5: warning: 'hh' is an input\nw = hh*2\n    ^\n");
+  std::ostringstream alone;
+  Diagnostics w(&f, alone);
+  w.warning(Loc{1, 1}, "only a warning");
+  CHECK_FALSE(w.has_errors());
+}
+
+TEST_CASE("did-you-mean: edit distance, and how close a suggestion must be") {
+  CHECK(edit_distance("hiden", "hidden", 2) == 1);
+  CHECK(edit_distance("sigmod", "sigmoid", 2) == 1);
+  CHECK(edit_distance("kitten", "sitting", 5) == 3);
+  CHECK(edit_distance("kitten", "sitting", 2) == 3);  // limit + 1 once past the limit
+  CHECK(edit_distance("", "abc", 5) == 3);
+  CHECK(suggestion_limit("x", "a") == 0);             // one-letter names are never close
+  CHECK(suggestion_limit("hiden", "hidden") == 2);
+  Closest c("sigmod");
+  for (std::string_view n : {"softmax", "sigmoid", "sign", "sin"}) c.offer(n);
+  CHECK(c.best() == "sigmoid");
+  Closest none("foo");
+  for (std::string_view n : {"exp", "log", "sum"}) none.offer(n);
+  CHECK(none.best().empty());
 }
 
 TEST_CASE("errors are printed when flushed or when Diagnostics goes away") {

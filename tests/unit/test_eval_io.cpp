@@ -7,6 +7,7 @@
 #include <fstream>
 #include <regex>
 
+#include "comma_locale.h"
 #include "emit/eval_io.h"
 #include "unit_support.h"
 
@@ -82,6 +83,22 @@ TEST_CASE("inputs from a JSON file") {
   Read s = read(g.spec(), p);
   REQUIRE(s.values);
   CHECK(*s.values == std::vector<double>{-1000, 0, 6.02e23});
+}
+
+TEST_CASE("values are read with '.' whatever the process's locale (de_DE: ',')") {
+  unit::CommaLocale comma;
+  Program p = xyz();
+  Read r = read("x=2.5,y=.5,z=-1e-3", p);
+  REQUIRE(r.values);
+  CHECK(*r.values == std::vector<double>{2.5, 0.5, -1e-3});
+  TempFile file(R"({"x": 2.5, "y": 0.25, "z": 6.02E23})");
+  r = read(file.spec(), p);
+  REQUIRE(r.values);
+  CHECK(*r.values == std::vector<double>{2.5, 0.25, 6.02e23});
+  CHECK_FALSE(read("x=2,5,y=1,z=1", p).values);  // "2,5" is not a number anywhere
+  // What gradc writes does not follow the locale either.
+  CHECK(json_number(2.5) == "2.5");
+  CHECK(json_number(-1e-3) == "-0.001");
 }
 
 TEST_CASE("input errors name the input") {

@@ -1,6 +1,9 @@
 // test_lexer.cpp - tokens of every kind, number formats, comments, newlines
 // and locations, and the lexical errors (malformed or out-of-range numbers,
 // bad characters), each reported once with the stream still ending in Eof.
+#include <cstdlib>
+
+#include "comma_locale.h"
 #include "front/lexer.h"
 #include "unit_support.h"
 
@@ -69,6 +72,24 @@ TEST_CASE("numbers: 3, 2.5, .5, 1e-3, 6.02E23, 1., 1e+2") {
     CHECK(r.toks[i].number == expected[i]);
   }
   CHECK(r.toks[3].text == "1e-3");
+}
+
+TEST_CASE("numbers are read with '.' whatever the process's locale (de_DE: ',')") {
+  unit::CommaLocale comma;
+  // The locale is in force: the C library would read "2.5" as 2.
+  if (comma.c_locale) CHECK(std::strtod("2.5", nullptr) == 2.0);
+  SourceFile f("t", "2.5 .5 1e-3 6.02E23 1e-400");
+  Lexed r = lex_text(f);
+  CHECK(r.error_count == 0);
+  std::vector<double> expected = {2.5, 0.5, 1e-3, 6.02e23, 0.0};
+  REQUIRE(r.toks.size() == expected.size() + 1);
+  for (size_t i = 0; i < expected.size(); ++i) CHECK(r.toks[i].number == expected[i]);
+  CHECK(lex_text(SourceFile("t", "1e999")).error_count == 1);
+  // Compiled and run: w = 2.5*x + 0.5 at x = 2 is 5.5, dw/dx = 2.5.
+  gradc::Compiled c = unit::compile_ok("w = 2.5*x + 0.5");
+  unit::Values v = unit::run(c, {2.0});
+  CHECK(v.out[0] == 5.5);
+  CHECK(v.jac[0] == 2.5);
 }
 
 TEST_CASE("names: letters, digits and underscores, not starting with a digit") {
@@ -164,4 +185,32 @@ TEST_CASE("tok_spelling names every kind for messages") {
   CHECK(tok_spelling(Tok::Eof) == "end of file");
   CHECK(tok_spelling(Tok::OrOr) == "'||'");
   for (int t = 0; t <= int(Tok::Eof); ++t) CHECK_FALSE(tok_spelling(Tok(t)).empty());
+}
+
+TEST_CASE("past the nesting limit the rest of the statement makes no tokens") {
+  for (std::string open : {"(", "-", "[", "x^", "-(", "+!"}) {
+    INFO("repeated: ", open);
+    std::string deep = "w = ";
+    for (int i = 0; i < 200000; ++i) deep += open;
+    SourceFile f("t", deep + "x # ; 1e\nv = 1");
+    Lexed r = lex_text(f);
+    CHECK(r.error_count == 0);  // the parser reports the depth
+    CHECK(r.toks.size() < 2 * size_t(kMaxNesting) + 20);
+    // The next statement is lexed in full.
+    REQUIRE(r.toks.size() >= 5);
+    CHECK(r.toks[r.toks.size() - 5].kind == Tok::Newline);
+    CHECK(r.toks[r.toks.size() - 4].text == "v");
+  }
+  // Within the limit nothing is skipped: `-(x^` is 3 parser levels, 85 of
+  // them are 255; and 256 parentheses.
+  std::string ok = "w = ";
+  for (int i = 0; i < 85; ++i) ok += "-(x^";
+  ok += "x";
+  for (int i = 0; i < 85; ++i) ok += ")";
+  ok += " + [1, 2][1]^-b";
+  SourceFile g("t", ok);
+  CHECK(lex_text(g).toks.size() == 2 + 85 * 4 + 1 + 85 + 12 + 1);
+  CHECK(unit::parse_text(ok).error_count == 0);
+  std::string parens = "w = " + std::string(255, '(') + "x" + std::string(255, ')');
+  CHECK(unit::parse_text(parens).error_count == 0);
 }

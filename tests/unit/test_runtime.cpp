@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "comma_locale.h"
 #include "gradc_runtime.h"
 #include "kernel_harness.h"
 
@@ -77,6 +78,17 @@ TEST_CASE("jit_compile: names, sizes, eval and grad of a scalar program") {
   CHECK(o[0] == out[0]);
   k.eval(in, o);
   CHECK(o[0] == out[0]);
+}
+
+TEST_CASE("jit_compile reads numbers with '.' in an app whose locale is de_DE (',')") {
+  unit::CommaLocale comma;
+  gradc::Kernel k = gradc::jit_compile("w = 2.5*x + 0.5");
+  gradc::Kernel::Result r = k.grad({2.0});
+  CHECK(r.out[0] == 5.5);
+  CHECK(r.jac[0] == 2.5);
+  // A constant that LLVM prints as a decimal only where it reads back exactly.
+  gradc::Kernel tenth = gradc::jit_compile("w = 0.1*x");
+  CHECK(tenth.eval({3.0})[0] == 0.1 * 3.0);
 }
 
 TEST_CASE("jit_compile: array variables, wrt and the options") {
