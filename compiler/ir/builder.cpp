@@ -107,6 +107,12 @@ NodeId Builder::add(NodeId x, NodeId y) {
   const Node nx = g_[x], ny = g_[y];  // copies: building may move the arena
   if (nx.op == Op::Select && ny.op == Op::Select && nx.a == ny.a)
     return select(nx.a, add(nx.b, ny.b), add(nx.c, ny.c));  // exact merge
+  // Complementary masks: (c ? u : 0) + (!c ? v : 0) -> c ? u : v, one select
+  // (the derivative of a ?: whose branches feed the same value).
+  if (is_masked(x) && is_masked(y)) {
+    if (g_[ny.a].op == Op::Not && g_[ny.a].a == nx.a) return select(nx.a, nx.b, ny.b);
+    if (g_[nx.a].op == Op::Not && g_[nx.a].a == ny.a) return select(ny.a, ny.b, nx.b);
+  }
   // Two masked values (c ? u : 0) with different conditions: their sum is
   // masked by c1 || c2, so a later product keeps it zero where neither holds.
   if (is_masked(x) && is_masked(y))
@@ -212,6 +218,7 @@ NodeId Builder::unary(Op op, NodeId x) {
                      op == Op::Ceil || op == Op::Sign || op == Op::NoGrad))
     return x;                                              // idempotent ops
   if (op == Op::Abs && n.op == Op::Neg) return unary(Op::Abs, n.a);
+  if (op == Op::Not && n.op == Op::Not && is_truth(n.a)) return n.a;  // !!a -> a (a is 0/1)
   if (op == Op::Log || op == Op::Log1p) {
     if (NodeId r = stable_log(op, x); r != kNoNode) return r;
   }
@@ -245,11 +252,55 @@ NodeId Builder::binary(Op op, NodeId x, NodeId y) {
     case Op::Mul: return mul(x, y);
     case Op::Div: return div(x, y);
     case Op::Pow: return pow(x, y);
-    default: break;
+    case Op::Const: case Op::Input: case Op::Neg: case Op::Not: case Op::Exp: case Op::Log:
+    case Op::Log1p: case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos:
+    case Op::Tan: case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh:
+    case Op::Tanh: case Op::Erf: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil:
+    case Op::Sigmoid: case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad:
+    case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne: case Op::And:
+    case Op::Or: case Op::Atan2: case Op::Max: case Op::Min: case Op::LeakyRelu: case Op::Select: break;
   }
   if (NodeId f = fold(op, x, y); f != kNoNode) return f;  // IEEE
   if ((op == Op::Max || op == Op::Min) && x == y) return x;
+  if (op == Op::And || op == Op::Or) return logic(op, x, y);
   return raw(op, x, y);
+}
+
+// Boolean algebra on conditions, exact for every value (NaN is true, as in
+// C): a || !a -> 1, a && !a -> 0; with a 0/1-valued a (a comparison or
+// logic op) also a || a -> a, a && a -> a, and the constants 0 and 1 as
+// identities or absorbers. Masks built by differentiation (`c ? ... : 0`
+// summed with `!c ? ... : 0`) fold this way instead of staying as selects.
+NodeId Builder::logic(Op op, NodeId x, NodeId y) {
+  auto negates = [&](NodeId p, NodeId q) { return g_[p].op == Op::Not && g_[p].a == q; };
+  const bool is_or = op == Op::Or;
+  if (negates(x, y) || negates(y, x)) return constant(is_or ? 1.0 : 0.0);
+  if (x == y && is_truth(x)) return x;
+  for (auto [k, other] : {std::pair{x, y}, std::pair{y, x}}) {
+    double v;
+    if (!g_.constant_value(k, v) || std::isnan(v)) continue;
+    bool truth = v != 0;
+    if (truth == is_or) return constant(is_or ? 1.0 : 0.0);  // x || 1, x && 0
+    if (is_truth(other)) return other;                       // a || 0, a && 1
+  }
+  return raw(op, x, y);
+}
+
+bool Builder::is_truth(NodeId x) const {
+  switch (g_[x].op) {
+    case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:
+    case Op::And: case Op::Or: case Op::Not:
+      return true;
+    case Op::Const: case Op::Input: case Op::Neg: case Op::Exp: case Op::Log: case Op::Log1p:
+    case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos: case Op::Tan:
+    case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh: case Op::Tanh:
+    case Op::Erf: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil: case Op::Sigmoid:
+    case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad: case Op::Add: case Op::Sub:
+    case Op::Mul: case Op::Div: case Op::Pow: case Op::Atan2: case Op::Max: case Op::Min:
+    case Op::LeakyRelu: case Op::Select:
+      return false;
+  }
+  return false;
 }
 
 NodeId Builder::select(NodeId c, NodeId a, NodeId b) {

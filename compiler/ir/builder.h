@@ -73,6 +73,10 @@ class Builder {
     return g_[x].op == Op::Select && g_.is_const(g_[x].c, 0.0);
   }
   NodeId integer_power(NodeId x, long n);
+  /// `x && y` or `x || y` with boolean algebra applied.
+  NodeId logic(Op op, NodeId x, NodeId y);
+  /// Is x's value always 0 or 1 (a comparison or logic op)?
+  bool is_truth(NodeId x) const;
   /// `op` (Log or Log1p) of x rewritten stably, or kNoNode.
   NodeId stable_log(Op op, NodeId x);
   /// Can x be negated without a new Neg node (constant, -a, a-b, k*a)?
