@@ -13,8 +13,6 @@
 
 namespace gradc {
 
-/// A comparison or logical op (Lt .. Or, Not): its value is 0.0 or 1.0.
-bool is_boolean_op(Op op);
 
 /// Emits the instructions of single ops at a builder's insertion point.
 class LlvmOpLowering {

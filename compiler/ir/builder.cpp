@@ -286,22 +286,7 @@ NodeId Builder::logic(Op op, NodeId x, NodeId y) {
   return raw(op, x, y);
 }
 
-bool Builder::is_truth(NodeId x) const {
-  switch (g_[x].op) {
-    case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:
-    case Op::And: case Op::Or: case Op::Not:
-      return true;
-    case Op::Const: case Op::Input: case Op::Neg: case Op::Exp: case Op::Log: case Op::Log1p:
-    case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos: case Op::Tan:
-    case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh: case Op::Tanh:
-    case Op::Erf: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil: case Op::Sigmoid:
-    case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad: case Op::Add: case Op::Sub:
-    case Op::Mul: case Op::Div: case Op::Pow: case Op::Atan2: case Op::Max: case Op::Min:
-    case Op::LeakyRelu: case Op::Select:
-      return false;
-  }
-  return false;
-}
+bool Builder::is_truth(NodeId x) const { return is_boolean_op(g_[x].op); }
 
 NodeId Builder::select(NodeId c, NodeId a, NodeId b) {
   if (double v; g_.constant_value(c, v)) return v != 0 ? a : b;  // NaN is true

@@ -34,6 +34,9 @@ struct OpInfo {
 /// Look up the facts about `op`.
 const OpInfo& op_info(Op op);
 
+/// Is `op` a comparison or logic op (its value is always 0 or 1)?
+bool is_boolean_op(Op op);
+
 /// Number of ops in ops.def.
 constexpr int kNumOps = 0
 #define GRADC_OP(name, arity, spelling, comm, syntax) +1
