@@ -123,14 +123,15 @@ def count_statements(path):
     return n
 
 
-def cmd_sympy(a):
+def measure_sympy(cmd, out_path, reps, timeout, budget):
+    """Run a SymPy code generator `cmd` (which writes `out_path` and prints a
+    JSON line with "total_without_import" last) up to `reps` times within
+    `budget` seconds; the record of its median time and peak memory."""
     times, internals, peaks = [], [], []
     t_start = time.perf_counter()
-    status = "ok"
-    for _ in range(a.reps):
-        status, wall, peak, out, err = run_measured(
-            [PY, os.path.join(HERE, "workloads", "sympy_gen.py"), a.expr, "--name", a.name, "-o", a.out],
-            timeout=a.timeout)
+    status, err = "ok", b""
+    for _ in range(reps):
+        status, wall, peak, out, err = run_measured(cmd, timeout=timeout)
         if status != "ok":
             break
         times.append(wall)
@@ -139,19 +140,26 @@ def cmd_sympy(a):
             internals.append(json.loads(out.decode().strip().splitlines()[-1])["total_without_import"])
         except (ValueError, IndexError, KeyError):
             pass
-        if time.perf_counter() - t_start > a.budget:
+        if time.perf_counter() - t_start > budget:
             break
-    if status != "ok" and os.path.exists(a.out):
-        os.remove(a.out)
-    rec = {"status": status if not times else "ok", "timeout_s": a.timeout}
+    if status != "ok" and os.path.exists(out_path):
+        os.remove(out_path)
+    rec = {"status": status if not times else "ok", "timeout_s": timeout}
     if times:
         rec.update(median_s=median(times), reps=len(times), peak_mb=max(peaks),
                    median_internal_s=median(internals) if internals else None)
     if status == "error" and not times:
         rec["error"] = (err.decode(errors="replace") if err else "")[-400:]
+    return rec
+
+
+def cmd_sympy(a):
+    rec = measure_sympy(
+        [PY, os.path.join(HERE, "workloads", "sympy_gen.py"), a.expr, "--name", a.name, "-o", a.out],
+        a.out, a.reps, a.timeout, a.budget)
     update_record(a.name, sympy=rec)
     print(json.dumps(rec))
-    if not times:
+    if rec["status"] != "ok":
         sys.exit(2)
 
 

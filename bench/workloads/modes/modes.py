@@ -238,32 +238,11 @@ def cmd_eval(a):
 
 
 def cmd_sympy(a):
-    times, internals, peaks = [], [], []
-    t_start = time.perf_counter()
-    status = "ok"
-    err = b""
-    for _ in range(a.reps):
-        status, wall, peak, out, err = tools.run_measured(
-            [PY, os.path.join(HERE, "sympy_hess.py"), a.expr, "--name", a.cname, "-o", a.out], timeout=a.timeout)
-        if status != "ok":
-            break
-        times.append(wall)
-        peaks.append(peak or 0)
-        try:
-            internals.append(json.loads(out.decode().strip().splitlines()[-1])["total_without_import"])
-        except (ValueError, IndexError, KeyError):
-            pass
-        if time.perf_counter() - t_start > a.budget:
-            break
-    if status != "ok" and os.path.exists(a.out):
-        os.remove(a.out)
-    rec = {"status": status if not times else "ok", "timeout_s": a.timeout}
-    if times:
-        rec.update(median_s=median(times), reps=len(times), peak_mb=max(peaks),
-                   median_internal_s=median(internals) if internals else None,
-                   cpp_bytes=os.path.getsize(a.out))
-    elif status == "error":
-        rec["error"] = (err.decode(errors="replace") if err else "")[-400:]
+    rec = tools.measure_sympy(
+        [PY, os.path.join(HERE, "sympy_hess.py"), a.expr, "--name", a.cname, "-o", a.out],
+        a.out, a.reps, a.timeout, a.budget)
+    if rec["status"] == "ok":
+        rec["cpp_bytes"] = os.path.getsize(a.out)
     update(a.name, sympy=rec)
     print(json.dumps(rec))
 
