@@ -171,12 +171,16 @@ PointFunction interpreter_function(const Compiled& c) {
   };
 }
 
-// --eval and --check run the JIT-compiled kernels (as an app would), or the
-// reference interpreter with --interp.
-PointFunction kernel_function(const Compiled& c, const CliOptions& o) {
-  if (o.interp) return interpreter_function(c);
+// --eval and --check run the JIT-compiled kernels (as an app would) at the
+// -O level given, or the reference interpreter with --interp. Without -O or
+// --fast-math they take the fastest path for one-off work: one evaluation
+// (`many_calls` false) needs no compilation at all, the many of --check
+// compile at -O0 (an optimized JIT costs seconds on large programs).
+PointFunction kernel_function(const Compiled& c, const CliOptions& o, bool many_calls) {
+  const bool chosen = o.opt_given || o.fast_math;
+  if (o.interp || (!chosen && !many_calls)) return interpreter_function(c);
   JitOptions jo;
-  jo.opt_level = o.opt_level;
+  jo.opt_level = chosen ? o.opt_level : 0;
   jo.fast_math = o.fast_math;
   Kernel k = jit_compiled(c, jo);
   const bool second = !c.hessian.empty();
@@ -199,7 +203,7 @@ int check(const Compiled& c, const CliOptions& o, const std::string& file, std::
   CheckOptions opts;
   opts.points = o.check_points;
   opts.seed = o.seed;
-  PointFunction f = kernel_function(c, o);
+  PointFunction f = kernel_function(c, o, true);
   std::vector<double> hess;
   CheckResult r = check_gradient(
       [&](const std::vector<double>& in, std::vector<double>& outs, std::vector<double>& jac) {
@@ -289,7 +293,7 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
     input_diag.flush();
     if (values) {
       std::vector<double> results, jac, hess;
-      kernel_function(c, o)(*values, results, jac, hess);
+      kernel_function(c, o, false)(*values, results, jac, hess);
       out << eval_json(c, results, jac, hess);
     } else {
       status = kExitError;

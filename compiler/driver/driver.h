@@ -24,6 +24,7 @@ struct CliOptions {
   std::vector<std::string> kernels = {"f", "grad"};  ///< --kernels (checked names)
   std::string mode = "auto";               ///< --mode
   int opt_level = 2;                       ///< -O0..-O3
+  bool opt_given = false;                  ///< -O was given (else --eval/--check pick)
   bool fast_math = false;                  ///< --fast-math (LLVM outputs and the JIT)
   std::optional<std::string> target;       ///< --target=TRIPLE (LLVM outputs)
   bool interp = false;                     ///< --interp: --eval/--check without the JIT

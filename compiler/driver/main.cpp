@@ -34,8 +34,10 @@ Actions (combine freely; at least one):
                        compares them with central differences of the gradient
   --check              compare derivatives with central differences at
                        random points; exit status 1 on a mismatch
-                       (--eval and --check run the kernels through the LLVM
-                       JIT, compiled at the -O level given)
+                       (with -O or --fast-math, --eval and --check run the
+                       kernels through the LLVM JIT at that level; without,
+                       --eval uses the interpreter and --check the JIT at
+                       -O0: the fastest for one-off evaluation)
 
 Options:
   --emit=FORMAT        output format, overriding the extension: cpp, hpp,
@@ -176,6 +178,7 @@ gradc::CliOptions ArgParser::parse() {
     else if (a == "--stats" || a == "-v") o.stats = true;
     else if (a.size() == 3 && a.rfind("-O", 0) == 0 && a[2] >= '0' && a[2] <= '3') {
       o.opt_level = a[2] - '0';  // the last -O wins, as in clang and gcc
+      o.opt_given = true;
     } else if (a == "--print") {
       once("--print");
       o.print = "text";

@@ -106,8 +106,8 @@ std::string kernel_declarations(const Compiled& c, const std::string& name) {
 std::string cpp_header(const Compiled& c, const std::string& name, const std::string& source_file) {
   Names n = abi_names(c);
   size_t inputs = total(n.input_sizes), m = total(n.output_sizes), k = total(n.wrt_sizes);
+  // The name as it is (not upper-cased): kernels k and K need two guards.
   std::string guard = "GRADC_" + name + "_HPP";
-  for (char& ch : guard) ch = char(std::toupper(static_cast<unsigned char>(ch)));
   auto names_decl = [](std::string_view what, const std::vector<std::string>& v) {
     if (v.empty()) return fmt::format("inline constexpr const char* const* {}_names = nullptr;\n", what);
     return fmt::format("inline constexpr const char* {}_names[] = {{{}}};\n", what, string_array(v));

@@ -76,7 +76,7 @@ TEST_CASE("the header declares the kernels and gives sizes and names in ABI orde
   CHECK(h.find("input_names[] = {\"x\", \"y\", \"z\"};") != std::string::npos);
   CHECK(h.find("output_names[] = {\"w\", \"v\"};") != std::string::npos);
   CHECK(h.find("wrt_names[] = {\"x\", \"z\"};") != std::string::npos);
-  CHECK(h.find("#ifndef GRADC_MYKERN_HPP") != std::string::npos);
+  CHECK(h.find("#ifndef GRADC_mykern_HPP") != std::string::npos);
   CHECK(h.find("#endif") != std::string::npos);
 }
 
@@ -172,4 +172,11 @@ TEST_CASE("the generated C++ compiles with g++ -std=c++17 -Wall -Wextra -pedanti
     }
   }
   fs::remove_all(dir);
+}
+
+TEST_CASE("kernels whose names differ only in case get different header guards") {
+  Compiled c = unit::compile_ok("w = x*y");
+  std::string lower = cpp_header(c, "k", "k.expr"), upper = cpp_header(c, "K", "K.expr");
+  CHECK(lower.find("#ifndef GRADC_k_HPP") != std::string::npos);
+  CHECK(upper.find("#ifndef GRADC_K_HPP") != std::string::npos);
 }
