@@ -2,7 +2,12 @@
 #include "driver/driver.h"
 
 #include <fmt/format.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <cstdio>
 #include <filesystem>
@@ -24,24 +29,78 @@ namespace gradc {
 
 namespace fs = std::filesystem;
 
-std::string write_file_atomically(const std::string& path, const std::string& text) {
-  std::string tmp = fmt::format("{}.gradc-tmp-{}", path, ::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (f) f.write(text.data(), std::streamsize(text.size()));
-    if (!f || !f.flush()) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      return fmt::format("cannot write '{}'", path);
+namespace {
+
+// Temporary files `PATH.gradc-tmp-PID` left by a gradc that was killed:
+// removed when their process no longer runs.
+void remove_stale_temporaries(const fs::path& path) {
+  std::error_code ec;
+  fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  std::string prefix = path.filename().string() + ".gradc-tmp-";
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    char* stop = nullptr;
+    long pid = std::strtol(name.c_str() + prefix.size(), &stop, 10);
+    if (pid > 0 && *stop == '\0' && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH)
+      fs::remove(it->path(), ec);
+  }
+}
+
+// Write `text` to `tmp` with POSIX calls, so a failure has its errno.
+std::string write_temporary(const std::string& tmp, const std::string& path,
+                            const std::string& text) {
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) return fmt::format("cannot write '{}': {}", path, std::strerror(errno));
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      std::string e = fmt::format("cannot write '{}': {}", path, std::strerror(n < 0 ? errno : EIO));
+      ::close(fd);
+      return e;
+    }
+    done += size_t(n);
+  }
+  if (::close(fd) != 0) return fmt::format("cannot write '{}': {}", path, std::strerror(errno));
+  return "";
+}
+
+}  // namespace
+
+std::string write_files_atomically(const std::vector<std::pair<std::string, std::string>>& files) {
+  std::vector<std::string> temps;
+  auto discard = [&] {
+    std::error_code ec;
+    for (const std::string& t : temps) fs::remove(t, ec);
+  };
+  for (const auto& [path, text] : files) {  // every file complete before any is replaced
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+      discard();
+      return fmt::format("cannot write '{}': {}", path, std::strerror(EISDIR));
+    }
+    remove_stale_temporaries(path);
+    temps.push_back(fmt::format("{}.gradc-tmp-{}", path, ::getpid()));
+    if (std::string e = write_temporary(temps.back(), path, text); !e.empty()) {
+      discard();
+      return e;
     }
   }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    return fmt::format("cannot write '{}': {}", path, ec.message());
+  for (size_t i = 0; i < files.size(); ++i) {
+    std::error_code ec;
+    fs::rename(temps[i], files[i].first, ec);
+    if (ec) {
+      discard();
+      return fmt::format("cannot write '{}': {}", files[i].first, ec.message());
+    }
   }
   return "";
+}
+
+std::string write_file_atomically(const std::string& path, const std::string& text) {
+  return write_files_atomically({{path, text}});
 }
 
 namespace {
@@ -105,11 +164,10 @@ int write_with_header(const fs::path& path, const std::string& bytes, const std:
                        ".cc, .cxx, .ll, .bc or .o, or choose --emit=hpp\n", path.string());
     return kExitUsage;
   }
-  std::string e = write_file_atomically(header.string(), header_text);
-  if (e.empty()) e = write_file_atomically(path.string(), bytes);
+  // Both complete before either replaces a file: on failure the files that
+  // were there stay as they were.
+  std::string e = write_files_atomically({{header.string(), header_text}, {path.string(), bytes}});
   if (!e.empty()) {
-    std::error_code ec;
-    fs::remove(header, ec);
     err << "gradc: error: " << e << "\n";
     return kExitError;
   }
@@ -253,6 +311,20 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
     return kExitUsage;
   }
 
+  if (o.output && *o.output != "-" && o.input != "-") {
+    // The output (or its header) must not be the program itself, whatever
+    // name reaches it (a link, ./k.expr, --emit over a .expr name).
+    std::vector<fs::path> targets{*o.output};
+    if (*format != "hpp") targets.push_back(fs::path(*o.output).replace_extension(".hpp"));
+    for (const fs::path& t : targets) {
+      std::error_code ec;
+      if (fs::equivalent(o.input, t, ec)) {
+        err << fmt::format("gradc: error: writing '{}' would overwrite the input '{}'; choose "
+                           "another output name\n", t.string(), o.input);
+        return kExitUsage;
+      }
+    }
+  }
   std::optional<std::string> text = read_source(o.input, err);
   if (!text) return kExitError;
   std::string file = o.input == "-" ? "<stdin>" : o.input;
