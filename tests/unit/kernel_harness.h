@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -155,6 +156,12 @@ class KernelLibrary {
   std::string log_;
   double seconds_ = 0;
 };
+
+/// Are all of `v` finite?
+bool all_finite(const std::vector<double>& v);
+
+/// `n` values uniform in [lo, hi) drawn from `rng`.
+std::vector<double> random_vector(std::mt19937_64& rng, size_t n, double lo = -2, double hi = 2);
 
 /// a == b within atol + rtol*max(|a|, |b|); NaN matches NaN, inf matches
 /// the same inf.

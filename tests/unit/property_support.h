@@ -56,11 +56,6 @@ inline std::vector<PropertyCase> build_corpus(std::string (*generate)(uint64_t),
   return out;
 }
 
-inline bool all_finite(const std::vector<double>& v) {
-  for (double d : v)
-    if (!std::isfinite(d)) return false;
-  return true;
-}
 
 /// The seed, the point and the program, for messages.
 inline std::string where(const PropertyCase& k, const std::vector<double>& x) {

@@ -33,19 +33,6 @@ gradc::Compiled compile_second(const std::string& text, const std::string& file 
   return std::move(*c);
 }
 
-std::vector<double> random_vector(std::mt19937_64& rng, size_t n, double lo = -2, double hi = 2) {
-  std::uniform_real_distribution<double> u(lo, hi);
-  std::vector<double> v(n);
-  for (double& x : v) x = u(rng);
-  return v;
-}
-
-bool finite(const std::vector<double>& v) {
-  for (double x : v)
-    if (!std::isfinite(x)) return false;
-  return true;
-}
-
 // The Hessian of `c` at `in` against (1) the Jacobian of its own --print
 // program, whose outputs include the gradient entries (an independent
 // symbolic path: parse, differentiate again), and (2) central differences
@@ -64,7 +51,7 @@ void check_against_print(const gradc::Compiled& c, const std::string& label,
   const size_t k = c.num_wrt(), k2 = c2.num_wrt();
   for (const std::vector<double>& in : points) {
     SecondOrder h = interpret_second(c, KernelKind::Hess, in);
-    if (!finite(h.out) || !finite(h.jac) || !finite(h.second)) continue;
+    if (!all_finite(h.out) || !all_finite(h.jac) || !all_finite(h.second)) continue;
     Values v2 = interpret(c2, in);
     for (size_t e = 0; e < c.jacobian.size(); ++e) {
       size_t r = row.at(c.derivative_names[e]);
@@ -174,7 +161,7 @@ TEST_CASE("H v from NAME_hvp equals the full Hessian times v") {
     std::vector<double> v = random_vector(rng, c.num_wrt());
     SecondOrder full = interpret_second(c, KernelKind::Hess, in);
     SecondOrder hv = interpret_second(c, KernelKind::Hvp, in, v);
-    if (!finite(full.second)) continue;
+    if (!all_finite(full.second)) continue;
     const size_t k = c.num_wrt();
     CHECK(hv.jac == full.jac);
     for (size_t e = 0; e < c.jacobian.size(); ++e) {

@@ -10,7 +10,10 @@
 
 #include "random_array_program.h"
 #include "random_program.h"
+#include "kernel_harness.h"
 #include "unit_support.h"
+
+using gradc_test::all_finite;
 
 using namespace gradc;
 
@@ -20,12 +23,6 @@ Compiled compile_mode(const std::string& text, DiffMode mode) {
   CompileOptions opts;
   opts.mode = mode;
   return unit::compile_ok(text, opts);
-}
-
-bool all_finite(const std::vector<double>& v) {
-  for (double d : v)
-    if (!std::isfinite(d)) return false;
-  return true;
 }
 
 // Forward and reverse mode agree at `points` random points in [-2, 2].

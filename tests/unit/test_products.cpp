@@ -52,19 +52,6 @@ std::vector<NamedProgram> batch() {
   return out;
 }
 
-std::vector<double> random_vector(std::mt19937_64& rng, size_t n) {
-  std::uniform_real_distribution<double> u(-2, 2);
-  std::vector<double> v(n);
-  for (double& x : v) x = u(rng);
-  return v;
-}
-
-bool finite(const std::vector<double>& v) {
-  for (double x : v)
-    if (!std::isfinite(x)) return false;
-  return true;
-}
-
 // |got - sum_j a_j b_j| within rounding of the sum's terms.
 bool matches_sum(double got, double sum, double magnitude) {
   return std::fabs(got - sum) <= 1e-10 * magnitude + 1e-12;
@@ -80,7 +67,7 @@ TEST_CASE("jvp and vjp equal J v and u^T J of the full Jacobian (interpreter)") 
       std::vector<double> in = random_vector(rng, p.c.names.inputs.size());
       std::vector<double> v = random_vector(rng, k), u = random_vector(rng, m);
       Values full = interpret(p.c, in);
-      if (!finite(full.out) || !finite(full.jac)) continue;
+      if (!all_finite(full.out) || !all_finite(full.jac)) continue;
       Values jv = interpret_product(p.c, KernelKind::Jvp, in, v);
       Values uj = interpret_product(p.c, KernelKind::Vjp, in, u);
       CHECK(jv.out == full.out);
