@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# build.sh [BUILD_DIR] [--fresh] [CMAKE_ARGS...] - install what is missing,
-# configure and build (Release, with tests).
+# build.sh [BUILD_DIR] [--fresh] [--target T] [CMAKE_ARGS...] - install what
+# is missing (apt-get runs only then), configure and build: Release, with the
+# tests and -Werror (the developer build); --target builds only T (e.g. gradc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-build}
 shift || true
 bash scripts/install-deps.sh
 if [ "${1:-}" = "--fresh" ]; then rm -rf "$dir"; shift; fi
-cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=ON "$@"
-cmake --build "$dir" -j "$(nproc)"
+target=()
+if [ "${1:-}" = "--target" ]; then target=(--target "$2"); shift 2; fi
+cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=ON -DGRADC_WERROR=ON "$@"
+cmake --build "$dir" -j "$(nproc)" "${target[@]}"

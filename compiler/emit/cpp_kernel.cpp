@@ -129,11 +129,25 @@ std::string cpp_kernel(const Compiled& c, const KernelPlan& plan, ExprRenderer& 
     calls += fmt::format("  {}_part{}({}s);\n", fn_name, part + 1, args);
   }
   r.set_external({});
-  text += fmt::format(
-      "extern \"C\" void {}({}) {{\n"
-      "  double s[{}];  // values passed between the parts\n{}}}\n",
-      fn_name, params, std::max<uint32_t>(plan.num_slots, 1), calls);
-  return text;
+  uint32_t slots = std::max<uint32_t>(plan.num_slots, 1);
+  if (!plan.heap_scratch())
+    return text + fmt::format(
+                      "extern \"C\" void {}({}) {{\n"
+                      "  double s[{}];  // values passed between the parts\n{}}}\n",
+                      fn_name, params, slots, calls);
+  // Too many values for the stack: allocate them per call; without memory
+  // every result is NaN (bytes of all ones are a NaN).
+  std::string fail;
+  for (const KernelArray& a : plan.spec->args)
+    if (a.result && a.size > 0)
+      fail += fmt::format("    std::memset({}, 0xff, {} * sizeof(double));\n", a.name, a.size);
+  return text + fmt::format(
+                    "extern \"C\" void {}({}) {{\n"
+                    "  // {} values passed between the parts, on the heap to bound the stack.\n"
+                    "  double* s = static_cast<double*>(std::malloc({} * sizeof(double)));\n"
+                    "  if (!s) {{  // no memory: every result is NaN\n{}    return;\n  }}\n"
+                    "{}  std::free(s);\n}}\n",
+                    fn_name, params, slots, slots, fail, calls);
 }
 
 }  // namespace gradc

@@ -166,9 +166,11 @@ CppFiles emit_cpp(const Compiled& c, const std::string& name, const std::string&
   const Graph& g = c.prog.graph;
   std::string kernels, listing;
   std::set<Op> helpers;
+  bool allocates = false;
   for (const KernelSpec& k : c.kernels) {
     if (!c.emits(k.kind)) continue;
     KernelPlan plan = make_kernel_plan(g, k);
+    allocates = allocates || plan.heap_scratch();
     ExprRenderer r(g, plan.schedule, Dialect::Cpp, &c.prog);
     r.set_directions(k.directions());
     std::string fn = name + std::string(kernel_suffix(k.kind));
@@ -185,11 +187,17 @@ CppFiles emit_cpp(const Compiled& c, const std::string& name, const std::string&
       "//   in  = {}\n"
       "//   out = {}\n"
       "//   wrt = {} (k = {})\n"
-      "//\n"
-      "// Pure functions: no globals, no allocation, no I/O. Needs only <cmath>.\n"
-      "#include <cmath>\n\n",
+      "//\n{}",
       kVersion, source_file, listing, name_list(n.inputs), name_list(n.outputs),
-      name_list(n.wrt), total(n.wrt_sizes));
+      name_list(n.wrt), total(n.wrt_sizes),
+      allocates ? fmt::format(
+                      "// Pure functions: no globals, no I/O; reentrant and thread-safe. Each\n"
+                      "// uses a bounded stack: a kernel passing more than {} values between its\n"
+                      "// parts allocates them per call (std::malloc). Needs the standard library.\n"
+                      "#include <cmath>\n#include <cstdlib>\n#include <cstring>\n\n",
+                      kStackScratchSlots)
+                : "// Pure functions: no globals, no allocation, no I/O. Needs only <cmath>.\n"
+                  "#include <cmath>\n\n");
   for (Op op : helpers) files.source += std::string(cpp_helper_source(op)) + "\n";
   files.source += kernels;
   files.header = cpp_header(c, name, source_file);

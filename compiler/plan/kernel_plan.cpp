@@ -116,15 +116,36 @@ KernelPlan make_kernel_plan(const Graph& g, const KernelSpec& spec, size_t part_
   for (uint32_t part = 0; part < p.num_parts(); ++part)
     for (size_t i = p.part_begin[part]; i < p.part_begin[part + 1]; ++i)
       if (p.items[i].kind == PlanItem::Step) p.def_part[p.items[i].node] = part;
+  // The last part that reads each value computed in an earlier part.
+  std::vector<uint32_t> last_read(g.size(), KernelPlan::kNone);
   std::vector<NodeId> refs;
   for (uint32_t part = 0; part < p.num_parts(); ++part)
     for (size_t i = p.part_begin[part]; i < p.part_begin[part + 1]; ++i) {
       item_references(g, p.schedule, p.items[i], refs);
       for (NodeId id : refs)
-        if (p.def_part[id] != KernelPlan::kNone && p.def_part[id] < part &&
-            p.slot[id] == KernelPlan::kNone)
-          p.slot[id] = p.num_slots++;
+        if (p.def_part[id] != KernelPlan::kNone && p.def_part[id] < part) last_read[id] = part;
     }
+  // Slots as intervals [defining part, last reading part], coloured greedily
+  // in part order (optimal for intervals): a slot freed after part l serves
+  // a value defined in part l + 1 or later.
+  std::vector<std::vector<uint32_t>> frees(p.num_parts() + 1);  // slots free from part
+  std::vector<uint32_t> free_slots;
+  for (uint32_t part = 0; part < p.num_parts(); ++part) {
+    for (uint32_t slot : frees[part]) free_slots.push_back(slot);
+    for (size_t i = p.part_begin[part]; i < p.part_begin[part + 1]; ++i) {
+      const PlanItem& item = p.items[i];
+      if (item.kind != PlanItem::Step || last_read[item.node] == KernelPlan::kNone) continue;
+      uint32_t slot = p.num_slots;
+      if (free_slots.empty()) {
+        ++p.num_slots;
+      } else {
+        slot = free_slots.back();
+        free_slots.pop_back();
+      }
+      p.slot[item.node] = slot;
+      frees[last_read[item.node] + 1].push_back(slot);
+    }
+  }
   return p;
 }
 

@@ -9,7 +9,8 @@
 // kPartNodes nodes (a statement counts the nodes inlined into it): C++
 // compilers and LLVM's instruction selection and register allocation grow
 // faster than linearly in the size of one function. A value computed in one
-// part and read by a later one gets a scratch slot.
+// part and read by a later one gets a scratch slot; a slot is reused once
+// the last part that reads its value has run.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,11 @@ namespace gradc {
 
 /// Nodes (inlined ones included) and stores per part function.
 inline constexpr size_t kPartNodes = 1000;
+
+/// Scratch arrays of at most this many doubles (32 KiB) live on the stack;
+/// larger ones are allocated per call (malloc), so that a kernel's stack use
+/// stays bounded whatever the program's size (docs/semantics.md).
+inline constexpr uint32_t kStackScratchSlots = 4096;
 
 /// One thing a kernel does: compute a scheduled value, or store a root.
 struct PlanItem {
@@ -44,6 +50,8 @@ struct KernelPlan {
 
   size_t num_parts() const { return part_begin.size() - 1; }
   bool split() const { return num_parts() > 1; }
+  /// Is the scratch array too large for the stack (allocated per call)?
+  bool heap_scratch() const { return num_slots > kStackScratchSlots; }
   /// Does code in part `part` read node `id` from the scratch array?
   bool from_scratch(NodeId id, size_t part) const {
     return slot[id] != kNone && def_part[id] < part;
