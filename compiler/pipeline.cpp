@@ -45,10 +45,14 @@ std::vector<NodeId> Compiled::all_roots() const {
 }
 
 
+static void differentiate_and_plan(Compiled& c, const std::vector<uint32_t>& output_var,
+                                   bool second_order, const CompileOptions& opts,
+                                   PassTimer& timer);
+
 std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
                                 const CompileOptions& opts, PassTimer& timer) {
   timer.start("parse");
-  std::optional<Program> parsed = parse_program(file, diag);
+  std::optional<Program> parsed = parse_program(file, diag, opts.max_nodes);
   if (!parsed) return std::nullopt;
   if (opts.wrt && !set_wrt(*parsed, *opts.wrt, diag)) return std::nullopt;
 
@@ -85,9 +89,30 @@ std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
   c.names.outputs = scalar_names(p.outputs);
   c.names.inputs = scalar_names(p.inputs);
   c.names.wrt = scalar_names(p.inputs, &p.wrt);
+
+  // Every stage from here may grow the graph past its limit (--max-nodes):
+  // Graph::add throws NodeLimitExceeded, reported as one error.
+  try {
+    differentiate_and_plan(c, output_var, second_order, opts, timer);
+  } catch (const NodeLimitExceeded& e) {
+    timer.stop();
+    diag.error_noloc("the derivatives need more than {} nodes, the limit (the program has {}); "
+                     "--max-nodes=N raises it, and memory grows with it (about 150 bytes per "
+                     "node); or differentiate with respect to fewer inputs ('wrt' or --wrt)",
+                     e.limit, c.forward_nodes);
+    return std::nullopt;
+  }
+  return c;
+}
+
+// Differentiate c.prog (Jacobian, Hessian), name the derivatives and build
+// the kernel specs.
+static void differentiate_and_plan(Compiled& c, const std::vector<uint32_t>& output_var,
+                                   bool second_order, const CompileOptions& opts,
+                                   PassTimer& timer) {
+  Program& p = c.prog;
   NameHints forward_hints = source_hints(p);
   NameHints grad_hints = forward_hints;
-
   timer.start("differentiate");
   std::unordered_map<NodeId, std::string> source_name;  // scalar definitions
   for (const Variable& v : p.definitions)
@@ -140,7 +165,6 @@ std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
   c.emitted = opts.kernels;
   build_kernel_specs(c, b);
   timer.stop();
-  return c;
 }
 
 }  // namespace gradc

@@ -44,6 +44,9 @@ struct CompileOptions {
   /// The kernels to build (--kernels), in any order; f and grad always exist.
   std::vector<KernelKind> kernels = {KernelKind::Forward, KernelKind::Grad};
   DiffMode mode = DiffMode::Auto;  ///< --mode: how the Jacobian is accumulated
+  /// --max-nodes: the graph (program and derivatives) never grows past this;
+  /// a program that needs more is an error, reported before memory runs out.
+  size_t max_nodes = kDefaultMaxNodes;
 };
 
 /// The derivative of one output variable with respect to one wrt input

@@ -81,15 +81,6 @@ Kernel jit_compiled(const Compiled& c, const JitOptions& opts) {
                                                 : llvm::CodeGenOptLevel::Default);
   std::unique_ptr<llvm::TargetMachine> tm = take(jtmb.createTargetMachine(), "target machine");
 
-  auto impl = std::make_shared<Kernel::Impl>();
-  impl->jit = take(llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(jtmb).create(),
-                   "creating the JIT");
-  // exp, erf, cbrt, ... come from the C math library already in the process.
-  impl->jit->getMainJITDylib().addGenerator(
-      take(llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
-               impl->jit->getDataLayout().getGlobalPrefix()),
-           "finding the C math library"));
-
   const std::string name = "gradc_jit_kernel";
   auto ctx = std::make_unique<llvm::LLVMContext>();
   LlvmOptions lo;
@@ -99,6 +90,18 @@ Kernel jit_compiled(const Compiled& c, const JitOptions& opts) {
   lo.every_kernel = true;
   std::unique_ptr<llvm::Module> m = build_llvm_module(c, name, "<jit>", *ctx, *tm, lo);
   optimize_llvm_module(*m, *tm, opts.opt_level);
+  // The JIT's own target machine selects instructions as build_llvm_module
+  // chose for `tm` (FastISel for giant kernels).
+  jtmb.getOptions().EnableFastISel = tm->Options.EnableFastISel;
+
+  auto impl = std::make_shared<Kernel::Impl>();
+  impl->jit = take(llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(jtmb).create(),
+                   "creating the JIT");
+  // exp, erf, cbrt, ... come from the C math library already in the process.
+  impl->jit->getMainJITDylib().addGenerator(
+      take(llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+               impl->jit->getDataLayout().getGlobalPrefix()),
+           "finding the C math library"));
   take(impl->jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(m), std::move(ctx))),
        "adding the module");
   impl->forward = take(impl->jit->lookup(name), "compiling").toPtr<gradc_forward_fn>();

@@ -33,7 +33,7 @@ ForwardSweeps::ForwardSweeps(Builder& b, const std::vector<NodeId>& targets)
 }
 
 bool ForwardSweeps::sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& target_tangents,
-                          const TangentHook& hook, size_t node_limit) {
+                          const TangentHook& hook, const SweepBudget& budget) {
   const Graph& g = b_.graph();
   ++sweep_;
   // The cone: nodes reachable from the seeds through their users.
@@ -50,6 +50,8 @@ bool ForwardSweeps::sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& t
   for (const Seed& s : seeds)
     if (s.first < size_)
       tan_[s.first] = tan_[s.first] == kNoNode ? s.second : b_.add(tan_[s.first], s.second);
+  visits_ += cone_.size();
+  if (visits_ > budget.max_visits) return false;
   std::sort(cone_.begin(), cone_.end());
 
   auto tangent_of = [&](NodeId x) { return stamp_[x] == sweep_ ? tan_[x] : kNoNode; };
@@ -75,7 +77,7 @@ bool ForwardSweeps::sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& t
     }
     tan_[id] = t;
     if (hook && t != kNoNode) hook(sweep_ - 1, id, t);
-    if (g.size() > node_limit) return false;
+    if (g.size() > budget.max_nodes) return false;
   }
   target_tangents.assign(targets_.size(), b_.zero());
   for (size_t i = 0; i < targets_.size(); ++i)
@@ -85,14 +87,16 @@ bool ForwardSweeps::sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& t
 
 std::optional<std::vector<NodeId>> forward_jacobian(Builder& b, const std::vector<NodeId>& outputs,
                                                     const std::vector<NodeId>& wrt,
-                                                    const TangentHook& hook, size_t node_limit) {
+                                                    const TangentHook& hook, const SweepBudget& budget,
+                                                    size_t* visits) {
   ForwardSweeps sweeps(b, outputs);
   const size_t k = wrt.size();
   std::vector<NodeId> jac(outputs.size() * k, b.zero()), column;
   for (size_t j = 0; j < k; ++j) {
-    if (!sweeps.sweep({{wrt[j], b.one()}}, column, hook, node_limit)) return std::nullopt;
+    if (!sweeps.sweep({{wrt[j], b.one()}}, column, hook, budget)) return std::nullopt;
     for (size_t i = 0; i < outputs.size(); ++i) jac[i * k + j] = column[i];
   }
+  if (visits) *visits = sweeps.visits();
   return jac;
 }
 

@@ -28,10 +28,11 @@ class ForwardSweeps {
   ForwardSweeps(Builder& b, const std::vector<NodeId>& targets);
   /// Seed the tangents of `seeds` (d node = seed) and propagate them:
   /// `target_tangents[i]` is the tangent of targets[i] (zero if no seed
-  /// reaches it). False if the graph grew past `node_limit`.
+  /// reaches it). False once `budget` is exceeded.
   bool sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& target_tangents,
-             const TangentHook& hook = {},
-             size_t node_limit = std::numeric_limits<size_t>::max());
+             const TangentHook& hook = {}, const SweepBudget& budget = {});
+  /// Nodes visited by all sweeps so far (the sum of their cones).
+  size_t visits() const { return visits_; }
 
  private:
   Builder& b_;
@@ -43,13 +44,14 @@ class ForwardSweeps {
   std::vector<NodeId> tan_;           // by id: tangent, valid where stamp_ == sweep_
   std::vector<NodeId> cone_;
   uint32_t sweep_ = 0;
+  size_t visits_ = 0;
 };
 
 /// The Jacobian d outputs / d wrt as nodes, row-major (as reverse_jacobian),
-/// by forward mode: one tangent sweep per wrt scalar. nullopt if the graph
-/// grew past `node_limit`.
+/// by forward mode: one tangent sweep per wrt scalar. nullopt once `budget`
+/// is exceeded; `visits` (if given) receives the sweeps' visits.
 std::optional<std::vector<NodeId>> forward_jacobian(
     Builder& b, const std::vector<NodeId>& outputs, const std::vector<NodeId>& wrt,
-    const TangentHook& hook = {}, size_t node_limit = std::numeric_limits<size_t>::max());
+    const TangentHook& hook = {}, const SweepBudget& budget = {}, size_t* visits = nullptr);
 
 }  // namespace gradc

@@ -6,6 +6,8 @@
 #include "ad/reverse_diff.h"
 #include "plan/schedule.h"
 
+#include <algorithm>
+
 namespace gradc {
 
 std::string_view diff_mode_name(DiffMode m) {
@@ -22,11 +24,12 @@ namespace {
 struct Attempt {
   std::optional<std::vector<NodeId>> jacobian;
   std::vector<std::pair<NodeId, std::string>> names;
+  size_t visits = 0;  ///< nodes the sweeps visited
 };
 
-// One mode, stopping once the graph has grown past `node_limit`.
+// One mode, stopping once `budget` is exceeded.
 Attempt attempt(Builder& b, const std::vector<NodeId>& outputs, const std::vector<NodeId>& wrt,
-                DiffMode mode, const DerivativeNamer& namer, size_t node_limit) {
+                DiffMode mode, const DerivativeNamer& namer, const SweepBudget& budget) {
   Attempt a;
   const size_t before = b.graph().size();
   auto hook = [&](size_t sweep, NodeId node, NodeId deriv) {
@@ -34,8 +37,9 @@ Attempt attempt(Builder& b, const std::vector<NodeId>& outputs, const std::vecto
     if (std::optional<std::string> name = namer(mode, sweep, node))
       a.names.emplace_back(deriv, std::move(*name));
   };
-  a.jacobian = mode == DiffMode::Forward ? forward_jacobian(b, outputs, wrt, hook, node_limit)
-                                         : reverse_jacobian(b, outputs, wrt, hook, node_limit);
+  a.jacobian = mode == DiffMode::Forward
+                   ? forward_jacobian(b, outputs, wrt, hook, budget, &a.visits)
+                   : reverse_jacobian(b, outputs, wrt, hook, budget, &a.visits);
   return a;
 }
 
@@ -51,14 +55,13 @@ size_t kernel_ops(const Graph& g, const std::vector<NodeId>& outputs,
 JacobianResult build_jacobian(Builder& b, const std::vector<NodeId>& outputs,
                               const std::vector<NodeId>& wrt, DiffMode mode,
                               const DerivativeNamer& namer) {
-  const size_t unlimited = std::numeric_limits<size_t>::max();
   JacobianResult r;
   auto record = [&](DiffMode m, size_t ops) { (m == DiffMode::Forward ? r.forward_ops : r.reverse_ops) = ops; };
   DiffMode first = mode != DiffMode::Auto ? mode
                    : wrt.size() < outputs.size() ? DiffMode::Forward
                                                  : DiffMode::Reverse;
   size_t start = b.graph().size();
-  Attempt a = attempt(b, outputs, wrt, first, namer, unlimited);
+  Attempt a = attempt(b, outputs, wrt, first, namer, {});  // bounded by the graph's node limit
   size_t first_ops = kernel_ops(b.graph(), outputs, *a.jacobian);
   record(first, first_ops);
   r.mode = first;
@@ -67,12 +70,18 @@ JacobianResult build_jacobian(Builder& b, const std::vector<NodeId>& outputs,
   if (mode != DiffMode::Auto) return r;
 
   // The other mode may make twice the nodes of the first (plus room for the
-  // dead nodes that simplification leaves in small programs) before it is
-  // stopped: a mode that needs far more sweeps never runs to the end.
+  // dead nodes that simplification leaves in small programs) and visit four
+  // times as many nodes before it is stopped: a mode that needs far more
+  // sweeps never runs to the end, even when hash-consing keeps its graph
+  // small. It never takes more than half the room left under the graph's
+  // node limit, so the stages after it still fit.
   DiffMode second = first == DiffMode::Forward ? DiffMode::Reverse : DiffMode::Forward;
-  size_t made = b.graph().size() - start;
-  size_t budget = 2 * made + start + kAutoSlackNodes;
-  Attempt other = attempt(b, outputs, wrt, second, namer, b.graph().size() + budget);
+  const size_t size = b.graph().size(), made = size - start;
+  const size_t room = b.graph().node_limit() - size;
+  SweepBudget budget{
+      .max_nodes = size + std::min(room / 2, 2 * made + start + kAutoSlackNodes),
+      .max_visits = 4 * a.visits + start + kAutoSlackNodes};
+  Attempt other = attempt(b, outputs, wrt, second, namer, budget);
   if (!other.jacobian) return r;
   size_t second_ops = kernel_ops(b.graph(), outputs, *other.jacobian);
   record(second, second_ops);

@@ -37,15 +37,17 @@ struct JacobianResult {
   std::vector<std::pair<NodeId, std::string>> names;
 };
 
-/// Nodes the second mode of Auto may make beyond twice the first mode's and
-/// the program's own.
+/// Nodes the second mode of Auto may make (and visit) beyond twice (four
+/// times) the first mode's and the program's own.
 inline constexpr size_t kAutoSlackNodes = 10000;
 
 /// Build the Jacobian of `outputs` with respect to `wrt` in `mode`. With
 /// Auto, the mode with fewer sweeps is built first, then the other one with
 /// a node budget of twice what the first made plus the size of the program
-/// (plus kAutoSlackNodes); the one with fewer operations is chosen (the
-/// first on a tie).
+/// and a visit budget of four times the first's visits (each plus
+/// kAutoSlackNodes); the one with fewer operations is chosen (the first on a
+/// tie). The graph's node limit bounds both (NodeLimitExceeded); the second
+/// attempt takes at most half the room left under it.
 JacobianResult build_jacobian(Builder& b, const std::vector<NodeId>& outputs,
                               const std::vector<NodeId>& wrt, DiffMode mode,
                               const DerivativeNamer& namer = {});

@@ -24,7 +24,7 @@ ReverseSweeps::ReverseSweeps(Builder& b, const std::vector<NodeId>& wrt)
 }
 
 bool ReverseSweeps::sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& wrt_adjoints,
-                          const AdjointHook& hook, size_t node_limit) {
+                          const AdjointHook& hook, const SweepBudget& budget) {
   const Graph& g = b_.graph();
   ++sweep_;
   // The cone: nodes reachable from the roots through operands that depend
@@ -44,6 +44,8 @@ bool ReverseSweeps::sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& w
   for (const Seed& s : seeds)
     if (s.first < size_ && depends_[s.first])
       adj_[s.first] = adj_[s.first] == kNoNode ? s.second : b_.add(adj_[s.first], s.second);
+  visits_ += cone_.size();
+  if (visits_ > budget.max_visits) return false;
   std::sort(cone_.begin(), cone_.end(), std::greater<NodeId>());
 
   for (NodeId id : cone_) {
@@ -57,7 +59,7 @@ bool ReverseSweeps::sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& w
       if (contribution == kNoNode) continue;
       adj_[x] = adj_[x] == kNoNode ? contribution : b_.add(adj_[x], contribution);
     }
-    if (g.size() > node_limit) return false;
+    if (g.size() > budget.max_nodes) return false;
   }
   wrt_adjoints.assign(wrt_.size(), b_.zero());
   for (size_t j = 0; j < wrt_.size(); ++j)
@@ -67,13 +69,15 @@ bool ReverseSweeps::sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& w
 
 std::optional<std::vector<NodeId>> reverse_jacobian(Builder& b, const std::vector<NodeId>& outputs,
                                                     const std::vector<NodeId>& wrt,
-                                                    const AdjointHook& hook, size_t node_limit) {
+                                                    const AdjointHook& hook, const SweepBudget& budget,
+                                                    size_t* visits) {
   ReverseSweeps sweeps(b, wrt);
   std::vector<NodeId> jac(outputs.size() * wrt.size(), b.zero()), row;
   for (size_t out = 0; out < outputs.size(); ++out) {
-    if (!sweeps.sweep({{outputs[out], b.one()}}, row, hook, node_limit)) return std::nullopt;
+    if (!sweeps.sweep({{outputs[out], b.one()}}, row, hook, budget)) return std::nullopt;
     std::copy(row.begin(), row.end(), jac.begin() + long(out * wrt.size()));
   }
+  if (visits) *visits = sweeps.visits();
   return jac;
 }
 

@@ -21,6 +21,16 @@ using AdjointHook = std::function<void(size_t sweep, NodeId node, NodeId adjoint
 /// A (node, seed) pair: the sweep starts with d/d node = seed.
 using Seed = std::pair<NodeId, NodeId>;
 
+/// Limits on a run of sweeps (forward or reverse): stop once the graph has
+/// more than `max_nodes` nodes, or once the sweeps have visited more than
+/// `max_visits` nodes in all (the work, which hash-consing does not show in
+/// the graph's size). The automatic mode choice bounds its second attempt
+/// with both.
+struct SweepBudget {
+  size_t max_nodes = std::numeric_limits<size_t>::max();
+  size_t max_visits = std::numeric_limits<size_t>::max();
+};
+
 /// Reverse sweeps over one graph, sharing their bookkeeping. A sweep costs
 /// O(c log c) for the c nodes between its roots and the wrt inputs, never a
 /// pass over the whole graph, so a program with 10^5 small outputs
@@ -32,10 +42,11 @@ class ReverseSweeps {
   /// Seed the adjoints of `seeds` and accumulate them down to the wrt
   /// inputs: `wrt_adjoints[j]` is the adjoint of wrt[j] (zero if nothing
   /// reaches it). Adjoints are accumulated, never overwritten, so fan-out is
-  /// handled by construction. False if the graph grew past `node_limit`.
+  /// handled by construction. False once `budget` is exceeded.
   bool sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& wrt_adjoints,
-             const AdjointHook& hook = {},
-             size_t node_limit = std::numeric_limits<size_t>::max());
+             const AdjointHook& hook = {}, const SweepBudget& budget = {});
+  /// Nodes visited by all sweeps so far (the sum of their cones).
+  size_t visits() const { return visits_; }
 
  private:
   Builder& b_;
@@ -46,13 +57,15 @@ class ReverseSweeps {
   std::vector<NodeId> adj_;      // by id: adjoint, valid where stamp_ == sweep_
   std::vector<NodeId> cone_;
   uint32_t sweep_ = 0;
+  size_t visits_ = 0;
 };
 
 /// The Jacobian d outputs / d wrt as nodes, row-major: result[i*k + j] is
 /// d outputs[i] / d wrt[j] (k = wrt.size()). One reverse sweep per output.
-/// nullopt if the graph grew past `node_limit`.
+/// nullopt once `budget` is exceeded; `visits` (if given) receives the
+/// sweeps' visits.
 std::optional<std::vector<NodeId>> reverse_jacobian(
     Builder& b, const std::vector<NodeId>& outputs, const std::vector<NodeId>& wrt,
-    const AdjointHook& hook = {}, size_t node_limit = std::numeric_limits<size_t>::max());
+    const AdjointHook& hook = {}, const SweepBudget& budget = {}, size_t* visits = nullptr);
 
 }  // namespace gradc

@@ -289,7 +289,7 @@ void print_stats(const Compiled& c, const CliOptions& o, const PassTimer& t, std
   err << fmt::format("  forward+derivative DAG: {} nodes\n", c.prog.graph.size());
   auto ops = [&](const std::optional<size_t>& n) {
     return n                   ? fmt::format("{} operations", *n)
-           : o.mode == "auto" ? std::string("stopped: more nodes than twice the other's")
+           : o.mode == "auto" ? std::string("stopped: over its budget of twice the other's nodes and four times its work")
                                : std::string("not built");
   };
   err << fmt::format("  mode: {} (forward mode: {}; reverse mode: {})\n", diff_mode_name(c.mode),
@@ -338,6 +338,7 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
   // --eval, --print and --check with --hessian need the Hessian even when
   // no code is written (main.cpp has checked that --kernels allows it).
   if (o.hessian && !compiled_with(copts, KernelKind::Hess)) copts.kernels.push_back(KernelKind::Hess);
+  copts.max_nodes = o.max_nodes;
   copts.mode = o.mode == "forward"   ? DiffMode::Forward
                : o.mode == "reverse" ? DiffMode::Reverse
                                      : DiffMode::Auto;

@@ -19,6 +19,7 @@ struct CliOptions {
   std::optional<std::string> eval;         ///< --eval
   bool check = false;                      ///< --check
   int check_points = 5;                    ///< --check-points
+  size_t max_nodes = 10'000'000;           ///< --max-nodes (gradc::kDefaultMaxNodes)
   uint64_t seed = 1;                       ///< --seed
   bool hessian = false;                    ///< --hessian
   std::vector<std::string> kernels = {"f", "grad"};  ///< --kernels (checked names)

@@ -69,6 +69,9 @@ Options:
                        outputs and the JIT): faster, but results change
   --target=TRIPLE      target of .ll .bc .o output (default: this machine),
                        e.g. aarch64-linux-gnu
+  --max-nodes=N        stop with an error when the program and its derivatives
+                       need more than N DAG nodes (default 10000000; memory
+                       grows about 150 bytes per node, more for LLVM output)
   --interp             run --eval and --check with the reference interpreter
                        instead of the JIT
   --stats, -v          time of each pass and DAG sizes, on standard error
@@ -222,6 +225,7 @@ gradc::CliOptions ArgParser::parse() {
       o.wrt = names;
     } else if (option("--eval", v)) o.eval = v;
     else if (option("--check-points", v)) o.check_points = integer("--check-points", v, 1, 100000);
+    else if (option("--max-nodes", v)) o.max_nodes = size_t(integer("--max-nodes", v, 1, 2000000000));
     else if (option("--seed", v)) o.seed = uint64_t(integer("--seed", v, 0, 2147483647));
     else if (option("--mode", v)) {
       if (v != "auto" && v != "reverse" && v != "forward")

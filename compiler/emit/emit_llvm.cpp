@@ -72,11 +72,18 @@ std::unique_ptr<llvm::Module> build_llvm_module(const Compiled& c, const std::st
   LlvmKernelOptions k;
   k.fast_math = opts.fast_math;
   k.value_names = opts.value_names;
+  bool split = false;
   for (const KernelSpec& spec : c.kernels) {
     if (!opts.every_kernel && !c.emits(spec.kind)) continue;
     KernelPlan plan = make_kernel_plan(c.prog.graph, spec);
+    split = split || plan.split();
     build_llvm_kernel(c, plan, name + std::string(kernel_suffix(spec.kind)), k, *m);
   }
+  // Giant kernels: instruction selection by FastISel (LLVM's -O0 selector,
+  // after the same IR optimizations). On straight-line floating-point parts
+  // it is about 3x faster than SelectionDAG and its code runs as fast;
+  // optimize_llvm_module skips SLP vectorization for them too.
+  if (split) tm.setFastISel(true);
   // Who made the module, as clang records itself.
   llvm::NamedMDNode* ident = m->getOrInsertNamedMetadata("llvm.ident");
   ident->addOperand(llvm::MDNode::get(
@@ -94,7 +101,9 @@ void optimize_llvm_module(llvm::Module& m, llvm::TargetMachine& tm, int opt_leve
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder pb(&tm);
+  llvm::PipelineTuningOptions tuning;
+  tuning.SLPVectorization = !tm.Options.EnableFastISel;  // see emit_llvm.h
+  llvm::PassBuilder pb(&tm, tuning);
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
   pb.registerFunctionAnalyses(fam);

@@ -124,6 +124,15 @@ Value matmul(Builder& b, const Value& a, const Value& c, std::string& error) {
     return fail(b, error, fmt::format("'@' of {} and {} is too large to unroll ({} products; "
                                       "the limit is {})", shape_text(sa), shape_text(sc),
                                       rows * cols * inner_a, kMaxUnrolledProducts));
+  // Each product and each sum is a node: refuse before building what cannot
+  // fit under the node limit (--max-nodes).
+  size_t estimate = 2 * rows * cols * inner_a, have = b.graph().size();
+  if (have + estimate > b.graph().node_limit())
+    return fail(b, error, fmt::format("'@' of {} and {} unrolls into about {} operations, more than "
+                                      "the {} left under the limit of {} nodes (--max-nodes)",
+                                      shape_text(sa), shape_text(sc), estimate,
+                                      b.graph().node_limit() - std::min(have, b.graph().node_limit()),
+                                      b.graph().node_limit()));
   std::vector<NodeId> out(rows * cols);
   for (size_t i = 0; i < rows; ++i)
     for (size_t j = 0; j < cols; ++j)

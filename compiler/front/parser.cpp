@@ -49,6 +49,7 @@ void Parser::program() {
   bool any_statement = false;
   while (!at(Tok::Eof)) {
     if (!at_separator()) any_statement = true;
+    const Loc statement_loc = peek().loc;
     try {
       statement();
       if (!at_separator()) {
@@ -58,6 +59,12 @@ void Parser::program() {
       }
     } catch (const SyntaxError&) {
       while (!at_separator()) next();  // recover at the next statement
+    } catch (const NodeLimitExceeded& e) {
+      // Later statements would only grow the graph further: stop here.
+      diag_.error(statement_loc, "this statement grows the program past the limit of {} nodes "
+                  "(--max-nodes=N raises it; memory grows with it, about 150 bytes per node)",
+                  e.limit);
+      return;
     }
     if (!at(Tok::Eof)) next();         // the separator
   }
@@ -244,10 +251,11 @@ void Parser::resolve_outputs_and_wrt() {
 
 }  // namespace detail
 
-std::optional<Program> parse_program(const SourceFile& file, Diagnostics& diag) {
+std::optional<Program> parse_program(const SourceFile& file, Diagnostics& diag,
+                                     size_t max_nodes) {
   try {
     std::vector<Token> toks = lex(file, diag);
-    return detail::Parser(diag, std::move(toks)).run();
+    return detail::Parser(diag, std::move(toks), max_nodes).run();
   } catch (const TooManyErrors&) {
     return std::nullopt;
   }

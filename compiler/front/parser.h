@@ -12,9 +12,10 @@
 
 namespace gradc {
 
-/// Parse a whole program. Every error goes to `diag`; the result is empty if
-/// there was any.
-std::optional<Program> parse_program(const SourceFile& file, Diagnostics& diag);
+/// Parse a whole program into a graph of at most `max_nodes` nodes. Every
+/// error goes to `diag`; the result is empty if there was any.
+std::optional<Program> parse_program(const SourceFile& file, Diagnostics& diag,
+                                     size_t max_nodes = kDefaultMaxNodes);
 
 /// True if `name` is reserved: a keyword, a built-in function or `pi`.
 bool is_reserved_name(std::string_view name);

@@ -28,8 +28,10 @@ struct SyntaxError {};
 
 class Parser {
  public:
-  Parser(Diagnostics& diag, std::vector<Token> toks)
-      : diag_(diag), toks_(std::move(toks)), b_(prog_.graph) {}
+  Parser(Diagnostics& diag, std::vector<Token> toks, size_t max_nodes)
+      : diag_(diag), toks_(std::move(toks)), b_(prog_.graph) {
+    prog_.graph.set_node_limit(max_nodes);
+  }
 
   std::optional<Program> run();
 

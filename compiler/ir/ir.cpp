@@ -30,6 +30,7 @@ NodeId Graph::add(Node n) {
     }
   }
   if (NodeId id = find(n); id != kNoNode) return id;
+  if (nodes_.size() >= limit_) throw NodeLimitExceeded{limit_};
   if (2 * (nodes_.size() + 1) > table_.size()) grow_table();
   size_t mask = table_.size() - 1;
   size_t slot = NodeHash{}(n) & mask;

@@ -65,8 +65,21 @@ struct NodeHash {
 };
 
 /// The arena of nodes plus the hash-cons table and constant pool.
+/// Thrown by Graph::add when the graph would grow past its node limit
+/// (--max-nodes): the stage that was growing it reports the error.
+struct NodeLimitExceeded {
+  size_t limit;
+};
+
+/// The default node limit (--max-nodes): at about 150 bytes per node for the
+/// whole compilation to C++ (bench/README.md), about 1.5 GB.
+inline constexpr size_t kDefaultMaxNodes = 10'000'000;
+
 class Graph {
  public:
+  /// Stop growing at `n` nodes: add() throws NodeLimitExceeded instead.
+  void set_node_limit(size_t n) { limit_ = n; }
+  size_t node_limit() const { return limit_; }
   /// Return the id of the node equal to `n`, creating it if new. For
   /// commutative ops `x*y` and `y*x` are one node (the first one written);
   /// a constant operand goes first in a product and last otherwise.
@@ -113,6 +126,7 @@ class Graph {
   /// The id of the node equal to `n`, or kNoNode.
   NodeId find(const Node& n) const;
   std::vector<Node> nodes_;
+  size_t limit_ = kDefaultMaxNodes;
   // Hash-cons table: open addressing with linear probing over node ids
   // (kNoNode = empty slot); kept at most half full. No per-node allocation.
   std::vector<NodeId> table_;

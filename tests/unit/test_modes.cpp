@@ -111,6 +111,20 @@ TEST_CASE("one output, many wrt: auto picks reverse mode") {
   CHECK(*c.reverse_mode_ops < *fwd.forward_mode_ops);
 }
 
+TEST_CASE("auto stops the other mode by its work, even when hash-consing keeps its graph small") {
+  // One output, 1,640 inputs: each forward sweep walks a row's sum and the
+  // total (about 80 nodes) but makes almost no new node. Forward mode would
+  // visit about 130,000 nodes to reverse mode's few thousand: stopped.
+  const char* text = "input W[40,40], x[40]\ny = sum(relu(W @ x))";
+  Compiled c = compile_mode(text, DiffMode::Auto);
+  CHECK(c.mode == DiffMode::Reverse);
+  CHECK(c.reverse_mode_ops);
+  CHECK_FALSE(c.forward_mode_ops);
+  Compiled fwd = compile_mode(text, DiffMode::Forward);  // still complete when asked for
+  REQUIRE(fwd.forward_mode_ops);
+  CHECK(*fwd.forward_mode_ops >= *c.reverse_mode_ops);
+}
+
 TEST_CASE("a sweep touches only its cone: 20,000 independent outputs stay linear") {
   // Output i depends on x and on its own term; neither mode may make more
   // than a constant number of nodes per output (no sweep over the graph).
