@@ -87,7 +87,9 @@ Not supported yet: the batch kernels.
 Options with a value accept --opt=value and --opt value.
 Exit status: 0 success; 1 an error in the program, its inputs, or a failed
 --check; 2 a command-line usage error.
-Documentation: docs/ in the gradc repository; the language is in SPEC.md.
+Documentation, in the gradc repository: README.md (the language, the command
+line, the kernel ABI) and docs/semantics.md (derivative conventions and
+every decision in detail).
 )";
 
 struct UsageError {
