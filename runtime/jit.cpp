@@ -81,6 +81,10 @@ Kernel jit_compiled(const Compiled& c, const JitOptions& opts) {
                                                 : llvm::CodeGenOptLevel::Default);
   std::unique_ptr<llvm::TargetMachine> tm = take(jtmb.createTargetMachine(), "target machine");
 
+  // The functions' name is fixed, never the program's or the app's: the JIT
+  // resolves sin, exp, ... from this process, so a kernel named like a C
+  // library function would call itself. Names starting with gradc_ are
+  // gradc's own (kernel_name_problem refuses them for code outputs).
   const std::string name = "gradc_jit_kernel";
   auto ctx = std::make_unique<llvm::LLVMContext>();
   LlvmOptions lo;

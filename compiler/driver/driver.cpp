@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "gradc_check.h"
+#include "emit/cpp_names.h"
 #include "emit/dump.h"
 #include "emit/emit_cpp.h"
 #include "emit/emit_llvm.h"
@@ -305,10 +306,17 @@ void print_stats(const Compiled& c, const CliOptions& o, const PassTimer& t, std
 int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
   std::optional<std::string> format;
   if (o.output && !(format = output_format(o, err))) return kExitUsage;
-  if (o.output && !is_valid_kernel_name(kernel_name(o))) {
-    err << fmt::format("gradc: error: '{}' cannot be the kernel name (not an identifier, or a C++ "
-                       "keyword or C library name); choose one with --name\n", kernel_name(o));
-    return kExitUsage;
+  if (o.output) {
+    // The kernels are extern "C" symbols: a name that cannot work is refused,
+    // never renamed behind the user's back.
+    std::string name = kernel_name(o);
+    if (std::string why = kernel_name_problem(name); !why.empty()) {
+      std::string what = o.name ? fmt::format("'{}'", name)
+                                : fmt::format("'{}' (from the file name '{}')", name, o.input);
+      err << fmt::format("gradc: error: {} cannot be the kernel name: {}; choose another with "
+                         "--name (e.g. --name={})\n", what, why, kernel_name_suggestion(name));
+      return kExitUsage;
+    }
   }
 
   if (o.output && *o.output != "-" && o.input != "-") {

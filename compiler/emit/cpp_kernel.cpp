@@ -10,19 +10,28 @@ namespace gradc {
 
 namespace {
 
+// `  // NAME` after the statement that declares `cpp`, the C++ name of the
+// program's `name`, if it was renamed.
+std::string source_name_comment(const std::string& cpp, const std::string& name) {
+  return cpp == name ? "" : "  // " + name;
+}
+
 // `const double x = in[0];` for a scalar input, a pointer for an array
 // input, each once and only if `used` (by input scalar) says it is read.
-std::string input_declarations(const Program& p, const std::vector<bool>& used) {
+std::string input_declarations(const Program& p, const ExprRenderer& r,
+                               const std::vector<bool>& used) {
   std::string out;
   size_t offset = 0;
   for (const Variable& v : p.inputs) {
     bool any = std::find(used.begin() + long(offset), used.begin() + long(offset + v.size()),
                          true) != used.begin() + long(offset + v.size());
+    std::string cpp = r.name(v.name);
     if (any && v.is_scalar())
-      out += fmt::format("  const double {} = in[{}];\n", cpp_identifier(v.name), offset);
+      out += fmt::format("  const double {} = in[{}];{}\n", cpp, offset,
+                         source_name_comment(cpp, v.name));
     else if (any)
-      out += fmt::format("  const double* const {} = in + {};  // {}{}, row-major\n",
-                         cpp_identifier(v.name), offset, v.name, shape_text(v.shape));
+      out += fmt::format("  const double* const {} = in + {};  // {}{}, row-major\n", cpp, offset,
+                         v.name, shape_text(v.shape));
     offset += v.size();
   }
   return out;
@@ -53,13 +62,15 @@ std::string KernelWriter::item_text(const PlanItem& item) {
     return fmt::format("  {}[{}] = {};  // {}\n", a.name, item.index, r_.reference(item.node),
                        entry_comment(a, item.index, c_.names));
   }
-  std::string name = cpp_identifier(plan_.schedule.name(item.node));
+  const std::string& source = plan_.schedule.name(item.node);
+  std::string name = r_.name(source);
   std::string text;
   if (!sweep_comment_done_ && item.node >= c_.forward_nodes) {
     text = fmt::format("  // {}\n", spec_.sweep_comment);
     sweep_comment_done_ = true;
   }
-  text += fmt::format("  const double {} = {};\n", name, r_.definition(item.node));
+  text += fmt::format("  const double {} = {};{}\n", name, r_.definition(item.node),
+                      source_name_comment(name, source));
   if (plan_.slot[item.node] != KernelPlan::kNone)
     text += fmt::format("  s[{}] = {};\n", plan_.slot[item.node], name);
   return text;
@@ -90,7 +101,7 @@ std::string KernelWriter::body(size_t part) {
     uses_s = uses_s || (split && item.kind == PlanItem::Step &&
                         plan_.slot[item.node] != KernelPlan::kNone);
   }
-  std::string text = input_declarations(p, used_inputs);
+  std::string text = input_declarations(p, r_, used_inputs);
   for (size_t i = plan_.part_begin[part]; i < plan_.part_begin[part + 1]; ++i)
     text += item_text(plan_.items[i]);
   for (size_t a = 0; a < spec_.args.size(); ++a)

@@ -16,21 +16,6 @@ namespace gradc {
 
 namespace {
 
-// C library functions a kernel name must not shadow (extern "C" names share
-// one namespace with libm).
-constexpr std::string_view kLibcNames[] = {
-    "exp", "log", "log1p", "expm1", "sqrt", "cbrt", "sin", "cos", "tan", "asin", "acos",
-    "atan", "sinh", "cosh", "tanh", "erf", "fabs", "floor", "ceil", "pow", "atan2", "fmax",
-    "fmin", "abs", "exit", "malloc", "free", "printf", "memcpy", "memset", "strlen", "log2",
-    "log10", "exp2", "round", "trunc", "erfc", "hypot", "fma", "time",
-};
-
-bool contains(auto& list, std::string_view s) {
-  for (auto x : list)
-    if (x == s) return true;
-  return false;
-}
-
 // "x, y, z" (up to 12 names, then "...")
 std::string name_list(const std::vector<std::string>& names) {
   std::string out;
@@ -151,15 +136,6 @@ std::string cpp_header(const Compiled& c, const std::string& name, const std::st
   }
   h += fmt::format("}}  // namespace {}_info\n#endif  // __cplusplus\n\n#endif  // {}\n", name, guard);
   return h;
-}
-
-bool is_valid_kernel_name(const std::string& name) {
-  if (name.empty() || !(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_'))
-    return false;
-  for (char ch : name)
-    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_') return false;
-  bool reserved = cpp_identifier(name) != name && !name.ends_with("_");
-  return !reserved && !name.starts_with("gradc_") && !contains(kLibcNames, name);
 }
 
 CppFiles emit_cpp(const Compiled& c, const std::string& name, const std::string& source_file) {

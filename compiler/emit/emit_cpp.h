@@ -14,16 +14,13 @@ struct CppFiles {
   std::string header;  ///< the .hpp: declarations, sizes and names
 };
 
-/// Generate the kernels of `c` under the function name `name`.
+/// Generate the kernels of `c` under the function name `name` (one with no
+/// kernel_name_problem, cpp_names.h).
 /// `source_file` is the .expr path, for the comments.
 CppFiles emit_cpp(const Compiled& c, const std::string& name, const std::string& source_file);
 
 /// The header alone (the .hpp beside every code output): declarations of
 /// NAME and NAME_grad, constexpr sizes, and names in ABI order.
 std::string cpp_header(const Compiled& c, const std::string& name, const std::string& source_file);
-
-/// Is `name` usable as the C function name (identifier, not a C/C++ keyword
-/// and not a C math library function)?
-bool is_valid_kernel_name(const std::string& name);
 
 }  // namespace gradc

@@ -13,36 +13,6 @@
 
 namespace gradc {
 
-namespace {
-constexpr std::string_view kCppReserved[] = {
-    "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break",
-    "case", "catch", "char", "char8_t", "char16_t", "char32_t", "class", "compl", "concept",
-    "const", "consteval", "constexpr", "constinit", "const_cast", "continue", "co_await",
-    "co_return", "co_yield", "decltype", "default", "delete", "do", "double", "dynamic_cast",
-    "else", "enum", "explicit", "export", "extern", "false", "float", "for", "friend", "goto",
-    "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq",
-    "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register",
-    "reinterpret_cast", "requires", "return", "short", "signed", "sizeof", "static",
-    "static_assert", "static_cast", "struct", "switch", "template", "this", "thread_local",
-    "throw", "true", "try", "typedef", "typeid", "typename", "union", "unsigned", "using",
-    "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq", "restrict", "_Bool",
-    // names the generated code itself uses
-    "in", "out", "jac", "std", "NULL", "main", "errno",
-    // kernel parameters (SPEC 3) and the scratch array of split kernels
-    "v", "u", "jv", "uj", "hess", "hv", "jac_nz", "s",
-};
-
-}  // namespace
-
-// Reserved names and names ending in '_' get one more '_': `int` -> `int_`,
-// `int_` -> `int__`. The mapping is one-to-one, so renamed names never
-// collide with the program's own.
-std::string cpp_identifier(const std::string& name) {
-  bool rename = name.starts_with("gradc_") || name.ends_with("_");
-  for (std::string_view r : kCppReserved) rename = rename || r == name;
-  return rename ? name + "_" : name;
-}
-
 std::string_view cpp_helper_name(Op op) {
   switch (op) {
     case Op::Sigmoid: return "gradc_sigmoid";
@@ -97,6 +67,14 @@ std::string_view cpp_helper_source(Op op) {
 
 ExprRenderer::ExprRenderer(const Graph& g, const Schedule& s, Dialect d, const Program* prog)
     : g_(g), s_(s), d_(d), prog_(prog) {
+  if (d == Dialect::Cpp) {  // what a kernel declares: its inputs and scheduled values
+    std::vector<std::string> scope;
+    for (const auto& [id, name] : s.names)
+      if (!name.empty()) scope.push_back(name);  // unnamed: array elements, directions
+    if (prog)
+      for (const Variable& v : prog->inputs) scope.push_back(v.name);
+    cpp_names_ = CppNames(scope);
+  }
   if (!prog) return;
   for (uint32_t v = 0; v < prog->inputs.size(); ++v)
     for (uint32_t e = 0; e < prog->inputs[v].size(); ++e) input_slot_.emplace_back(v, e);
@@ -115,7 +93,7 @@ std::string ExprRenderer::input_text(uint32_t index) const {
   if (v.is_scalar()) return name(v.name);
   switch (d_) {
     case Dialect::Gradc: return v.name + element_suffix(v.shape, elem, ", ");
-    case Dialect::Cpp: return fmt::format("{}[{}]", cpp_identifier(v.name), elem);
+    case Dialect::Cpp: return fmt::format("{}[{}]", cpp_names_(v.name), elem);
     case Dialect::Latex: {
       std::string idx = element_suffix(v.shape, elem, ",");
       return fmt::format("{}_{{{}}}", name(v.name), idx.substr(1, idx.size() - 2));
@@ -125,7 +103,7 @@ std::string ExprRenderer::input_text(uint32_t index) const {
 }
 
 std::string ExprRenderer::name(const std::string& n) const {
-  if (d_ == Dialect::Cpp) return cpp_identifier(n);
+  if (d_ == Dialect::Cpp) return cpp_names_(n);
   if (d_ == Dialect::Gradc) return n;
   if (n.size() == 1) return n;
   std::string out = "\\mathit{";

@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 
+#include "emit/cpp_names.h"
 #include "ir/ir.h"
 #include "front/program.h"
 #include "plan/kernel_spec.h"
@@ -37,7 +38,8 @@ class ExprRenderer {
   void set_directions(std::vector<const KernelArray*> d) { directions_ = std::move(d); }
   /// C++ helper functions (gradc_sigmoid, ...) that rendered code calls.
   const std::set<Op>& helpers_used() const { return helpers_; }
-  /// A name as it is written in this dialect.
+  /// A name as it is written in this dialect (in C++, renamed where it
+  /// cannot be a local variable as it is: see CppNames).
   std::string name(const std::string& n) const;
   /// A double literal as it is written in this dialect.
   std::string number(double v) const;
@@ -69,10 +71,9 @@ class ExprRenderer {
   std::set<Op> helpers_;
   External external_;
   std::vector<const KernelArray*> directions_;
+  CppNames cpp_names_;  ///< C++: the names of this kernel's variables
 };
 
-/// `name`, or `name_` if it is a C++ keyword or a name the kernels reserve.
-std::string cpp_identifier(const std::string& name);
 /// The C++ helper function name for an op that needs one, or "".
 std::string_view cpp_helper_name(Op op);
 /// The C++ source of that helper, matching scalar_math.h exactly.

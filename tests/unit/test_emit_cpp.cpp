@@ -134,12 +134,6 @@ TEST_CASE("helpers are emitted only when used; empty inputs and Jacobians are ha
   CHECK(f.header.find("num_inputs = 0;") != std::string::npos);
 }
 
-TEST_CASE("is_valid_kernel_name: identifiers that are not C/C++ keywords or libm names") {
-  for (const char* ok : {"grad", "my_kernel", "_k2", "Model"}) CHECK(is_valid_kernel_name(ok));
-  for (const char* bad : {"", "1abc", "a-b", "int", "double", "exp", "sqrt", "gradc_x", "a b"})
-    CHECK_FALSE(is_valid_kernel_name(bad));
-}
-
 TEST_CASE("the generated C++ compiles with g++ -std=c++17 -Wall -Wextra -pedantic -Werror") {
   namespace fs = std::filesystem;
   const char* programs[] = {
