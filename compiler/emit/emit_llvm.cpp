@@ -81,8 +81,7 @@ std::unique_ptr<llvm::Module> build_llvm_module(const Compiled& c, const std::st
   }
   // Giant kernels: instruction selection by FastISel (LLVM's -O0 selector,
   // after the same IR optimizations). On straight-line floating-point parts
-  // it is about 3x faster than SelectionDAG and its code runs as fast;
-  // optimize_llvm_module skips SLP vectorization for them too.
+  // it is about 3x faster than SelectionDAG and its code runs as fast.
   if (split) tm.setFastISel(true);
   // Who made the module, as clang records itself.
   llvm::NamedMDNode* ident = m->getOrInsertNamedMetadata("llvm.ident");
@@ -101,9 +100,7 @@ void optimize_llvm_module(llvm::Module& m, llvm::TargetMachine& tm, int opt_leve
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
-  llvm::PipelineTuningOptions tuning;
-  tuning.SLPVectorization = !tm.Options.EnableFastISel;  // see emit_llvm.h
-  llvm::PassBuilder pb(&tm, tuning);
+  llvm::PassBuilder pb(&tm);
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
   pb.registerFunctionAnalyses(fam);

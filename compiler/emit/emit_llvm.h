@@ -40,15 +40,14 @@ std::unique_ptr<llvm::TargetMachine> make_target_machine(const LlvmOptions& opts
 /// checked by verifyModule (failure: InternalError, a gradc bug that the
 /// CLI reports as an internal error). Not yet optimized. If a kernel is split
 /// into parts (a giant kernel), `tm` is switched to FastISel instruction
-/// selection, which optimize_llvm_module also reads.
+/// selection.
 std::unique_ptr<llvm::Module> build_llvm_module(const Compiled& c, const std::string& name,
                                                 const std::string& source_file,
                                                 llvm::LLVMContext& ctx, llvm::TargetMachine& tm,
                                                 const LlvmOptions& opts);
 
-/// Run the new pass manager's default pipeline for opts.opt_level; for giant
-/// kernels (tm uses FastISel) without SLP vectorization, which takes most of
-/// the optimization time on them and makes their code no faster.
+/// Run the new pass manager's default pipeline for opts.opt_level (with
+/// PipelineTuningOptions' defaults: no SLP vectorization).
 void optimize_llvm_module(llvm::Module& m, llvm::TargetMachine& tm, int opt_level);
 
 /// The bytes of an output file, or an error message for the user.
