@@ -8,6 +8,14 @@ namespace gradc {
 
 namespace {
 
+// s/d as s * (1/d): one reciprocal per denominator, shared by every adjoint
+// and tangent through it (a multiply each instead of a divide; the result
+// may differ from s/d in the last bit, docs/semantics.md). A constant
+// denominator keeps s/c, which is exact where 1/c is not.
+NodeId over(Builder& b, NodeId s, NodeId d) {
+  return b.graph().is_const(d) ? b.div(s, d) : b.mul(s, b.div(b.one(), d));
+}
+
 // d/dx of the unary ops, times s.
 NodeId unary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId s) {
   auto k = [&](double v) { return b.constant(v); };
@@ -18,7 +26,7 @@ NodeId unary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId s) {
     case Op::Log: return b.div(s, x);                               // log' = 1/x
     case Op::Log1p: return b.div(s, b.add(k(1), x));                // 1/(1+x)
     case Op::Expm1: return b.mul(s, b.unary(Op::Exp, x));           // exp(x)
-    case Op::Sqrt: return b.div(b.mul(k(0.5), s), n);               // 1/(2 sqrt x)
+    case Op::Sqrt: return over(b, b.mul(k(0.5), s), n);             // 1/(2 sqrt x)
     case Op::Cbrt: return b.div(s, b.mul(k(3), sq(n)));             // 1/(3 cbrt(x)^2)
     case Op::Sin: return b.mul(s, b.unary(Op::Cos, x));             // cos x
     case Op::Cos: return b.neg(b.mul(s, b.unary(Op::Sin, x)));      // -sin x
@@ -62,8 +70,10 @@ NodeId binary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId y, int i, No
     case Op::Add: return s;                                         // d(x+y) = 1, 1
     case Op::Sub: return i == 0 ? s : b.neg(s);                     // 1, -1
     case Op::Mul: return b.mul(s, other);                           // y, x
-    case Op::Div:                                // 1/y, -x/y^2 = -(1/y)*n: shares s/y
-      return i == 0 ? b.div(s, y) : b.neg(b.mul(b.div(s, y), n));
+    case Op::Div: {  // d(x/y) = 1/y, -x/y^2 = -(1/y)*n
+      NodeId scaled = over(b, s, y);
+      return i == 0 ? scaled : b.neg(b.mul(scaled, n));
+    }
     case Op::Pow:
       if (i == 0)  // y x^(y-1) where y != 0; 0 where y == 0 (x^0 = 1 for every x,
                    // as pow(x, 0) and JAX/PyTorch): at x = 0 the formula is 0*inf
