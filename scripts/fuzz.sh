@@ -18,8 +18,8 @@ seconds=${1:-30}
 shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(compile eval_input interp)
-build=${FUZZ_BUILD:-build-fuzz}
-corpus_root=${FUZZ_CORPUS:-$build/corpus}
+build=$(realpath -m "${FUZZ_BUILD:-build-fuzz}")
+corpus_root=$(realpath -m "${FUZZ_CORPUS:-$build/corpus}")
 jobs=${FUZZ_JOBS:-1}
 start=$(date +%s)
 
@@ -65,9 +65,9 @@ summary=()
 for target in "${targets[@]}"; do
   bin=$build/tests/fuzz/fuzz_$target
   [ -x "$bin" ] || { echo "fuzz.sh: no target '$target' (compile, eval_input, interp)"; exit 2; }
-  dict=tests/fuzz/gradc.dict seeds=tests/fuzz/seeds/$target
+  dict=$root/tests/fuzz/gradc.dict seeds=$root/tests/fuzz/seeds/$target
   if [ "$target" = eval_input ]; then
-    dict=tests/fuzz/eval.dict
+    dict=$root/tests/fuzz/eval.dict
   else
     seeds=$build/seeds/$target
     make_program_seeds "$seeds"
@@ -90,11 +90,11 @@ for target in "${targets[@]}"; do
 
   echo "fuzz.sh: $target: fuzzing for $seconds s ($jobs job(s)), corpus $corpus"
   flags=(-max_total_time="$seconds" -max_len=4096 -timeout=30 -rss_limit_mb=2560
-         -dict="$root/$dict" -artifact_prefix="$root/$findings/" -print_final_stats=1)
+         -dict="$dict" -artifact_prefix="$findings/" -print_final_stats=1)
   [ "$jobs" -le 1 ] || flags+=(-jobs="$jobs" -workers="$jobs")
   set +e
   # shellcheck disable=SC2086  # FUZZ_ARGS is a list of flags
-  (cd "$logs" && "$root/$bin" "${flags[@]}" ${FUZZ_ARGS:-} "$root/$corpus" "$root/$seeds" \
+  (cd "$logs" && "$bin" "${flags[@]}" ${FUZZ_ARGS:-} "$corpus" "$seeds" \
      > fuzz.log 2>&1)
   rc=$?
   set -e
