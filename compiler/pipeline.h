@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "support/diagnostics.h"
+#include "support/limits.h"
 #include "ad/jacobian.h"
 #include "front/program.h"
 #include "plan/kernel_spec.h"
@@ -35,9 +36,9 @@ class PassTimer {
 };
 
 /// Largest Jacobian (outputs x wrt scalars) that compile accepts.
-inline constexpr size_t kMaxJacobianEntries = size_t(1) << 24;
+inline constexpr size_t kMaxJacobianEntries = (size_t(1) << 24) >> kLimitShift;
 /// Largest Hessian (outputs x wrt scalars x wrt scalars) that compile accepts.
-inline constexpr size_t kMaxHessianEntries = size_t(1) << 22;
+inline constexpr size_t kMaxHessianEntries = (size_t(1) << 22) >> kLimitShift;
 
 struct CompileOptions {
   std::optional<std::vector<std::string>> wrt;  ///< --wrt, overriding the program's

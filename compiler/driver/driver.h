@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "ir/ir.h"  // kDefaultMaxNodes
+
 namespace gradc {
 
 /// Everything the command line can ask for (parsed by main.cpp).
@@ -19,7 +21,7 @@ struct CliOptions {
   std::optional<std::string> eval;         ///< --eval
   bool check = false;                      ///< --check
   int check_points = 5;                    ///< --check-points
-  size_t max_nodes = 10'000'000;           ///< --max-nodes (gradc::kDefaultMaxNodes)
+  size_t max_nodes = kDefaultMaxNodes;     ///< --max-nodes
   uint64_t seed = 1;                       ///< --seed
   bool hessian = false;                    ///< --hessian
   std::vector<std::string> kernels = {"f", "grad"};  ///< --kernels (checked names)

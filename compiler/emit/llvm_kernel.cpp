@@ -32,7 +32,6 @@ class KernelBuilder {
   llvm::Value* cond_of(NodeId id);
   llvm::Value* element(llvm::Value* base, size_t index);
 
-  const Compiled& c_;
   const Graph& g_;
   const KernelPlan& plan_;
   const KernelSpec& spec_;
@@ -53,7 +52,7 @@ class KernelBuilder {
 
 KernelBuilder::KernelBuilder(const Compiled& c, const KernelPlan& plan,
                              const LlvmKernelOptions& opts, llvm::Module& m)
-    : c_(c), g_(c.prog.graph), plan_(plan), spec_(*plan.spec), opts_(opts), m_(m),
+    : g_(c.prog.graph), plan_(plan), spec_(*plan.spec), opts_(opts), m_(m),
       b_(m.getContext()), ops_(b_), double_(b_.getDoubleTy()) {
   if (opts.fast_math) b_.setFastMathFlags(llvm::FastMathFlags::getFast());
   for (const Variable& v : c.prog.inputs)

@@ -9,14 +9,15 @@
 #include <vector>
 
 #include "ir/builder.h"
+#include "support/limits.h"
 #include "front/value.h"
 
 namespace gradc {
 
 /// Largest number of elements one array may have.
-inline constexpr size_t kMaxArrayElements = size_t(1) << 24;
+inline constexpr size_t kMaxArrayElements = (size_t(1) << 24) >> kLimitShift;
 /// Largest number of multiplications one `@` may unroll into.
-inline constexpr size_t kMaxUnrolledProducts = size_t(1) << 25;
+inline constexpr size_t kMaxUnrolledProducts = (size_t(1) << 25) >> kLimitShift;
 
 /// Apply a scalar op elementwise; scalars combine with arrays of any shape,
 /// arrays must have equal shapes. `what` names the op in messages.

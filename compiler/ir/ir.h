@@ -6,6 +6,8 @@
 // node: Graph::add is the only place nodes are created.
 #pragma once
 
+#include "support/limits.h"
+
 #include <cstdint>
 #include <string_view>
 #include <unordered_map>
@@ -73,7 +75,8 @@ struct NodeLimitExceeded {
 
 /// The default node limit (--max-nodes): at about 150 bytes per node for the
 /// whole compilation to C++ (bench/README.md), about 1.5 GB.
-inline constexpr size_t kDefaultMaxNodes = 10'000'000;
+/// (Divided by 2^kLimitShift, as every size limit, in the fuzz build.)
+inline constexpr size_t kDefaultMaxNodes = size_t(10'000'000) >> kLimitShift;
 
 class Graph {
  public:
