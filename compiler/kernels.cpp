@@ -46,6 +46,7 @@ std::vector<NodeId> jvp_roots(const Compiled& c, Builder& b) {
   std::vector<Seed> seeds;
   for (size_t j = 0; j < v.size(); ++j) seeds.push_back({c.wrt_nodes[j], v[j]});
   ForwardSweeps(b, c.outputs).sweep(seeds, jv);
+  for (NodeId& entry : jv) entry = b.unmasked_root(entry);
   return jv;
 }
 
@@ -55,6 +56,7 @@ std::vector<NodeId> vjp_roots(const Compiled& c, Builder& b) {
   std::vector<Seed> seeds;
   for (size_t i = 0; i < u.size(); ++i) seeds.push_back({c.outputs[i], u[i]});
   ReverseSweeps(b, c.wrt_nodes).sweep(seeds, uj);
+  for (NodeId& entry : uj) entry = b.unmasked_root(entry);
   return uj;
 }
 

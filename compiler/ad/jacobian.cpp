@@ -40,6 +40,8 @@ Attempt attempt(Builder& b, const std::vector<NodeId>& outputs, const std::vecto
   a.jacobian = mode == DiffMode::Forward
                    ? forward_jacobian(b, outputs, wrt, hook, budget, &a.visits)
                    : reverse_jacobian(b, outputs, wrt, hook, budget, &a.visits);
+  if (a.jacobian)  // results need no mask around a masked sum (Builder::unmasked_root)
+    for (NodeId& entry : *a.jacobian) entry = b.unmasked_root(entry);
   return a;
 }
 

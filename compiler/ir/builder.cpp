@@ -115,8 +115,16 @@ NodeId Builder::add(NodeId x, NodeId y) {
   }
   // Two masked values (c ? u : 0) with different conditions: their sum is
   // masked by c1 || c2, so a later product keeps it zero where neither holds.
-  if (is_masked(x) && is_masked(y))
-    return select(binary(Op::Or, nx.a, ny.a), raw(Op::Add, x, y), zero());
+  // A masked sum S under its own mask (C ? S : 0, C the very condition S
+  // was made with, not a stronger one such as c && C) enters unwrapped: S
+  // is already +0 wherever C is false, so k masked terms make one flat sum
+  // under one mask, not k - 1 nested ones.
+  if (is_masked(x) && is_masked(y)) {
+    NodeId cond = binary(Op::Or, nx.a, ny.a);
+    NodeId sum = raw(Op::Add, unmasked_root(x), unmasked_root(y));
+    g_.set_masked_sum(sum, cond);
+    return select(cond, sum, zero());
+  }
   return raw(Op::Add, x, y);
 }
 
@@ -287,6 +295,12 @@ NodeId Builder::logic(Op op, NodeId x, NodeId y) {
 }
 
 bool Builder::is_truth(NodeId x) const { return is_boolean_op(g_[x].op); }
+
+NodeId Builder::unmasked_root(NodeId x) const {
+  if (!is_masked(x)) return x;
+  NodeId cond = g_.masked_sum_condition(g_[x].b);
+  return cond != kNoNode && cond == g_[x].a ? g_[x].b : x;
+}
 
 NodeId Builder::select(NodeId c, NodeId a, NodeId b) {
   if (double v; g_.constant_value(c, v)) return v != 0 ? a : b;  // NaN is true

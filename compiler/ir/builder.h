@@ -53,6 +53,11 @@ class Builder {
   NodeId binary(Op op, NodeId x, NodeId y);
   NodeId select(NodeId c, NodeId a, NodeId b);
 
+  /// A value that nothing else reads (a kernel's result) needs no mask
+  /// around a masked sum (C ? S : 0 is S, bit for bit, when C is the
+  /// condition S was made with): S for that form, else x.
+  NodeId unmasked_root(NodeId x) const;
+
  private:
   bool is(NodeId id, double v) const { return g_.is_const(id, v); }
   bool is_const(NodeId id) const { return g_.is_const(id); }

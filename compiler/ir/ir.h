@@ -118,6 +118,15 @@ class Graph {
   /// all NaNs are one), or kNoNode. Constant expressions with equal values
   /// are interchangeable, so the builder reuses it: `1*(1/0)` is `1/0`.
   NodeId nonfinite_node(double v) const { return nonfinite_nodes_[nonfinite_class(v)]; }
+  /// If `id` is a masked sum, an Add of masked terms `c_i ? v_i : 0` (and of
+  /// masked sums) that is exactly +0 wherever its condition (the node
+  /// c_1 || c_2 ...) is false, that condition; else kNoNode. Builder::add
+  /// records them when it sums masked values.
+  NodeId masked_sum_condition(NodeId id) const {
+    auto it = masked_sums_.find(id);
+    return it == masked_sums_.end() ? kNoNode : it->second;
+  }
+  void set_masked_sum(NodeId id, NodeId condition) { masked_sums_.try_emplace(id, condition); }
   /// Record that node `id` is a constant expression with non-finite value `v`.
   void set_nonfinite_value(NodeId id, double v) {
     nonfinite_[id] = v;
@@ -136,6 +145,7 @@ class Graph {
   std::vector<double> consts_;
   std::unordered_map<uint64_t, uint32_t> const_index_;
   std::unordered_map<NodeId, double> nonfinite_;  // see constant_value
+  std::unordered_map<NodeId, NodeId> masked_sums_;  // see masked_sum_condition
   NodeId nonfinite_nodes_[3] = {kNoNode, kNoNode, kNoNode};  // NaN, inf, -inf
   static int nonfinite_class(double v) { return v != v ? 0 : v > 0 ? 1 : 2; }
 };

@@ -28,12 +28,7 @@ constexpr size_t kMaxOptimizedNodes = 4000;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace gradc;
   fuzz::Input in = fuzz::decode(data, size);
-  SourceFile source("fuzz.expr", std::move(in.program));
-  std::ostringstream errors;
-  Diagnostics diag(&source, errors);
-  PassTimer timer;
-  std::optional<Compiled> c = compile(source, diag, in.compile, timer);
-  diag.flush();
+  std::optional<gradc::Compiled> c = fuzz::compile_input(in);
   if (!c) return 0;
 
   std::string text = print_text(*c, "fuzz.expr");

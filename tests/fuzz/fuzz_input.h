@@ -5,6 +5,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <sstream>
 #include <string>
 
 #include "plan/kernel_spec.h"
@@ -57,6 +59,18 @@ inline Input decode(const uint8_t* data, size_t size) {
 
 /// A deterministic point for the program's n input scalars, varied by `seed`:
 /// finite, nonzero values of both signs, some outside [-1, 1].
+/// Compile `in`'s program with its options; errors (diagnostics, never a
+/// finding) give nullopt.
+inline std::optional<Compiled> compile_input(Input& in) {
+  SourceFile source("fuzz.expr", std::move(in.program));
+  std::ostringstream errors;
+  Diagnostics diag(&source, errors);
+  PassTimer timer;
+  std::optional<Compiled> c = compile(source, diag, in.compile, timer);
+  diag.flush();
+  return c;
+}
+
 inline std::vector<double> point(size_t n, uint64_t seed) {
   static constexpr double kValues[] = {0.5, -1.25, 2.0, 0.75, -0.3, 1.5, 3.0, -2.5, 0.125};
   std::vector<double> v(n);

@@ -76,12 +76,7 @@ void check_round_trip(const Compiled& c, const std::vector<double>& in,
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Input input = fuzz::decode(data, size);
-  SourceFile source("fuzz.expr", std::move(input.program));
-  std::ostringstream errors;
-  Diagnostics diag(&source, errors);
-  PassTimer timer;
-  std::optional<Compiled> c = compile(source, diag, input.compile, timer);
-  diag.flush();
+  std::optional<gradc::Compiled> c = fuzz::compile_input(input);
   if (!c) return 0;
   std::vector<double> in = fuzz::point(c->prog.num_input_scalars(), fuzz::hash(data, size));
   std::vector<double> values = evaluate(c->prog.graph, in);

@@ -390,3 +390,42 @@ TEST_CASE("log(exp(u)), log(1 + exp(u)) and log1p(exp(u)) stay finite at u = 800
     }
   }
 }
+
+TEST_CASE("masked terms sum flat under one mask, unwrapped only under their own condition") {
+  Fixture f;
+  Builder& b = f.b;
+  NodeId c1 = b.binary(Op::Gt, f.x, f.k(0)), c2 = b.binary(Op::Gt, f.y, f.k(0)),
+         c3 = b.binary(Op::Gt, f.z, f.k(0));
+  NodeId m1 = b.select(c1, b.mul(f.x, f.y), b.zero()), m2 = b.select(c2, b.mul(f.y, f.z), b.zero()),
+         m3 = b.select(c3, b.unary(Op::Log, f.z), b.zero());
+  NodeId sum = b.add(b.add(m1, m2), m3);
+  // (c1 || c2 || c3) ? (m1 + m2 + m3) : 0: one mask, its sum over the three
+  // masked terms, not (c12 || c3) ? ((c1 || c2) ? m1 + m2 : 0) + m3 : 0.
+  REQUIRE(f.g[sum].op == Op::Select);
+  NodeId flat = f.g[sum].b;
+  CHECK(b.unmasked_root(sum) == flat);
+  int selects = 0;
+  for (NodeId id : {f.g[flat].a, f.g[flat].b}) {
+    const Node& n = f.g[id];
+    if (n.op == Op::Select) ++selects;
+    if (n.op == Op::Add)
+      for (NodeId t : {n.a, n.b}) selects += f.g[t].op == Op::Select && f.g[f.g[t].a].op != Op::Or;
+  }
+  CHECK(selects == 3);
+  // Under a stronger condition the mask stays: (c && C) ? S : 0 is not S
+  // where c is false and C true.
+  NodeId c = b.binary(Op::Lt, f.x, f.k(5));
+  NodeId gated = b.select(c, sum, b.zero());
+  CHECK(b.unmasked_root(gated) == gated);
+  // Values: the flat form is exact, and the gated one is 0 where c is false.
+  for (std::vector<double> in : {std::vector<double>{1, 2, 3}, {-1, -2, -3}, {-1, 2, -3},
+                                 {7, 2, 3}, {0, 0, 0}}) {
+    CAPTURE(in[0]);
+    std::vector<double> v = evaluate(f.g, in);
+    double want = (in[0] > 0 ? in[0] * in[1] : 0) + (in[1] > 0 ? in[1] * in[2] : 0) +
+                  (in[2] > 0 ? std::log(in[2]) : 0);
+    CHECK(v[sum] == want);
+    CHECK(v[flat] == want);
+    CHECK(v[gated] == (in[0] < 5 ? want : 0));
+  }
+}
