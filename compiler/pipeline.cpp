@@ -136,10 +136,7 @@ static void differentiate_and_plan(Compiled& c, const std::vector<uint32_t>& out
   c.mode = jr.mode;
   c.forward_mode_ops = jr.forward_ops;
   c.reverse_mode_ops = jr.reverse_ops;
-  if (second_order) {
-    c.hessian = hessian(b, c.jacobian, c.wrt_nodes);
-    for (NodeId& entry : c.hessian) entry = b.unmasked_root(entry);
-  }
+  if (second_order) c.hessian = hessian(b, c.jacobian, c.wrt_nodes);
 
   // Derivative names go only to nodes the differentiation made: a value the
   // forward program already computes keeps its own name (`dw_dz = t1`).

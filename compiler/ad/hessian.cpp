@@ -14,7 +14,7 @@ std::vector<NodeId> hessian(Builder& b, const std::vector<NodeId>& jacobian,
     sweeps.sweep({{wrt[l], b.one()}}, column);
     for (size_t i = 0; i < m; ++i)
       for (size_t j = l; j < k; ++j) {  // d2 out_i / d wrt_j d wrt_l, j >= l
-        NodeId d = column[i * k + j];
+        NodeId d = b.unmasked_root(column[i * k + j]);  // a result: no mask needed
         hess[(i * k + j) * k + l] = d;
         hess[(i * k + l) * k + j] = d;  // its mirror: the same node
       }
@@ -28,6 +28,7 @@ std::vector<NodeId> hessian_vector(Builder& b, const std::vector<NodeId>& jacobi
   for (size_t l = 0; l < wrt.size(); ++l) seeds.push_back({wrt[l], v[l]});
   std::vector<NodeId> hv;
   ForwardSweeps(b, jacobian).sweep(seeds, hv);
+  for (NodeId& entry : hv) entry = b.unmasked_root(entry);  // results: no mask needed
   return hv;
 }
 
