@@ -14,9 +14,11 @@ std::string element_name(const std::string& base, const Shape& shape, size_t fla
   return base + "_" + suffix.substr(1, suffix.size() - 2);
 }
 
-// Source names: inputs and the first definition of each node. Scalar names
-// are fixed (they always get a statement); array elements get loose names
-// (`s1_0`), used when the element is shared anyway.
+// Source names: inputs and the first scalar definition of each node. Scalar
+// names are fixed (they always get a statement); array elements get loose
+// names (`s1_0`), used when the element is shared anyway and no scalar
+// definition names it. Later definitions of the same node are aliases
+// (print.cpp).
 NameHints source_hints(const Program& p) {
   NameHints h;
   for (const Variable& v : p.inputs) {
@@ -28,7 +30,8 @@ NameHints source_hints(const Program& p) {
     for (size_t i = 0; i < v.size(); ++i) {
       NodeId n = v.nodes[i];
       if (p.graph.is_const(n) || p.graph[n].op == Op::Input) continue;
-      h.suggest(n, element_name(v.name, v.shape, i), v.is_scalar());
+      if (v.is_scalar()) h.claim(n, v.name);
+      else h.suggest(n, element_name(v.name, v.shape, i), false);
     }
   }
   for (const Variable& v : p.outputs) h.reserved.insert(v.name);

@@ -129,6 +129,10 @@ ExprRenderer::Text ExprRenderer::operand(NodeId id) {
     double v = g_.const_value(id);
     return {number(v), v < 0 || std::signbit(v) ? 7 : 9};
   }
+  if (auto it = aliases_.find(id); it != aliases_.end()) {
+    ++it->second.uses;
+    return {name(it->second.name), 9};
+  }
   if (n.op == Op::Input && prog_) return {input_text(n.a), 9};
   if (std::string text; s_.materialized[id] && external_ && external_(id, text)) return {text, 9};
   if (n.op == Op::Input || s_.materialized[id]) return {name(s_.name(id)), 9};

@@ -7,6 +7,7 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <unordered_map>
 
 #include "emit/cpp_names.h"
 #include "ir/ir.h"
@@ -36,6 +37,14 @@ class ExprRenderer {
   /// The direction vectors (`v`, `u`) of a product kernel: their elements
   /// are written `v[j]`.
   void set_directions(std::vector<const KernelArray*> d) { directions_ = std::move(d); }
+  /// From now on node `id` (an input or a scheduled value) is referred to
+  /// as `alias`: a program's second name for a value (`g = x`).
+  void rename(NodeId id, const std::string& alias) { aliases_[id] = {alias, 0}; }
+  /// How often node `id` was referred to by its current alias (0 if none).
+  int alias_uses(NodeId id) const {
+    auto it = aliases_.find(id);
+    return it == aliases_.end() ? 0 : it->second.uses;
+  }
   /// C++ helper functions (gradc_sigmoid, ...) that rendered code calls.
   const std::set<Op>& helpers_used() const { return helpers_; }
   /// A name as it is written in this dialect (in C++, renamed where it
@@ -70,6 +79,11 @@ class ExprRenderer {
   std::vector<std::pair<uint32_t, uint32_t>> input_slot_;  ///< scalar -> (variable, element)
   std::set<Op> helpers_;
   External external_;
+  struct Alias {
+    std::string name;
+    int uses;
+  };
+  std::unordered_map<NodeId, Alias> aliases_;  ///< see rename()
   std::vector<const KernelArray*> directions_;
   CppNames cpp_names_;  ///< C++: the names of this kernel's variables
 };

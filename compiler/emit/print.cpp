@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "emit/expr_render.h"
 #include "front/value.h"
@@ -25,12 +27,64 @@ std::string literal(ExprRenderer& r, const Shape& shape, const std::vector<NodeI
                      [&](size_t i) { return r.reference(nodes[i]); });
 }
 
-// Statements of the fused kernel, then one statement per root variable whose
-// value goes by another name (`dw_dz = b`, `dw_dy = 0`, `dL_dW = [...]`).
+// The program's second names for values (`g = x`, `k = h`): scalar
+// definitions of a node that is an input or already named by an earlier
+// definition, by node, in source order. Constants are folded instead.
+std::unordered_map<NodeId, std::vector<std::string>> aliases(const Compiled& c) {
+  const Graph& g = c.prog.graph;
+  const NameHints& hints = c.print_hints();
+  std::unordered_map<NodeId, std::vector<std::string>> out;
+  for (const Variable& v : c.prog.definitions) {
+    if (!v.is_scalar() || g.is_const(v.scalar())) continue;
+    auto hint = hints.hint.find(v.scalar());
+    if (g[v.scalar()].op == Op::Input || (hint != hints.hint.end() && hint->second.name != v.name))
+      out[v.scalar()].push_back(v.name);
+  }
+  return out;
+}
+
+// Statements of the fused kernel, each followed by the aliases of its value
+// (the aliases of inputs come first), then one statement per root variable
+// whose value goes by another name (`dw_dz = b`, `dw_dy = 0`, `dL_dW = [...]`).
+// From its alias statement on, a value is referred to by the alias. An alias
+// that nothing reads afterwards is left out (unless it is an output), so
+// that the printed program draws no unused-definition warning.
 std::vector<Equation> equations(const Compiled& c, const Schedule& s, ExprRenderer& r,
                                 std::vector<std::string>& root_names, bool latex) {
   std::vector<Equation> eqs;
-  for (NodeId id : s.steps) eqs.push_back({s.name(id), r.definition(id)});
+  std::unordered_map<NodeId, std::vector<std::string>> alias_names = aliases(c);
+  std::unordered_set<std::string> output_names;
+  for (const Variable& v : c.prog.outputs) output_names.insert(v.name);
+  struct AliasEq {
+    size_t eq;       // index in eqs
+    NodeId node;
+    bool needed;     // read while in force, or an output
+  };
+  std::vector<AliasEq> alias_eqs;
+  std::unordered_map<NodeId, size_t> current;  // node -> its alias statement in force
+  auto close_alias = [&](NodeId node) {
+    auto it = current.find(node);
+    if (it != current.end()) alias_eqs[it->second].needed |= r.alias_uses(node) > 0;
+  };
+  auto name_aliases = [&](NodeId node) {
+    auto it = alias_names.find(node);
+    if (it == alias_names.end()) return;
+    std::string first = r.reference(node);  // no alias yet: the value's first name
+    for (const std::string& alias : it->second) {
+      close_alias(node);
+      eqs.push_back({alias, first});
+      alias_eqs.push_back({eqs.size() - 1, node, output_names.count(alias) > 0});
+      current[node] = alias_eqs.size() - 1;
+      r.rename(node, alias);
+    }
+  };
+  for (NodeId id : s.inputs) name_aliases(id);
+  for (NodeId id : s.steps) {
+    eqs.push_back({s.name(id), r.definition(id)});
+    name_aliases(id);
+  }
+  std::unordered_set<std::string> defined;  // names the statements so far define
+  for (const Equation& e : eqs) defined.insert(e.name);
   auto root = [&](const std::string& name, const Shape& shape, const std::vector<NodeId>& nodes) {
     root_names.push_back(name);
     if (!shape.empty()) {
@@ -43,12 +97,18 @@ std::vector<Equation> equations(const Compiled& c, const Schedule& s, ExprRender
   for (const Variable& v : c.prog.outputs) {
     bool is_input = std::any_of(c.prog.inputs.begin(), c.prog.inputs.end(),
                                 [&](const Variable& in) { return in.name == v.name; });
-    if (is_input) root_names.push_back(v.name);  // declared by the input statement
+    if (is_input || defined.count(v.name)) root_names.push_back(v.name);  // has its statement
     else root(v.name, v.shape, v.nodes);
   }
   for (const DerivativeVar& d : c.derivatives) root(d.name, d.shape, d.nodes);
   for (const DerivativeVar& d : c.second_derivatives) root(d.name, d.shape, d.nodes);
-  return eqs;
+  for (auto& [node, names] : alias_names) close_alias(node);
+  std::vector<bool> drop(eqs.size(), false);
+  for (const AliasEq& a : alias_eqs) drop[a.eq] = !a.needed;
+  std::vector<Equation> kept;
+  for (size_t i = 0; i < eqs.size(); ++i)
+    if (!drop[i]) kept.push_back(std::move(eqs[i]));
+  return kept;
 }
 
 std::string joined(const std::vector<std::string>& v) {

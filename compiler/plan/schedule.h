@@ -32,6 +32,12 @@ struct NameHints {
   void suggest(NodeId node, std::string name, bool fixed) {
     hint.try_emplace(node, Hint{std::move(name), fixed});
   }
+  /// Give `node` the fixed name `name` unless it already has a fixed one
+  /// (a scalar definition takes a value from an array element's loose name).
+  void claim(NodeId node, std::string name) {
+    auto [it, fresh] = hint.try_emplace(node, Hint{name, true});
+    if (!fresh && !it->second.fixed) it->second = Hint{std::move(name), true};
+  }
 };
 
 struct Schedule {

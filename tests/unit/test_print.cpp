@@ -91,6 +91,35 @@ TEST_CASE("printed text: input line, program names, dOUT_dIN, ending with output
   CHECK(text.ends_with("\noutput w, dw_dx, dw_dy, dw_dz\n"));
 }
 
+TEST_CASE("second names of a value (g = x, k = h) are kept, and read from where they are made") {
+  const char* programs[] = {
+      "input x, y\ng = x\nh = g*y\nw = h + g",                      // alias of an input
+      "input x, y\nh = x*y\nk = h\nw = sin(k) + h",                   // alias of a statement
+      "input x, y\ng = x\nk = g\nm = k*y\nw = m + k\noutput w, g",  // a chain, one an output
+      "input x, y\nA = [x*y, y]\ng = A[0]\nw = g*g + y",            // names an array element
+      "input x, y\ng = x\nh = y*y\nw = h + 0*g",                    // read by nothing left
+  };
+  for (const char* prog : programs) {
+    Compiled c = unit::compile_ok(prog);
+    std::string text = print_text(c, "a.expr");
+    unit::Parse again = unit::parse_text(text);
+    INFO("program:\n", prog, "\nprinted:\n", text, "\n", again.errors);
+    CHECK(again.errors.find("never used") == std::string::npos);  // every alias printed is read
+    check_round_trip(prog, -2, 2, 11);
+  }
+  auto printed = [](const char* prog) { return print_text(unit::compile_ok(prog), "a.expr"); };
+  std::string input_alias = printed(programs[0]);
+  CHECK(input_alias.find("\ng = x\nh = g*y\nw = h + g\n") != std::string::npos);
+  std::string step_alias = printed(programs[1]);
+  CHECK(step_alias.find("\nh = x*y\nk = h\nw = sin(k) + k\n") != std::string::npos);
+  std::string chain = printed(programs[2]);
+  CHECK(chain.find("\ng = x\n") != std::string::npos);  // an output keeps its statement
+  CHECK(chain.find("\nk = x\nm = k*y\nw = m + k\n") != std::string::npos);
+  CHECK(unit::count_of(chain, "\ng = ") == 1);
+  CHECK(printed(programs[3]).find("\ng = x*y\nw = g*g + y\n") != std::string::npos);
+  CHECK(printed(programs[4]).find("\ng = ") == std::string::npos);  // 0*g folded away
+}
+
 TEST_CASE("printed text is simplified and shares subexpressions") {
   std::string simple = print_text(unit::compile_ok("w = (x + 0)*1"), "s.expr");
   CHECK(simple.find("\nw = x\n") != std::string::npos);
