@@ -17,7 +17,7 @@ namespace gradc_test {
 /// allocations go through ASan's allocator and in-process code generation is
 /// several times slower, so the property tests give the compiled backends
 /// only the first half of their random programs (the plain run takes all).
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(GRADC_TEST_SANITIZED)  // the tests themselves are not instrumented
 inline constexpr bool kSanitized = true;
 #else
 inline constexpr bool kSanitized = false;
