@@ -92,8 +92,9 @@ Kernel jit_compiled(const Compiled& c, const JitOptions& opts) {
   lo.fast_math = opts.fast_math;
   lo.value_names = false;
   lo.every_kernel = true;
-  std::unique_ptr<llvm::Module> m = build_llvm_module(c, name, "<jit>", *ctx, *tm, lo);
-  optimize_llvm_module(*m, *tm, opts.opt_level);
+  BuiltModule built = build_llvm_module(c, name, "<jit>", *ctx, *tm, lo);
+  optimize_llvm_module(built, *tm, opts.opt_level);
+  std::unique_ptr<llvm::Module> m = std::move(built.module);
   // The JIT's own target machine selects instructions as build_llvm_module
   // chose for `tm` (FastISel for giant kernels).
   jtmb.getOptions().EnableFastISel = tm->Options.EnableFastISel;

@@ -9,6 +9,8 @@
 #include <llvm/IR/Verifier.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Transforms/InstCombine/InstCombine.h>
+#include <llvm/Transforms/Scalar/EarlyCSE.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
@@ -61,10 +63,9 @@ std::unique_ptr<llvm::TargetMachine> make_target_machine(const LlvmOptions& opts
   return tm;
 }
 
-std::unique_ptr<llvm::Module> build_llvm_module(const Compiled& c, const std::string& name,
-                                                const std::string& source_file,
-                                                llvm::LLVMContext& ctx, llvm::TargetMachine& tm,
-                                                const LlvmOptions& opts) {
+BuiltModule build_llvm_module(const Compiled& c, const std::string& name,
+                              const std::string& source_file, llvm::LLVMContext& ctx,
+                              llvm::TargetMachine& tm, const LlvmOptions& opts) {
   auto m = std::make_unique<llvm::Module>(name, ctx);
   m->setSourceFileName(source_file);
   m->setTargetTriple(tm.getTargetTriple().str());
@@ -92,10 +93,11 @@ std::unique_ptr<llvm::Module> build_llvm_module(const Compiled& c, const std::st
   llvm::raw_string_ostream os(problems);
   if (llvm::verifyModule(*m, &os))
     throw InternalError("the LLVM module gradc built is invalid (verifyModule): " + os.str());
-  return m;
+  return {std::move(m), split};
 }
 
-void optimize_llvm_module(llvm::Module& m, llvm::TargetMachine& tm, int opt_level) {
+void optimize_llvm_module(BuiltModule& built, llvm::TargetMachine& tm, int opt_level) {
+  llvm::Module& m = *built.module;
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
@@ -110,6 +112,15 @@ void optimize_llvm_module(llvm::Module& m, llvm::TargetMachine& tm, int opt_leve
                                   : opt_level == 1 ? llvm::OptimizationLevel::O1
                                   : opt_level == 2 ? llvm::OptimizationLevel::O2
                                                    : llvm::OptimizationLevel::O3;
+  if (opt_level > 0 && built.giant) {
+    llvm::FunctionPassManager fpm;
+    fpm.addPass(llvm::EarlyCSEPass());
+    fpm.addPass(llvm::InstCombinePass());
+    llvm::ModulePassManager mpm;
+    mpm.addPass(llvm::createModuleToFunctionPassAdaptor(std::move(fpm)));
+    mpm.run(m, mam);
+    return;
+  }
   llvm::ModulePassManager mpm = opt_level <= 0 ? pb.buildO0DefaultPipeline(level)
                                                : pb.buildPerModuleDefaultPipeline(level);
   mpm.run(m, mam);
@@ -121,8 +132,11 @@ LlvmOutput emit_llvm(const Compiled& c, const std::string& name, const std::stri
   std::unique_ptr<llvm::TargetMachine> tm = make_target_machine(opts, result.error);
   if (!tm) return result;
   llvm::LLVMContext ctx;
-  std::unique_ptr<llvm::Module> m = build_llvm_module(c, name, source_file, ctx, *tm, opts);
-  optimize_llvm_module(*m, *tm, opts.opt_level);
+  // An object keeps no value names: building them costs memory and time.
+  if (format == LlvmFormat::Object) ctx.setDiscardValueNames(true);
+  BuiltModule built = build_llvm_module(c, name, source_file, ctx, *tm, opts);
+  optimize_llvm_module(built, *tm, opts.opt_level);
+  llvm::Module* m = built.module.get();
 
   llvm::SmallVector<char, 0> buffer;
   llvm::raw_svector_ostream os(buffer);

@@ -36,19 +36,31 @@ void initialize_llvm_targets();
 std::unique_ptr<llvm::TargetMachine> make_target_machine(const LlvmOptions& opts,
                                                          std::string& error);
 
+/// A module built by build_llvm_module.
+struct BuiltModule {
+  std::unique_ptr<llvm::Module> module;
+  /// A kernel is split into parts (a giant kernel): optimize_llvm_module
+  /// then runs a lean pipeline, and `tm` selects instructions by FastISel.
+  bool giant = false;
+};
+
 /// A module defining c's kernels (`name`, `name_grad`, ...), set up for `tm`, and
 /// checked by verifyModule (failure: InternalError, a gradc bug that the
 /// CLI reports as an internal error). Not yet optimized. If a kernel is split
 /// into parts (a giant kernel), `tm` is switched to FastISel instruction
 /// selection.
-std::unique_ptr<llvm::Module> build_llvm_module(const Compiled& c, const std::string& name,
-                                                const std::string& source_file,
-                                                llvm::LLVMContext& ctx, llvm::TargetMachine& tm,
-                                                const LlvmOptions& opts);
+BuiltModule build_llvm_module(const Compiled& c, const std::string& name,
+                              const std::string& source_file, llvm::LLVMContext& ctx,
+                              llvm::TargetMachine& tm, const LlvmOptions& opts);
 
-/// Run the new pass manager's default pipeline for opts.opt_level (with
-/// PipelineTuningOptions' defaults: no SLP vectorization).
-void optimize_llvm_module(llvm::Module& m, llvm::TargetMachine& tm, int opt_level);
+/// Run the new pass manager's default pipeline for `opt_level` (with
+/// PipelineTuningOptions' defaults: no SLP vectorization). A giant module
+/// (at -O1 and above) gets a lean function pipeline instead, EarlyCSE and
+/// InstCombine: its straight-line parts come out of gradc's DAG already
+/// simplified and CSE'd, the default pipeline's module passes and GVN cost
+/// more than the rest of the backend, and its code runs no faster
+/// (bench/sections/86-memory.sh).
+void optimize_llvm_module(BuiltModule& m, llvm::TargetMachine& tm, int opt_level);
 
 /// The bytes of an output file, or an error message for the user.
 struct LlvmOutput {
