@@ -85,10 +85,58 @@ NodeId Builder::neg(NodeId x) {
   return raw(Op::Neg, x);
 }
 
+bool Builder::weighted(NodeId x, Op op, NodeId& w, NodeId& u) {
+  const Node n = g_[x];  // a copy: building nodes may move the arena
+  if (n.op == op) {
+    w = one();
+    u = n.a;
+    return true;
+  }
+  if (n.op == Op::Neg && g_[n.a].op != Op::Neg && weighted(n.a, op, w, u)) {
+    w = neg(w);
+    return true;
+  }
+  if (n.op != Op::Mul) return false;
+  if (g_[n.b].op == op) {
+    w = n.a;
+    u = g_[n.b].a;
+    return true;
+  }
+  if (g_[n.a].op == op) {
+    w = n.b;
+    u = g_[n.a].a;
+    return true;
+  }
+  return false;
+}
+
+// The derivative of the binary cross-entropy of p = sigmoid(z),
+// -(y*log(p) + (1-y)*log(1-p)) = y*softplus(-z) + (1-y)*softplus(z) (see
+// stable_log), is (1-y)*sigmoid(z) - y*sigmoid(-z). With sigmoid(-z) =
+// 1 - sigmoid(z) it is sigmoid(z) - y: the textbook p - y, one subtraction.
+NodeId Builder::sigmoid_pair(NodeId x, NodeId y, bool subtract) {
+  NodeId wx, ux, wy, uy;
+  if (!weighted(x, Op::Sigmoid, wx, ux) || !weighted(y, Op::Sigmoid, wy, uy)) return kNoNode;
+  if (subtract) wy = neg(wy);
+  NodeId z, a, b;  // the sum is a*sigmoid(-z) + b*sigmoid(z)
+  if (g_[ux].op == Op::Neg && g_[ux].a == uy) {
+    z = uy, a = wx, b = wy;
+  } else if (g_[uy].op == Op::Neg && g_[uy].a == ux) {
+    z = ux, a = wy, b = wx;
+  } else {
+    return kNoNode;
+  }
+  if (!is(sub(b, a), 1.0)) return kNoNode;
+  return add(unary(Op::Sigmoid, z), a);
+}
+
 NodeId Builder::add(NodeId x, NodeId y) {
   if (NodeId f = fold(Op::Add, x, y); f != kNoNode) return f;  // IEEE
   if (is(x, 0.0)) return y;                                // 0+y -> y
   if (is(y, 0.0)) return x;                                // x+0 -> x
+  if (g_[y].op == Op::Sub && g_[y].b == x) return g_[y].a; // x + (b - x) -> b
+  if (g_[x].op == Op::Sub && g_[x].b == y) return g_[x].a; // (b - y) + y -> b
+  if (NodeId bce = sigmoid_pair(x, y, false); bce != kNoNode) return bce;
   if (is_const(x)) std::swap(x, y);                        // constant last
   double c;
   NodeId base;
@@ -133,6 +181,8 @@ NodeId Builder::sub(NodeId x, NodeId y) {
   if (is(y, 0.0)) return x;                                // x-0 -> x
   if (is(x, 0.0)) return neg(y);                           // 0-y -> -y
   if (x == y) return zero();                               // x-x -> 0
+  if (g_[y].op == Op::Sub && g_[y].a == x) return g_[y].b; // x - (x - b) -> b
+  if (NodeId bce = sigmoid_pair(x, y, true); bce != kNoNode) return bce;
   double c;
   NodeId base;
   if (is_const(y) && offset(x, c, base)) {                 // (b + c1) - c2 -> b + (c1-c2)

@@ -21,6 +21,12 @@
 //   -(a-b) -> b-a, x+x -> 2*x                  (sign of a zero result may differ)
 //   x^2 -> x*x, x^-1 -> 1/x, x^0.5 -> sqrt(x)  (pow special cases at -0, -inf)
 //   (b + c1) + c2 -> b + (c1+c2)               (reassociation: rounding)
+//   x - (x - b) -> b, x + (b - x) -> b         (rounding; inf/NaN x)
+//   a*sigmoid(-z) + b*sigmoid(z) -> sigmoid(z) + a   where b - a simplifies
+//                                              to 1 (sigmoid(-z) = 1 - sigmoid(z):
+//                                              the derivative of the binary cross-
+//                                              entropy of sigmoid(z) becomes p - y;
+//                                              absolute error eps, as every p - y)
 // Folding never creates a non-finite Const: `1/0` stays a division node,
 // recorded in the Graph as a constant expression whose value is inf.
 #pragma once
@@ -91,6 +97,12 @@ class Builder {
   bool offset(NodeId x, double& c, NodeId& base) const;
   /// If x is `k*y` with constant k, set k and y and return true.
   bool scaled(NodeId x, double& k, NodeId& y) const;
+  /// If x is `w*op(u)`, `op(u)*w`, `op(u)` (w = 1) or the negation of one
+  /// of these (w negated), set w and u.
+  bool weighted(NodeId x, Op op, NodeId& w, NodeId& u);
+  /// `x + y` (or `x - y` if `subtract`) when it is a*sigmoid(-z) +
+  /// b*sigmoid(z) with b - a = 1: sigmoid(z) + a; else kNoNode.
+  NodeId sigmoid_pair(NodeId x, NodeId y, bool subtract);
 
   Graph& g_;
 };
