@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "support/number.h"
+#include "support/spelling.h"
 
 namespace gradc {
 
@@ -286,6 +287,19 @@ std::optional<std::vector<Assignment>> read_assignments(const std::string& spec,
   return parse_json_object(ss.str(), file, diag);
 }
 
+// "'q' is not an input of the program; did you mean 'x'? (its inputs: x, W)"
+static std::string not_an_input(const std::string& name, const Program& p) {
+  Closest closest(name);
+  std::string list;
+  for (const Variable& v : p.inputs) {
+    closest.offer(v.name);
+    list += (list.empty() ? "" : ", ") + v.name;
+  }
+  std::string msg = fmt::format("'{}' is not an input of the program", name);
+  if (!closest.best().empty()) msg += fmt::format("; did you mean '{}'?", closest.best());
+  return msg + (list.empty() ? " (it has no inputs)" : " (its inputs: " + list + ")");
+}
+
 std::optional<std::vector<double>> read_inputs_or_throw(const std::string& spec,
                                                         const Program& p, Diagnostics& diag) {
   bool ok = true;
@@ -297,7 +311,7 @@ std::optional<std::vector<double>> read_inputs_or_throw(const std::string& spec,
     auto it = std::find_if(p.inputs.begin(), p.inputs.end(),
                            [&](const Variable& v) { return v.name == a.name; });
     if (it == p.inputs.end()) {
-      diag.error_noloc("'{}' is not an input of the program", a.name);
+      diag.error_noloc("{}", not_an_input(a.name, p));
       ok = false;
       continue;
     }
