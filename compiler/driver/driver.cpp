@@ -166,8 +166,10 @@ int write_with_header(const fs::path& path, const std::string& bytes, const std:
     return kExitUsage;
   }
   // Both complete before either replaces a file: on failure the files that
-  // were there stay as they were.
-  std::string e = write_files_atomically({{header.string(), header_text}, {path.string(), bytes}});
+  // were there stay as they were. The source (the file the user named) goes
+  // first, so an error names it, and a run killed between the two renames
+  // never leaves a new header beside an old source.
+  std::string e = write_files_atomically({{path.string(), bytes}, {header.string(), header_text}});
   if (!e.empty()) {
     err << "gradc: error: " << e << "\n";
     return kExitError;
