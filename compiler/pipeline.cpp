@@ -163,6 +163,7 @@ static void differentiate_and_plan(Compiled& c, const std::vector<uint32_t>& out
 
   timer.start("kernels");
   c.emitted = opts.kernels;
+  c.batch = opts.batch;
   build_kernel_specs(c, b);
   timer.stop();
 }

@@ -45,6 +45,9 @@ struct CompileOptions {
   /// The kernels to build (--kernels), in any order; f and grad always exist.
   std::vector<KernelKind> kernels = {KernelKind::Forward, KernelKind::Grad};
   DiffMode mode = DiffMode::Auto;  ///< --mode: how the Jacobian is accumulated
+  /// --kernels=...,batch: code outputs also define NAME_batch and
+  /// NAME_grad_batch (SPEC 3), the f and grad kernels over many points.
+  bool batch = false;
   /// --max-nodes: the graph (program and derivatives) never grows past this;
   /// a program that needs more is an error, reported before memory runs out.
   size_t max_nodes = kDefaultMaxNodes;
@@ -85,6 +88,7 @@ struct Compiled {
   size_t forward_nodes = 0;                  ///< graph size before differentiation
   std::vector<KernelSpec> kernels;           ///< every kernel built (f and grad always)
   std::vector<KernelKind> emitted;           ///< the kernels code outputs contain (--kernels)
+  bool batch = false;                        ///< ... and the batch kernels of f and grad
   DiffMode mode = DiffMode::Reverse;         ///< how the Jacobian was accumulated
   /// Operations of the forward+Jacobian kernel in each mode (--stats), where built.
   std::optional<size_t> forward_mode_ops, reverse_mode_ops;
@@ -99,6 +103,11 @@ struct Compiled {
   const KernelSpec* kernel(KernelKind k) const;
   /// Is kernel `k` part of the code outputs (--kernels)?
   bool emits(KernelKind k) const;
+  /// Does the code output define a batch variant of kernel `k` (NAME_batch,
+  /// NAME_grad_batch)?
+  bool emits_batch(KernelKind k) const {
+    return batch && emits(k) && (k == KernelKind::Forward || k == KernelKind::Grad);
+  }
 };
 
 /// Parse, check and differentiate `file`. Errors go to `diag`.

@@ -7,10 +7,14 @@
  *   NAME_vjp(in, u, out, uj) also uj[k] = u^T J for weights u[m]
  *   NAME_hess(in, out, jac, hess)   also hess[(i*k + j)*k + l] = d2 out_i / d wrt_j d wrt_l
  *   NAME_hvp(in, v, out, jac, hv)   also hv[i*k + j] = sum_l d2 out_i / d wrt_j d wrt_l v[l]
+ *   NAME_batch(count, in, out), NAME_grad_batch(count, in, out, jac)
+ *                            NAME and NAME_grad at count points, one after another
  *
  * Kernels are pure, reentrant and thread-safe. */
 #ifndef GRADC_KERNEL_H
 #define GRADC_KERNEL_H
+
+#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -28,6 +32,10 @@ typedef void (*gradc_hess_fn)(const double* in, double* out, double* jac, double
 /** Signature of NAME_hvp. */
 typedef void (*gradc_hvp_fn)(const double* in, const double* v, double* out, double* jac,
                              double* hv);
+/** Signature of NAME_batch. */
+typedef void (*gradc_forward_batch_fn)(size_t count, const double* in, double* out);
+/** Signature of NAME_grad_batch. */
+typedef void (*gradc_grad_batch_fn)(size_t count, const double* in, double* out, double* jac);
 
 #ifdef __cplusplus
 }

@@ -27,7 +27,8 @@ struct JitOptions {
   bool fast_math = false;            ///< as --fast-math: faster, results may change
   std::vector<std::string> wrt;      ///< as --wrt; empty: the program's own wrt
   /// as --kernels: which kernels to compile ("f", "grad", "jvp", "vjp",
-  /// "hess", "hvp", "sparse"); f and grad are always compiled
+  /// "hess", "hvp", "sparse", and "batch" for eval_batch and grad_batch
+  /// with several points per instruction); f and grad are always compiled
   std::vector<std::string> kernels = {"f", "grad"};
   std::string file_name = "<input>"; ///< the name diagnostics show
 };
@@ -98,6 +99,16 @@ class GRADC_API Kernel {
   /// out[m], jac[m*k] and hv[m*k] = H v for a direction v[k] (one forward
   /// sweep over the gradient).
   void hvp(const double* in, const double* v, double* out, double* jac, double* hv) const;
+
+  /// NAME_batch and NAME_grad_batch (null unless JitOptions::kernels named
+  /// "batch"): NAME and NAME_grad at `count` points, each array holding
+  /// the points one after another (in[count*n], out[count*m],
+  /// jac[count*m*k]), several points per instruction (SIMD across points).
+  gradc_forward_batch_fn forward_batch_function() const;
+  gradc_grad_batch_fn grad_batch_function() const;
+  /// std::logic_error if "batch" was not compiled.
+  void eval_batch(size_t count, const double* in, double* out) const;
+  void grad_batch(size_t count, const double* in, double* out, double* jac) const;
 
   /// The same with vectors; std::invalid_argument if `in` is not n long.
   std::vector<double> eval(const std::vector<double>& in) const;

@@ -27,6 +27,8 @@ struct Kernel::Impl {
   gradc_grad_fn grad_sparse = nullptr;
   std::vector<size_t> jac_colptr, jac_rowind;
   gradc_hvp_fn hvp = nullptr;
+  gradc_forward_batch_fn forward_batch = nullptr;
+  gradc_grad_batch_fn grad_batch = nullptr;
   std::vector<std::string> input_names, output_names, wrt_names;
   std::vector<size_t> wrt_inputs;
   std::vector<VariableInfo> input_variables, output_variables;
@@ -87,6 +89,7 @@ Kernel jit_compiled(const Compiled& c, const JitOptions& opts) {
   // gradc's own (kernel_name_problem refuses them for code outputs).
   const std::string name = "gradc_jit_kernel";
   auto ctx = std::make_unique<llvm::LLVMContext>();
+  quiet_llvm_diagnostics(*ctx);
   LlvmOptions lo;
   lo.opt_level = opts.opt_level;
   lo.fast_math = opts.fast_math;
@@ -107,6 +110,12 @@ Kernel jit_compiled(const Compiled& c, const JitOptions& opts) {
       take(llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
                impl->jit->getDataLayout().getGlobalPrefix()),
            "finding the C math library"));
+  // The batch kernels' vector math (_ZGVdN4v_sin, ...) is glibc's libmvec.
+  if (c.batch)
+    impl->jit->getMainJITDylib().addGenerator(
+        take(llvm::orc::DynamicLibrarySearchGenerator::Load(
+                 "libmvec.so.1", impl->jit->getDataLayout().getGlobalPrefix()),
+             "loading glibc's vector math library libmvec.so.1"));
   take(impl->jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(m), std::move(ctx))),
        "adding the module");
   impl->forward = take(impl->jit->lookup(name), "compiling").toPtr<gradc_forward_fn>();
@@ -122,6 +131,12 @@ Kernel jit_compiled(const Compiled& c, const JitOptions& opts) {
     impl->hvp = take(impl->jit->lookup(name + "_hvp"), "compiling").toPtr<gradc_hvp_fn>();
   if (c.kernel(KernelKind::Vjp))
     impl->vjp = take(impl->jit->lookup(name + "_vjp"), "compiling").toPtr<gradc_product_fn>();
+  if (c.batch) {
+    impl->forward_batch =
+        take(impl->jit->lookup(name + "_batch"), "compiling").toPtr<gradc_forward_batch_fn>();
+    impl->grad_batch =
+        take(impl->jit->lookup(name + "_grad_batch"), "compiling").toPtr<gradc_grad_batch_fn>();
+  }
   describe(c, *impl);
   return Kernel(std::move(impl));
 }
@@ -136,9 +151,13 @@ Kernel jit_compile(std::string_view source, const JitOptions& opts) {
   copts.kernels.clear();
   for (const std::string& k : opts.kernels) {
     std::optional<KernelKind> kind = kernel_kind_from_name(k);
+    if (k == "batch") {
+      copts.batch = true;
+      continue;
+    }
     if (!kind)
       throw std::invalid_argument(
-          fmt::format("unknown kernel '{}' (f, grad, jvp, vjp, hess, hvp, sparse)", k));
+          fmt::format("unknown kernel '{}' (f, grad, jvp, vjp, hess, hvp, sparse, batch)", k));
     copts.kernels.push_back(*kind);
   }
   std::optional<Compiled> c = compile(file, diag, copts, timer);
@@ -188,6 +207,17 @@ void check_size(const char* what, size_t got, size_t want) {
 }
 
 }  // namespace
+
+gradc_forward_batch_fn Kernel::forward_batch_function() const { return impl_->forward_batch; }
+gradc_grad_batch_fn Kernel::grad_batch_function() const { return impl_->grad_batch; }
+
+void Kernel::eval_batch(size_t count, const double* in, double* out) const {
+  require(impl_->forward_batch, "batch")(count, in, out);
+}
+
+void Kernel::grad_batch(size_t count, const double* in, double* out, double* jac) const {
+  require(impl_->grad_batch, "batch")(count, in, out, jac);
+}
 
 void Kernel::jvp(const double* in, const double* v, double* out, double* jv) const {
   require(impl_->jvp, "jvp")(in, v, out, jv);

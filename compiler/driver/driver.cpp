@@ -187,6 +187,7 @@ int emit(const Compiled& c, const CliOptions& o, const std::string& format, std:
     lo.opt_level = o.opt_level;
     lo.fast_math = o.fast_math;
     lo.target = o.target.value_or("");
+    lo.cpu = o.cpu.value_or("");
     LlvmFormat f = format == "llvm" ? LlvmFormat::Text
                    : format == "bc" ? LlvmFormat::Bitcode
                                     : LlvmFormat::Object;
@@ -344,7 +345,10 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
   CompileOptions copts;
   copts.wrt = o.wrt;
   copts.kernels.clear();
-  for (const std::string& k : o.kernels) copts.kernels.push_back(*kernel_kind_from_name(k));
+  for (const std::string& k : o.kernels) {
+    if (k == "batch") copts.batch = true;
+    else copts.kernels.push_back(*kernel_kind_from_name(k));
+  }
   // --eval, --print and --check with --hessian need the Hessian even when
   // no code is written (main.cpp has checked that --kernels allows it).
   if (o.hessian && !compiled_with(copts, KernelKind::Hess)) copts.kernels.push_back(KernelKind::Hess);

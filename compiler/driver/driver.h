@@ -30,6 +30,7 @@ struct CliOptions {
   bool opt_given = false;                  ///< -O was given (else --eval/--check pick)
   bool fast_math = false;                  ///< --fast-math (LLVM outputs and the JIT)
   std::optional<std::string> target;       ///< --target=TRIPLE (LLVM outputs)
+  std::optional<std::string> cpu;          ///< --cpu=NAME (LLVM outputs)
   bool interp = false;                     ///< --interp: --eval/--check without the JIT
   bool stats = false;                      ///< --stats / -v
   std::optional<std::string> dump_after;   ///< --dump-after=PASS (to stderr)

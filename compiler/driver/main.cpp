@@ -56,6 +56,10 @@ Options:
                          sparse NAME_grad_sparse(in, out, jac_nz) the Jacobian's
                                structural nonzeros, compressed columns (the
                                header gives jac_nnz, jac_colptr, jac_rowind)
+                         batch NAME_batch(count, in, out) and
+                               NAME_grad_batch(count, in, out, jac): f and grad
+                               at count points stored one after another (LLVM
+                               outputs compute several points per instruction)
   --check-points=N     random points for --check (default 5)
   --seed=N             seed for --check's points (default 1)
   --mode=MODE          how Jacobians are accumulated: forward (one tangent
@@ -69,6 +73,10 @@ Options:
                        outputs and the JIT): faster, but results change
   --target=TRIPLE      target of .ll .bc .o output (default: this machine),
                        e.g. aarch64-linux-gnu
+  --cpu=NAME           CPU whose instructions .ll .bc .o output may use:
+                       generic (default: any CPU of the target), native
+                       (this machine's), or a name such as haswell; the
+                       batch kernels' vectors are as wide as the CPU's
   --max-nodes=N        stop with an error when the program and its derivatives
                        need more than N DAG nodes (default 10000000; memory
                        grows about 150 bytes per node, more for LLVM output)
@@ -81,8 +89,6 @@ Options:
                        kernel's statements, stores, parts and scratch slots)
   --help               this text
   --version            the version
-
-Not supported yet: the batch kernels.
 
 Options with a value accept --opt=value and --opt value.
 Exit status: 0 success; 1 an error in the program, its inputs, or a failed
@@ -104,18 +110,16 @@ std::vector<std::string> kernel_list(const std::string& text) {
     std::string name = text.substr(start, comma - start);
     start = comma + 1;
     if (name.empty()) continue;
-    if (name == "batch")
+    if (name != "batch" && !gradc::kernel_kind_from_name(name))
       throw UsageError{fmt::format(
-          "kernel '{}' is not supported yet (supported: f, grad, jvp, vjp, hess, hvp, sparse)", name)};
-    if (!gradc::kernel_kind_from_name(name))
-      throw UsageError{
-          fmt::format("unknown kernel '{}' in --kernels (f, grad, jvp, vjp, hess, hvp, sparse)", name)};
+          "unknown kernel '{}' in --kernels (f, grad, jvp, vjp, hess, hvp, sparse, batch)", name)};
     if (std::find(names.begin(), names.end(), name) != names.end())
       throw UsageError{fmt::format("kernel '{}' is named twice in --kernels", name)};
     names.push_back(name);
   }
-  if (names.empty())
-    throw UsageError{"--kernels needs at least one kernel (f, grad, jvp, vjp, hess, hvp, sparse)"};
+  if (names.empty() || (names.size() == 1 && names[0] == "batch"))
+    throw UsageError{"--kernels needs at least one kernel (f, grad, jvp, vjp, hess, hvp, sparse), "
+                     "to which batch adds NAME_batch and NAME_grad_batch"};
   return names;
 }
 
@@ -215,6 +219,9 @@ gradc::CliOptions ArgParser::parse() {
     else if (option("--target", v)) {
       if (v.empty()) throw UsageError{"--target needs a target triple, such as x86_64-linux-gnu"};
       o.target = v;
+    } else if (option("--cpu", v)) {
+      if (v.empty()) throw UsageError{"--cpu needs a CPU name: native, generic, haswell, ..."};
+      o.cpu = v;
     }
     else if (option("--wrt", v)) {
       std::vector<std::string> names;

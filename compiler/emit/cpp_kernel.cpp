@@ -120,6 +120,30 @@ std::string cpp_parameters(const KernelSpec& spec) {
   return params;
 }
 
+std::string cpp_batch_kernel(const KernelSpec& spec, const std::string& fn_name, bool split) {
+  std::string sizes, steps, args;
+  for (const KernelArray& a : spec.args) {
+    sizes += fmt::format("{}{}[count*{}]", sizes.empty() ? "" : ", ", a.name, a.size);
+    steps += fmt::format(", {} += {}", a.name, a.size);
+    args += (args.empty() ? "" : ", ") + a.name;
+  }
+  // clang's vectorize(enable) lifts the cost model's doubts about a long
+  // body; where the loop cannot be vectorized (a math function without a
+  // vector variant) it stays scalar, without the warning -Werror would fail.
+  return fmt::format(
+      "// {0} at each of count points, one after another: {1}.\n"
+      "#if defined(__clang__)\n#pragma clang diagnostic push\n"
+      "#pragma clang diagnostic ignored \"-Wpass-failed\"\n#endif\n"
+      "extern \"C\"\n{2}"
+      "void {0}_batch(std::size_t count, {3}) {{\n"
+      "#if defined(__clang__)\n#pragma clang loop vectorize(enable)\n#endif\n"
+      "  for (std::size_t p = 0; p < count; ++p{4}) {0}({5});\n"
+      "}}\n"
+      "#if defined(__clang__)\n#pragma clang diagnostic pop\n#endif\n",
+      fn_name, sizes, split ? "" : "#if defined(__GNUC__)\n__attribute__((flatten))\n#endif\n",
+      cpp_parameters(spec), steps, args);
+}
+
 std::string cpp_kernel(const Compiled& c, const KernelPlan& plan, ExprRenderer& r,
                        const std::string& fn_name) {
   KernelWriter w(c, plan, r);

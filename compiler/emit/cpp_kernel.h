@@ -21,4 +21,11 @@ std::string cpp_parameters(const KernelSpec& spec);
 std::string cpp_kernel(const Compiled& c, const KernelPlan& plan, ExprRenderer& r,
                        const std::string& fn_name);
 
+/// The batch kernel `fn_name`_batch (SPEC 3): `fn_name` at each of `count`
+/// points, each array holding the points one after another. A loop that
+/// clang vectorizes (-O3 -fveclib=libmvec -fno-math-errno, with -march for
+/// wider vectors) once `fn_name` is inlined into it, which `flatten` asks
+/// for; not for a split kernel, whose parts stay functions.
+std::string cpp_batch_kernel(const KernelSpec& spec, const std::string& fn_name, bool split);
+
 }  // namespace gradc

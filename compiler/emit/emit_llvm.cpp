@@ -2,11 +2,16 @@
 // three output formats (IR text, bitcode, object through the TargetMachine).
 #include "emit/emit_llvm.h"
 
+#include <fmt/format.h>
+#include <llvm/Analysis/TargetLibraryInfo.h>
 #include <llvm/Bitcode/BitcodeWriter.h>
+#include <llvm/IR/DiagnosticInfo.h>
+#include <llvm/IR/DiagnosticPrinter.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
+#include <llvm/MC/MCSubtargetInfo.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Transforms/InstCombine/InstCombine.h>
@@ -16,8 +21,10 @@
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/TargetParser/Host.h>
 
+#include <cstdlib>
 #include <mutex>
 
+#include "emit/llvm_batch.h"
 #include "emit/llvm_kernel.h"
 #include "support/version.h"
 
@@ -30,6 +37,20 @@ void initialize_llvm_targets() {
     llvm::InitializeAllTargets();
     llvm::InitializeAllTargetMCs();
     llvm::InitializeAllAsmPrinters();
+  });
+}
+
+void quiet_llvm_diagnostics(llvm::LLVMContext& ctx) {
+  ctx.setDiagnosticHandlerCallBack([](const llvm::DiagnosticInfo* info, void*) {
+    if (info->getSeverity() != llvm::DS_Error) return;
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    llvm::DiagnosticPrinterRawOStream printer(os);
+    info->print(printer);
+    // As LLVM's own handler does with an error (never expected here): no
+    // exception may cross LLVM's frames.
+    llvm::errs() << "gradc: internal error: LLVM: " << os.str() << "\n";
+    std::exit(3);
   });
 }
 
@@ -52,14 +73,25 @@ std::unique_ptr<llvm::TargetMachine> make_target_machine(const LlvmOptions& opts
     error = "unknown target '" + (opts.target.empty() ? triple : opts.target) + "': " + error;
     return nullptr;
   }
-  // The generic CPU of the target, as clang without -march: objects run on
-  // any machine of the triple. Position-independent, so they link into
-  // executables and shared libraries alike.
+  // By default the generic CPU of the target, as clang without -march:
+  // objects run on any machine of the triple. Position-independent, so they
+  // link into executables and shared libraries alike.
+  std::string cpu = opts.cpu.empty() ? "generic" : opts.cpu, features;
+  if (cpu == "native") {
+    cpu = llvm::sys::getHostCPUName().str();
+    for (const auto& [feature, on] : llvm::sys::getHostCPUFeatures())
+      features += fmt::format("{}{}{}", features.empty() ? "" : ",", on ? '+' : '-', feature.str());
+  }
   llvm::TargetOptions options;
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      triple, "generic", "", options, llvm::Reloc::PIC_, std::nullopt,
+      triple, cpu, features, options, llvm::Reloc::PIC_, std::nullopt,
       codegen_level(opts.opt_level)));
-  if (!tm) error = "cannot create a target machine for '" + triple + "'";
+  if (!tm) {
+    error = "cannot create a target machine for '" + triple + "'";
+  } else if (cpu != "generic" && !tm->getMCSubtargetInfo()->isCPUStringValid(cpu)) {
+    error = fmt::format("unknown CPU '{}' for the target '{}'", opts.cpu, triple);
+    tm.reset();
+  }
   return tm;
 }
 
@@ -73,12 +105,24 @@ BuiltModule build_llvm_module(const Compiled& c, const std::string& name,
   LlvmKernelOptions k;
   k.fast_math = opts.fast_math;
   k.value_names = opts.value_names;
-  bool split = false;
+  bool split = false, any_batch = false;
   for (const KernelSpec& spec : c.kernels) {
     if (!opts.every_kernel && !c.emits(spec.kind)) continue;
     KernelPlan plan = make_kernel_plan(c.prog.graph, spec);
     split = split || plan.split();
-    build_llvm_kernel(c, plan, name + std::string(kernel_suffix(spec.kind)), k, *m);
+    llvm::Function* kernel =
+        build_llvm_kernel(c, plan, name + std::string(kernel_suffix(spec.kind)), k, *m);
+    bool batch = c.batch && (spec.kind == KernelKind::Forward || spec.kind == KernelKind::Grad);
+    if (batch) {
+      any_batch = true;
+      llvm::Function* lanes = nullptr;
+      if (!plan.split() && batch_in_lanes(spec)) {
+        LlvmKernelOptions in_lanes = k;
+        in_lanes.lane_stride = kBatchLanes;
+        lanes = build_llvm_kernel(c, plan, kernel->getName().str() + ".lanes", in_lanes, *m);
+      }
+      build_llvm_batch(spec, kernel, lanes, *m);
+    }
   }
   // Giant kernels: instruction selection by FastISel (LLVM's -O0 selector,
   // after the same IR optimizations). On straight-line floating-point parts
@@ -93,7 +137,7 @@ BuiltModule build_llvm_module(const Compiled& c, const std::string& name,
   llvm::raw_string_ostream os(problems);
   if (llvm::verifyModule(*m, &os))
     throw InternalError("the LLVM module gradc built is invalid (verifyModule): " + os.str());
-  return {std::move(m), split};
+  return {std::move(m), split, any_batch};
 }
 
 void optimize_llvm_module(BuiltModule& built, llvm::TargetMachine& tm, int opt_level) {
@@ -103,6 +147,13 @@ void optimize_llvm_module(BuiltModule& built, llvm::TargetMachine& tm, int opt_l
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
   llvm::PassBuilder pb(&tm);
+  // The vector math library for the batch kernels' loops: glibc's libmvec
+  // on x86-64 Linux (the functions libmvec lacks stay scalar calls).
+  llvm::Triple triple(m.getTargetTriple());
+  llvm::TargetLibraryInfoImpl tlii(triple);
+  if (built.batch && triple.getArch() == llvm::Triple::x86_64 && triple.isOSLinux())
+    tlii.addVectorizableFunctionsFromVecLib(llvm::TargetLibraryInfoImpl::LIBMVEC_X86, triple);
+  fam.registerPass([&] { return llvm::TargetLibraryAnalysis(tlii); });
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
   pb.registerFunctionAnalyses(fam);
@@ -132,6 +183,7 @@ LlvmOutput emit_llvm(const Compiled& c, const std::string& name, const std::stri
   std::unique_ptr<llvm::TargetMachine> tm = make_target_machine(opts, result.error);
   if (!tm) return result;
   llvm::LLVMContext ctx;
+  quiet_llvm_diagnostics(ctx);
   // An object keeps no value names: building them costs memory and time.
   if (format == LlvmFormat::Object) ctx.setDiscardValueNames(true);
   BuiltModule built = build_llvm_module(c, name, source_file, ctx, *tm, opts);
@@ -149,8 +201,12 @@ LlvmOutput emit_llvm(const Compiled& c, const std::string& name, const std::stri
         os << " " << name << kernel_suffix(spec.kind) << "(";
         for (size_t a = 0; a < spec.args.size(); ++a) os << (a ? ", " : "") << spec.args[a].name;
         os << ")";
+        if (c.emits_batch(spec.kind))
+          os << " " << name << kernel_suffix(spec.kind) << "_batch(count, ...)";
       }
       os << "\n";
+      if (c.batch)
+        os << "; The _batch kernels call the vector math of glibc (libmvec): link with -lmvec.\n";
       m->print(os, nullptr);
       break;
     case LlvmFormat::Bitcode:

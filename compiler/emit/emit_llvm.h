@@ -24,12 +24,20 @@ struct LlvmOptions {
   int opt_level = 2;        ///< 0..3: the default pipelines O0..O3
   bool fast_math = false;   ///< allow reassociation etc.; changes results
   std::string target;       ///< target triple; empty: this machine
+  /// CPU whose instructions the code may use: empty or "generic" (any CPU
+  /// of the triple), "native" (this machine's), or a name ("haswell").
+  std::string cpu;
   bool value_names = true;  ///< readable value names (off in the JIT: faster)
   bool every_kernel = false;  ///< every kernel built, not only --kernels' (the JIT)
 };
 
 /// Make LLVM's targets usable (once per process; thread-safe).
 void initialize_llvm_targets();
+
+/// Keep LLVM's warnings and remarks out of gradc's output: a batch loop the
+/// vectorizer cannot widen (a math function without a vector variant) stays
+/// a scalar loop, which is not worth a warning to the user.
+void quiet_llvm_diagnostics(llvm::LLVMContext& ctx);
 
 /// A TargetMachine for opts.target (empty: the host), or null with the
 /// reason in `error` (an unknown triple).
@@ -42,6 +50,9 @@ struct BuiltModule {
   /// A kernel is split into parts (a giant kernel): optimize_llvm_module
   /// then runs a lean pipeline, and `tm` selects instructions by FastISel.
   bool giant = false;
+  /// It has batch kernels: optimize_llvm_module declares the vector math
+  /// library (libmvec) for their loops, and only then.
+  bool batch = false;
 };
 
 /// A module defining c's kernels (`name`, `name_grad`, ...), set up for `tm`, and

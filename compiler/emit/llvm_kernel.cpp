@@ -61,6 +61,7 @@ KernelBuilder::KernelBuilder(const Compiled& c, const KernelPlan& plan,
 }
 
 llvm::Value* KernelBuilder::element(llvm::Value* base, size_t index) {
+  if (opts_.lane_stride && base != scratch_) index *= opts_.lane_stride;
   return b_.CreateConstInBoundsGEP1_64(double_, base, index);
 }
 
@@ -76,7 +77,10 @@ llvm::Value* KernelBuilder::load_input(uint32_t index) {
                                           : fmt::format("{}.{}", arg.name, index - arg.first_input);
     llvm::LoadInst* load =
         b_.CreateLoad(double_, element(args_[a], index - arg.first_input), name);
-    load->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(m_.getContext(), {}));
+    // Not in the lanes form: its arrays are a batch kernel's block buffers,
+    // rewritten for every block.
+    if (!opts_.lane_stride)
+      load->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(m_.getContext(), {}));
     return load;
   }
   throw InternalError(fmt::format("input scalar {} is not in any argument of the kernel", index));
@@ -135,11 +139,13 @@ llvm::Function* KernelBuilder::new_function(const std::string& name, bool part) 
   llvm::Type* ptr = b_.getPtrTy();
   std::vector<llvm::Type*> params(spec_.args.size() + (part ? 1 : 0), ptr);
   auto* type = llvm::FunctionType::get(b_.getVoidTy(), params, false);
-  auto linkage = part ? llvm::Function::InternalLinkage : llvm::Function::ExternalLinkage;
+  bool lanes = opts_.lane_stride > 0;
+  auto linkage = part || lanes ? llvm::Function::InternalLinkage : llvm::Function::ExternalLinkage;
   llvm::Function* f = llvm::Function::Create(type, linkage, name, m_);
   f->setDoesNotThrow();
   f->addFnAttr("no-trapping-math", "true");
   if (part) f->addFnAttr(llvm::Attribute::NoInline);
+  if (lanes) f->addFnAttr(llvm::Attribute::AlwaysInline);
   // The arrays are distinct (restrict pointers); the scratch array of a
   // split kernel is the caller's own.
   for (unsigned i = 0; i < f->arg_size(); ++i) {
@@ -147,7 +153,7 @@ llvm::Function* KernelBuilder::new_function(const std::string& name, bool part) 
     f->getArg(i)->setName(is_scratch ? "s" : spec_.args[i].name);
     f->addParamAttr(i, llvm::Attribute::NoCapture);
     f->addParamAttr(i, llvm::Attribute::NoAlias);
-    if (!is_scratch && spec_.args[i].size > 0)
+    if (!is_scratch && spec_.args[i].size > 0 && !lanes)
       f->addDereferenceableParamAttr(i, spec_.args[i].size * sizeof(double));
   }
   return f;

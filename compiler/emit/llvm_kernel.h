@@ -21,6 +21,11 @@ namespace gradc {
 struct LlvmKernelOptions {
   bool fast_math = false;   ///< put the `fast` flags on every FP instruction
   bool value_names = true;  ///< name values after the program (%x, %a, %dw_dx)
+  /// 0: the ABI's arrays. B > 0: the lanes form of a batch kernel (an
+  /// internal, always inlined function of a plan that is not split): entry i
+  /// of each array is at [i*B], so that B points side by side, each at its
+  /// own offset, are read and written with consecutive addresses.
+  uint32_t lane_stride = 0;
 };
 
 /// Define `extern "C" void fn_name(<the spec's arrays>)` in `m`.

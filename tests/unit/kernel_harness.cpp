@@ -187,6 +187,10 @@ KernelFns SharedObject::get(const std::string& name) const {
       reinterpret_cast<decltype(f.grad_sparse)>(::dlsym(handle_, (name + "_grad_sparse").c_str()));
   f.hess = reinterpret_cast<decltype(f.hess)>(::dlsym(handle_, (name + "_hess").c_str()));
   f.hvp = reinterpret_cast<decltype(f.hvp)>(::dlsym(handle_, (name + "_hvp").c_str()));
+  f.forward_batch =
+      reinterpret_cast<decltype(f.forward_batch)>(::dlsym(handle_, (name + "_batch").c_str()));
+  f.grad_batch =
+      reinterpret_cast<decltype(f.grad_batch)>(::dlsym(handle_, (name + "_grad_batch").c_str()));
   return f;
 }
 

@@ -65,6 +65,9 @@ struct KernelFns {
   /// NAME_hess and NAME_hvp; null where the program has none.
   void (*hess)(const double* in, double* out, double* jac, double* hess) = nullptr;
   void (*hvp)(const double* in, const double* v, double* out, double* jac, double* hv) = nullptr;
+  /// NAME_batch and NAME_grad_batch; null where the program has none.
+  void (*forward_batch)(size_t count, const double* in, double* out) = nullptr;
+  void (*grad_batch)(size_t count, const double* in, double* out, double* jac) = nullptr;
   /// Call both entry points; `forward_out` receives NAME's outputs.
   Values call(const std::vector<double>& in, size_t m, size_t k,
               std::vector<double>* forward_out = nullptr) const;

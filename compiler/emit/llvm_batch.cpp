@@ -1,0 +1,149 @@
+// llvm_batch.cpp - a batch kernel: blocks of points transposed into lanes,
+// the lanes loop marked for the loop vectorizer, and the results
+// transposed back (see llvm_batch.h).
+#include "emit/llvm_batch.h"
+
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Module.h>
+
+#include <functional>
+
+#include "plan/kernel_plan.h"
+
+namespace gradc {
+
+namespace {
+
+// `llvm.loop.vectorize.enable` = `on` on the loop whose latch branch is `br`.
+void mark_loop(llvm::BranchInst* br, bool vectorize) {
+  llvm::LLVMContext& ctx = br->getContext();
+  llvm::Metadata* hint[] = {
+      llvm::MDString::get(ctx, "llvm.loop.vectorize.enable"),
+      llvm::ConstantAsMetadata::get(llvm::ConstantInt::getBool(ctx, vectorize))};
+  llvm::Metadata* operands[] = {nullptr, llvm::MDNode::get(ctx, hint)};
+  llvm::MDNode* id = llvm::MDNode::getDistinct(ctx, operands);
+  id->replaceOperandWith(0, id);
+  br->setMetadata(llvm::LLVMContext::MD_loop, id);
+}
+
+// for (i = lo; i < hi; ++i) body(i), at the builder's insert point, which
+// is left after the loop. Only the lanes loop is vectorized: the copies
+// would become gathers and scatters.
+void counted_loop(llvm::IRBuilder<>& b, llvm::Value* lo, llvm::Value* hi, const char* name,
+                  bool vectorize, const std::function<void(llvm::Value*)>& body) {
+  llvm::LLVMContext& ctx = b.getContext();
+  llvm::Function* f = b.GetInsertBlock()->getParent();
+  llvm::BasicBlock* before = b.GetInsertBlock();
+  auto* head = llvm::BasicBlock::Create(ctx, name, f);
+  auto* after = llvm::BasicBlock::Create(ctx, std::string(name) + ".end", f);
+  b.CreateCondBr(b.CreateICmpULT(lo, hi), head, after);
+  b.SetInsertPoint(head);
+  llvm::PHINode* i = b.CreatePHI(b.getInt64Ty(), 2, name);
+  i->addIncoming(lo, before);
+  body(i);
+  llvm::Value* next = b.CreateAdd(i, b.getInt64(1), "", true, true);
+  i->addIncoming(next, b.GetInsertBlock());
+  mark_loop(b.CreateCondBr(b.CreateICmpULT(next, hi), head, after), vectorize);
+  b.SetInsertPoint(after);
+}
+
+size_t total_entries(const KernelSpec& spec) {
+  size_t n = 0;
+  for (const KernelArray& a : spec.args) n += a.size;
+  return n;
+}
+
+}  // namespace
+
+bool batch_in_lanes(const KernelSpec& spec) {
+  return total_entries(spec) * kBatchLanes <= kStackScratchSlots;
+}
+
+llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
+                                 llvm::Function* lanes, llvm::Module& m) {
+  llvm::LLVMContext& ctx = m.getContext();
+  llvm::IRBuilder<> b(ctx);
+  llvm::Type* i64 = b.getInt64Ty();
+  llvm::Type* dbl = b.getDoubleTy();
+  std::vector<llvm::Type*> params{i64};
+  params.insert(params.end(), spec.args.size(), b.getPtrTy());
+  auto* f = llvm::Function::Create(llvm::FunctionType::get(b.getVoidTy(), params, false),
+                                   llvm::Function::ExternalLinkage, kernel->getName() + "_batch",
+                                   m);
+  f->setDoesNotThrow();
+  f->addFnAttr("no-trapping-math", "true");
+  // At most 256-bit vectors (4 doubles): glibc's libmvec has no 8-wide
+  // variants LLVM maps to, and 8 scalar calls per vector would be slower.
+  f->addFnAttr("prefer-vector-width", "256");
+  llvm::Value* count = f->getArg(0);
+  count->setName("count");
+  for (unsigned a = 0; a < spec.args.size(); ++a) {
+    f->getArg(a + 1)->setName(spec.args[a].name);
+    f->addParamAttr(a + 1, llvm::Attribute::NoCapture);
+    f->addParamAttr(a + 1, llvm::Attribute::NoAlias);
+  }
+  b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", f));
+  auto array = [&](unsigned a) { return f->getArg(a + 1); };
+  auto at = [&](llvm::Value* base, llvm::Value* index, const llvm::Twine& name = "") {
+    return b.CreateInBoundsGEP(dbl, base, index, name);
+  };
+  auto times = [&](llvm::Value* x, uint64_t k) { return b.CreateMul(x, b.getInt64(k), "", true, true); };
+
+  if (!lanes) {  // for (p = 0; p < count; ++p) kernel(in + p*n, out + p*m, ...)
+    counted_loop(b, b.getInt64(0), count, "point", false, [&](llvm::Value* p) {
+      std::vector<llvm::Value*> args;
+      for (unsigned a = 0; a < spec.args.size(); ++a)
+        args.push_back(at(array(a), times(p, spec.args[a].size)));
+      b.CreateCall(kernel, args);
+    });
+    b.CreateRetVoid();
+    return f;
+  }
+
+  // The block buffers: entry i of lane p at [i*B + p].
+  const uint64_t B = kBatchLanes;
+  std::vector<llvm::Value*> buffer;
+  for (const KernelArray& a : spec.args)
+    buffer.push_back(b.CreateAlloca(llvm::ArrayType::get(dbl, std::max<uint64_t>(a.size, 1) * B),
+                                    nullptr, a.name + ".lanes"));
+  llvm::Value* blocks = b.CreateUDiv(b.CreateAdd(count, b.getInt64(B - 1)), b.getInt64(B), "blocks");
+  counted_loop(b, b.getInt64(0), blocks, "block", false, [&](llvm::Value* block) {
+    llvm::Value* first = times(block, B);
+    llvm::Value* used = b.CreateBinaryIntrinsic(llvm::Intrinsic::umin, b.CreateSub(count, first),
+                                                b.getInt64(B), nullptr, "used");
+    llvm::Value* last = b.CreateSub(used, b.getInt64(1));
+    // In: every lane, the unused ones repeating the block's last point.
+    for (unsigned a = 0; a < spec.args.size(); ++a) {
+      const KernelArray& arg = spec.args[a];
+      if (arg.result || arg.size == 0) continue;
+      counted_loop(b, b.getInt64(0), b.getInt64(B), "lane.in", false, [&](llvm::Value* p) {
+        llvm::Value* point = b.CreateAdd(first, b.CreateBinaryIntrinsic(llvm::Intrinsic::umin, p, last));
+        llvm::Value* src = at(array(a), times(point, arg.size));
+        counted_loop(b, b.getInt64(0), b.getInt64(arg.size), "entry.in", false, [&](llvm::Value* i) {
+          b.CreateStore(b.CreateLoad(dbl, at(src, i)), at(buffer[a], b.CreateAdd(times(i, B), p)));
+        });
+      });
+    }
+    // The kernel, lane by lane: the loop the vectorizer widens.
+    counted_loop(b, b.getInt64(0), b.getInt64(B), "lane", true, [&](llvm::Value* p) {
+      std::vector<llvm::Value*> args;
+      for (unsigned a = 0; a < spec.args.size(); ++a) args.push_back(at(buffer[a], p));
+      b.CreateCall(lanes, args);
+    });
+    // Out: the lanes of the block's points.
+    for (unsigned a = 0; a < spec.args.size(); ++a) {
+      const KernelArray& arg = spec.args[a];
+      if (!arg.result || arg.size == 0) continue;
+      counted_loop(b, b.getInt64(0), used, "lane.out", false, [&](llvm::Value* p) {
+        llvm::Value* dst = at(array(a), times(b.CreateAdd(first, p), arg.size));
+        counted_loop(b, b.getInt64(0), b.getInt64(arg.size), "entry.out", false, [&](llvm::Value* i) {
+          b.CreateStore(b.CreateLoad(dbl, at(buffer[a], b.CreateAdd(times(i, B), p))), at(dst, i));
+        });
+      });
+    }
+  });
+  b.CreateRetVoid();
+  return f;
+}
+
+}  // namespace gradc

@@ -1,0 +1,43 @@
+// llvm_batch.h - the batch kernels of SPEC 3 in LLVM IR: `NAME_batch(count,
+// in, out)` and `NAME_grad_batch(count, in, out, jac)`.
+//
+// Points go through in blocks of kBatchLanes. Each block's arguments are
+// transposed into local arrays, entry i of point p at [i*B + p]; the lanes
+// form of the kernel (llvm_kernel.h, lane_stride B) runs once per point p
+// in a loop that LLVM's loop vectorizer widens: B points side by side are
+// consecutive addresses, so a vector register holds one value of W points
+// (W from the target CPU), loaded and stored whole, selects become vector
+// selects lane by lane, and math functions are the vector library's (glibc's
+// libmvec, declared by optimize_llvm_module). The results are transposed
+// back for the block's points; a last, partial block repeats its last point
+// in the lanes it does not use. A kernel split into parts, or one whose
+// arrays would take more than kStackScratchSlots doubles per block, is
+// instead called once per point (no SIMD).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "plan/kernel_spec.h"
+
+namespace llvm {
+class Function;
+class Module;
+}  // namespace llvm
+
+namespace gradc {
+
+/// Points per block of a batch kernel (the widest vectors: AVX-512's 8).
+inline constexpr uint32_t kBatchLanes = 8;
+
+/// Can `spec`'s batch kernel run in lanes (its arrays, transposed for a
+/// block, fit the stack bound)?
+bool batch_in_lanes(const KernelSpec& spec);
+
+/// Define `extern "C" void <kernel>_batch(i64 count, <the spec's arrays>)`
+/// in `m`: `lanes` (the kernel's lanes form, lane_stride kBatchLanes) over
+/// blocks of points, or, if `lanes` is null, `kernel` once per point.
+llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
+                                 llvm::Function* lanes, llvm::Module& m);
+
+}  // namespace gradc

@@ -1,0 +1,204 @@
+// test_batch.cpp - the batch kernels NAME_batch and NAME_grad_batch (SPEC 3):
+// through the JIT (host CPU), LLVM objects for the generic and the host CPU,
+// and C++ built by clang++ with the vectorizing flags the source names and
+// by g++; at counts that are and are not multiples of the vector width;
+// point by point against the one-point kernels (the same numbers up to the
+// vector math library's accuracy); the untaken branch of ?: never leaking
+// NaN into a lane; nothing written for count 0.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <fstream>
+#include <random>
+
+#include "emit/emit_cpp.h"
+#include "emit/emit_llvm.h"
+#include "gradc_runtime.h"
+#include "jit_compiled.h"
+#include "kernel_harness.h"
+#include "random_program.h"
+
+using namespace gradc_test;
+
+namespace {
+
+gradc::CompileOptions with_batch() {
+  gradc::CompileOptions opts;
+  opts.batch = true;
+  return opts;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+struct Program {
+  std::string name, text;
+  gradc::Compiled c;
+};
+
+std::vector<Program> corpus() {
+  std::vector<Program> out;
+  auto add = [&](const std::string& name, const std::string& text) {
+    std::string errors;
+    auto c = compile_text(text, &errors, name + ".expr", with_batch());
+    REQUIRE_MESSAGE(c, name << ":\n" << text << errors);
+    out.push_back({name, text, std::move(*c)});
+  };
+  add("ba", read_text(GRADC_EXAMPLES_DIR "/../bench/workloads/ba/ba.expr"));
+  add("mlp", read_text(GRADC_EXAMPLES_DIR "/classifier.expr"));
+  add("branch", "input x, y\nw = x > 0 ? sqrt(x)*y : -x*log(y*y + 1)\nv = relu(x - y)*x");
+  for (uint64_t seed = 9000; seed < 9040; ++seed)
+    add(fmt::format("b{}", seed), random_program(seed));
+  return out;
+}
+
+// A batch kernel's results against the one-point kernel's, point by point:
+// equal up to the vector math (libmvec: a few ulp per call), measured
+// against the largest magnitude of the point's row of results.
+void check_batch(const std::string& label, const gradc::Compiled& c, const KernelFns& f) {
+  REQUIRE_MESSAGE(bool(f.forward_batch), label << ": no NAME_batch");
+  REQUIRE_MESSAGE(bool(f.grad_batch), label << ": no NAME_grad_batch");
+  const size_t n = c.names.inputs.size(), m = c.outputs.size(), k = c.num_wrt();
+  std::mt19937_64 rng(7);
+  for (size_t count : {size_t(0), size_t(1), size_t(3), size_t(8), size_t(9), size_t(37)}) {
+    std::vector<double> in;
+    for (size_t p = 0; p < count; ++p) {
+      std::vector<double> x = random_vector(rng, n);
+      in.insert(in.end(), x.begin(), x.end());
+    }
+    const double sentinel = -12345.0;
+    std::vector<double> out(count * m + 1, sentinel), jac(count * m * k + 1, sentinel),
+        fout(count * m + 1, sentinel);
+    f.grad_batch(count, in.data(), out.data(), jac.data());
+    f.forward_batch(count, in.data(), fout.data());
+    CHECK_MESSAGE(out.back() == sentinel, label << ": wrote past out[count*m]");
+    CHECK_MESSAGE(jac.back() == sentinel, label << ": wrote past jac[count*m*k]");
+    CHECK_MESSAGE(fout.back() == sentinel, label << ": NAME_batch wrote past out[count*m]");
+    for (size_t p = 0; p < count; ++p) {
+      std::vector<double> x(in.begin() + p * n, in.begin() + (p + 1) * n), o1(m), j1(m * k), f1(m);
+      f.grad(x.data(), o1.data(), j1.data());
+      f.forward(x.data(), f1.data());
+      double scale = 1;
+      for (double v : o1) scale = std::max(scale, std::isfinite(v) ? std::abs(v) : 0.0);
+      for (double v : j1) scale = std::max(scale, std::isfinite(v) ? std::abs(v) : 0.0);
+      auto same = [&](double got, double want) {
+        if (std::isnan(want) || std::isinf(want)) return std::isnan(want) ? std::isnan(got) : got == want;
+        return std::abs(got - want) <= 1e-11 * scale;
+      };
+      for (size_t i = 0; i < m; ++i) {
+        CHECK_MESSAGE(same(out[p * m + i], o1[i]), label << " count " << count << " point " << p
+                      << " out[" << i << "]: " << out[p * m + i] << " vs " << o1[i]);
+        CHECK_MESSAGE(same(fout[p * m + i], f1[i]), label << " count " << count << " point " << p
+                      << " NAME_batch out[" << i << "]: " << fout[p * m + i] << " vs " << f1[i]);
+      }
+      for (size_t e = 0; e < m * k; ++e)
+        CHECK_MESSAGE(same(jac[p * m * k + e], j1[e]), label << " count " << count << " point "
+                      << p << " jac[" << e << "]: " << jac[p * m * k + e] << " vs " << j1[e]);
+    }
+  }
+}
+
+// Objects (LLVM) or C++ sources of every program, linked into one shared
+// object with libmvec, loaded.
+struct Built {
+  TempDir dir{"batch"};
+  SharedObject lib;
+  std::string log;
+};
+
+bool build_shared(Built& b, const std::vector<Program>& programs, const std::string& ext,
+                  const std::function<std::string(const Program&)>& emit,
+                  const std::string& command) {
+  std::string files;
+  for (const Program& p : programs) {
+    if (!write_file(b.dir.file(p.name + ext), emit(p))) return false;
+    files += " " + p.name + ext;
+  }
+  CommandResult r = run_command(fmt::format("cd {} && {}{} -o libk.so -lmvec -lm", b.dir.path(),
+                                            command, files),
+                                b.dir.file("build.log"));
+  b.log = r.printed;
+  if (!r.clean()) return false;
+  std::string error;
+  if (!b.lib.open(b.dir.file("libk.so"), error)) {
+    b.log += error;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("batch kernels equal the one-point kernels point by point: JIT (host CPU)") {
+  for (const Program& p : corpus()) {
+    gradc::JitOptions jo;
+    jo.kernels = {"f", "grad", "batch"};
+    gradc::Kernel k = gradc::jit_compiled(p.c, jo);
+    KernelFns f;
+    f.forward = k.forward_function();
+    f.grad = k.grad_function();
+    f.forward_batch = k.forward_batch_function();
+    f.grad_batch = k.grad_batch_function();
+    check_batch("jit " + p.name, p.c, f);
+  }
+}
+
+TEST_CASE("batch kernels equal the one-point kernels point by point: LLVM objects, generic and host CPU") {
+  std::vector<Program> programs = corpus();
+  for (const char* cpu : {"generic", "native"}) {
+    Built b;
+    gradc::LlvmOptions lo;
+    lo.cpu = cpu;
+    bool ok = build_shared(b, programs, ".o", [&](const Program& p) {
+      gradc::LlvmOutput o = gradc::emit_llvm(p.c, p.name, p.name + ".expr", gradc::LlvmFormat::Object, lo);
+      REQUIRE_MESSAGE(o.error.empty(), o.error);
+      return o.bytes;
+    }, GRADC_GXX " -shared");
+    REQUIRE_MESSAGE(ok, b.log);
+    for (const Program& p : programs) check_batch(fmt::format("{} .o {}", cpu, p.name), p.c, b.lib.get(p.name));
+  }
+}
+
+TEST_CASE("batch kernels in C++: warning-free with g++ and clang++, vectorized by clang++ as the source says") {
+  std::vector<Program> programs = corpus();
+  auto source = [](const Program& p) { return gradc::emit_cpp(p.c, p.name, p.name + ".expr").source; };
+  const std::string flags = "-std=c++17 -fPIC -shared -Wall -Wextra -pedantic -Werror";
+  for (const std::string& command :
+       {std::string(GRADC_GXX) + " -O2 " + flags,
+        std::string(GRADC_CLANGXX) + " -O3 -march=native -fveclib=libmvec -fno-math-errno " + flags}) {
+    Built b;
+    REQUIRE_MESSAGE(build_shared(b, programs, ".cpp", source, command), command << "\n" << b.log);
+    for (const Program& p : programs) check_batch(command.substr(0, 20) + " " + p.name, p.c, b.lib.get(p.name));
+  }
+  // The comment that names the flags is there, and clang++ does vectorize.
+  const Program& ba = programs[0];
+  std::string text = source(ba);
+  CHECK(text.find("-fveclib=libmvec -fno-math-errno") != std::string::npos);
+  TempDir dir("batch-remarks");
+  REQUIRE(write_file(dir.file("ba.cpp"), text));
+  CommandResult r = run_command(
+      fmt::format("cd {} && {} -std=c++17 -O3 -march=haswell -fveclib=libmvec -fno-math-errno -c "
+                  "ba.cpp -Rpass=loop-vectorize", dir.path(), GRADC_CLANGXX),
+      dir.file("log"));
+  CHECK_MESSAGE(r.printed.find("ba_grad_batch") == std::string::npos, r.printed);  // no complaint
+  CHECK_MESSAGE(r.printed.find("vectorized loop (vectorization width: 4") != std::string::npos,
+                r.printed);
+}
+
+TEST_CASE("an LLVM batch kernel computes several points per instruction") {
+  std::vector<Program> programs = corpus();
+  gradc::LlvmOptions lo;
+  lo.cpu = "haswell";
+  gradc::LlvmOutput o = gradc::emit_llvm(programs[0].c, "ba", "ba.expr", gradc::LlvmFormat::Text, lo);
+  REQUIRE(o.error.empty());
+  size_t begin = o.bytes.find("define void @ba_grad_batch");
+  REQUIRE(begin != std::string::npos);
+  std::string body = o.bytes.substr(begin, o.bytes.find("\n}\n", begin) - begin);
+  CHECK(body.find("<4 x double>") != std::string::npos);        // AVX2: 4 points per vector
+  CHECK(body.find("@_ZGVdN4v_sin") != std::string::npos);       // libmvec's 4-wide sin
+  CHECK(body.find("gather") == std::string::npos);              // consecutive lanes, no gathers
+  CHECK(o.bytes.find("link with -lmvec") != std::string::npos);
+}
