@@ -376,12 +376,23 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
   if (o.eval) {
     timer.start("eval");
     Diagnostics input_diag(nullptr, err);
-    auto values = read_inputs(*o.eval, c.prog, input_diag);
+    std::optional<EvalPoints> points = read_points(*o.eval, c.prog, input_diag);
     input_diag.flush();
-    if (values) {
+    if (points) {
+      // One point: the fastest path for one-off work; many: the JIT.
+      PointFunction f = kernel_function(c, o, points->points.size() > 16);
       std::vector<double> results, jac, hess;
-      kernel_function(c, o, false)(*values, results, jac, hess);
-      out << eval_json(c, results, jac, hess);
+      if (points->array) out << "[\n";
+      for (size_t i = 0; i < points->points.size(); ++i) {
+        f(points->points[i], results, jac, hess);
+        std::string json = eval_json(c, results, jac, hess);
+        if (points->array) {
+          json.pop_back();  // its newline: the separator follows
+          json += i + 1 < points->points.size() ? ",\n" : "\n";
+        }
+        out << json;
+      }
+      if (points->array) out << "]\n";
     } else {
       status = kExitError;
     }

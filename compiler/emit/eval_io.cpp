@@ -205,24 +205,33 @@ std::optional<std::string> json_string(const std::string& text, size_t& i, std::
   return std::nullopt;
 }
 
-// A JSON object {"name": value, ...}, without recursion.
-std::optional<std::vector<Assignment>> parse_json_object(const std::string& text,
-                                                          const std::string& file,
-                                                          Diagnostics& diag) {
-  size_t i = 0;
+// "malformed JSON" at text[i], as file:line:col (as an editor wants it).
+void json_error(const std::string& text, size_t i, const std::string& file, Diagnostics& diag,
+                std::string_view what) {
+  size_t at = std::min(i, text.size()), line = 1, line_start = 0;
+  for (size_t k = 0; k < at; ++k)
+    if (text[k] == '\n') line_start = k + 1, ++line;
+  diag.error_noloc("{}:{}:{}: malformed JSON: {}", file, line, at - line_start + 1, what);
+}
+
+// The JSON object {"name": value, ...} at text[i] (after blanks), without
+// recursion; i moves past its '}'.
+std::optional<std::vector<Assignment>> parse_json_object_at(const std::string& text, size_t& i,
+                                                             const std::string& file,
+                                                             Diagnostics& diag) {
   auto skip = [&] { while (i < text.size() && is_space(text[i])) ++i; };
-  auto bad = [&](std::string_view what) {  // file:line:col, as an editor wants it
-    size_t at = std::min(i, text.size()), line = 1, line_start = 0;
-    for (size_t k = 0; k < at; ++k)
-      if (text[k] == '\n') line_start = k + 1, ++line;
-    diag.error_noloc("{}:{}:{}: malformed JSON: {}", file, line, at - line_start + 1, what);
+  auto bad = [&](std::string_view what) {
+    json_error(text, i, file, diag, what);
     return std::nullopt;
   };
   std::vector<Assignment> out;
   skip();
   if (i >= text.size() || text[i++] != '{') return bad("expected '{'");
   skip();
-  if (i < text.size() && text[i] == '}') return out;
+  if (i < text.size() && text[i] == '}') {
+    ++i;
+    return out;
+  }
   for (;;) {
     skip();
     if (i < text.size() && text[i] == '}' && !out.empty()) return bad("a ',' before '}'");
@@ -242,9 +251,50 @@ std::optional<std::vector<Assignment>> parse_json_object(const std::string& text
     return bad("expected ',' or '}'");
   }
   ++i;
-  skip();
-  if (i != text.size()) return bad("unexpected text after the object");
   return out;
+}
+
+// A JSON file's points: one object, or an array of objects (SPEC 4).
+std::optional<std::vector<std::vector<Assignment>>> parse_json_points(const std::string& text,
+                                                                     const std::string& file,
+                                                                     Diagnostics& diag,
+                                                                     bool& array) {
+  size_t i = 0;
+  auto skip = [&] { while (i < text.size() && is_space(text[i])) ++i; };
+  auto bad = [&](std::string_view what) {
+    json_error(text, i, file, diag, what);
+    return std::nullopt;
+  };
+  std::vector<std::vector<Assignment>> points;
+  skip();
+  array = i < text.size() && text[i] == '[';
+  if (!array) {
+    auto point = parse_json_object_at(text, i, file, diag);
+    if (!point) return std::nullopt;
+    points.push_back(std::move(*point));
+  } else {
+    ++i;
+    skip();
+    if (i < text.size() && text[i] == ']') return bad("an empty array: no points to evaluate");
+    for (;;) {
+      auto point = parse_json_object_at(text, i, file, diag);
+      if (!point) return std::nullopt;
+      points.push_back(std::move(*point));
+      skip();
+      if (i < text.size() && text[i] == ',') {
+        ++i;
+        skip();
+        if (i < text.size() && text[i] == ']') return bad("a ',' before ']'");
+        continue;
+      }
+      if (i < text.size() && text[i] == ']') break;
+      return bad("expected ',' or ']' after a point");
+    }
+    ++i;
+  }
+  skip();
+  if (i != text.size()) return bad(array ? "unexpected text after the array" : "unexpected text after the object");
+  return points;
 }
 
 // `x=1,W=[[1,2],[3,4]]`: split at commas outside brackets.
@@ -273,9 +323,11 @@ std::vector<Assignment> parse_inline(const std::string& spec, Diagnostics& diag,
   return out;
 }
 
-std::optional<std::vector<Assignment>> read_assignments(const std::string& spec,
-                                                         Diagnostics& diag, bool& ok) {
-  if (!spec.starts_with("@")) return parse_inline(spec, diag, ok);
+std::optional<std::vector<std::vector<Assignment>>> read_assignments(const std::string& spec,
+                                                                      Diagnostics& diag, bool& ok,
+                                                                      bool& array) {
+  array = false;
+  if (!spec.starts_with("@")) return std::vector<std::vector<Assignment>>{parse_inline(spec, diag, ok)};
   std::string file = spec.substr(1);
   std::ifstream in(file, std::ios::binary);
   if (!in) {
@@ -284,7 +336,7 @@ std::optional<std::vector<Assignment>> read_assignments(const std::string& spec,
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  return parse_json_object(ss.str(), file, diag);
+  return parse_json_points(ss.str(), file, diag, array);
 }
 
 // "'q' is not an input of the program; did you mean 'x'? (its inputs: x, W)"
@@ -300,36 +352,37 @@ static std::string not_an_input(const std::string& name, const Program& p) {
   return msg + (list.empty() ? " (it has no inputs)" : " (its inputs: " + list + ")");
 }
 
-std::optional<std::vector<double>> read_inputs_or_throw(const std::string& spec,
-                                                        const Program& p, Diagnostics& diag) {
-  bool ok = true;
-  auto items = read_assignments(spec, diag, ok);
-  if (!items) return std::nullopt;
+// One point's values in ABI order, or nullopt (each problem reported; a
+// point of an array names its index).
+std::optional<std::vector<double>> point_values(const std::vector<Assignment>& items,
+                                                const Program& p, Diagnostics& diag, bool ok,
+                                                std::optional<size_t> point) {
+  std::string where = point ? fmt::format("point {}: ", *point) : "";
   std::vector<std::vector<double>> per_input(p.inputs.size());
   std::vector<bool> given(p.inputs.size(), false);
-  for (const Assignment& a : *items) {
+  for (const Assignment& a : items) {
     auto it = std::find_if(p.inputs.begin(), p.inputs.end(),
                            [&](const Variable& v) { return v.name == a.name; });
     if (it == p.inputs.end()) {
-      diag.error_noloc("{}", not_an_input(a.name, p));
+      diag.error_noloc("{}{}", where, not_an_input(a.name, p));
       ok = false;
       continue;
     }
     size_t index = size_t(it - p.inputs.begin());
     if (given[index]) {
-      diag.error_noloc("input '{}' is given twice", a.name);
+      diag.error_noloc("{}input '{}' is given twice", where, a.name);
       ok = false;
     }
     given[index] = true;
     per_input[index].clear();
     if (auto problem = parse_value(a.value, it->shape, a.json, per_input[index])) {
-      diag.error_noloc("malformed value '{}' for input '{}': {}", a.value, a.name, *problem);
+      diag.error_noloc("{}malformed value '{}' for input '{}': {}", where, a.value, a.name, *problem);
       ok = false;
     }
   }
   for (size_t i = 0; i < given.size(); ++i) {
     if (!given[i] && ok) {
-      diag.error_noloc("missing value for input '{}'", p.inputs[i].name);
+      diag.error_noloc("{}missing value for input '{}'", where, p.inputs[i].name);
       ok = false;
     }
   }
@@ -348,13 +401,35 @@ std::string json_array(const Shape& shape, const std::vector<NodeId>& nodes,
 
 }  // namespace
 
-std::optional<std::vector<double>> read_inputs(const std::string& spec, const Program& p,
-                                               Diagnostics& diag) {
+std::optional<EvalPoints> read_points(const std::string& spec, const Program& p,
+                                      Diagnostics& diag) {
   try {
-    return read_inputs_or_throw(spec, p, diag);
+    bool ok = true;
+    EvalPoints result;
+    auto items = read_assignments(spec, diag, ok, result.array);
+    if (!items) return std::nullopt;
+    for (size_t i = 0; i < items->size(); ++i) {
+      auto values = point_values((*items)[i], p, diag, ok,
+                                 result.array ? std::optional<size_t>(i) : std::nullopt);
+      if (values) result.points.push_back(std::move(*values));
+      else ok = false;
+    }
+    if (!ok) return std::nullopt;
+    return result;
   } catch (const TooManyErrors&) {
     return std::nullopt;  // the first 20 errors are reported
   }
+}
+
+std::optional<std::vector<double>> read_inputs(const std::string& spec, const Program& p,
+                                               Diagnostics& diag) {
+  std::optional<EvalPoints> r = read_points(spec, p, diag);
+  if (!r) return std::nullopt;
+  if (r->array) {
+    diag.error_noloc("'{}' holds an array of points where one point is expected", spec.substr(1));
+    return std::nullopt;
+  }
+  return std::move(r->points[0]);
 }
 
 std::string json_number(double v) {

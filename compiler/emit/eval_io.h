@@ -16,6 +16,17 @@ namespace gradc {
 std::optional<std::vector<double>> read_inputs(const std::string& spec, const Program& p,
                                                Diagnostics& diag);
 
+/// The points of --eval (SPEC 4): as read_inputs, or, for `@file.json`
+/// holding a JSON array of such objects, one point per object (`array`).
+/// A problem in an array's point names the point ("point 2: missing value
+/// for input 'y'").
+struct EvalPoints {
+  std::vector<std::vector<double>> points;
+  bool array = false;
+};
+std::optional<EvalPoints> read_points(const std::string& spec, const Program& p,
+                                      Diagnostics& diag);
+
 /// A number as SPEC 4 writes it: 17 significant digits, "nan"/"inf"/"-inf".
 std::string json_number(double v);
 

@@ -88,14 +88,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   std::ostringstream errors;
   Diagnostics diag(nullptr, errors);
-  std::optional<std::vector<double>> values = read_inputs(spec, c.prog, diag);
+  // A JSON file may hold one point or an array of points (read_points).
+  std::optional<EvalPoints> points = read_points(spec, c.prog, diag);
   diag.flush();
-  if (!values) return 0;
-  if (values->size() != c.prog.num_input_scalars()) {
-    std::fprintf(stderr, "fuzz_eval_input: %zu values for %zu input scalars\n", values->size(),
-                 c.prog.num_input_scalars());
+  if (!points) return 0;
+  if (points->points.empty() || (!points->array && points->points.size() != 1)) {
+    std::fprintf(stderr, "fuzz_eval_input: %zu points read\n", points->points.size());
     std::abort();
   }
-  std::string json = eval_json(c, evaluate(c.prog.graph, *values));
+  for (const std::vector<double>& values : points->points) {
+    if (values.size() != c.prog.num_input_scalars()) {
+      std::fprintf(stderr, "fuzz_eval_input: %zu values for %zu input scalars\n", values.size(),
+                   c.prog.num_input_scalars());
+      std::abort();
+    }
+    std::string json = eval_json(c, evaluate(c.prog.graph, values));
+  }
   return 0;
 }
