@@ -13,9 +13,9 @@ bash scripts/build.sh build-test-asan --fresh -DGRADC_SANITIZE=ON
 (cd build-test-asan && ctest --output-on-failure -j "$(nproc)" --timeout 900 -E '^names\.reserved$')
 asan=$(date +%s)
 # A libFuzzer smoke run (docs/fuzzing.md): clang-19 builds only gradc_core
-# and the fuzz targets, sanitized; each target runs 20 s from fresh seeds.
+# and the fuzz targets, sanitized; each target runs 10 s from fresh seeds.
 rm -rf build-test-fuzz
-FUZZ_BUILD=build-test-fuzz bash scripts/fuzz.sh 20
+FUZZ_BUILD=build-test-fuzz bash scripts/fuzz.sh 10
 end=$(date +%s)
 echo "test.sh: all tests passed (plain, sanitized, fuzz smoke) in $((end - start)) s" \
      "(plain $((plain - start)) s, sanitized $((asan - plain)) s, fuzz $((end - asan)) s)"
