@@ -106,19 +106,15 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
   for (const KernelArray& a : spec.args)
     buffer.push_back(b.CreateAlloca(llvm::ArrayType::get(dbl, std::max<uint64_t>(a.size, 1) * B),
                                     nullptr, a.name + ".lanes"));
-  llvm::Value* blocks = b.CreateUDiv(b.CreateAdd(count, b.getInt64(B - 1)), b.getInt64(B), "blocks");
+  // Whole blocks of B points in lanes; the count % B points left, one by one.
+  llvm::Value* blocks = b.CreateUDiv(count, b.getInt64(B), "blocks");
   counted_loop(b, b.getInt64(0), blocks, "block", false, [&](llvm::Value* block) {
     llvm::Value* first = times(block, B);
-    llvm::Value* used = b.CreateBinaryIntrinsic(llvm::Intrinsic::umin, b.CreateSub(count, first),
-                                                b.getInt64(B), nullptr, "used");
-    llvm::Value* last = b.CreateSub(used, b.getInt64(1));
-    // In: every lane, the unused ones repeating the block's last point.
-    for (unsigned a = 0; a < spec.args.size(); ++a) {
+    for (unsigned a = 0; a < spec.args.size(); ++a) {  // in: transposed into lanes
       const KernelArray& arg = spec.args[a];
       if (arg.result || arg.size == 0) continue;
       counted_loop(b, b.getInt64(0), b.getInt64(B), "lane.in", false, [&](llvm::Value* p) {
-        llvm::Value* point = b.CreateAdd(first, b.CreateBinaryIntrinsic(llvm::Intrinsic::umin, p, last));
-        llvm::Value* src = at(array(a), times(point, arg.size));
+        llvm::Value* src = at(array(a), times(b.CreateAdd(first, p), arg.size));
         counted_loop(b, b.getInt64(0), b.getInt64(arg.size), "entry.in", false, [&](llvm::Value* i) {
           b.CreateStore(b.CreateLoad(dbl, at(src, i)), at(buffer[a], b.CreateAdd(times(i, B), p)));
         });
@@ -130,17 +126,22 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
       for (unsigned a = 0; a < spec.args.size(); ++a) args.push_back(at(buffer[a], p));
       b.CreateCall(lanes, args);
     });
-    // Out: the lanes of the block's points.
-    for (unsigned a = 0; a < spec.args.size(); ++a) {
+    for (unsigned a = 0; a < spec.args.size(); ++a) {  // out: transposed back
       const KernelArray& arg = spec.args[a];
       if (!arg.result || arg.size == 0) continue;
-      counted_loop(b, b.getInt64(0), used, "lane.out", false, [&](llvm::Value* p) {
+      counted_loop(b, b.getInt64(0), b.getInt64(B), "lane.out", false, [&](llvm::Value* p) {
         llvm::Value* dst = at(array(a), times(b.CreateAdd(first, p), arg.size));
         counted_loop(b, b.getInt64(0), b.getInt64(arg.size), "entry.out", false, [&](llvm::Value* i) {
           b.CreateStore(b.CreateLoad(dbl, at(buffer[a], b.CreateAdd(times(i, B), p))), at(dst, i));
         });
       });
     }
+  });
+  counted_loop(b, times(blocks, B), count, "point", false, [&](llvm::Value* p) {
+    std::vector<llvm::Value*> args;
+    for (unsigned a = 0; a < spec.args.size(); ++a)
+      args.push_back(at(array(a), times(p, spec.args[a].size)));
+    b.CreateCall(kernel, args);
   });
   b.CreateRetVoid();
   return f;

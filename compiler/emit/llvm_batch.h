@@ -9,8 +9,8 @@
 // (W from the target CPU), loaded and stored whole, selects become vector
 // selects lane by lane, and math functions are the vector library's (glibc's
 // libmvec, declared by optimize_llvm_module). The results are transposed
-// back for the block's points; a last, partial block repeats its last point
-// in the lanes it does not use. A kernel split into parts, or one whose
+// back. The count % B points after the last whole block go through the
+// one-point kernel, one by one. A kernel split into parts, or one whose
 // arrays would take more than kStackScratchSlots doubles per block, is
 // instead called once per point (no SIMD).
 #pragma once

@@ -1,0 +1,106 @@
+// main_throughput.cpp - nanoseconds per point of gradc's kernels over many
+// points (bench/sections/88-throughput.sh): NAME and NAME_grad called once
+// per point, NAME_batch and NAME_grad_batch from an LLVM object (KL) and
+// from C++ built by clang++ with the flags the source names (KC), and the
+// hand-written gradient called once per point (HAVE_HAND). Every batch
+// result is checked against NAME_grad first. Build with
+//   -include workloads/W/model.hpp -DMODEL=models::X -DKL=w_llvm -DKC=w_cpp
+// Prints one line per (kernel, count): "kernel count ns_per_point".
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdio>
+#include <vector>
+
+#include "harness.hpp"
+
+#define CAT2(a, b) a##b
+#define CAT(a, b) CAT2(a, b)
+
+extern "C" {
+void KL(const double* in, double* out);
+void CAT(KL, _grad)(const double* in, double* out, double* jac);
+void CAT(KL, _batch)(size_t count, const double* in, double* out);
+void CAT(KL, _grad_batch)(size_t count, const double* in, double* out, double* jac);
+void CAT(KC, _batch)(size_t count, const double* in, double* out);
+void CAT(KC, _grad_batch)(size_t count, const double* in, double* out, double* jac);
+#ifdef HAVE_HAND
+void CAT(hand_, CAT(NAME_OF_HAND, _grad))(const double* in, double* out, double* jac);
+#endif
+}
+
+namespace {
+
+constexpr int n = MODEL::n_in, m = MODEL::n_out, k = MODEL::n_wrt;
+
+// Median over 5 repetitions of the seconds per point of `call(count)` run
+// over the first `count` points of `points` (repeated to about 0.2 s).
+template <class Call>
+double ns_per_point(size_t count, Call call) {
+  long calls = 1;
+  for (;;) {
+    double t0 = bench::now();
+    for (long c = 0; c < calls; ++c) call(count);
+    if (bench::now() - t0 > 0.05) break;
+    calls *= 4;
+  }
+  std::vector<double> reps;
+  for (int r = 0; r < 5; ++r) {
+    double t0 = bench::now();
+    for (long c = 0; c < calls; ++c) call(count);
+    reps.push_back((bench::now() - t0) / double(calls * count) * 1e9);
+  }
+  std::sort(reps.begin(), reps.end());
+  return reps[2];
+}
+
+}  // namespace
+
+int main() {
+  const size_t most = 100000;
+  std::vector<double> in(most * n), out(most * m), jac(most * m * k), out2(most * m),
+      jac2(most * m * k);
+  bench::Rng rng(42);
+  for (size_t p = 0; p < most; ++p) MODEL::gen_input(rng, &in[p * n]);
+
+  // Check: every batch kernel against NAME_grad at 1,000 points.
+  const size_t checked = 1000;
+  for (size_t p = 0; p < checked; ++p) CAT(KL, _grad)(&in[p * n], &out[p * m], &jac[p * m * k]);
+  auto worst = [&](auto batch) {
+    batch(checked, in.data(), out2.data(), jac2.data());
+    double w = 0;
+    for (size_t i = 0; i < checked * m * k; ++i)
+      w = std::max(w, std::abs(jac2[i] - jac[i]) / (1 + std::abs(jac[i])));
+    return w;
+  };
+  std::printf("check grad_batch_llvm %.3g\n", worst(CAT(KL, _grad_batch)));
+  std::printf("check grad_batch_cpp %.3g\n", worst(CAT(KC, _grad_batch)));
+
+  for (size_t count : {size_t(1), size_t(7), size_t(1000), most}) {
+    auto looped = [&](auto fn, bool grad) {
+      return ns_per_point(count, [&](size_t c) {
+        for (size_t p = 0; p < c; ++p) {
+          if (grad) fn(&in[p * n], &out[p * m], &jac[p * m * k]);
+        }
+      });
+    };
+    double f = ns_per_point(count, [&](size_t c) {
+      for (size_t p = 0; p < c; ++p) KL(&in[p * n], &out[p * m]);
+    });
+    double g = looped(CAT(KL, _grad), true);
+    double fb = ns_per_point(count, [&](size_t c) { CAT(KL, _batch)(c, in.data(), out.data()); });
+    double gb = ns_per_point(count, [&](size_t c) {
+      CAT(KL, _grad_batch)(c, in.data(), out.data(), jac.data());
+    });
+    double fbc = ns_per_point(count, [&](size_t c) { CAT(KC, _batch)(c, in.data(), out.data()); });
+    double gbc = ns_per_point(count, [&](size_t c) {
+      CAT(KC, _grad_batch)(c, in.data(), out.data(), jac.data());
+    });
+    std::printf("f %zu %.2f\ngrad %zu %.2f\nbatch_llvm %zu %.2f\ngrad_batch_llvm %zu %.2f\n"
+                "batch_cpp %zu %.2f\ngrad_batch_cpp %zu %.2f\n",
+                count, f, count, g, count, fb, count, gb, count, fbc, count, gbc);
+#ifdef HAVE_HAND
+    std::printf("hand_grad %zu %.2f\n", count, looped(CAT(hand_, CAT(NAME_OF_HAND, _grad)), true));
+#endif
+  }
+}
