@@ -54,6 +54,41 @@ void quiet_llvm_diagnostics(llvm::LLVMContext& ctx) {
   });
 }
 
+// The rest of glibc's libmvec (2.35 and later), which LLVM 19's own table
+// for it leaves out (it has sin, cos, exp, log, pow): 2 lanes (SSE, `b`)
+// and 4 (AVX2, `d`), for the libm name and the intrinsic gradc calls.
+// The strings live as long as the process (the VecDescs point into them).
+static const std::vector<llvm::VecDesc>& libmvec_functions() {
+  struct Table {
+    std::vector<std::string> strings;  // scalar, vector, ABI prefix: the VecDescs' storage
+    std::vector<llvm::VecDesc> descs;
+  };
+  static const Table table = [] {
+    Table t;
+    auto add = [&](const std::string& scalar, const char* isa, int lanes, const char* f, int args) {
+      t.strings.push_back(scalar);
+      t.strings.push_back(fmt::format("_ZGV{}N{}{}_{}", isa, lanes, std::string(args, 'v'), f));
+      t.strings.push_back(fmt::format("_ZGV_LLVM_N{}{}", lanes, std::string(args, 'v')));
+    };
+    const char* unary[] = {"tan",   "asin",  "acos", "atan",  "sinh",  "cosh", "tanh",
+                           "asinh", "acosh", "atanh", "exp2", "exp10", "log2", "log10",
+                           "log1p", "expm1", "cbrt", "erf",   "erfc"};
+    const char* intrinsic[] = {"tan", "asin", "acos", "atan", "sinh", "cosh", "tanh"};
+    for (auto [isa, lanes] : {std::pair{"b", 2}, std::pair{"d", 4}}) {
+      for (const char* f : unary) add(f, isa, lanes, f, 1);
+      for (const char* f : intrinsic) add(fmt::format("llvm.{}.f64", f), isa, lanes, f, 1);
+      for (const char* f : {"atan2", "hypot"}) add(f, isa, lanes, f, 2);
+    }
+    for (size_t i = 0; i < t.strings.size(); i += 3) {
+      unsigned lanes = t.strings[i + 2][11] == '2' ? 2 : 4;  // _ZGV_LLVM_N<lanes>
+      t.descs.emplace_back(t.strings[i], t.strings[i + 1], llvm::ElementCount::getFixed(lanes),
+                           false, t.strings[i + 2]);
+    }
+    return t;
+  }();
+  return table.descs;
+}
+
 static llvm::CodeGenOptLevel codegen_level(int opt_level) {
   switch (opt_level) {
     case 0: return llvm::CodeGenOptLevel::None;
@@ -151,8 +186,10 @@ void optimize_llvm_module(BuiltModule& built, llvm::TargetMachine& tm, int opt_l
   // on x86-64 Linux (the functions libmvec lacks stay scalar calls).
   llvm::Triple triple(m.getTargetTriple());
   llvm::TargetLibraryInfoImpl tlii(triple);
-  if (built.batch && triple.getArch() == llvm::Triple::x86_64 && triple.isOSLinux())
+  if (built.batch && triple.getArch() == llvm::Triple::x86_64 && triple.isOSLinux()) {
     tlii.addVectorizableFunctionsFromVecLib(llvm::TargetLibraryInfoImpl::LIBMVEC_X86, triple);
+    tlii.addVectorizableFunctions(libmvec_functions());
+  }
   fam.registerPass([&] { return llvm::TargetLibraryAnalysis(tlii); });
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);

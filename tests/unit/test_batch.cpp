@@ -50,6 +50,8 @@ std::vector<Program> corpus() {
   add("ba", read_text(GRADC_EXAMPLES_DIR "/../bench/workloads/ba/ba.expr"));
   add("mlp", read_text(GRADC_EXAMPLES_DIR "/classifier.expr"));
   add("branch", "input x, y\nw = x > 0 ? sqrt(x)*y : -x*log(y*y + 1)\nv = relu(x - y)*x");
+  add("math", "input x, y\nw = tanh(x) + atan2(y, x) + erf(x) + cbrt(y) + log1p(x*x) + "
+              "expm1(y) + asin(x/3) + tan(y) + acos(x/3) + sinh(y) + cosh(x) + atan(y)");
   for (uint64_t seed = 9000; seed < 9040; ++seed)
     add(fmt::format("b{}", seed), random_program(seed));
   return out;
@@ -201,4 +203,15 @@ TEST_CASE("an LLVM batch kernel computes several points per instruction") {
   CHECK(body.find("@_ZGVdN4v_sin") != std::string::npos);       // libmvec's 4-wide sin
   CHECK(body.find("gather") == std::string::npos);              // consecutive lanes, no gathers
   CHECK(o.bytes.find("link with -lmvec") != std::string::npos);
+  // Every libm function that glibc's libmvec has is called in its 4-wide form.
+  std::string errors;
+  auto math = compile_text("input x, y\nw = tanh(x) + atan2(y, x) + erf(x) + cbrt(y) + "
+                           "log1p(x*x) + expm1(y) + asin(x/3) + tan(y)", &errors, "m.expr",
+                           with_batch());
+  REQUIRE_MESSAGE(math, errors);
+  std::string ir = gradc::emit_llvm(*math, "m", "m.expr", gradc::LlvmFormat::Text, lo).bytes;
+  std::string grad_batch = ir.substr(ir.find("define void @m_grad_batch"));
+  for (const char* f : {"_ZGVdN4v_tanh", "_ZGVdN4vv_atan2", "_ZGVdN4v_erf", "_ZGVdN4v_cbrt",
+                        "_ZGVdN4v_log1p", "_ZGVdN4v_expm1", "_ZGVdN4v_tan", "_ZGVdN4v_exp"})
+    CHECK_MESSAGE(grad_batch.find(std::string("@") + f + "(") != std::string::npos, f);
 }
