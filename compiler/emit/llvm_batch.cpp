@@ -89,8 +89,9 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
   };
   auto times = [&](llvm::Value* x, uint64_t k) { return b.CreateMul(x, b.getInt64(k), "", true, true); };
 
-  if (!lanes) {  // for (p = 0; p < count; ++p) kernel(in + p*n, out + p*m, ...)
-    counted_loop(b, b.getInt64(0), count, "point", false, [&](llvm::Value* p) {
+  // for (p = from; p < count; ++p) kernel(in + p*n, out + p*m, ...)
+  auto point_by_point = [&](llvm::Value* from) {
+    counted_loop(b, from, count, "point", false, [&](llvm::Value* p) {
       std::vector<llvm::Value*> args;
       for (unsigned a = 0; a < spec.args.size(); ++a)
         args.push_back(at(array(a), times(p, spec.args[a].size)));
@@ -98,7 +99,8 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
     });
     b.CreateRetVoid();
     return f;
-  }
+  };
+  if (!lanes) return point_by_point(b.getInt64(0));
 
   // The block buffers: entry i of lane p at [i*B + p].
   const uint64_t B = kBatchLanes;
@@ -137,14 +139,7 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
       });
     }
   });
-  counted_loop(b, times(blocks, B), count, "point", false, [&](llvm::Value* p) {
-    std::vector<llvm::Value*> args;
-    for (unsigned a = 0; a < spec.args.size(); ++a)
-      args.push_back(at(array(a), times(p, spec.args[a].size)));
-    b.CreateCall(kernel, args);
-  });
-  b.CreateRetVoid();
-  return f;
+  return point_by_point(times(blocks, B));
 }
 
 }  // namespace gradc
