@@ -103,10 +103,15 @@ struct Compiled {
   const KernelSpec* kernel(KernelKind k) const;
   /// Is kernel `k` part of the code outputs (--kernels)?
   bool emits(KernelKind k) const;
-  /// Does the code output define a batch variant of kernel `k` (NAME_batch,
-  /// NAME_grad_batch)?
-  bool emits_batch(KernelKind k) const {
-    return batch && emits(k) && (k == KernelKind::Forward || k == KernelKind::Grad);
+  /// Does kernel `k` have a batch variant (NAME_batch, NAME_grad_batch)?
+  bool has_batch(KernelKind k) const {
+    return batch && (k == KernelKind::Forward || k == KernelKind::Grad);
+  }
+  /// ... and is it part of the code outputs?
+  bool emits_batch(KernelKind k) const { return has_batch(k) && emits(k); }
+  /// Does the code output define any batch kernel?
+  bool emits_any_batch() const {
+    return emits_batch(KernelKind::Forward) || emits_batch(KernelKind::Grad);
   }
 };
 

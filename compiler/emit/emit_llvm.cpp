@@ -22,6 +22,7 @@
 #include <llvm/TargetParser/Host.h>
 
 #include <cstdlib>
+#include <deque>
 #include <mutex>
 
 #include "emit/llvm_batch.h"
@@ -60,29 +61,26 @@ void quiet_llvm_diagnostics(llvm::LLVMContext& ctx) {
 // The strings live as long as the process (the VecDescs point into them).
 static const std::vector<llvm::VecDesc>& libmvec_functions() {
   struct Table {
-    std::vector<std::string> strings;  // scalar, vector, ABI prefix: the VecDescs' storage
+    std::deque<std::string> strings;  // the VecDescs' storage (a deque never moves them)
     std::vector<llvm::VecDesc> descs;
   };
   static const Table table = [] {
     Table t;
-    auto add = [&](const std::string& scalar, const char* isa, int lanes, const char* f, int args) {
-      t.strings.push_back(scalar);
-      t.strings.push_back(fmt::format("_ZGV{}N{}{}_{}", isa, lanes, std::string(args, 'v'), f));
-      t.strings.push_back(fmt::format("_ZGV_LLVM_N{}{}", lanes, std::string(args, 'v')));
+    auto add = [&](std::string scalar, const char* isa, unsigned lanes, const char* f, int args) {
+      std::string vs(args, 'v');
+      const std::string& s = t.strings.emplace_back(std::move(scalar));
+      const std::string& v = t.strings.emplace_back(fmt::format("_ZGV{}N{}{}_{}", isa, lanes, vs, f));
+      const std::string& abi = t.strings.emplace_back(fmt::format("_ZGV_LLVM_N{}{}", lanes, vs));
+      t.descs.emplace_back(s, v, llvm::ElementCount::getFixed(lanes), false, abi);
     };
     const char* unary[] = {"tan",   "asin",  "acos", "atan",  "sinh",  "cosh", "tanh",
                            "asinh", "acosh", "atanh", "exp2", "exp10", "log2", "log10",
                            "log1p", "expm1", "cbrt", "erf",   "erfc"};
     const char* intrinsic[] = {"tan", "asin", "acos", "atan", "sinh", "cosh", "tanh"};
-    for (auto [isa, lanes] : {std::pair{"b", 2}, std::pair{"d", 4}}) {
+    for (auto [isa, lanes] : {std::pair{"b", 2u}, std::pair{"d", 4u}}) {
       for (const char* f : unary) add(f, isa, lanes, f, 1);
       for (const char* f : intrinsic) add(fmt::format("llvm.{}.f64", f), isa, lanes, f, 1);
       for (const char* f : {"atan2", "hypot"}) add(f, isa, lanes, f, 2);
-    }
-    for (size_t i = 0; i < t.strings.size(); i += 3) {
-      unsigned lanes = t.strings[i + 2][11] == '2' ? 2 : 4;  // _ZGV_LLVM_N<lanes>
-      t.descs.emplace_back(t.strings[i], t.strings[i + 1], llvm::ElementCount::getFixed(lanes),
-                           false, t.strings[i + 2]);
     }
     return t;
   }();
@@ -117,16 +115,18 @@ std::unique_ptr<llvm::TargetMachine> make_target_machine(const LlvmOptions& opts
     for (const auto& [feature, on] : llvm::sys::getHostCPUFeatures())
       features += fmt::format("{}{}{}", features.empty() ? "" : ",", on ? '+' : '-', feature.str());
   }
+  if (cpu != "generic") {  // checked first: LLVM would warn on stderr, then ignore it
+    std::unique_ptr<llvm::MCSubtargetInfo> sti(target->createMCSubtargetInfo(triple, "", ""));
+    if (!sti || !sti->isCPUStringValid(cpu)) {
+      error = fmt::format("unknown CPU '{}' for the target '{}'", opts.cpu, triple);
+      return nullptr;
+    }
+  }
   llvm::TargetOptions options;
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
       triple, cpu, features, options, llvm::Reloc::PIC_, std::nullopt,
       codegen_level(opts.opt_level)));
-  if (!tm) {
-    error = "cannot create a target machine for '" + triple + "'";
-  } else if (cpu != "generic" && !tm->getMCSubtargetInfo()->isCPUStringValid(cpu)) {
-    error = fmt::format("unknown CPU '{}' for the target '{}'", opts.cpu, triple);
-    tm.reset();
-  }
+  if (!tm) error = "cannot create a target machine for '" + triple + "'";
   return tm;
 }
 
@@ -147,8 +147,7 @@ BuiltModule build_llvm_module(const Compiled& c, const std::string& name,
     split = split || plan.split();
     llvm::Function* kernel =
         build_llvm_kernel(c, plan, name + std::string(kernel_suffix(spec.kind)), k, *m);
-    bool batch = c.batch && (spec.kind == KernelKind::Forward || spec.kind == KernelKind::Grad);
-    if (batch) {
+    if (c.has_batch(spec.kind)) {
       any_batch = true;
       llvm::Function* lanes = nullptr;
       if (!plan.split() && batch_in_lanes(spec)) {
@@ -242,7 +241,7 @@ LlvmOutput emit_llvm(const Compiled& c, const std::string& name, const std::stri
           os << " " << name << kernel_suffix(spec.kind) << "_batch(count, ...)";
       }
       os << "\n";
-      if (c.batch)
+      if (c.emits_any_batch())
         os << "; The _batch kernels call the vector math of glibc (libmvec): link with -lmvec.\n";
       m->print(os, nullptr);
       break;

@@ -23,6 +23,8 @@ using namespace gradc_test;
 
 namespace {
 
+bool unit_close(double a, double b) { return close(a, b, 1e-13, 1e-15); }
+
 gradc::CompileOptions with_batch() {
   gradc::CompileOptions opts;
   opts.batch = true;
@@ -188,6 +190,26 @@ TEST_CASE("batch kernels in C++: warning-free with g++ and clang++, vectorized b
   CHECK_MESSAGE(r.printed.find("ba_grad_batch") == std::string::npos, r.printed);  // no complaint
   CHECK_MESSAGE(r.printed.find("vectorized loop (vectorization width: 4") != std::string::npos,
                 r.printed);
+}
+
+TEST_CASE("Kernel::eval_batch and grad_batch: the batch kernels, or logic_error without \"batch\"") {
+  gradc::Kernel plain = gradc::jit_compile("input x, y\nw = sin(x)*y");
+  double in[2] = {0.5, 2}, out[1], jac[2];
+  CHECK_THROWS_AS(plain.grad_batch(1, in, out, jac), std::logic_error);
+  CHECK_THROWS_AS(plain.eval_batch(1, in, out), std::logic_error);
+  gradc::JitOptions jo;
+  jo.kernels = {"f", "grad", "batch"};
+  gradc::Kernel k = gradc::jit_compile("input x, y\nw = sin(x)*y", jo);
+  std::vector<double> pts = {0.5, 2, -1, 3, 2, -0.5}, outs(3), jacs(6), fouts(3);
+  k.grad_batch(3, pts.data(), outs.data(), jacs.data());
+  k.eval_batch(3, pts.data(), fouts.data());
+  for (int p = 0; p < 3; ++p) {
+    double x = pts[2 * p], y = pts[2 * p + 1];
+    CHECK(unit_close(outs[p], std::sin(x) * y));
+    CHECK(unit_close(fouts[p], std::sin(x) * y));
+    CHECK(unit_close(jacs[2 * p], std::cos(x) * y));
+    CHECK(unit_close(jacs[2 * p + 1], std::sin(x)));
+  }
 }
 
 TEST_CASE("an LLVM batch kernel computes several points per instruction") {
