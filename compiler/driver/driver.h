@@ -19,6 +19,7 @@ struct CliOptions {
   std::optional<std::vector<std::string>> wrt;  ///< --wrt
   std::optional<std::string> print;        ///< --print[=format]
   std::optional<std::string> eval;         ///< --eval
+  std::optional<std::string> explain;      ///< --explain[=text|latex] (at the --eval point)
   bool check = false;                      ///< --check
   int check_points = 5;                    ///< --check-points
   size_t max_nodes = kDefaultMaxNodes;     ///< --max-nodes
