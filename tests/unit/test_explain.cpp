@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "emit/explain.h"
+#include "random_array_program.h"
 #include "random_program.h"
 #include "unit_support.h"
 
@@ -102,7 +103,9 @@ TEST_CASE("LaTeX: fractions, one align* per section, balanced braces") {
   CHECK(t.find("\\frac{\\partial") != std::string::npos);
   CHECK(t.find("\\frac{d L}{d") != std::string::npos);
   CHECK(unit::count_of(t, "\\begin{align*}") == unit::count_of(t, "\\end{align*}"));
-  CHECK(unit::count_of(t, "\\begin{align*}") == 4);  // forward, partials, backward, gradient
+  // An array program: forward, layers, backward, chains, gradient.
+  CHECK(unit::count_of(t, "\\begin{align*}") == 5);
+  CHECK(t.find("\\texttt{W @ x}") != std::string::npos);
   int depth = 0;
   for (char ch : t) {
     depth += ch == '{' ? 1 : ch == '}' ? -1 : 0;
@@ -112,15 +115,53 @@ TEST_CASE("LaTeX: fractions, one align* per section, balanced braces") {
   CHECK(t.find("∂") == std::string::npos);  // no Unicode in LaTeX source
 }
 
-TEST_CASE("array definitions are explained element by element; large programs are summarized") {
-  Compiled c = unit::compile_ok("input W[2,2], x[2]\ns = W @ x\nL = sum(tanh(s))");
-  std::string t = explain(c, {1, 2, 3, 4, 0.1, 0.2}, {}, "a.expr").text;
-  CHECK(t.find("  s[0] = W[0, 0]*x[0] + W[0, 1]*x[1] = 0.5\n") != std::string::npos);
-  CHECK(t.find("dL/ds[1] = ") != std::string::npos);
+TEST_CASE("array programs: the chain rule over whole variables, its deltas reach the Jacobian") {
+  // 200 random array programs with one scalar output (the others fall back
+  // to the element view, which the course examples test): the deltas'
+  // gradient equals the compiled Jacobian.
+  unit::Points pts(13);
+  int array_view = 0;
+  for (uint64_t seed = 2000; seed < 2200; ++seed) {
+    std::string text = gradc_test::random_array_program(seed);
+    unit::Compilation r = unit::compile_text(text);
+    if (!r.compiled || r.compiled->outputs.size() != 1) continue;
+    std::vector<double> point(r.compiled->prog.num_input_scalars());
+    for (double& x : point) x = pts.uniform(-1.5, 1.5);
+    INFO("program:\n", text);
+    Explanation e = explain(*r.compiled, point, {}, "r.expr");
+    array_view += e.text.find("Layers: the Jacobian") != std::string::npos;
+    unit::Values want = unit::run(*r.compiled, point);
+    REQUIRE(e.jacobian.size() == want.jac.size());
+    for (size_t i = 0; i < want.jac.size(); ++i)
+      CHECK((e.jacobian[i] == want.jac[i] || unit::close(e.jacobian[i], want.jac[i], 1e-9, 1e-12) ||
+             (std::isnan(e.jacobian[i]) && std::isnan(want.jac[i]))));
+  }
+  CHECK(array_view >= 20);
+  // The handout's view of a layer: shapes, structured Jacobians, deltas.
+  Compiled c = unit::compile_ok(
+      "input W[2,2], b[2], x[2]\ns = W @ x + b\nh = relu(s)\nL = sum(h*h)\nwrt W, b");
+  std::string t = explain(c, {1, 2, 3, 4, -0.5, 0.2, 0.5, -0.2}, {}, "a.expr").text;
+  CHECK(t.find("  s [2] = W @ x + b = [-0.4, 0.9]\n") != std::string::npos);
+  CHECK(t.find("  ∂s/∂b = [2 x 2]: identity\n") != std::string::npos);
+  CHECK(t.find("  ∂h/∂s = [2 x 2]: diagonal [0, 1]\n") != std::string::npos);  // relu's mask
+  CHECK(t.find("  dL/ds [2] = (∂h/∂s)^T dL/dh = [0, 1.8]\n") != std::string::npos);
+  CHECK(t.find("  dL/dW = (∂L/∂h)(∂h/∂s)(∂s/∂W): [1 x 2] [2 x 2] [2 x 4]\n") != std::string::npos);
+  CHECK(t.find("  dL/db = [0, 1.8]\n") != std::string::npos);
+  // Forward mode keeps the element view, said as such.
+  ExplainOptions fm;
+  fm.forward_mode = true;
+  std::string f = explain(c, {1, 2, 3, 4, -0.5, 0.2, 0.5, -0.2}, fm, "a.expr").text;
+  CHECK(f.find("Arrays are shown element by element (s[0], ...).") != std::string::npos);
+  CHECK(f.find("  s[0] = W[0, 0]*x[0] + W[0, 1]*x[1] + b[0] = -0.4\n") != std::string::npos);
+}
+
+TEST_CASE("large programs are summarized") {
   std::string big = "input v[1000]\ns = sin(v)*v\nw = sum(s)";
   Compiled b = unit::compile_ok(big);
   std::vector<double> point(1000, 0.5);
-  Explanation e = explain(b, point, {}, "big.expr");
+  ExplainOptions fm;  // the element view (the array view shows 1000-element arrays truncated)
+  fm.forward_mode = true;
+  Explanation e = explain(b, point, fm, "big.expr");
   CHECK_FALSE(e.step_by_step);
   CHECK(e.text.find("more than the 400") != std::string::npos);
   CHECK(unit::close(e.jacobian[7], std::sin(0.5) + 0.5 * std::cos(0.5), 1e-15, 0));

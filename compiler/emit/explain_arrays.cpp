@@ -1,0 +1,261 @@
+// explain_arrays.cpp - the chain rule over whole variables.
+//
+// Every node belongs to the first variable (inputs, then definitions in
+// source order) that has it as an element. The Jacobian of definition v with
+// respect to an earlier variable u holds, for each element of v, its local
+// partials with respect to u's elements: a reverse sweep over the nodes
+// inlined into the element, stopping at nodes of earlier variables (the same
+// local-partials table as every mode). The backward pass then sums, for each
+// variable u, delta_u = sum over the definitions v that read it of
+// J_{v,u}^T delta_v, from the output back.
+#include "emit/explain_arrays.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include "ad/derivative_rules.h"
+#include "emit/explain_notation.h"
+#include "ir/builder.h"
+#include "ir/interp.h"
+
+namespace gradc {
+
+namespace {
+
+/// Entry (i, j) of a Jacobian: d v_i / d u_j, a node.
+struct Entry {
+  size_t i, j;
+  NodeId partial;
+};
+
+/// Inputs then definitions, with the owner of every node.
+struct Variables {
+  std::vector<const Variable*> all;
+  std::unordered_map<NodeId, std::pair<size_t, size_t>> owner;  ///< node -> (variable, element)
+};
+
+Variables variables(const Program& p) {
+  Variables vs;
+  for (const Variable& v : p.inputs) vs.all.push_back(&v);
+  for (const Variable& v : p.definitions) vs.all.push_back(&v);
+  for (size_t k = 0; k < vs.all.size(); ++k)
+    for (size_t e = 0; e < vs.all[k]->size(); ++e)
+      if (!p.graph.is_const(vs.all[k]->nodes[e])) vs.owner.try_emplace(vs.all[k]->nodes[e], k, e);
+  return vs;
+}
+
+// d element / d (nodes of variables before `v`), by a reverse sweep over
+// the nodes between: (variable, element) -> partial.
+std::map<std::pair<size_t, size_t>, NodeId> element_partials(Builder& b, const Variables& vs,
+                                                             size_t v, NodeId element) {
+  const Graph& g = b.graph();
+  auto leaf = [&](NodeId n) {
+    auto it = vs.owner.find(n);
+    return it != vs.owner.end() && it->second.first < v;
+  };
+  std::vector<NodeId> inner, stack{element};
+  std::unordered_map<NodeId, bool> seen;
+  while (!stack.empty()) {  // no recursion: an element may be a long sum
+    NodeId n = stack.back();
+    stack.pop_back();
+    if (seen[n]) continue;
+    seen[n] = true;
+    inner.push_back(n);
+    for (int i = 0; i < arity(g[n]); ++i) {
+      NodeId o = operand(g[n], i);
+      if (!g.is_const(o) && !leaf(o)) stack.push_back(o);
+    }
+  }
+  std::sort(inner.begin(), inner.end(), std::greater<>());
+  std::unordered_map<NodeId, NodeId> adjoint{{element, b.one()}};
+  std::map<std::pair<size_t, size_t>, NodeId> out;
+  for (NodeId n : inner) {
+    auto it = adjoint.find(n);
+    if (it == adjoint.end()) continue;
+    NodeId seed = it->second;
+    const Node node = g[n];
+    for (int i = 0; i < arity(node); ++i) {
+      NodeId o = operand(node, i);
+      if (g.is_const(o)) continue;
+      NodeId p = partial_times(b, n, i, seed);
+      if (p == kNoNode) continue;
+      if (leaf(o)) {
+        auto [at, fresh] = out.try_emplace(vs.owner.at(o), p);
+        if (!fresh) at->second = b.add(at->second, p);
+      } else {
+        auto [at, fresh] = adjoint.try_emplace(o, p);
+        if (!fresh) at->second = b.add(at->second, p);
+      }
+    }
+  }
+  return out;
+}
+
+// A value of `shape` as a nested list, at most 24 numbers shown.
+std::string values_text(const Notation& n, const Shape& shape, const std::vector<double>& v) {
+  if (v.size() > 24) {
+    std::string head;
+    for (size_t i = 0; i < 6; ++i) head += n.number(v[i]) + ", ";
+    return fmt::format("[{}... ({} values)]", head, v.size());
+  }
+  return nested_list(shape, v.size(), "[", "]", [&](size_t i) { return n.number(v[i]); });
+}
+
+// What a Jacobian looks like: identity, diagonal, small and dense, or its
+// number of nonzeros.
+std::string jacobian_text(const Notation& n, size_t rows, size_t cols,
+                          const std::vector<std::pair<std::pair<size_t, size_t>, double>>& entries) {
+  bool diagonal = rows == cols, identity = rows == cols && entries.size() == rows;
+  for (const auto& [ij, v] : entries) {
+    diagonal &= ij.first == ij.second;
+    identity &= ij.first == ij.second && v == 1.0;
+  }
+  if (identity) return "identity";
+  if (diagonal && rows > 1) {
+    std::vector<double> d(rows, 0.0);
+    for (const auto& [ij, v] : entries) d[ij.first] = v;
+    return "diagonal " + values_text(n, {uint32_t(rows)}, d);
+  }
+  if (rows * cols <= 12) {
+    std::vector<double> m(rows * cols, 0.0);
+    for (const auto& [ij, v] : entries) m[ij.first * cols + ij.second] = v;
+    return values_text(n, {uint32_t(rows), uint32_t(cols)}, m);
+  }
+  return fmt::format("{} nonzero entries", entries.size());
+}
+
+}  // namespace
+
+std::optional<std::string> explain_arrays(const Compiled& c, const std::vector<double>& point,
+                                          bool latex, std::vector<double>& jacobian) {
+  const Program& p = c.prog;
+  bool arrays = std::any_of(p.definitions.begin(), p.definitions.end(),
+                            [](const Variable& v) { return !v.is_scalar(); });
+  if (!arrays || c.outputs.size() != 1) return std::nullopt;
+  Graph g = p.graph;
+  Variables vs = variables(p);
+  auto out_owner = vs.owner.find(c.outputs[0]);
+  if (out_owner == vs.owner.end() || out_owner->second.first < p.inputs.size()) return std::nullopt;
+  const size_t L = out_owner->second.first;
+  // The Jacobians, J[v][u] = entries, for the definitions up to the output.
+  Builder b(g);
+  std::vector<std::map<size_t, std::vector<Entry>>> J(vs.all.size());
+  for (size_t v = p.inputs.size(); v <= L; ++v) {
+    const Variable& var = *vs.all[v];
+    for (size_t i = 0; i < var.size(); ++i) {
+      NodeId e = var.nodes[i];
+      if (g.is_const(e)) continue;
+      auto own = vs.owner.at(e);
+      if (own.first != v) {  // an element that is another variable's: d v_i / d u_j = 1
+        J[v][own.first].push_back({i, own.second, b.one()});
+        continue;
+      }
+      for (const auto& [uj, partial] : element_partials(b, vs, v, e))
+        if (!g.is_const(partial, 0.0)) J[v][uj.first].push_back({i, uj.second, partial});
+    }
+  }
+  std::vector<double> value = evaluate(g, point);
+  Notation n(latex);
+  auto name = [&](size_t k) { return n.text(vs.all[k]->name); };
+  auto dims = [&](size_t k) { return vs.all[k]->size(); };
+
+  std::vector<std::string> forward, layers, backward, chains;
+  for (size_t v = p.inputs.size(); v <= L; ++v) {
+    const Variable& var = *vs.all[v];
+    std::vector<double> x;
+    for (NodeId e : var.nodes) x.push_back(value[e]);
+    std::string formula = var.formula.empty() ? "..." : var.formula;
+    if (latex) formula = "\\texttt{" + n.text(formula) + "}";
+    forward.push_back(n.equation(name(v) + (var.is_scalar() ? "" : " " + shape_text(var.shape)),
+                                 formula + " = " + values_text(n, var.shape, x)));
+    for (const auto& [u, entries] : J[v]) {
+      std::vector<std::pair<std::pair<size_t, size_t>, double>> vals;
+      for (const Entry& e : entries) vals.push_back({{e.i, e.j}, value[e.partial]});
+      layers.push_back(n.equation(n.partial(name(v), name(u)),
+                                  fmt::format("[{} x {}]: {}", dims(v), dims(u),
+                                              jacobian_text(n, dims(v), dims(u), vals))));
+    }
+  }
+  // Backward: delta_u = sum over v of J_{v,u}^T delta_v.
+  std::vector<std::vector<double>> delta(vs.all.size());
+  std::vector<std::vector<size_t>> users(vs.all.size());
+  delta[L].assign(dims(L), 0.0);
+  delta[L][out_owner->second.second] = 1.0;
+  for (size_t v = L + 1; v-- > 0;) {
+    if (delta[v].empty()) continue;
+    for (const auto& [u, entries] : J[v]) {
+      if (delta[u].empty()) delta[u].assign(dims(u), 0.0);
+      users[u].push_back(v);
+      for (const Entry& e : entries) delta[u][e.j] += delta[v][e.i] * value[e.partial];
+    }
+  }
+  const std::string out_name = name(L);
+  for (size_t u = L + 1; u-- > 0;) {
+    if (delta[u].empty()) continue;
+    std::string rhs;
+    if (u == L) {
+      rhs = "1";
+    } else {
+      for (size_t k = 0; k < users[u].size(); ++k) {
+        size_t v = users[u][k];
+        rhs += (k ? " + " : "") + fmt::format("({}){} {}", n.partial(name(v), name(u)),
+                                              latex ? "^{T}" : "^T", n.total(out_name, name(v)));
+      }
+      rhs += " = " + values_text(n, vs.all[u]->shape, delta[u]);
+    }
+    const Variable& var = *vs.all[u];
+    backward.push_back(n.equation(n.total(out_name, name(u)) +
+                                      (var.is_scalar() ? "" : " " + shape_text(var.shape)), rhs));
+  }
+  // The shapes multiplied along the path from the output to each wrt
+  // variable (where there is one path; joining paths are a sum).
+  for (const Variable* w : p.wrt_variables()) {
+    auto it = vs.owner.find(w->nodes[0]);
+    if (it == vs.owner.end() || delta[it->second.first].empty()) continue;
+    const size_t u = it->second.first;
+    std::vector<bool> reaches(L + 1, false);  // does variable x read u, directly or not?
+    reaches[u] = true;
+    for (size_t x = u + 1; x <= L; ++x)
+      for (const auto& [y, entries] : J[x]) reaches[x] = reaches[x] || reaches[y];
+    std::string factors, shapes;
+    bool one_path = true;
+    for (size_t at = L; at != u && one_path;) {
+      std::vector<size_t> toward;
+      for (const auto& [x, entries] : J[at])
+        if (reaches[x]) toward.push_back(x);
+      one_path = toward.size() == 1;
+      if (!one_path) break;
+      factors += fmt::format("({})", n.partial(name(at), name(toward[0])));
+      shapes += fmt::format("{}[{} x {}]", shapes.empty() ? "" : " ", dims(at), dims(toward[0]));
+      at = toward[0];
+    }
+    chains.push_back(n.equation(n.total(out_name, n.text(w->name)),
+                                one_path ? factors + ": " + shapes
+                                         : factors + "... (paths join: a sum of products)"));
+  }
+  // The gradient in the Jacobian's column order, one line per variable.
+  std::vector<std::string> gradient;
+  for (const Variable* w : p.wrt_variables()) {
+    std::vector<double> g;
+    for (NodeId e : w->nodes) {
+      auto it = vs.owner.find(e);
+      bool known = it != vs.owner.end() && !delta[it->second.first].empty();
+      g.push_back(known ? delta[it->second.first][it->second.second] : 0.0);
+    }
+    jacobian.insert(jacobian.end(), g.begin(), g.end());
+    gradient.push_back(n.equation(n.total(out_name, n.text(w->name)), values_text(n, w->shape, g)));
+  }
+  return n.section("Forward pass: every variable, its formula as written and its value", forward) +
+         n.section("Layers: the Jacobian of each definition with respect to each variable it "
+                   "reads, [rows x columns] = [its size x their size]", layers) +
+         n.section(n.text(fmt::format("Backward pass: the delta of each variable, d{}/du = the sum "
+                                      "over the definitions v that read u of (dv/du)^T d{}/dv",
+                                      vs.all[L]->name, vs.all[L]->name)), backward) +
+         n.section("The chain rule: the Jacobians multiplied along each path, output first", chains) +
+         n.section("The gradient", gradient);
+}
+
+}  // namespace gradc

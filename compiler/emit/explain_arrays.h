@@ -1,0 +1,23 @@
+// explain_arrays.h - --explain for array programs: the chain rule at the
+// level of whole variables, as the handouts work a network: the Jacobian of
+// each definition with respect to each variable it reads (its shape, and its
+// values where it is small or structured), the delta vectors of the
+// backward pass, and the shapes multiplied along each chain.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline.h"
+
+namespace gradc {
+
+/// The array-level derivation of `c`'s one scalar output at `point` in
+/// reverse mode, or nullopt where it does not apply (no array definition,
+/// or not exactly one scalar output that a definition computes). Sets
+/// `jacobian` (1 x k) to the gradient the deltas reach.
+std::optional<std::string> explain_arrays(const Compiled& c, const std::vector<double>& point,
+                                          bool latex, std::vector<double>& jacobian);
+
+}  // namespace gradc

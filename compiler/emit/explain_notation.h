@@ -1,0 +1,74 @@
+// explain_notation.h - how --explain writes: plain text or LaTeX (partials,
+// total derivatives, numbers to 6 significant digits, sections).
+#pragma once
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+namespace gradc {
+
+/// How the derivation is written: plain text or LaTeX.
+class Notation {
+ public:
+  Notation(bool latex) : latex_(latex) {}
+  bool latex() const { return latex_; }
+  /// The local partial of an edge, d v / d u with round d's.
+  std::string partial(const std::string& v, const std::string& u) const {
+    return latex_ ? fmt::format("\\frac{{\\partial {}}}{{\\partial {}}}", v, u)
+                  : fmt::format("∂{}/∂{}", v, u);
+  }
+  /// A total derivative (an adjoint, a tangent, a result): d y / d x.
+  std::string total(const std::string& y, const std::string& x) const {
+    return latex_ ? fmt::format("\\frac{{d {}}}{{d {}}}", y, x) : fmt::format("d{}/d{}", y, x);
+  }
+  std::string times() const { return latex_ ? " \\cdot " : "*"; }
+  /// A value, to 6 significant digits.
+  std::string number(double v) const {
+    if (std::isnan(v)) return latex_ ? "\\mathrm{NaN}" : "nan";
+    if (std::isinf(v)) return latex_ ? (v < 0 ? "-\\infty" : "\\infty") : (v < 0 ? "-inf" : "inf");
+    std::string t = fmt::format("{:.6g}", v == 0 ? 0.0 : v);  // no -0
+    if (latex_) {
+      if (size_t e = t.find('e'); e != std::string::npos)
+        t = fmt::format("{} \\times 10^{{{}}}", t.substr(0, e), std::stoi(t.substr(e + 1)));
+    }
+    return t;
+  }
+  /// A factor of a product, parenthesized when negative.
+  std::string factor(double v) const {
+    std::string t = number(v);
+    return v < 0 ? (latex_ ? "\\left(" + t + "\\right)" : "(" + t + ")") : t;
+  }
+  /// A section of equations, and the document around the sections.
+  std::string section(const std::string& title, const std::vector<std::string>& lines) const {
+    if (!latex_) {
+      std::string out = "\n" + title + "\n";
+      for (const std::string& l : lines) out += "  " + l + "\n";
+      return out;
+    }
+    std::string out = fmt::format("\n\\paragraph{{{}}}\n", title);
+    if (lines.empty()) return out;
+    out += "\\begin{align*}\n";
+    for (size_t i = 0; i < lines.size(); ++i)
+      out += "  " + lines[i] + (i + 1 < lines.size() ? " \\\\\n" : "\n");
+    return out + "\\end{align*}\n";
+  }
+  /// `lhs = rhs`, aligned at the '=' in LaTeX.
+  std::string equation(const std::string& lhs, const std::string& rhs) const {
+    return lhs + (latex_ ? " &= " : " = ") + rhs;
+  }
+  /// Text in a section title or sentence.
+  std::string text(const std::string& t) const {
+    if (!latex_) return t;
+    std::string out;
+    for (char ch : t) out += ch == '_' ? "\\_" : ch == '#' ? "\\#" : ch == '%' ? "\\%" : std::string(1, ch);
+    return out;
+  }
+
+ private:
+  bool latex_;
+};
+
+}  // namespace gradc
