@@ -119,6 +119,29 @@ CompGraph build_graph(const Compiled& c, const std::vector<double>& point) {
 }
 
 
+/// A sum of products a*b shown as the handouts show it: the symbols, the
+/// numbers, then the sum (`dw/db*∂b/∂a + ... = 6*2 + ... = 22`).
+struct Terms {
+  std::vector<std::string> symbols, numbers;
+  double sum = 0;
+  void add(const Notation& n, const std::string& sa, const std::string& sb, double a, double b) {
+    symbols.push_back(sa + n.times() + sb);
+    numbers.push_back(n.factor(a) + n.times() + n.factor(b));
+    sum += a * b;
+  }
+  bool empty() const { return symbols.empty(); }
+  std::string text(const Notation& n) const {
+    std::string rhs = join(symbols, " + ") + " = " + join(numbers, " + ");
+    if (numbers.size() > 1 || numbers[0] != n.number(sum)) rhs += " = " + n.number(sum);
+    return rhs;
+  }
+  static std::string join(const std::vector<std::string>& parts, const char* sep) {
+    std::string out;
+    for (size_t i = 0; i < parts.size(); ++i) out += (i ? sep : "") + parts[i];
+    return out;
+  }
+};
+
 /// Writes the sections of one explanation.
 class Explainer {
  public:
@@ -169,23 +192,14 @@ class Explainer {
     for (auto it = cg_.vertices.rbegin(); it != cg_.vertices.rend(); ++it) {
       NodeId u = *it;
       if (u == root || (cg_.g[u].op == Op::Input && !wrt_.count(u))) continue;
-      std::vector<std::string> symbols, numbers;
-      double sum = 0;
-      bool any = false;
-      for (const Edge* e : uses_[u]) {
-        auto a = adjoint.find(e->to);
-        if (a == adjoint.end()) continue;
-        symbols.push_back(n_.total(dL, name(e->to)) + n_.times() + n_.partial(name(e->to), name(u)));
-        numbers.push_back(n_.factor(a->second) + n_.times() + n_.factor(value(e->partial)));
-        sum += a->second * value(e->partial);
-        any = true;
-      }
-      if (!any) continue;
-      adjoint[u] = sum;
-      std::string rhs = join(symbols, " + ");
-      rhs += " = " + join(numbers, " + ");
-      if (numbers.size() > 1 || numbers[0] != n_.number(sum)) rhs += " = " + n_.number(sum);
-      lines.push_back(n_.equation(n_.total(dL, name(u)), rhs));
+      Terms terms;
+      for (const Edge* e : uses_[u])
+        if (auto a = adjoint.find(e->to); a != adjoint.end())
+          terms.add(n_, n_.total(dL, name(e->to)), n_.partial(name(e->to), name(u)), a->second,
+                    value(e->partial));
+      if (terms.empty()) continue;
+      adjoint[u] = terms.sum;
+      lines.push_back(n_.equation(n_.total(dL, name(u)), terms.text(n_)));
     }
     for (size_t j = 0; j < c_.wrt_nodes.size(); ++j) {
       auto a = adjoint.find(c_.wrt_nodes[j]);
@@ -202,22 +216,14 @@ class Explainer {
     std::unordered_map<NodeId, double> tangent{{x, 1.0}};
     lines.push_back(n_.equation(n_.total(name(x), name(x)), "1"));
     for (NodeId v : cg_.s.steps) {
-      std::vector<std::string> symbols, numbers;
-      double sum = 0;
-      bool any = false;
-      for (const Edge* e : operands_[v]) {
-        auto t = tangent.find(e->from);
-        if (t == tangent.end()) continue;
-        symbols.push_back(n_.partial(name(v), name(e->from)) + n_.times() + n_.total(name(e->from), name(x)));
-        numbers.push_back(n_.factor(value(e->partial)) + n_.times() + n_.factor(t->second));
-        sum += value(e->partial) * t->second;
-        any = true;
-      }
-      if (!any) continue;
-      tangent[v] = sum;
-      std::string rhs = join(symbols, " + ") + " = " + join(numbers, " + ");
-      if (numbers.size() > 1 || numbers[0] != n_.number(sum)) rhs += " = " + n_.number(sum);
-      lines.push_back(n_.equation(n_.total(name(v), name(x)), rhs));
+      Terms terms;
+      for (const Edge* e : operands_[v])
+        if (auto t = tangent.find(e->from); t != tangent.end())
+          terms.add(n_, n_.partial(name(v), name(e->from)), n_.total(name(e->from), name(x)),
+                    value(e->partial), t->second);
+      if (terms.empty()) continue;
+      tangent[v] = terms.sum;
+      lines.push_back(n_.equation(n_.total(name(v), name(x)), terms.text(n_)));
     }
     for (size_t i = 0; i < c_.outputs.size(); ++i) {
       auto t = tangent.find(c_.outputs[i]);
@@ -242,12 +248,6 @@ class Explainer {
   }
 
  private:
-  static std::string join(const std::vector<std::string>& parts, const char* sep) {
-    std::string out;
-    for (size_t i = 0; i < parts.size(); ++i) out += (i ? sep : "") + parts[i];
-    return out;
-  }
-
   const Compiled& c_;
   CompGraph& cg_;
   Notation n_;

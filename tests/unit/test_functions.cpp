@@ -5,18 +5,7 @@
 #include "unit_support.h"
 
 using namespace gradc;
-
-namespace {
-
-Program parse_ok(const std::string& text) {
-  unit::Parse p = unit::parse_text(text);
-  INFO(text, "\n", p.errors);
-  REQUIRE(p.program.has_value());
-  CHECK(p.error_count == 0);
-  return std::move(*p.program);
-}
-
-}  // namespace
+using unit::parse_ok;
 
 TEST_CASE("a call is its body with the parameters bound: the same DAG as writing it out") {
   Program f = parse_ok("f(x) = x^2\ng(x) = sin(x)\nh(u, v) = u*v\nout = h(f(x), g(x))");

@@ -16,14 +16,10 @@
 using gradc_test::all_finite;
 
 using namespace gradc;
+using unit::compile_mode;
 
 namespace {
 
-Compiled compile_mode(const std::string& text, DiffMode mode) {
-  CompileOptions opts;
-  opts.mode = mode;
-  return unit::compile_ok(text, opts);
-}
 
 // Forward and reverse mode agree at `points` random points in [-2, 2].
 void check_modes_agree(const std::string& text, uint64_t seed, int points) {

@@ -6,16 +6,10 @@
 #include "unit_support.h"
 
 using namespace gradc;
+using unit::parse_ok;
 
 namespace {
 
-Program parse_ok(const std::string& text) {
-  unit::Parse p = unit::parse_text(text);
-  INFO(text, "\n", p.errors);
-  REQUIRE(p.program.has_value());
-  CHECK(p.error_count == 0);
-  return std::move(*p.program);
-}
 
 // Value of the (first) output of `text` at the given inputs.
 double value_of(const std::string& text, const std::vector<double>& in = {}) {

@@ -8,16 +8,7 @@
 #include "unit_support.h"
 
 using namespace gradc;
-
-namespace {
-
-Compiled compile_mode(const std::string& text, DiffMode mode) {
-  CompileOptions o;
-  o.mode = mode;
-  return unit::compile_ok(text, o);
-}
-
-}  // namespace
+using unit::compile_mode;
 
 TEST_CASE("dw/ds1 of w = sin(s1), s1 = x*y: cos(s1), in both modes") {
   for (DiffMode mode : {DiffMode::Reverse, DiffMode::Forward}) {

@@ -72,6 +72,22 @@ inline Parse parse_text(const std::string& text) {
   return r;
 }
 
+/// Parse `text`, which must be free of errors.
+inline gradc::Program parse_ok(const std::string& text) {
+  Parse p = parse_text(text);
+  INFO(text, "\n", p.errors);
+  REQUIRE(p.program.has_value());
+  CHECK(p.error_count == 0);
+  return std::move(*p.program);
+}
+
+/// Compile `text` (free of errors) accumulating the Jacobian in `mode`.
+inline gradc::Compiled compile_mode(const std::string& text, gradc::DiffMode mode) {
+  gradc::CompileOptions opts;
+  opts.mode = mode;
+  return compile_ok(text, opts);
+}
+
 /// The names of `vars`, in order.
 inline std::vector<std::string> names(const std::vector<gradc::Variable>& vars) {
   std::vector<std::string> out;
