@@ -165,33 +165,66 @@ static std::string dot_quoted(const std::string& text) {
   return out;
 }
 
+// How an operand of a record is labelled on its edge: the position where it
+// matters (`-`, `/`, `@`, `^`, comparisons, `?:`), else nothing.
+static std::string operand_label(const std::string& op, size_t position, size_t count) {
+  if (op == "?:" || op == "where") return position == 0 ? "if" : position == 1 ? "then" : "else";
+  static const std::unordered_set<std::string> ordered = {
+      "-", "/", "@", "^", "**", "<", "<=", ">", ">=", "atan2", "pow", "leaky_relu"};
+  return count > 1 && ordered.count(op) ? std::to_string(position + 1) : "";
+}
+
 std::string print_dot(const Compiled& c, const std::string& source_file) {
-  // The program's computational graph as the handouts draw it: a node per
-  // input variable and per definition (an array is one node, its shape in
-  // the label, its formula as written), an edge per variable a definition
-  // reads; outputs have a double border, wrt inputs are filled.
+  // The program's computational graph as the handouts draw it: one node per
+  // operation as written (on whole arrays: `W1 @ x` is one node however many
+  // products it unrolls into), named by the definitions that hold its value;
+  // an edge per operand, labelled with its position where the order
+  // matters. Inputs are boxes (filled: in wrt), outputs have a double border.
   const Program& p = c.prog;
-  std::unordered_set<std::string> outputs, wrt;
-  for (const Variable& v : p.outputs) outputs.insert(v.name);
+  std::unordered_set<std::string> wrt;
   for (const Variable* v : p.wrt_variables()) wrt.insert(v->name);
-  auto shape_of = [](const Variable& v) {
-    return v.is_scalar() ? std::string() : fmt::format(" {}", shape_text(v.shape));
-  };
-  auto style = [&](const std::string& name) {
-    return fmt::format("{}{}", outputs.count(name) ? ", peripheries=2" : "",
-                       wrt.count(name) ? ", style=filled, fillcolor=\"#dde8f7\"" : "");
-  };
-  std::string out = fmt::format("// gradc {}: {}, one node per variable (arrays whole)\n"
-                                "digraph gradc {{\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n",
+  std::vector<bool> live(p.ops.size(), false), output(p.ops.size(), false);
+  std::vector<int32_t> stack;
+  for (int32_t o : p.output_ops)
+    if (o >= 0) {
+      output[size_t(o)] = true;
+      stack.push_back(o);
+    }
+  while (!stack.empty()) {  // the records the outputs need (no recursion)
+    int32_t r = stack.back();
+    stack.pop_back();
+    if (live[size_t(r)]) continue;
+    live[size_t(r)] = true;
+    for (int32_t o : p.ops[size_t(r)].operands)
+      if (o >= 0) stack.push_back(o);
+  }
+  std::string out = fmt::format("// gradc {}: {}, one node per operation (arrays whole)\n"
+                                "digraph gradc {{\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n"
+                                "  edge [fontname=\"Helvetica\", fontsize=10];\n",
                                 kVersion, source_file);
-  for (const Variable& v : p.inputs)
-    out += fmt::format("  {} [label={}, shape=box{}];\n", dot_quoted(v.name),
-                       dot_quoted(fmt::format("{}{}", v.name, shape_of(v))), style(v.name));
-  for (const Variable& v : p.definitions) {
-    out += fmt::format("  {} [label={}, shape=ellipse{}];\n", dot_quoted(v.name),
-                       dot_quoted(fmt::format("{}{}\n= {}", v.name, shape_of(v), v.formula)),
-                       style(v.name));
-    for (const std::string& u : v.uses) out += fmt::format("  {} -> {};\n", dot_quoted(u), dot_quoted(v.name));
+  for (size_t r = 0; r < p.ops.size(); ++r) {
+    if (!live[r]) continue;
+    const OpRecord& op = p.ops[r];
+    std::string label;
+    for (const std::string& n : op.names) label += fmt::format("{}{}", label.empty() ? "" : " = ", n);
+    if (!op.shape.empty()) label += fmt::format("{}{}", label.empty() ? "" : " ", shape_text(op.shape));
+    if (!op.input) {
+      std::string what = op.label;
+      for (double k : op.constants) what += fmt::format(" {}", k);
+      label += label.empty() ? what : "\n" + what;
+    }
+    bool filled = op.input && std::any_of(op.names.begin(), op.names.end(),
+                                          [&](const std::string& n) { return wrt.count(n) > 0; });
+    out += fmt::format("  n{} [label={}, shape={}{}{}];\n", r, dot_quoted(label),
+                       op.input ? "box" : "ellipse", output[r] ? ", peripheries=2" : "",
+                       filled ? ", style=filled, fillcolor=\"#dde8f7\"" : "");
+    for (size_t k = 0; k < op.operands.size(); ++k) {
+      if (op.operands[k] < 0) continue;
+      std::string position = operand_label(op.label, k, op.operands.size());
+      out += position.empty() ? fmt::format("  n{} -> n{};\n", op.operands[k], r)
+                              : fmt::format("  n{} -> n{} [label={}];\n", op.operands[k], r,
+                                            dot_quoted(position));
+    }
   }
   for (const DerivativeVar& d : c.derivatives)  // what --print computes, as a legend
     out += fmt::format("  // derivative {}: d {} / d {}\n", d.name, p.outputs[d.output].name,

@@ -53,7 +53,7 @@ namespace {
 
 Value array(Shape shape, std::vector<NodeId> elems) {
   if (shape.empty()) return Value::of(elems.at(0));
-  return Value{std::move(shape), std::move(elems), kNoNode, false};
+  return Value{std::move(shape), std::move(elems), kNoNode, false, -1};
 }
 
 Value fail(Builder& b, std::string& error, std::string message) {

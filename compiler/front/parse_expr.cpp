@@ -25,12 +25,27 @@ bool any_poisoned(std::initializer_list<const Value*> args) {
 }
 }  // namespace
 
+Value Parser::traced(Value v, std::string_view label, std::initializer_list<const Value*> operands) {
+  if (v.poisoned) return v;
+  OpRecord r;
+  r.label = std::string(label);
+  r.shape = v.shape;
+  for (const Value* a : operands) {
+    r.operands.push_back(a->op);
+    if (a->op < 0 && a->is_scalar() && prog_.graph.is_const(a->scalar))
+      r.constants.push_back(prog_.graph.const_value(a->scalar));
+  }
+  v.op = int32_t(prog_.ops.size());
+  prog_.ops.push_back(std::move(r));
+  return v;
+}
+
 Value Parser::apply(Op op, Loc loc, std::string_view what, std::initializer_list<const Value*> args) {
   if (any_poisoned(args)) return Value::poison(b_.zero());  // its error is reported
   std::string error;
   Value v = elementwise(b_, op, std::span<const Value* const>(args.begin(), args.size()), what, error);
   if (!error.empty()) diag_.error(loc, "{}", error);
-  return v;
+  return traced(std::move(v), what, args);
 }
 
 // expression = conditional
@@ -121,8 +136,9 @@ Value Parser::multiplicative() {
       continue;
     }
     std::string error;
-    x = matmul(b_, x, y, error);
+    Value product = matmul(b_, x, y, error);
     if (!error.empty()) diag_.error(t.loc, "{}", error);
+    x = traced(std::move(product), "@", {&x, &y});
   }
   return x;
 }
@@ -156,11 +172,15 @@ Value Parser::postfix() {
     expect(Tok::RBracket, "']' to close the index");
     if (x.poisoned) continue;
     std::string error;
-    x = index_value(x, indices, error);
+    Value element = index_value(x, indices, error);
     if (!error.empty()) {
       diag_.error(open, "{}", error);
       x = Value::poison(b_.zero());
+      continue;
     }
+    std::string label = "[";
+    for (size_t k = 0; k < indices.size(); ++k) label += fmt::format("{}{}", k ? ", " : "", indices[k]);
+    x = traced(std::move(element), label + "]", {&x});
   }
   return x;
 }
@@ -204,7 +224,15 @@ Value Parser::array_literal() {
     if (e.poisoned) return Value::poison(b_.zero());
   std::string error;
   Value v = stack_values(elems, error);
-  if (error.empty()) return v;
+  if (error.empty()) {  // a literal of constants is a constant; else one record for [...]
+    bool constant = std::all_of(elems.begin(), elems.end(), [](const Value& e) { return e.op < 0; });
+    if (constant) return v;
+    OpRecord r{"[...]", {}, {}, v.shape, {}, false};
+    for (const Value& e : elems) r.operands.push_back(e.op);
+    v.op = int32_t(prog_.ops.size());
+    prog_.ops.push_back(std::move(r));
+    return v;
+  }
   diag_.error(open.loc, "{}", error);
   return Value::poison(b_.zero());
 }
@@ -258,7 +286,18 @@ Value Parser::call(const Token& name) {
   } else {
     v = array_function(b_, name.text, args, error);
   }
-  if (!error.empty()) diag_.error(name.loc, "{}", error);
+  if (!error.empty()) {
+    diag_.error(name.loc, "{}", error);
+    return v;
+  }
+  OpRecord r{std::string(name.text), {}, {}, v.shape, {}, false};
+  for (const Value& a : args) {
+    r.operands.push_back(a.op);
+    if (a.op < 0 && a.is_scalar() && prog_.graph.is_const(a.scalar))
+      r.constants.push_back(prog_.graph.const_value(a.scalar));
+  }
+  v.op = int32_t(prog_.ops.size());
+  prog_.ops.push_back(std::move(r));
   return v;
 }
 
@@ -321,7 +360,6 @@ Value Parser::name_use(const Token& t) {
   }
   if (auto it = symbols_.find(t.text); it != symbols_.end()) {
     it->second.used = true;
-    note_use(t.text);
     return it->second.value;
   }
   if (t.text == "pi") return Value::of(b_.constant(std::numbers::pi));
@@ -338,7 +376,6 @@ Value Parser::name_use(const Token& t) {
     return Value::poison(b_.zero());
   }
   warn_implicit_input(t);
-  note_use(t.text);
   return new_input(t, {});
 }
 

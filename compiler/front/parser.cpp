@@ -171,9 +171,11 @@ void Parser::input_item() {
 }
 
 Value Parser::new_input(const Token& name, Shape shape) {
-  Variable v{std::string(name.text), shape, {}, name.loc, {}, {}};
+  Variable v{std::string(name.text), shape, {}, name.loc, {}};
   for (size_t i = 0; i < shape_size(shape); ++i) v.nodes.push_back(b_.input(next_input_scalar_++));
-  Value value = shape.empty() ? Value::of(v.nodes[0]) : Value{shape, v.nodes, kNoNode, false};
+  Value value = shape.empty() ? Value::of(v.nodes[0]) : Value{shape, v.nodes, kNoNode, false, -1};
+  value.op = int32_t(prog_.ops.size());
+  prog_.ops.push_back(OpRecord{std::string(name.text), {}, {}, shape, {std::string(name.text)}, true});
   symbols_.emplace(name.text, Symbol{value, name.loc, true});
   prog_.inputs.push_back(std::move(v));
   return value;
@@ -183,14 +185,14 @@ Value Parser::new_input(const Token& name, Shape shape) {
 void Parser::output_decl() {
   next();
   saw_output_ = true;
-  for (const Token* t : name_list()) output_names_.push_back(Variable{std::string(t->text), {}, {}, t->loc, {}, {}});
+  for (const Token* t : name_list()) output_names_.push_back(Variable{std::string(t->text), {}, {}, t->loc, {}});
 }
 
 // wrt_decl = "wrt" name_list
 void Parser::wrt_decl() {
   next();
   saw_wrt_ = true;
-  for (const Token* t : name_list()) wrt_names_.push_back(Variable{std::string(t->text), {}, {}, t->loc, {}, {}});
+  for (const Token* t : name_list()) wrt_names_.push_back(Variable{std::string(t->text), {}, {}, t->loc, {}});
 }
 
 // Can `name` be bound here? Reports reserved names and redefinitions.
@@ -220,24 +222,27 @@ void Parser::definition() {
   next();  // '='
   Value value = Value::poison(b_.zero());
   bool ok = true;
-  std::vector<std::string> uses;
   const size_t begin = pos_;
-  uses_ = &uses;
   try {
     value = expression();
   } catch (const SyntaxError&) {
     ok = false;
   }
-  uses_ = nullptr;
   // Bind the name even after an error, so later uses do not cascade.
   if (check_bindable(name, "defined")) {
-    prog_.definitions.push_back(Variable{std::string(name.text), value.shape, value.nodes(), name.loc, {}, {}});
+    prog_.definitions.push_back(Variable{std::string(name.text), value.shape, value.nodes(), name.loc, {}});
     if (ok && pos_ > begin) {  // the expression's text, from its first token to its last
       const Token &first = toks_[begin], &last = toks_[pos_ - 1];
       prog_.definitions.back().formula =
           std::string(first.text.data(), size_t(last.text.data() + last.text.size() - first.text.data()));
     }
-    prog_.definitions.back().uses = std::move(uses);
+    if (!value.poisoned) {  // the record that makes the value gets the name
+      if (value.op < 0) {   // a constant: a record of its own
+        value.op = int32_t(prog_.ops.size());
+        prog_.ops.push_back(OpRecord{"constant", {}, {}, value.shape, {}, false});
+      }
+      prog_.ops[size_t(value.op)].names.emplace_back(name.text);
+    }
     symbols_.emplace(name.text, Symbol{std::move(value), name.loc, false});
   }
   if (!ok) throw SyntaxError{};
@@ -326,11 +331,15 @@ void Parser::resolve_outputs_and_wrt() {
       diag_.error(v.loc, "'{}' is listed as an output twice", v.name);
     } else {
       const Value& value = it->second.value;
-      prog_.outputs.push_back(Variable{v.name, value.shape, value.nodes(), v.loc, {}, {}});
+      prog_.outputs.push_back(Variable{v.name, value.shape, value.nodes(), v.loc, {}});
+      prog_.output_ops.push_back(value.op);
     }
   }
-  if (!saw_output_ && !prog_.definitions.empty())
+  if (!saw_output_ && !prog_.definitions.empty()) {
     prog_.outputs.push_back(prog_.definitions.back());
+    auto it = symbols_.find(prog_.definitions.back().name);
+    prog_.output_ops.push_back(it == symbols_.end() ? -1 : it->second.value.op);
+  }
   if (!saw_output_ && prog_.definitions.empty() && !diag_.has_errors())
     diag_.error(Loc{1, 1}, "the program has no output: define a value or name one with 'output'");
   if (!saw_wrt_) {

@@ -115,6 +115,8 @@ class Parser {
   Value name_use(const Token& name);
 
   // --- helpers -------------------------------------------------------------
+  /// Record that `v` is `label` applied to `operands` (Program::ops).
+  Value traced(Value v, std::string_view label, std::initializer_list<const Value*> operands);
   /// `op` applied elementwise; a shape error is reported at `loc`.
   Value apply(Op op, Loc loc, std::string_view what, std::initializer_list<const Value*> args);
   /// The Value for a fresh input `name` of `shape`; records it.
@@ -163,13 +165,7 @@ class Parser {
   /// Parameters of the function body being parsed (nullptr outside bodies).
   const std::unordered_map<std::string_view, Value>* params_ = nullptr;
   int inline_depth_ = 0;
-  /// The variables the definition being parsed reads (nullptr outside one).
-  std::vector<std::string>* uses_ = nullptr;
-  /// Record that the definition being parsed reads `name`.
-  void note_use(std::string_view name) {
-    if (uses_ && std::find(uses_->begin(), uses_->end(), name) == uses_->end())
-      uses_->emplace_back(name);
-  }
+
   std::vector<Variable> output_names_, wrt_names_;
   bool saw_output_ = false, saw_wrt_ = false;
 };

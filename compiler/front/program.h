@@ -17,12 +17,23 @@ struct Variable {
   std::vector<NodeId> nodes;   ///< the elements, row-major (one for a scalar)
   Loc loc;
   std::string formula;             ///< definitions: the expression as written
-  std::vector<std::string> uses;   ///< definitions: the variables it reads, in order
 
   bool is_scalar() const { return shape.empty(); }
   size_t size() const { return nodes.size(); }
   /// The node of a scalar variable (its first element otherwise).
   NodeId scalar() const { return nodes.at(0); }
+};
+
+/// One operation of the program as written, on whole values (`W @ x`, `+`,
+/// `relu`, an input): the graph --print=dot draws, one node per operation
+/// however many elements it unrolls into.
+struct OpRecord {
+  std::string label;              ///< `@`, `+`, `relu`, `[1]`, an input's name
+  std::vector<int32_t> operands;  ///< records read, in operand order (-1: a constant)
+  std::vector<double> constants;  ///< the values of the constant operands
+  Shape shape;
+  std::vector<std::string> names; ///< the variables defined as this value
+  bool input = false;
 };
 
 /// Everything the front end knows about a program.
@@ -37,6 +48,8 @@ struct Program {
   /// in definition order.
   std::vector<Variable> wrt_values;
   size_t forward_nodes = 0;           ///< graph size after parsing
+  std::vector<OpRecord> ops;          ///< the operations as written (for --print=dot)
+  std::vector<int32_t> output_ops;    ///< the record of each output (-1: a constant)
 
   /// Number of input scalars (n of the ABI).
   size_t num_input_scalars() const;

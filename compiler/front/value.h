@@ -35,10 +35,11 @@ struct Value {
   std::vector<NodeId> elems;  ///< arrays only
   NodeId scalar = kNoNode;    ///< scalars only
   bool poisoned = false;      ///< stands in for a value whose error is reported
+  int32_t op = -1;            ///< the Program::ops record that made it (-1: a constant)
 
-  static Value of(NodeId n) { return Value{{}, {}, n, false}; }
+  static Value of(NodeId n) { return Value{{}, {}, n, false, -1}; }
   /// A placeholder after an error: operations on it report nothing more.
-  static Value poison(NodeId zero) { return Value{{}, {}, zero, true}; }
+  static Value poison(NodeId zero) { return Value{{}, {}, zero, true, -1}; }
   bool is_scalar() const { return shape.empty(); }
   size_t size() const { return is_scalar() ? 1 : elems.size(); }
   NodeId at(size_t i) const { return is_scalar() ? scalar : elems[i]; }

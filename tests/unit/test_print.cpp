@@ -151,39 +151,45 @@ TEST_CASE("LaTeX: one aligned equation per printed statement") {
   CHECK(unit::count_of(latex, "&=") == statements);
 }
 
-TEST_CASE("DOT: one node per variable (arrays whole, with shape and formula), an edge per use") {
+TEST_CASE("DOT: one node per operation as written (arrays whole), operand positions where they matter") {
   Compiled c = unit::compile_ok(
       "input W1[3,4], b1[3], x[4], W2[2,3], y[2]\ns1 = W1 @ x + b1\na1 = 3*relu(s1)\n"
       "yhat = W2 @ a1\nC = 0.5*sum((yhat - y)^2)\nwrt W1, b1");
   std::string dot = print_dot(c, "net.expr");
   CHECK(dot.find("digraph gradc {") != std::string::npos);
   CHECK(dot.ends_with("}\n"));
-  // The regression net is 9 nodes and 8 edges, not hundreds of scalar ones.
-  CHECK(unit::count_of(dot, " -> ") == 8);
-  CHECK(unit::count_of(dot, "[label=") == 9);
-  CHECK(dot.find("\"s1\" [label=\"s1 [3]\\n= W1 @ x + b1\", shape=ellipse];") != std::string::npos);
-  CHECK(dot.find("\"W1\" [label=\"W1 [3,4]\", shape=box, style=filled") != std::string::npos);
-  CHECK(dot.find("\"x\" [label=\"x [4]\", shape=box];") != std::string::npos);  // not in wrt
-  CHECK(dot.find("\"C\" [label=\"C\\n= 0.5*sum((yhat - y)^2)\", shape=ellipse, peripheries=2];") !=
-        std::string::npos);
-  for (const char* edge : {"\"W1\" -> \"s1\"", "\"x\" -> \"s1\"", "\"b1\" -> \"s1\"",
-                           "\"s1\" -> \"a1\"", "\"a1\" -> \"yhat\"", "\"yhat\" -> \"C\"",
-                           "\"y\" -> \"C\""})
-    CHECK(dot.find(edge) != std::string::npos);
-  // Every edge connects declared nodes; quotes in a formula are escaped.
+  // The regression net: 5 inputs and 9 operations, 13 edges (not hundreds
+  // of scalar nodes and edges).
+  CHECK(unit::count_of(dot, ", shape=box") == 5);
+  CHECK(unit::count_of(dot, ", shape=ellipse") == 9);
+  CHECK(unit::count_of(dot, " -> ") == 13);
+  CHECK(dot.find("[label=\"W1 [3,4]\", shape=box, style=filled") != std::string::npos);
+  CHECK(dot.find("[label=\"x [4]\", shape=box];") != std::string::npos);  // not in wrt
+  CHECK(dot.find("[label=\"s1 [3]\\n+\", shape=ellipse];") != std::string::npos);
+  CHECK(dot.find("[label=\"a1 [3]\\n* 3\", shape=ellipse];") != std::string::npos);  // the constant
+  CHECK(dot.find("[label=\"C\\n* 0.5\", shape=ellipse, peripheries=2];") != std::string::npos);
+  // `@`, `-` and `^` label their operands 1 and 2; `+` does not.
+  CHECK(unit::count_of(dot, "[label=\"1\"]") == 4);  // W1 @, W2 @, yhat -, (...) ^ 2
+  CHECK(unit::count_of(dot, "[label=\"2\"]") == 3);  // @ x, @ a1, - y
+  // Every edge connects declared nodes, and its source comes first.
   std::istringstream in(dot);
   std::set<std::string> declared;
   for (std::string line; std::getline(in, line);) {
     size_t bracket = line.find(" [label=");
-    if (bracket != std::string::npos) declared.insert(line.substr(2, bracket - 2));
     size_t arrow = line.find(" -> ");
-    if (arrow == std::string::npos) continue;
+    if (arrow == std::string::npos) {
+      if (bracket != std::string::npos) declared.insert(line.substr(2, bracket - 2));
+      continue;
+    }
     std::string from = line.substr(2, arrow - 2), to = line.substr(arrow + 4);
-    to = to.substr(0, to.find(';'));
-    CHECK(declared.count(from) == 1);  // a use comes after what it uses
+    to = to.substr(0, to.find_first_of(" ;"));
+    CHECK(declared.count(from) == 1);
     CHECK(declared.count(to) == 1);
   }
-  // A formula over several lines is one label line per source line.
-  Compiled m = unit::compile_ok("input x\nA = [[1, x],\n     [x, 2]]\nw = sum(A)");
-  CHECK(print_dot(m, "m.expr").find("= [[1, x],\\n     [x, 2]]") != std::string::npos);
+  // `?:` labels its operands if/then/else; a function's body is its operations.
+  Compiled f = unit::compile_ok("input x, y\nsq(a) = a*a\nw = x > 0 ? sq(x) : y - 1");
+  std::string fd = print_dot(f, "f.expr");
+  for (const char* label : {"[label=\"if\"]", "[label=\"then\"]", "[label=\"else\"]"})
+    CHECK(fd.find(label) != std::string::npos);
+  CHECK(fd.find("[label=\"w\\n?:\", shape=ellipse, peripheries=2];") != std::string::npos);
 }
