@@ -21,6 +21,7 @@
 #include "emit/emit_cpp.h"
 #include "emit/emit_llvm.h"
 #include "emit/eval_io.h"
+#include "emit/explain.h"
 #include "ir/interp.h"
 #include "jit_compiled.h"
 #include "pipeline.h"
@@ -292,6 +293,33 @@ int check(const Compiled& c, const CliOptions& o, const std::string& file, std::
   return kExitOk;
 }
 
+// --explain at the one point --eval gives (none is needed without inputs).
+int explain_at_point(const Compiled& c, const CliOptions& o, const std::string& file,
+                     std::ostream& out, std::ostream& err) {
+  std::vector<double> point;
+  if (o.eval) {
+    Diagnostics input_diag(nullptr, err);
+    std::optional<EvalPoints> points = read_points(*o.eval, c.prog, input_diag);
+    input_diag.flush();
+    if (!points) return kExitError;
+    if (points->array && points->points.size() != 1) {
+      err << fmt::format("gradc: error: --explain works at one point; '{}' holds {}\n", *o.eval,
+                         points->points.size());
+      return kExitError;
+    }
+    point = points->points[0];
+  } else if (c.prog.num_input_scalars() > 0) {
+    err << "gradc: error: --explain needs the point to work at: give the inputs with --eval "
+           "(e.g. --eval=" << c.prog.inputs[0].name << "=1,...)\n";
+    return kExitUsage;
+  }
+  ExplainOptions opts;
+  opts.latex = *o.explain == "latex";
+  opts.forward_mode = o.mode == "forward";
+  out << explain(c, point, opts, file).text;
+  return kExitOk;
+}
+
 void print_stats(const Compiled& c, const CliOptions& o, const PassTimer& t, std::ostream& err) {
   err << "gradc: statistics\n";
   for (const auto& e : t.entries()) err << fmt::format("  {:<14} {:10.3f} ms\n", e.name, e.ms);
@@ -385,7 +413,10 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
     else if (*o.print == "dot") out << print_dot(c, file);
     else out << print_text(c, file);
   }
-  if (o.eval && !o.plot) {  // with --plot, --eval gives the other inputs' values
+  if (o.explain) {
+    timer.start("explain");
+    status = std::max(status, explain_at_point(c, o, file, out, err));
+  } else if (o.eval && !o.plot) {  // with --plot, --eval gives the other inputs' values
     timer.start("eval");
     Diagnostics input_diag(nullptr, err);
     std::optional<EvalPoints> points = read_points(*o.eval, c.prog, input_diag);

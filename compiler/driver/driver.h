@@ -28,6 +28,7 @@ struct CliOptions {
   std::optional<std::vector<std::string>> wrt;  ///< --wrt
   std::optional<std::string> print;        ///< --print[=format]
   std::optional<std::string> eval;         ///< --eval (with --plot: the other inputs)
+  std::optional<std::string> explain;      ///< --explain[=text|latex] (at the --eval point)
   std::optional<PlotRange> plot;           ///< --plot (with -o FILE.svg)
   bool check = false;                      ///< --check
   int check_points = 5;                    ///< --check-points

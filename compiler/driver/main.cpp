@@ -31,6 +31,11 @@ Actions (combine freely; at least one):
                        a valid gradc program), latex, or dot (Graphviz)
   --eval=INPUTS        evaluate; print outputs and derivatives as JSON.
                        INPUTS is x=1,v=[1,2],W=[[1,2],[3,4]] or @inputs.json
+  --explain[=FORMAT]   the derivation at the --eval point, as a course handout
+                       works it: the forward pass, the local partial of every
+                       edge, the backward pass (--mode=forward: the tangents)
+                       with numbers, and the gradient; FORMAT is text
+                       (default) or latex. --eval then gives the point only
   --hessian            also second derivatives: the hess kernel, "hessian" in
                        --eval, d2OUT_dIN1_dIN2 in --print, and --check
                        compares them with central differences of the gradient
@@ -232,6 +237,16 @@ gradc::CliOptions ArgParser::parse() {
       o.print = a.substr(8);
       if (*o.print != "text" && *o.print != "latex" && *o.print != "dot")
         throw UsageError{fmt::format("unknown --print format '{}' (text, latex or dot)", *o.print)};
+    } else if (a == "--explain") {
+      once("--explain");
+      o.explain = "text";
+      if (i_ + 1 < args_.size() && (args_[i_ + 1] == "text" || args_[i_ + 1] == "latex"))
+        o.explain = args_[++i_];
+    } else if (a.rfind("--explain=", 0) == 0) {
+      once("--explain");
+      o.explain = a.substr(10);
+      if (*o.explain != "text" && *o.explain != "latex")
+        throw UsageError{fmt::format("unknown --explain format '{}' (text or latex)", *o.explain)};
     } else if (a.rfind("-o", 0) == 0 && a.size() > 2 && a[2] != '=') {
       once("-o");
       o.output = a.substr(2);
@@ -293,8 +308,9 @@ gradc::CliOptions ArgParser::parse() {
                      "hess to --kernels or leave --kernels out"};
   if (o.hessian && !has_hess) o.kernels.push_back("hess");
   if (!have_input) throw UsageError{"no input file"};
-  if (!o.output && !o.print && !o.eval && !o.check && !o.dump_after && !o.plot)
-    throw UsageError{"nothing to do: give -o FILE, --print, --eval, --check, --plot or --dump-after"};
+  if (!o.output && !o.print && !o.eval && !o.check && !o.dump_after && !o.explain && !o.plot)
+    throw UsageError{"nothing to do: give -o FILE, --print, --eval, --explain, --check, --plot "
+                     "or --dump-after"};
   check_plot(o);
   if (o.emit && !o.output) throw UsageError{"--emit needs -o FILE"};
   if (o.name && !o.output) throw UsageError{"--name needs -o FILE"};

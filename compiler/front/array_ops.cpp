@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 namespace gradc {
 
 size_t shape_size(const Shape& shape) {
@@ -88,26 +90,67 @@ NodeId stable_shift(Builder& b, const std::vector<NodeId>& v) {
 
 }  // namespace
 
+// NumPy broadcasting: shapes are aligned at their last axes; along each
+// axis the sizes are equal or one of them is 1 (that operand repeats). A
+// scalar is shape [] and combines with anything.
+std::optional<Shape> broadcast_shape(std::span<const Value* const> args) {
+  Shape out;
+  for (const Value* a : args) {
+    const Shape& s = a->shape;
+    if (s.size() > out.size()) out.insert(out.begin(), s.size() - out.size(), 1);
+    for (size_t k = 0; k < s.size(); ++k) {
+      uint32_t& d = out[out.size() - s.size() + k];
+      if (d == 1) d = s[k];
+      else if (s[k] != 1 && s[k] != d) return std::nullopt;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// Flat index into `from` of element `flat` of the broadcast shape `to`.
+size_t broadcast_index(const Shape& from, const Shape& to, size_t flat) {
+  size_t index = 0, stride = 1;
+  for (size_t k = 0; k < from.size(); ++k) {
+    size_t axis = from.size() - 1 - k, to_axis = to.size() - 1 - k;
+    size_t i = flat % to[to_axis];
+    flat /= to[to_axis];
+    if (from[axis] != 1) index += i * stride;
+    stride *= from[axis];
+  }
+  return index;
+}
+
+}  // namespace
+
 Value elementwise(Builder& b, Op op, std::span<const Value* const> args,
                   std::string_view what, std::string& error) {
-  const Value* shaped = nullptr;
-  for (const Value* a : args) {
-    if (a->is_scalar()) continue;
-    if (shaped && shaped->shape != a->shape)
-      return fail(b, error, fmt::format("shape mismatch in '{}': {} and {}", what,
-                                        shape_text(shaped->shape), shape_text(a->shape)));
-    if (!shaped) shaped = a;
+  std::optional<Shape> shape = broadcast_shape(args);
+  if (!shape) {
+    std::vector<std::string> arrays;  // the scalars fit any shape: not named
+    for (const Value* a : args)
+      if (!a->is_scalar()) arrays.push_back(shape_text(a->shape));
+    std::string shapes;
+    for (size_t i = 0; i < arrays.size(); ++i)
+      shapes += (i == 0 ? "" : i + 1 == arrays.size() ? " and " : ", ") + arrays[i];
+    return fail(b, error, fmt::format("shape mismatch in '{}': {}", what, shapes));
   }
-  auto apply = [&](size_t i) {
-    NodeId x = args[0]->at(i);
-    NodeId y = args.size() > 1 ? args[1]->at(i) : kNoNode;
-    NodeId z = args.size() > 2 ? args[2]->at(i) : kNoNode;
-    return b.make(op, x, y, z);
+  size_t size = shape_size(*shape);
+  if (size > kMaxArrayElements)
+    return fail(b, error, fmt::format("'{}' broadcasts to {}, more than {} elements", what,
+                                      shape_text(*shape), kMaxArrayElements));
+  auto element = [&](size_t k, size_t i) {
+    if (k >= args.size()) return kNoNode;
+    const Value& a = *args[k];
+    if (a.is_scalar()) return a.scalar;
+    return a.shape == *shape ? a.elems[i] : a.elems[broadcast_index(a.shape, *shape, i)];
   };
-  if (!shaped) return Value::of(apply(0));
-  std::vector<NodeId> out(shaped->size());
-  for (size_t i = 0; i < out.size(); ++i) out[i] = apply(i);
-  return array(shaped->shape, std::move(out));
+  auto apply = [&](size_t i) { return b.make(op, element(0, i), element(1, i), element(2, i)); };
+  if (shape->empty()) return Value::of(apply(0));
+  std::vector<NodeId> out(size);
+  for (size_t i = 0; i < size; ++i) out[i] = apply(i);
+  return array(std::move(*shape), std::move(out));
 }
 
 Value matmul(Builder& b, const Value& a, const Value& c, std::string& error) {

@@ -3,6 +3,7 @@
 // sets `error` to a message naming both shapes and returns a scalar zero.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -19,8 +20,11 @@ inline constexpr size_t kMaxArrayElements = (size_t(1) << 24) >> kLimitShift;
 /// Largest number of multiplications one `@` may unroll into.
 inline constexpr size_t kMaxUnrolledProducts = (size_t(1) << 25) >> kLimitShift;
 
-/// Apply a scalar op elementwise; scalars combine with arrays of any shape,
-/// arrays must have equal shapes. `what` names the op in messages.
+/// The shape `args` broadcast to under NumPy's rules, or nullopt if they do not.
+std::optional<Shape> broadcast_shape(std::span<const Value* const> args);
+/// Apply a scalar op elementwise under NumPy's broadcasting rules: scalars
+/// combine with any array, `X @ W + b` adds the vector `b` to every row.
+/// `what` names the op in messages.
 Value elementwise(Builder& b, Op op, std::span<const Value* const> args,
                   std::string_view what, std::string& error);
 

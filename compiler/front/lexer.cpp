@@ -2,6 +2,7 @@
 #include "front/lexer.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "support/number.h"
 
@@ -118,7 +119,11 @@ class Lexer {
     if (c == ' ' || c == '\t' || c == '\f' || c == '\v') { ++pos_; return; }
     if (c == '#' || (c == '/' && peek(1) == '/')) { skip_comment(); return; }
     if (c == '\n' || c == '\r') {  // a lone \r (old Mac line ends) is a newline too
-      push(Tok::Newline, pos_++, 1);
+      // Inside ( ) or [ ] a newline continues the statement (SPEC 1),
+      // unless the next line plainly starts a new one: then the bracket is
+      // left open, the parser says so, and the next statement still parses.
+      if (brackets_ == 0 || starts_statement(pos_ + 1)) push(Tok::Newline, pos_, 1);
+      ++pos_;
       ++line_;
       line_start_ = pos_;
       return;
@@ -127,6 +132,34 @@ class Lexer {
     if (is_digit(c) || (c == '.' && is_digit(peek(1)))) { number(); return; }
     if (punctuation()) return;
     bad_character();
+  }
+
+  // Does the text from `p` (after blank and comment lines) begin a
+  // statement that cannot continue an expression: `NAME =` (not `==`), or
+  // `input`, `output`, `wrt` followed by a name?
+  // The answer is cached for the next token, so a run of blank lines is
+  // scanned once, not once per line.
+  bool starts_statement(size_t p) {
+    if (p <= next_token_) return next_starts_statement_;
+    for (;;) {
+      while (p < src_.size() && std::isspace(static_cast<unsigned char>(src_[p]))) ++p;
+      bool comment = p < src_.size() && (src_[p] == '#' || src_.substr(p, 2) == "//");
+      if (!comment) break;
+      while (p < src_.size() && src_[p] != '\n' && src_[p] != '\r') ++p;
+    }
+    next_token_ = p;
+    next_starts_statement_ = false;
+    if (p >= src_.size() || !is_ident_start(src_[p])) return false;
+    size_t begin = p;
+    while (p < src_.size() && is_ident_char(src_[p])) ++p;
+    std::string_view word = src_.substr(begin, p - begin);
+    while (p < src_.size() && (src_[p] == ' ' || src_[p] == '\t')) ++p;
+    if (word == "input" || word == "output" || word == "wrt")
+      next_starts_statement_ = p < src_.size() && is_ident_start(src_[p]);
+    else
+      next_starts_statement_ = p < src_.size() && src_[p] == '=' &&
+                               (p + 1 >= src_.size() || src_[p + 1] != '=');
+    return next_starts_statement_;
   }
 
   void skip_comment() {
@@ -225,6 +258,8 @@ class Lexer {
   std::vector<Token> toks_;
   size_t brackets_ = 0, prefixes_ = 0, powers_ = 0;  // see track_nesting
   bool after_operand_ = false, skipping_ = false;
+  size_t next_token_ = 0;               // see starts_statement
+  bool next_starts_statement_ = false;
 };
 
 }  // namespace

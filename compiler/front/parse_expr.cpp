@@ -152,7 +152,7 @@ Value Parser::postfix() {
   Value x = primary();
   while (at(Tok::LBracket)) {
     Loc open = next().loc;
-    std::vector<long> indices = index_list();
+    std::vector<long> indices = index_list("an index");
     expect(Tok::RBracket, "']' to close the index");
     if (x.poisoned) continue;
     std::string error;
@@ -223,6 +223,16 @@ Value Parser::call(const Token& name) {
   next();
   // Errors here are not syntax errors: report them and go on parsing, so
   // every bad call of a statement is reported.
+  if (functions_.count(name.text)) return inline_call(name, args);
+  if (name.text == defining_) {
+    diag_.error(name.loc, "'{}' calls itself: functions are inlined, so recursion is not "
+                "supported", name.text);
+    return Value::poison(b_.zero());
+  }
+  if (functions_somewhere_.count(name.text)) {
+    diag_.error(name.loc, "call of '{}' before its definition", name.text);
+    return Value::poison(b_.zero());
+  }
   auto builtin = find_builtin(name.text);
   int arity = builtin ? builtin->arity : array_function_arity(name.text);
   if (arity < 0) {
@@ -252,9 +262,63 @@ Value Parser::call(const Token& name) {
   return v;
 }
 
+Value Parser::inline_call(const Token& name, const std::vector<Value>& args) {
+  Function& f = functions_.at(name.text);
+  f.used = true;
+  if (args.size() != f.params.size()) {
+    diag_.error(name.loc, "'{}' takes {} argument{}, got {}", name.text, f.params.size(),
+                f.params.size() == 1 ? "" : "s", args.size());
+    return Value::poison(b_.zero());
+  }
+  for (const Value& a : args)
+    if (a.poisoned) return Value::poison(b_.zero());
+  if (!f.ok) return Value::poison(b_.zero());  // its error is reported at its definition
+  // Equal arguments give equal nodes (hash-consing), so a call with the
+  // same argument nodes is the same value: parsing each distinct call once
+  // keeps f2(x) = f1(x) + f1(x), f3(x) = f2(x) + f2(x), ... linear.
+  std::vector<uint32_t> key;
+  for (const Value& a : args) {
+    key.push_back(uint32_t(a.shape.size()));
+    key.insert(key.end(), a.shape.begin(), a.shape.end());
+    for (NodeId n : a.nodes()) key.push_back(n);
+  }
+  if (auto it = f.memo.find(key); it != f.memo.end()) return it->second;
+  if (inline_depth_ >= kMaxInlineDepth) {
+    diag_.error(name.loc, "calls of functions are nested too deeply (the limit is {} levels)",
+                kMaxInlineDepth);
+    return Value::poison(b_.zero());
+  }
+  std::unordered_map<std::string_view, Value> bound;
+  for (size_t i = 0; i < args.size(); ++i) bound.emplace(f.params[i], args[i]);
+  // Parse the body in place of the call; the position, parameters and error
+  // context are restored however the body's parse ends.
+  struct Restore {
+    Parser& p;
+    size_t pos;
+    const std::unordered_map<std::string_view, Value>* params;
+    std::string context;
+    ~Restore() {
+      p.pos_ = pos;
+      p.params_ = params;
+      p.diag_.set_context(std::move(context));
+      --p.inline_depth_;
+    }
+  } restore{*this, pos_, std::exchange(params_, &bound), diag_.set_context("")};
+  diag_.set_context(fmt::format(" (in the call of '{}' at line {}, column {})", name.text,
+                                name.loc.line, name.loc.col));
+  ++inline_depth_;
+  pos_ = f.body_begin;
+  Value v = expression();
+  f.memo.emplace(std::move(key), v);
+  return v;
+}
+
 // A name in an expression: a defined name, an input, `pi`, or (without an
 // input statement) a new implicit input.
 Value Parser::name_use(const Token& t) {
+  if (params_) {
+    if (auto it = params_->find(t.text); it != params_->end()) return it->second;
+  }
   if (auto it = symbols_.find(t.text); it != symbols_.end()) {
     it->second.used = true;
     return it->second.value;

@@ -29,9 +29,24 @@ void Parser::prescan() {
     if (start && t.kind == Tok::Ident) {
       if (t.text == "input" && toks_[i + 1].kind != Tok::Assign) has_input_statement_ = true;
       if (toks_[i + 1].kind == Tok::Assign) defined_somewhere_.insert(t.text);
+      if (toks_[i + 1].kind == Tok::LParen) {  // f(a, b) = ...: skip to its ')'
+        size_t j = i + 2;
+        while (toks_[j].kind == Tok::Ident || toks_[j].kind == Tok::Comma) ++j;
+        if (toks_[j].kind == Tok::RParen && toks_[j + 1].kind == Tok::Assign) {
+          functions_somewhere_.insert(t.text);
+          i = j;
+        }
+      }
     }
     start = t.kind == Tok::Newline || t.kind == Tok::Semi;
   }
+}
+
+bool Parser::at_function_def() const {
+  size_t j = 2;
+  while (peek(j).kind == Tok::Ident || peek(j).kind == Tok::Comma) ++j;
+  return peek(0).kind == Tok::Ident && peek(1).kind == Tok::LParen &&
+         peek(j).kind == Tok::RParen && peek(j + 1).kind == Tok::Assign;
 }
 
 std::optional<Program> Parser::run() {
@@ -72,11 +87,12 @@ void Parser::program() {
     diag_.error(Loc{1, 1}, "the program is empty: it has no statements");
 }
 
-// statement = [ input_decl | output_decl | wrt_decl | definition ]
+// statement = [ input_decl | output_decl | wrt_decl | definition | function_def ]
 void Parser::statement() {
   if (at_separator()) return;
   const Token& t = peek();
   if (t.kind == Tok::Ident && peek(1).kind == Tok::Assign) return definition();
+  if (at_function_def()) return function_def();
   if (t.kind == Tok::Ident && t.text == "input") return input_decl();
   if (t.kind == Tok::Ident && t.text == "output") return output_decl();
   if (t.kind == Tok::Ident && t.text == "wrt") return wrt_decl();
@@ -94,9 +110,15 @@ std::vector<const Token*> Parser::name_list() {
 }
 
 // index_list = NUMBER { "," NUMBER }        (whole numbers)
-std::vector<long> Parser::index_list() {
+// `what` ("an index", "a dimension") names the numbers in messages.
+std::vector<long> Parser::index_list(std::string_view what) {
   std::vector<long> out;
   do {
+    if (at(Tok::Ident) || at(Tok::LParen))
+      fail(peek().loc, "{} must be a constant whole number, got {} (arrays have fixed sizes{})",
+           what, describe(peek()),
+           what == "an index" ? " and are unrolled at compile time, so a run-time value cannot "
+                                "pick an element" : "");
     const Token& t = expect(Tok::Number, "a whole number");
     if (t.number != std::floor(t.number) || t.number > 1e9)
       fail(t.loc, "expected a whole number, got '{}'", t.text);
@@ -120,7 +142,7 @@ void Parser::input_item() {
     if (accept(Tok::LBracket)) {
       Loc dims_loc = peek().loc;
       size_t total = 1;
-      for (long d : index_list()) {
+      for (long d : index_list("a dimension")) {
         if (d < 1) fail(dims_loc, "array dimensions must be at least 1, got {}", d);
         total *= size_t(d);
         if (total > kMaxArrayElements)
@@ -170,6 +192,9 @@ bool Parser::check_bindable(const Token& name, std::string_view what) {
     diag_.error(name.loc, "'pi' is a built-in constant and cannot be {}", what);
   } else if (find_builtin(name.text) || is_array_function(name.text)) {
     diag_.error(name.loc, "'{}' is a built-in function and cannot be {}", name.text, what);
+  } else if (auto f = functions_.find(name.text); f != functions_.end()) {
+    diag_.error(name.loc, "redefinition of '{}' (a function defined at line {}, column {})",
+                name.text, f->second.loc.line, f->second.loc.col);
   } else if (auto it = symbols_.find(name.text); it != symbols_.end()) {
     diag_.error(name.loc, "redefinition of '{}' (first {} at line {}, column {})", name.text,
                 it->second.is_input ? "declared as an input" : "defined", it->second.loc.line,
@@ -199,6 +224,64 @@ void Parser::definition() {
   if (!ok) throw SyntaxError{};
 }
 
+// param_list = [ NAME { "," NAME } ]
+std::vector<const Token*> Parser::param_list(std::string_view function) {
+  std::vector<const Token*> params;
+  if (at(Tok::RParen)) return params;
+  for (const Token* p : name_list()) {
+    if (is_reserved_name(p->text))
+      diag_.error(p->loc, "'{}' is {} and cannot be a parameter of '{}'", p->text,
+                  is_keyword(p->text) ? "a keyword" : p->text == "pi" ? "a built-in constant"
+                                                                        : "a built-in function",
+                  function);
+    for (const Token* q : params)
+      if (q->text == p->text)
+        diag_.error(p->loc, "'{}' is a parameter of '{}' twice", p->text, function);
+    params.push_back(p);
+  }
+  return params;
+}
+
+// function_def = NAME "(" param_list ")" "=" expression
+// The body is parsed once here with the parameters standing for values of
+// any shape (poisoned placeholders: only errors that do not depend on the
+// arguments are reported), then again at every call (inline_call).
+void Parser::function_def() {
+  const Token& name = next();
+  next();  // '('
+  Function f;
+  f.loc = name.loc;
+  for (const Token* p : param_list(name.text)) f.params.push_back(p->text);
+  next();  // ')'
+  next();  // '='
+  std::unordered_map<std::string_view, Value> placeholders;
+  for (std::string_view p : f.params) placeholders.emplace(p, Value::poison(b_.zero()));
+  f.body_begin = pos_;
+  int errors = diag_.error_count();
+  const auto* outer = std::exchange(params_, &placeholders);
+  std::string_view outer_def = std::exchange(defining_, name.text);
+  bool syntax_ok = true;
+  try {
+    expression();
+  } catch (const SyntaxError&) {
+    syntax_ok = false;
+  }
+  params_ = outer;
+  defining_ = outer_def;
+  f.body_end = pos_;
+  f.ok = syntax_ok && diag_.error_count() == errors && at_separator();
+  bool bindable = true;
+  if (auto it = functions_.find(name.text); it != functions_.end()) {
+    diag_.error(name.loc, "redefinition of function '{}' (first defined at line {}, column {})",
+                name.text, it->second.loc.line, it->second.loc.col);
+    bindable = false;
+  } else if (!check_bindable(name, "defined as a function")) {
+    bindable = false;
+  }
+  if (bindable) functions_.emplace(name.text, std::move(f));
+  if (!syntax_ok) throw SyntaxError{};
+}
+
 // A definition that is not an output and that nothing uses is dead code,
 // often a sign of a typo where it should have been used.
 void Parser::warn_unused() {
@@ -210,6 +293,8 @@ void Parser::warn_unused() {
     if (it != symbols_.end() && !it->second.used && !outputs.count(d.name))
       diag_.warning(d.loc, "'{}' is defined but never used (it is not an output)", d.name);
   }
+  for (const auto& [name, f] : functions_)
+    if (!f.used) diag_.warning(f.loc, "function '{}' is defined but never called", name);
 }
 
 void Parser::resolve_outputs_and_wrt() {

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <initializer_list>
+#include <map>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -25,6 +26,9 @@
 namespace gradc::detail {
 
 struct SyntaxError {};
+
+/// Deepest chain of user-function calls inside function bodies.
+inline constexpr int kMaxInlineDepth = 64;
 
 class Parser {
  public:
@@ -86,8 +90,10 @@ class Parser {
   void output_decl();
   void wrt_decl();
   void definition();
+  void function_def();
+  std::vector<const Token*> param_list(std::string_view function);
   std::vector<const Token*> name_list();
-  std::vector<long> index_list();
+  std::vector<long> index_list(std::string_view what);
   // --- expressions, in parse_expr.cpp ----------------------------------------
   Value expression();
   Value conditional();
@@ -102,6 +108,9 @@ class Parser {
   Value primary();
   Value array_literal();
   Value call(const Token& name);
+  /// A call of a user function: its body parsed again with the parameters
+  /// bound to `args` (inlining), memoized per argument nodes.
+  Value inline_call(const Token& name, const std::vector<Value>& args);
   Value name_use(const Token& name);
 
   // --- helpers -------------------------------------------------------------
@@ -110,6 +119,8 @@ class Parser {
   /// The Value for a fresh input `name` of `shape`; records it.
   Value new_input(const Token& name, Shape shape);
   void prescan();
+  /// Is the statement at the current token `NAME ( ... ) =`, a function definition?
+  bool at_function_def() const;
   bool check_bindable(const Token& name, std::string_view what);
   void resolve_outputs_and_wrt();
   /// Warn about definitions that are neither outputs nor used.
@@ -135,6 +146,22 @@ class Parser {
     bool used = false;  ///< named in an expression (for "never used")
   };
   std::unordered_map<std::string_view, Symbol> symbols_;
+  /// `f(a, b) = EXPR`: the body is kept as its token range and parsed again
+  /// at each call with the parameters bound (calls are inlined, SPEC 1).
+  struct Function {
+    std::vector<std::string_view> params;
+    size_t body_begin = 0, body_end = 0;  ///< token range of EXPR
+    Loc loc;
+    bool ok = true;     ///< the body parsed without errors
+    bool used = false;  ///< called somewhere (for "never called")
+    std::map<std::vector<uint32_t>, Value> memo;  ///< argument shapes and nodes -> result
+  };
+  std::unordered_map<std::string_view, Function> functions_;
+  std::unordered_set<std::string_view> functions_somewhere_;  ///< defined anywhere (prescan)
+  std::string_view defining_;  ///< the function whose body is being checked
+  /// Parameters of the function body being parsed (nullptr outside bodies).
+  const std::unordered_map<std::string_view, Value>* params_ = nullptr;
+  int inline_depth_ = 0;
   std::vector<Variable> output_names_, wrt_names_;
   bool saw_output_ = false, saw_wrt_ = false;
 };

@@ -37,7 +37,7 @@ std::string quote_char(unsigned char c) {
 
 void Diagnostics::report(Loc loc, const std::string& message) {
   ++errors_;
-  pending_.push_back(Entry{loc, message});
+  pending_.push_back(Entry{loc, message + context_});
   if (errors_ >= kMaxErrors) {
     flush();
     out_ << "gradc: fatal error: too many errors emitted, stopping now\n";

@@ -13,6 +13,7 @@
 #include <ostream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -71,6 +72,9 @@ class Diagnostics {
   void warning(Loc loc, fmt::format_string<Args...> f, Args&&... args) {
     pending_.push_back(Entry{loc, fmt::format(f, std::forward<Args>(args)...), true});
   }
+  /// Text appended to every error reported from now on ("" for none), e.g.
+  /// " (in the call of 'f' at line 4, column 7)"; returns the previous one.
+  std::string set_context(std::string context) { return std::exchange(context_, std::move(context)); }
   int error_count() const { return errors_; }
   bool has_errors() const { return errors_ > 0; }
   /// Print the pending errors, sorted by location.
@@ -89,6 +93,7 @@ class Diagnostics {
   std::ostream& out_;
   int errors_ = 0;
   std::vector<Entry> pending_;
+  std::string context_;
 };
 
 /// Printable form of a byte for messages: 'c', or '\xNN' for non-printables.

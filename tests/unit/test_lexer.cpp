@@ -1,6 +1,7 @@
 // test_lexer.cpp - tokens of every kind, number formats, comments, newlines
 // and locations, and the lexical errors (malformed or out-of-range numbers,
 // bad characters), each reported once with the stream still ending in Eof.
+#include <algorithm>
 #include <cstdlib>
 
 #include "comma_locale.h"
@@ -113,6 +114,44 @@ TEST_CASE("comments (# and //) run to the end of the line; newlines are tokens")
   SourceFile crlf("t", "a\r\nb\t;\f c");
   CHECK(lex_text(crlf).kinds() ==
         std::vector<Tok>{Tok::Ident, Tok::Newline, Tok::Ident, Tok::Semi, Tok::Ident, Tok::Eof});
+}
+
+TEST_CASE("a newline inside ( ) or [ ] continues the statement, with lines counted") {
+  SourceFile f("t", "A = [[1, 2],\n     [3, 4]]\nw = f(a,\n  # a comment line\n\n  b)\nz = 1");
+  Lexed r = lex_text(f);
+  CHECK(r.error_count == 0);
+  size_t newlines = 0;
+  for (Tok k : r.kinds()) newlines += k == Tok::Newline;
+  CHECK(newlines == 2);  // after the matrix and after the call only
+  const Token& b = r.toks[r.toks.size() - 7];
+  CHECK(b.text == "b");
+  CHECK(b.loc.line == 6);
+  CHECK(b.loc.col == 3);
+  CHECK(r.toks[r.toks.size() - 4].loc.line == 7);  // z
+}
+
+TEST_CASE("a bracket left open ends at a line that starts a statement") {
+  // `b = ...`, `input y`, `output a` and `wrt x` cannot continue an
+  // expression, so the statement ends there and the parser reports the '('.
+  for (std::string next : {"b = 2", "input y", "output a", "wrt x", "  # c\n\nb = 1"}) {
+    SourceFile f("t", "a = (x + 1\n" + next);
+    std::vector<Tok> kinds = lex_text(f).kinds();
+    INFO(next);
+    CHECK(std::count(kinds.begin(), kinds.end(), Tok::Newline) >= 1);
+  }
+  // `==`, an operator or a name that is a call continue it.
+  for (std::string next : {"== 2)", "+ y)", "y)", "input)"}) {
+    SourceFile f("t", "a = (x\n" + next);
+    std::vector<Tok> kinds = lex_text(f).kinds();
+    INFO(next);
+    CHECK(std::count(kinds.begin(), kinds.end(), Tok::Newline) == 0);
+  }
+  // A long run of blank lines inside a bracket is scanned once (linear time).
+  std::string blanks = "a = (x\n" + std::string(2000000, '\n') + ")";
+  SourceFile big("t", blanks);
+  Lexed r = lex_text(big);
+  CHECK(r.error_count == 0);
+  CHECK(r.toks.back().loc.line == 2000002);
 }
 
 TEST_CASE("token locations are 1-based line and column") {

@@ -1,0 +1,381 @@
+// explain.cpp - --explain: the derivation at one point, as a handout works it.
+//
+// The computational graph is the program at statement granularity: its
+// vertices are the inputs and the values --print gives a statement (source
+// names, shared values, outputs); an edge joins a vertex to each vertex its
+// formula reads. The local partial of an edge v <- u is the derivative of
+// v's formula with respect to u, the other vertices held fixed: a reverse
+// sweep over the nodes inlined into v, with the same local-partials table as
+// every mode (ad/derivative_rules.h). The backward pass then sums, for each
+// vertex u, dL/du = sum over users v of dL/dv * dv/du (reverse order), and
+// forward mode sums dv/dx = sum over operands u of dv/du * du/dx.
+#include "emit/explain.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "ad/derivative_rules.h"
+#include "emit/expr_render.h"
+#include "ir/builder.h"
+#include "ir/interp.h"
+#include "support/version.h"
+
+namespace gradc {
+
+namespace {
+
+/// Value `to` reads vertex `from`; `partial` is d to / d from, a node.
+struct Edge {
+  NodeId from, to, partial;
+};
+
+/// The program's computational graph with its local partials, evaluated.
+struct CompGraph {
+  Graph g;                       ///< the program's graph plus the local partials
+  Schedule s;                    ///< its steps are the non-input vertices
+  std::vector<NodeId> vertices;  ///< live inputs, then steps: ascending id
+  std::vector<Edge> edges;       ///< grouped by `to`, in vertex order
+  std::vector<double> value;     ///< every node of g at the point
+};
+
+bool is_vertex(const Graph& g, const Schedule& s, NodeId n) {
+  return g[n].op == Op::Input || (n < s.materialized.size() && s.materialized[n]);
+}
+
+// The edges into vertex v: a reverse sweep from v (seed 1) over the nodes
+// inlined into v, stopping at other vertices.
+void add_edges(Builder& b, const Schedule& s, NodeId v, std::vector<Edge>& edges) {
+  const Graph& g = b.graph();
+  std::vector<NodeId> inner, stack{v};
+  while (!stack.empty()) {  // no recursion: a formula may be long
+    NodeId n = stack.back();
+    stack.pop_back();
+    inner.push_back(n);
+    for (int i = 0; i < arity(g[n]); ++i) {
+      NodeId o = operand(g[n], i);
+      if (!g.is_const(o) && !is_vertex(g, s, o)) stack.push_back(o);
+    }
+  }
+  std::sort(inner.begin(), inner.end(), std::greater<>());  // users before operands
+  inner.erase(std::unique(inner.begin(), inner.end()), inner.end());
+  std::unordered_map<NodeId, NodeId> adjoint{{v, b.one()}};
+  std::vector<NodeId> reached;  // vertices, in order of first contribution
+  for (NodeId n : inner) {
+    auto it = adjoint.find(n);
+    if (it == adjoint.end()) continue;
+    NodeId seed = it->second;
+    const Node node = g[n];  // a copy: the builder grows the graph
+    for (int i = 0; i < arity(node); ++i) {
+      NodeId o = operand(node, i);
+      if (g.is_const(o)) continue;
+      NodeId p = partial_times(b, n, i, seed);
+      if (p == kNoNode) continue;
+      auto [at, fresh] = adjoint.try_emplace(o, p);
+      if (!fresh) at->second = b.add(at->second, p);
+      if (fresh && is_vertex(g, s, o)) reached.push_back(o);
+    }
+  }
+  std::sort(reached.begin(), reached.end());
+  for (NodeId u : reached)
+    if (!g.is_const(adjoint.at(u), 0.0)) edges.push_back({u, v, adjoint.at(u)});
+}
+
+// The forward kernel's names, and every element of an array definition as a
+// vertex of its own (`s[0]`, `s[1,0]`), as a handout names them.
+NameHints vertex_names(const Compiled& c) {
+  NameHints hints = *c.forward_hints;
+  const Graph& g = c.prog.graph;
+  for (const Variable& v : c.prog.definitions) {
+    if (v.is_scalar()) continue;
+    for (size_t i = 0; i < v.nodes.size(); ++i) {
+      NodeId n = v.nodes[i];
+      if (g.is_const(n) || g[n].op == Op::Input) continue;
+      std::string name = v.name + element_suffix(v.shape, i);
+      hints.reserved.insert(name);
+      hints.claim(n, name);
+    }
+  }
+  return hints;
+}
+
+CompGraph build_graph(const Compiled& c, const std::vector<double>& point) {
+  CompGraph cg{c.prog.graph, {}, {}, {}, {}};
+  cg.s = make_schedule(cg.g, c.outputs, vertex_names(c));
+  cg.vertices = cg.s.inputs;
+  cg.vertices.insert(cg.vertices.end(), cg.s.steps.begin(), cg.s.steps.end());
+  if (cg.s.steps.size() <= kMaxExplainedValues) {
+    Builder b(cg.g);
+    for (NodeId v : cg.s.steps) add_edges(b, cg.s, v, cg.edges);
+  }
+  cg.s.materialized.resize(cg.g.size(), false);  // the partials are inlined
+  cg.value = evaluate(cg.g, point);
+  return cg;
+}
+
+/// How the derivation is written: plain text or LaTeX.
+class Notation {
+ public:
+  Notation(bool latex) : latex_(latex) {}
+  bool latex() const { return latex_; }
+  /// The local partial of an edge, d v / d u with round d's.
+  std::string partial(const std::string& v, const std::string& u) const {
+    return latex_ ? fmt::format("\\frac{{\\partial {}}}{{\\partial {}}}", v, u)
+                  : fmt::format("∂{}/∂{}", v, u);
+  }
+  /// A total derivative (an adjoint, a tangent, a result): d y / d x.
+  std::string total(const std::string& y, const std::string& x) const {
+    return latex_ ? fmt::format("\\frac{{d {}}}{{d {}}}", y, x) : fmt::format("d{}/d{}", y, x);
+  }
+  std::string times() const { return latex_ ? " \\cdot " : "*"; }
+  /// A value, to 6 significant digits.
+  std::string number(double v) const {
+    if (std::isnan(v)) return latex_ ? "\\mathrm{NaN}" : "nan";
+    if (std::isinf(v)) return latex_ ? (v < 0 ? "-\\infty" : "\\infty") : (v < 0 ? "-inf" : "inf");
+    std::string t = fmt::format("{:.6g}", v == 0 ? 0.0 : v);  // no -0
+    if (latex_) {
+      if (size_t e = t.find('e'); e != std::string::npos)
+        t = fmt::format("{} \\times 10^{{{}}}", t.substr(0, e), std::stoi(t.substr(e + 1)));
+    }
+    return t;
+  }
+  /// A factor of a product, parenthesized when negative.
+  std::string factor(double v) const {
+    std::string t = number(v);
+    return v < 0 ? (latex_ ? "\\left(" + t + "\\right)" : "(" + t + ")") : t;
+  }
+  /// A section of equations, and the document around the sections.
+  std::string section(const std::string& title, const std::vector<std::string>& lines) const {
+    if (!latex_) {
+      std::string out = "\n" + title + "\n";
+      for (const std::string& l : lines) out += "  " + l + "\n";
+      return out;
+    }
+    std::string out = fmt::format("\n\\paragraph{{{}}}\n", title);
+    if (lines.empty()) return out;
+    out += "\\begin{align*}\n";
+    for (size_t i = 0; i < lines.size(); ++i)
+      out += "  " + lines[i] + (i + 1 < lines.size() ? " \\\\\n" : "\n");
+    return out + "\\end{align*}\n";
+  }
+  /// `lhs = rhs`, aligned at the '=' in LaTeX.
+  std::string equation(const std::string& lhs, const std::string& rhs) const {
+    return lhs + (latex_ ? " &= " : " = ") + rhs;
+  }
+  /// Text in a section title or sentence.
+  std::string text(const std::string& t) const {
+    if (!latex_) return t;
+    std::string out;
+    for (char ch : t) out += ch == '_' ? "\\_" : ch == '#' ? "\\#" : ch == '%' ? "\\%" : std::string(1, ch);
+    return out;
+  }
+
+ private:
+  bool latex_;
+};
+
+/// Writes the sections of one explanation.
+class Explainer {
+ public:
+  Explainer(const Compiled& c, CompGraph& cg, const ExplainOptions& o)
+      : c_(c), cg_(cg), n_(o.latex),
+        r_(cg.g, cg.s, o.latex ? Dialect::Latex : Dialect::Gradc, &c.prog) {
+    for (const Edge& e : cg_.edges) {
+      uses_[e.from].push_back(&e);
+      operands_[e.to].push_back(&e);
+    }
+    for (NodeId w : c.wrt_nodes) wrt_.insert(w);
+  }
+
+  std::string name(NodeId v) { return r_.reference(v); }
+  double value(NodeId n) const { return cg_.value[n]; }
+
+  std::string forward_pass() {
+    std::vector<std::string> lines;
+    for (NodeId v : cg_.s.steps)
+      lines.push_back(n_.equation(name(v), r_.definition(v) + " = " + n_.number(value(v))));
+    for (size_t i = 0; i < c_.outputs.size(); ++i)  // outputs that are inputs or constants
+      if (!cg_.s.materialized[c_.outputs[i]])
+        lines.push_back(n_.equation(r_.name(c_.names.outputs[i]), r_.reference(c_.outputs[i]) +
+                                        (cg_.g.is_const(c_.outputs[i]) ? "" : " = " + n_.number(value(c_.outputs[i])))));
+    return n_.section("Forward pass: every intermediate value, its formula and its value", lines);
+  }
+
+  std::string local_partials() {
+    std::vector<std::string> lines;
+    for (const Edge& e : cg_.edges) {
+      std::string formula = r_.reference(e.partial);
+      std::string rhs = cg_.g.is_const(e.partial) ? formula : formula + " = " + n_.number(value(e.partial));
+      lines.push_back(n_.equation(n_.partial(name(e.to), name(e.from)), rhs));
+    }
+    return n_.section("Local partial derivatives: one per edge of the computational graph", lines);
+  }
+
+  // dL/du = sum over the users v of u: dL/dv * dv/du, from L back.
+  std::string backward_pass(size_t out, std::vector<double>& adjoint_of_wrt) {
+    NodeId root = c_.outputs[out];
+    std::string L = c_.names.outputs[out], dL = r_.name(L);
+    std::vector<std::string> lines;
+    std::unordered_map<NodeId, double> adjoint;
+    if (is_vertex(cg_.g, cg_.s, root)) {
+      adjoint[root] = 1;
+      lines.push_back(n_.equation(n_.total(dL, name(root)), "1"));
+    }
+    for (auto it = cg_.vertices.rbegin(); it != cg_.vertices.rend(); ++it) {
+      NodeId u = *it;
+      if (u == root || (cg_.g[u].op == Op::Input && !wrt_.count(u))) continue;
+      std::vector<std::string> symbols, numbers;
+      double sum = 0;
+      bool any = false;
+      for (const Edge* e : uses_[u]) {
+        auto a = adjoint.find(e->to);
+        if (a == adjoint.end()) continue;
+        symbols.push_back(n_.total(dL, name(e->to)) + n_.times() + n_.partial(name(e->to), name(u)));
+        numbers.push_back(n_.factor(a->second) + n_.times() + n_.factor(value(e->partial)));
+        sum += a->second * value(e->partial);
+        any = true;
+      }
+      if (!any) continue;
+      adjoint[u] = sum;
+      std::string rhs = join(symbols, " + ");
+      rhs += " = " + join(numbers, " + ");
+      if (numbers.size() > 1 || numbers[0] != n_.number(sum)) rhs += " = " + n_.number(sum);
+      lines.push_back(n_.equation(n_.total(dL, name(u)), rhs));
+    }
+    for (size_t j = 0; j < c_.wrt_nodes.size(); ++j) {
+      auto a = adjoint.find(c_.wrt_nodes[j]);
+      adjoint_of_wrt[j] = a == adjoint.end() ? 0.0 : a->second;
+    }
+    return n_.section(n_.text(fmt::format("Backward pass for {}: each adjoint d{}/du is the sum "
+                                          "over the uses of u, from {} back", L, L, L)), lines);
+  }
+
+  // dv/dx = sum over the operands u of v: dv/du * du/dx, from x on.
+  std::string tangent_pass(size_t j, std::vector<double>& tangent_of_outputs) {
+    NodeId x = c_.wrt_nodes[j];
+    std::vector<std::string> lines;
+    std::unordered_map<NodeId, double> tangent{{x, 1.0}};
+    lines.push_back(n_.equation(n_.total(name(x), name(x)), "1"));
+    for (NodeId v : cg_.s.steps) {
+      std::vector<std::string> symbols, numbers;
+      double sum = 0;
+      bool any = false;
+      for (const Edge* e : operands_[v]) {
+        auto t = tangent.find(e->from);
+        if (t == tangent.end()) continue;
+        symbols.push_back(n_.partial(name(v), name(e->from)) + n_.times() + n_.total(name(e->from), name(x)));
+        numbers.push_back(n_.factor(value(e->partial)) + n_.times() + n_.factor(t->second));
+        sum += value(e->partial) * t->second;
+        any = true;
+      }
+      if (!any) continue;
+      tangent[v] = sum;
+      std::string rhs = join(symbols, " + ") + " = " + join(numbers, " + ");
+      if (numbers.size() > 1 || numbers[0] != n_.number(sum)) rhs += " = " + n_.number(sum);
+      lines.push_back(n_.equation(n_.total(name(v), name(x)), rhs));
+    }
+    for (size_t i = 0; i < c_.outputs.size(); ++i) {
+      auto t = tangent.find(c_.outputs[i]);
+      tangent_of_outputs[i] = t == tangent.end() ? 0.0 : t->second;
+    }
+    std::string xs = c_.names.wrt[j];
+    return n_.section(n_.text(fmt::format("Forward mode, tangents for {}: each dv/d{} is the sum "
+                                          "over the operands u of v, from {} on", xs, xs, xs)), lines);
+  }
+
+  // The Jacobian as the passes found it.
+  std::string result(const std::vector<double>& jac) {
+    std::vector<std::string> lines;
+    size_t k = c_.wrt_nodes.size();
+    for (size_t i = 0; i < c_.outputs.size(); ++i)
+      for (size_t j = 0; j < k; ++j)
+        lines.push_back(n_.equation(n_.total(r_.name(c_.names.outputs[i]), r_.name(c_.names.wrt[j])),
+                                    n_.number(jac[i * k + j])));
+    std::string title = k == 0 ? "Derivatives: none (the program has nothing in 'wrt')"
+                        : c_.outputs.size() == 1 ? "The gradient" : "The Jacobian";
+    return n_.section(title, lines);
+  }
+
+ private:
+  static std::string join(const std::vector<std::string>& parts, const char* sep) {
+    std::string out;
+    for (size_t i = 0; i < parts.size(); ++i) out += (i ? sep : "") + parts[i];
+    return out;
+  }
+
+  const Compiled& c_;
+  CompGraph& cg_;
+  Notation n_;
+  ExprRenderer r_;
+  std::unordered_map<NodeId, std::vector<const Edge*>> uses_, operands_;
+  std::unordered_set<NodeId> wrt_;
+};
+
+std::string point_text(const Compiled& c, const std::vector<double>& point, const Notation& n) {
+  std::string out;
+  size_t at = 0;
+  for (const Variable& v : c.prog.inputs) {
+    std::string value = nested_list(v.shape, v.size(), "[", "]",
+                                    [&](size_t i) { return n.number(point.at(at + i)); });
+    out += fmt::format("{}{} = {}", at ? ", " : "", n.text(v.name), value);
+    at += v.size();
+  }
+  return out;
+}
+
+}  // namespace
+
+Explanation explain(const Compiled& c, const std::vector<double>& point,
+                    const ExplainOptions& opts, const std::string& source_file) {
+  CompGraph cg = build_graph(c, point);
+  Notation n(opts.latex);
+  Explainer e(c, cg, opts);
+  std::string mode = opts.forward_mode ? "forward mode" : "reverse mode";
+  std::string out = opts.latex ? fmt::format("% gradc {}: {} explained at one point ({})\n",
+                                             kVersion, source_file, mode)
+                               : fmt::format("# gradc {}: {} explained at one point ({})\n",
+                                             kVersion, source_file, mode);
+  std::string at = point.empty() ? "The program has no inputs."
+                                 : fmt::format("At {}.", point_text(c, point, n));
+  out += opts.latex ? fmt::format("\\noindent {}\n", at) : at + "\n";
+  out += opts.latex ? "" : "Notation: ∂v/∂u is the local partial of v with respect to u (the "
+                           "other values held fixed); dL/du is the total derivative.\n";
+  for (const Variable& v : c.prog.definitions)
+    if (!v.is_scalar()) {
+      out += n.text(fmt::format("Arrays are shown element by element ({}{}, ...).\n", v.name,
+                                element_suffix(v.shape, 0)));
+      break;
+    }
+  size_t m = c.outputs.size(), k = c.wrt_nodes.size();
+  std::vector<double> jac(m * k);
+  if (cg.s.steps.size() > kMaxExplainedValues) {
+    out += n.text(fmt::format("\nThe program has {} intermediate values, more than the {} "
+                              "--explain works through step by step; its derivatives:\n",
+                              cg.s.steps.size(), kMaxExplainedValues));
+    for (size_t i = 0; i < m * k; ++i) jac[i] = cg.value[c.jacobian[i]];
+    out += e.result(jac);
+    return {std::move(out), std::move(jac), false};
+  }
+  out += e.forward_pass();
+  out += e.local_partials();
+  if (opts.forward_mode) {
+    std::vector<double> column(m);
+    for (size_t j = 0; j < k; ++j) {
+      out += e.tangent_pass(j, column);
+      for (size_t i = 0; i < m; ++i) jac[i * k + j] = column[i];
+    }
+  } else {
+    std::vector<double> row(k);
+    for (size_t i = 0; i < m && k > 0; ++i) {
+      out += e.backward_pass(i, row);
+      std::copy(row.begin(), row.end(), jac.begin() + long(i * k));
+    }
+  }
+  out += e.result(jac);
+  return {std::move(out), std::move(jac), true};
+}
+
+}  // namespace gradc
