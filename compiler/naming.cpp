@@ -59,8 +59,9 @@ void name_derivatives(Compiled& c, std::unordered_set<std::string>& used) {
   for (uint32_t o = 0; o < p.outputs.size(); ++o) {
     const Variable& out = p.outputs[o];
     size_t col = 0;
-    for (uint32_t in_index : p.wrt) {
-      const Variable& in = p.inputs[in_index];
+    const std::vector<const Variable*> wrt = p.wrt_variables();
+    for (uint32_t in_index = 0; in_index < wrt.size(); ++in_index) {
+      const Variable& in = *wrt[in_index];
       DerivativeVar d{unique_name("d" + out.name + "_d" + in.name, used), o, in_index, out.shape, {}};
       d.shape.insert(d.shape.end(), in.shape.begin(), in.shape.end());
       for (size_t i = 0; i < out.size(); ++i)
@@ -87,11 +88,12 @@ void name_second_derivatives(Compiled& c, std::unordered_set<std::string>& used)
   for (uint32_t o = 0; o < p.outputs.size(); ++o) {
     const Variable& out = p.outputs[o];
     size_t col1 = 0;
-    for (uint32_t in1 : p.wrt) {
-      const Variable& a = p.inputs[in1];
+    const std::vector<const Variable*> wrt = p.wrt_variables();
+    for (uint32_t in1 = 0; in1 < wrt.size(); ++in1) {
+      const Variable& a = *wrt[in1];
       size_t col2 = 0;
-      for (uint32_t in2 : p.wrt) {
-        const Variable& b = p.inputs[in2];
+      for (uint32_t in2 = 0; in2 < wrt.size(); ++in2) {
+        const Variable& b = *wrt[in2];
         DerivativeVar d{unique_name("d2" + out.name + "_d" + a.name + "_d" + b.name, used), o,
                         in1, out.shape, {}, in2};
         d.shape.insert(d.shape.end(), a.shape.begin(), a.shape.end());

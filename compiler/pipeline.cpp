@@ -76,8 +76,8 @@ std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
       c.outputs.push_back(n);
       output_var.push_back(o);
     }
-  for (uint32_t j : p.wrt)
-    c.wrt_nodes.insert(c.wrt_nodes.end(), p.inputs[j].nodes.begin(), p.inputs[j].nodes.end());
+  const std::vector<const Variable*> wrt_vars = p.wrt_variables();
+  for (const Variable* v : wrt_vars) c.wrt_nodes.insert(c.wrt_nodes.end(), v->nodes.begin(), v->nodes.end());
   // Every Jacobian entry is a node and a name: refuse sizes that cannot fit.
   if (c.outputs.size() * c.wrt_nodes.size() > kMaxJacobianEntries) {
     diag.error_noloc("the Jacobian would have {} x {} = {} entries, more than the limit of {}; "
@@ -98,7 +98,8 @@ std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
   }
   c.names.outputs = scalar_names(p.outputs);
   c.names.inputs = scalar_names(p.inputs);
-  c.names.wrt = scalar_names(p.inputs, &p.wrt);
+  for (const Variable* v : wrt_vars)
+    for (size_t i = 0; i < v->size(); ++i) c.names.wrt.push_back(v->name + element_suffix(v->shape, i));
 
   // Every stage from here may grow the graph past its limit (--max-nodes):
   // Graph::add throws NodeLimitExceeded, reported as one error.
@@ -127,15 +128,15 @@ static void differentiate_and_plan(Compiled& c, const std::vector<uint32_t>& out
   std::unordered_map<NodeId, std::string> source_name;  // scalar definitions
   for (const Variable& v : p.definitions)
     if (v.is_scalar()) source_name.try_emplace(v.scalar(), v.name);
-  std::vector<uint32_t> wrt_var;  // wrt scalar -> input variable
-  for (uint32_t j : p.wrt) wrt_var.insert(wrt_var.end(), p.inputs[j].size(), j);
+  std::vector<const Variable*> wrt_var;  // wrt scalar -> its variable
+  for (const Variable* v : p.wrt_variables()) wrt_var.insert(wrt_var.end(), v->size(), v);
   // Intermediate derivatives of named scalars: adjoints `dw_da` (reverse
   // mode, per output) and tangents `da_dx` (forward mode, per wrt input).
   auto namer = [&](DiffMode mode, size_t sweep, NodeId node) -> std::optional<std::string> {
     auto it = source_name.find(node);
     if (it == source_name.end()) return std::nullopt;
     const Variable& v = mode == DiffMode::Reverse ? p.outputs[output_var[sweep]]
-                                                  : p.inputs[wrt_var[sweep]];
+                                                  : *wrt_var[sweep];
     if (!v.is_scalar()) return std::nullopt;
     return mode == DiffMode::Reverse ? "d" + v.name + "_d" + it->second
                                      : "d" + it->second + "_d" + v.name;

@@ -63,10 +63,10 @@ struct CompileOptions {
 struct DerivativeVar {
   std::string name;
   uint32_t output;  ///< index into prog.outputs
-  uint32_t input;   ///< index into prog.inputs
+  uint32_t input;   ///< index into prog.wrt_variables()
   Shape shape;
   std::vector<NodeId> nodes;  ///< row-major
-  uint32_t input2 = UINT32_MAX;  ///< second derivatives: the second input variable
+  uint32_t input2 = UINT32_MAX;  ///< second derivatives: the second wrt variable
 };
 
 /// A program with its derivatives and the kernels that compute them: forward
@@ -75,7 +75,9 @@ struct DerivativeVar {
 struct Compiled {
   Program prog;
   std::vector<NodeId> outputs;               ///< m output scalars
-  std::vector<NodeId> wrt_nodes;             ///< k wrt scalars (Input nodes)
+  /// k wrt scalars: Input nodes, then the nodes of intermediate values in
+  /// `wrt` (prog.wrt_values), whose columns are backprop's deltas.
+  std::vector<NodeId> wrt_nodes;
   std::vector<NodeId> jacobian;              ///< m*k, row-major
   /// The Jacobian's structural nonzeros (entries that are not the constant
   /// 0) as compressed columns (CasADi, SuiteSparse): column j's rows are

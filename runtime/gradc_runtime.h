@@ -60,7 +60,9 @@ class GRADC_API Kernel {
   const std::vector<std::string>& input_names() const;
   const std::vector<std::string>& output_names() const;
   const std::vector<std::string>& wrt_names() const;
-  /// Index into in[] of each wrt scalar (each Jacobian column).
+  /// Index into in[] of each wrt scalar (each Jacobian column); SIZE_MAX
+  /// for an element of an intermediate value in `wrt` (SPEC 1: its column
+  /// is backprop's delta dOUT/dh; no input moves it alone).
   const std::vector<size_t>& wrt_inputs() const;
   /// The variables as the program declares them.
   const std::vector<VariableInfo>& input_variables() const;

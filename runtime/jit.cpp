@@ -64,7 +64,8 @@ void describe(const Compiled& c, Kernel::Impl& k) {
   k.input_names = c.names.inputs;
   k.output_names = c.names.outputs;
   k.wrt_names = c.names.wrt;
-  for (NodeId w : c.wrt_nodes) k.wrt_inputs.push_back(c.prog.graph[w].a);
+  for (NodeId w : c.wrt_nodes)
+    k.wrt_inputs.push_back(c.prog.graph[w].op == Op::Input ? c.prog.graph[w].a : SIZE_MAX);
   k.input_variables = variable_infos(c.prog.inputs);
   k.jac_colptr.assign(c.jac_colptr.begin(), c.jac_colptr.end());
   k.jac_rowind.assign(c.jac_rowind.begin(), c.jac_rowind.end());
@@ -301,11 +302,23 @@ CheckResult check_kernel_hessian(const Kernel& k, const CheckOptions& opts) {
   CheckShape shape;
   shape.inputs = k.input_names();
   shape.outputs = k.output_names();
-  for (size_t j : k.wrt_inputs()) shape.wrt.push_back(uint32_t(j));
+  for (size_t j : k.wrt_inputs())  // inputs only, as in check_kernel
+    if (j != SIZE_MAX) shape.wrt.push_back(uint32_t(j));
   gradc_hess_fn f = require(k.hess_function(), "hess");
-  auto call = [f](const std::vector<double>& in, std::vector<double>& out,
+  const size_t m = k.num_outputs(), all = k.num_wrt(), some = shape.wrt.size();
+  auto call = [=](const std::vector<double>& in, std::vector<double>& out,
                   std::vector<double>& jac, std::vector<double>& hess) {
-    f(in.data(), out.data(), jac.data(), hess.data());
+    std::vector<double> full_jac(m * all), full_hess(m * all * all);
+    out.resize(m);
+    f(in.data(), out.data(), full_jac.data(), full_hess.data());
+    jac.resize(m * some);
+    hess.resize(m * some * some);
+    for (size_t i = 0; i < m; ++i)
+      for (size_t j = 0; j < some; ++j) {
+        jac[i * some + j] = full_jac[i * all + j];
+        for (size_t l = 0; l < some; ++l)
+          hess[(i * some + j) * some + l] = full_hess[(i * all + j) * all + l];
+      }
   };
   return check_hessian(HessFunction(call), shape, opts);
 }
@@ -314,8 +327,23 @@ CheckResult check_kernel(const Kernel& k, const CheckOptions& opts) {
   CheckShape shape;
   shape.inputs = k.input_names();
   shape.outputs = k.output_names();
-  for (size_t j : k.wrt_inputs()) shape.wrt.push_back(uint32_t(j));
-  return check_gradient(k.grad_function(), shape, opts);
+  // The columns of inputs; those of intermediate values (SIZE_MAX, which
+  // come last) have no input to move (gradc --check moves them itself).
+  for (size_t j : k.wrt_inputs())
+    if (j != SIZE_MAX) shape.wrt.push_back(uint32_t(j));
+  if (shape.wrt.size() == k.num_wrt()) return check_gradient(k.grad_function(), shape, opts);
+  gradc_grad_fn grad = k.grad_function();
+  const size_t m = k.num_outputs(), all = k.num_wrt(), some = shape.wrt.size();
+  auto inputs_only = [=](const std::vector<double>& in, std::vector<double>& out,
+                         std::vector<double>& jac) {
+    std::vector<double> full(m * all);
+    out.resize(m);
+    grad(in.data(), out.data(), full.data());
+    jac.resize(m * some);
+    for (size_t i = 0; i < m; ++i)
+      for (size_t j = 0; j < some; ++j) jac[i * some + j] = full[i * all + j];
+  };
+  return check_gradient(GradFunction(inputs_only), shape, opts);
 }
 
 }  // namespace gradc

@@ -22,6 +22,7 @@
 #include "emit/emit_llvm.h"
 #include "emit/eval_io.h"
 #include "emit/explain.h"
+#include "check_values.h"
 #include "ir/interp.h"
 #include "jit_compiled.h"
 #include "pipeline.h"
@@ -270,21 +271,47 @@ int check(const Compiled& c, const CliOptions& o, const std::string& file, std::
   CheckShape shape;
   shape.inputs = c.names.inputs;
   shape.outputs = c.names.outputs;
-  for (NodeId w : c.wrt_nodes) shape.wrt.push_back(c.prog.graph[w].a);  // input scalar index
+  for (NodeId w : c.wrt_nodes)  // the input columns; intermediate values are checked apart
+    if (c.prog.graph[w].op == Op::Input) shape.wrt.push_back(c.prog.graph[w].a);
   CheckOptions opts;
   opts.points = o.check_points;
   opts.seed = o.seed;
   PointFunction f = kernel_function(c, o, true);
+  // The kernel's derivatives with respect to the inputs only (the first
+  // columns, in that order).
+  const size_t k = c.num_wrt(), ki = shape.wrt.size();
+  PointFunction inputs_only = [&](const std::vector<double>& in, std::vector<double>& outs,
+                                  std::vector<double>& jac, std::vector<double>& hess) {
+    std::vector<double> full_jac, full_hess;
+    f(in, outs, full_jac, full_hess);
+    jac.resize(outs.size() * ki);
+    hess.resize(full_hess.empty() ? 0 : outs.size() * ki * ki);
+    for (size_t i = 0; i < outs.size(); ++i)
+      for (size_t j = 0; j < ki; ++j) {
+        jac[i * ki + j] = full_jac[i * k + j];
+        for (size_t l = 0; l < ki && !hess.empty(); ++l)
+          hess[(i * ki + j) * ki + l] = full_hess[(i * k + j) * k + l];
+      }
+  };
   std::vector<double> hess;
-  CheckResult r = check_gradient(
-      [&](const std::vector<double>& in, std::vector<double>& outs, std::vector<double>& jac) {
-        f(in, outs, jac, hess);
-      },
-      shape, opts);
-  if (r.ok && !c.hessian.empty()) {  // --check --hessian: also the second derivatives
-    CheckResult second = check_hessian(f, shape, opts);
-    r = {second.ok, second.ok ? r.message + "\ncheck: " + second.message : second.message};
-  }
+  CheckResult r{true, ""};
+  auto then = [&](const CheckResult& next) {  // the messages of the checks that ran, in order
+    r = {next.ok, next.ok && !r.message.empty() ? r.message + "\ncheck: " + next.message
+                                                : next.message};
+  };
+  if (ki > 0 || c.prog.wrt_values.empty())
+    then(check_gradient(
+        [&](const std::vector<double>& in, std::vector<double>& outs, std::vector<double>& jac) {
+          inputs_only(in, outs, jac, hess);
+        },
+        shape, opts));
+  if (r.ok && !c.hessian.empty() && ki > 0)  // --check --hessian: also the second derivatives
+    then(check_hessian(inputs_only, shape, opts));
+  if (r.ok && !c.prog.wrt_values.empty())
+    then(check_wrt_values(
+        c, [&](const std::vector<double>& in, std::vector<double>& outs, std::vector<double>& jac) {
+          f(in, outs, jac, hess);
+        }, opts));
   if (!r.ok) {
     err << fmt::format("{}: error: check failed: {}\n", file, r.message);
     return kExitError;
@@ -315,6 +342,7 @@ int explain_at_point(const Compiled& c, const CliOptions& o, const std::string& 
   }
   ExplainOptions opts;
   opts.latex = *o.explain == "latex";
+  opts.dot = *o.explain == "dot";
   opts.forward_mode = o.mode == "forward";
   out << explain(c, point, opts, file).text;
   return kExitOk;

@@ -35,7 +35,9 @@ Actions (combine freely; at least one):
                        works it: the forward pass, the local partial of every
                        edge, the backward pass (--mode=forward: the tangents)
                        with numbers, and the gradient; FORMAT is text
-                       (default) or latex. --eval then gives the point only
+                       (default), latex, or dot (the derivative graph: values
+                       and adjoints on the nodes, local partials on the
+                       edges). --eval then gives the point only
   --hessian            also second derivatives: the hess kernel, "hessian" in
                        --eval, d2OUT_dIN1_dIN2 in --print, and --check
                        compares them with central differences of the gradient
@@ -240,13 +242,14 @@ gradc::CliOptions ArgParser::parse() {
     } else if (a == "--explain") {
       once("--explain");
       o.explain = "text";
-      if (i_ + 1 < args_.size() && (args_[i_ + 1] == "text" || args_[i_ + 1] == "latex"))
+      if (i_ + 1 < args_.size() &&
+          (args_[i_ + 1] == "text" || args_[i_ + 1] == "latex" || args_[i_ + 1] == "dot"))
         o.explain = args_[++i_];
     } else if (a.rfind("--explain=", 0) == 0) {
       once("--explain");
       o.explain = a.substr(10);
-      if (*o.explain != "text" && *o.explain != "latex")
-        throw UsageError{fmt::format("unknown --explain format '{}' (text or latex)", *o.explain)};
+      if (*o.explain != "text" && *o.explain != "latex" && *o.explain != "dot")
+        throw UsageError{fmt::format("unknown --explain format '{}' (text, latex or dot)", *o.explain)};
     } else if (a.rfind("-o", 0) == 0 && a.size() > 2 && a[2] != '=') {
       once("-o");
       o.output = a.substr(2);

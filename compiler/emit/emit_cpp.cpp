@@ -41,9 +41,9 @@ Names abi_names(const Compiled& c) {
     n.outputs.push_back(v.name);
     n.output_sizes.push_back(v.size());
   }
-  for (uint32_t j : c.prog.wrt) {
-    n.wrt.push_back(c.prog.inputs[j].name);
-    n.wrt_sizes.push_back(c.prog.inputs[j].size());
+  for (const Variable* v : c.prog.wrt_variables()) {
+    n.wrt.push_back(v->name);
+    n.wrt_sizes.push_back(v->size());
   }
   return n;
 }

@@ -451,6 +451,7 @@ std::string json_number(double v) {
 
 std::string eval_json(const Compiled& c, const std::vector<double>& values) {
   const Program& p = c.prog;
+  const std::vector<const Variable*> wrt = p.wrt_variables();
   std::string out = "{\"outputs\": {";
   for (size_t i = 0; i < p.outputs.size(); ++i)
     out += fmt::format("{}\"{}\": {}", i ? ", " : "", p.outputs[i].name,
@@ -459,8 +460,8 @@ std::string eval_json(const Compiled& c, const std::vector<double>& values) {
   size_t d = 0;
   for (size_t i = 0; i < p.outputs.size(); ++i) {
     out += fmt::format("{}\"{}\": {{", i ? ",\n                 " : "", p.outputs[i].name);
-    for (size_t j = 0; j < p.wrt.size(); ++j, ++d)
-      out += fmt::format("{}\"{}\": {}", j ? ", " : "", p.inputs[p.wrt[j]].name,
+    for (size_t j = 0; j < wrt.size(); ++j, ++d)
+      out += fmt::format("{}\"{}\": {}", j ? ", " : "", wrt[j]->name,
                          json_array(c.derivatives[d].shape, c.derivatives[d].nodes, values));
     out += "}";
   }
@@ -469,13 +470,13 @@ std::string eval_json(const Compiled& c, const std::vector<double>& values) {
     // "hessian": output, then first input, then second input (SPEC 4).
     out += ",\n \"hessian\": {";
     size_t d = 0;
-    const size_t w = p.wrt.size();
+    const size_t w = wrt.size();
     for (size_t i = 0; i < p.outputs.size(); ++i) {
       out += fmt::format("{}\"{}\": {{", i ? ",\n             " : "", p.outputs[i].name);
       for (size_t a = 0; a < w; ++a) {
-        out += fmt::format("{}\"{}\": {{", a ? ", " : "", p.inputs[p.wrt[a]].name);
+        out += fmt::format("{}\"{}\": {{", a ? ", " : "", wrt[a]->name);
         for (size_t b = 0; b < w; ++b, ++d)
-          out += fmt::format("{}\"{}\": {}", b ? ", " : "", p.inputs[p.wrt[b]].name,
+          out += fmt::format("{}\"{}\": {}", b ? ", " : "", wrt[b]->name,
                              json_array(c.second_derivatives[d].shape,
                                         c.second_derivatives[d].nodes, values));
         out += "}";

@@ -326,11 +326,78 @@ std::string point_text(const Compiled& c, const std::vector<double>& point, cons
   return out;
 }
 
+// HTML-like DOT labels: <, >, & and quotes escaped.
+std::string html(const std::string& text) {
+  std::string out;
+  for (char ch : text) {
+    switch (ch) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += ch;
+    }
+  }
+  return out;
+}
+
+// The derivative graph at the point: each vertex with its formula, its
+// value (blue) and its adjoint dL/dv for the first output (red); each edge
+// labelled with its local partial, formula and value.
+std::string derivative_dot(const Compiled& c, CompGraph& cg, const std::string& source_file) {
+  Notation n(false);
+  ExprRenderer r(cg.g, cg.s, Dialect::Gradc, &c.prog);
+  std::unordered_map<NodeId, double> adjoint;
+  std::string L = c.outputs.empty() ? "" : c.names.outputs[0];
+  if (!c.outputs.empty() && is_vertex(cg.g, cg.s, c.outputs[0])) adjoint[c.outputs[0]] = 1;
+  std::unordered_map<NodeId, std::vector<const Edge*>> uses;
+  for (const Edge& e : cg.edges) uses[e.from].push_back(&e);
+  for (auto it = cg.vertices.rbegin(); it != cg.vertices.rend(); ++it) {
+    double sum = 0;
+    bool any = false;
+    for (const Edge* e : uses[*it])
+      if (auto a = adjoint.find(e->to); a != adjoint.end()) {
+        sum += a->second * cg.value[e->partial];
+        any = true;
+      }
+    if (any) adjoint[*it] = sum;
+  }
+  std::string out = fmt::format(
+      "// gradc {}: {}, the derivative graph at one point: values (blue) and adjoints d{}/dv "
+      "(red), edges labelled with local partials\ndigraph gradc {{\n  rankdir=LR;\n"
+      "  node [fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n",
+      kVersion, source_file, L);
+  for (NodeId v : cg.vertices) {
+    std::string label = "<b>" + html(r.reference(v)) + "</b>";
+    if (cg.g[v].op != Op::Input) label += "<br/>= " + html(r.definition(v));
+    label += "<br/><font color=\"#1f5fbf\">" + html(n.number(cg.value[v])) + "</font>";
+    if (auto a = adjoint.find(v); a != adjoint.end())
+      label += "<br/><font color=\"#c0392b\">" +
+               html(n.total(L, r.reference(v)) + " = " + n.number(a->second)) + "</font>";
+    out += fmt::format("  n{} [label=<{}>, shape={}];\n", v, label,
+                       cg.g[v].op == Op::Input ? "box" : "ellipse");
+  }
+  for (const Edge& e : cg.edges) {
+    std::string partial =
+        n.partial(r.reference(e.to), r.reference(e.from)) + " = " + r.reference(e.partial);
+    if (!cg.g.is_const(e.partial)) partial += " = " + n.number(cg.value[e.partial]);
+    out += fmt::format("  n{} -> n{} [label=<{}>];\n", e.from, e.to, html(partial));
+  }
+  return out + "}\n";
+}
+
 }  // namespace
 
 Explanation explain(const Compiled& c, const std::vector<double>& point,
                     const ExplainOptions& opts, const std::string& source_file) {
   CompGraph cg = build_graph(c, point);
+  if (opts.dot) {
+    if (cg.s.steps.size() > kMaxExplainedValues)
+      return {fmt::format("// gradc {}: {} has {} intermediate values, more than the {} "
+                          "--explain draws\ndigraph gradc {{\n}}\n", kVersion, source_file,
+                          cg.s.steps.size(), kMaxExplainedValues), {}, false};
+    return {derivative_dot(c, cg, source_file), {}, true};
+  }
   Notation n(opts.latex);
   Explainer e(c, cg, opts);
   std::string mode = opts.forward_mode ? "forward mode" : "reverse mode";

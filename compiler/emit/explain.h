@@ -17,6 +17,7 @@ inline constexpr size_t kMaxExplainedValues = 400;
 
 struct ExplainOptions {
   bool latex = false;         ///< --explain=latex: a LaTeX fragment
+  bool dot = false;           ///< --explain=dot: the derivative graph as Graphviz DOT
   bool forward_mode = false;  ///< --mode=forward: tangents instead of adjoints
 };
 

@@ -3,6 +3,10 @@
 // 8 ^, 9 calls and primaries.
 #include "emit/expr_render.h"
 
+#include <cctype>
+
+#include "emit/latex_names.h"
+
 #include "front/value.h"
 
 #include <fmt/format.h>
@@ -95,8 +99,7 @@ std::string ExprRenderer::input_text(uint32_t index) const {
     case Dialect::Gradc: return v.name + element_suffix(v.shape, elem, ", ");
     case Dialect::Cpp: return fmt::format("{}[{}]", cpp_names_(v.name), elem);
     case Dialect::Latex: {
-      std::string idx = element_suffix(v.shape, elem, ",");
-      return fmt::format("{}_{{{}}}", name(v.name), idx.substr(1, idx.size() - 2));
+      return name(v.name + element_suffix(v.shape, elem, ","));  // W[0,1]: W_{0,1}
     }
   }
   return "";
@@ -105,10 +108,7 @@ std::string ExprRenderer::input_text(uint32_t index) const {
 std::string ExprRenderer::name(const std::string& n) const {
   if (d_ == Dialect::Cpp) return cpp_names_(n);
   if (d_ == Dialect::Gradc) return n;
-  if (n.size() == 1) return n;
-  std::string out = "\\mathit{";
-  for (char c : n) out += c == '_' ? std::string("\\_") : std::string(1, c);
-  return out + "}";
+  return latex_names_ ? latex_names_(n) : latex_symbol(n);
 }
 
 std::string ExprRenderer::number(double v) const {
@@ -272,7 +272,14 @@ ExprRenderer::Text ExprRenderer::latex_expr(NodeId, const Node& n) {
     case Op::Not: return {fmt::format("\\lnot {}", wrap(n.a, 7)), 7};
     case Op::Add: return infix(n, " + ", 5);
     case Op::Sub: return infix(n, " - ", 5);
-    case Op::Mul: return infix(n, " \\cdot ", 6);
+    case Op::Mul: {  // juxtaposition (`2 x`, `w_{1} x_{1}`); \cdot before a number
+      Text t = infix(n, " ", 6);
+      std::string right = wrap(n.b, 7);
+      bool number = !right.empty() && (std::isdigit(static_cast<unsigned char>(right[0])) ||
+                                       right[0] == '-' || right[0] == '.');
+      if (number) t.text = wrap(n.a, 6) + " \\cdot " + right;
+      return t;
+    }
     case Op::Div: return {fmt::format("\\frac{{{}}}{{{}}}", wrap(n.a, 0), wrap(n.b, 0)), 9};
     case Op::Pow: return {fmt::format("{{{}}}^{{{}}}", wrap(n.a, 9), wrap(n.b, 0)), 8};
     case Op::Lt: return infix(n, " < ", 4);
@@ -283,11 +290,18 @@ ExprRenderer::Text ExprRenderer::latex_expr(NodeId, const Node& n) {
     case Op::Ne: return infix(n, " \\ne ", 4);
     case Op::And: return infix(n, " \\land ", 3);
     case Op::Or: return infix(n, " \\lor ", 2);
-    case Op::Select:
-      return {fmt::format("\\begin{{cases}} {} & \\text{{if }} {} \\ne 0 \\\\ {} & "
+    case Op::Select: {  // a comparison or logic condition reads as itself: "if s_1 > 0"
+      Op c = g_[n.a].op;
+      bool boolean = c == Op::Lt || c == Op::Le || c == Op::Gt || c == Op::Ge || c == Op::Eq ||
+                     c == Op::Ne || c == Op::And || c == Op::Or || c == Op::Not;
+      // The comparison itself even where it has a statement of its own: a
+      // handout's case reads "if s_{1} > 0", not "if t_{2}".
+      std::string condition = boolean ? expr(n.a).text : wrap(n.a, 5) + " \\ne 0";
+      return {fmt::format("\\begin{{cases}} {} & \\text{{if }} {} \\\\ {} & "
                           "\\text{{otherwise}} \\end{{cases}}",
-                          wrap(n.b, 0), wrap(n.a, 5), wrap(n.c, 0)),
+                          wrap(n.b, 0), condition, wrap(n.c, 0)),
               9};
+    }
     case Op::Sqrt: return {fmt::format("\\sqrt{{{}}}", wrap(n.a, 0)), 9};
     case Op::Cbrt: return {fmt::format("\\sqrt[3]{{{}}}", wrap(n.a, 0)), 9};
     case Op::Abs: return {fmt::format("\\left|{}\\right|", wrap(n.a, 0)), 9};

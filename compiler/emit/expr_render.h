@@ -50,6 +50,9 @@ class ExprRenderer {
   /// A name as it is written in this dialect (in C++, renamed where it
   /// cannot be a local variable as it is: see CppNames).
   std::string name(const std::string& n) const;
+  /// LaTeX: how names are written (default: latex_symbol; print_latex
+  /// gives LatexNames, which writes derivatives as fractions).
+  void set_latex_names(std::function<std::string(const std::string&)> f) { latex_names_ = std::move(f); }
   /// A double literal as it is written in this dialect.
   std::string number(double v) const;
 
@@ -78,6 +81,7 @@ class ExprRenderer {
   const Program* prog_;
   std::vector<std::pair<uint32_t, uint32_t>> input_slot_;  ///< scalar -> (variable, element)
   std::set<Op> helpers_;
+  std::function<std::string(const std::string&)> latex_names_;
   External external_;
   struct Alias {
     std::string name;

@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "emit/expr_render.h"
+#include "emit/latex_names.h"
 #include "front/value.h"
 #include "support/version.h"
 
@@ -119,7 +120,7 @@ std::string joined(const std::vector<std::string>& v) {
 
 std::vector<std::string> wrt_names(const Compiled& c) {
   std::vector<std::string> names;
-  for (uint32_t j : c.prog.wrt) names.push_back(c.prog.inputs[j].name);
+  for (const Variable* v : c.prog.wrt_variables()) names.push_back(v->name);
   return names;
 }
 
@@ -142,6 +143,7 @@ std::string print_text(const Compiled& c, const std::string& source_file) {
 std::string print_latex(const Compiled& c, const std::string& source_file) {
   Schedule s = make_schedule(c.prog.graph, c.all_roots(), c.print_hints());
   ExprRenderer r(c.prog.graph, s, Dialect::Latex, &c.prog);
+  r.set_latex_names(LatexNames(c));
   std::vector<std::string> roots;
   std::string out = fmt::format("% gradc {}: {}\n\\begin{{align*}}\n", kVersion, source_file);
   std::vector<Equation> eqs = equations(c, s, r, roots, true);
@@ -151,43 +153,49 @@ std::string print_latex(const Compiled& c, const std::string& source_file) {
   return out + "\\end{align*}\n";
 }
 
-std::string print_dot(const Compiled& c, const std::string& source_file) {
-  const Graph& g = c.prog.graph;
-  Schedule s = make_schedule(g, c.all_roots(), c.print_hints());
-  ExprRenderer r(g, s, Dialect::Gradc, &c.prog);
-  std::vector<bool> live = live_nodes(g, c.all_roots());
-  std::string out = fmt::format("// gradc {}: {}\ndigraph gradc {{\n  rankdir=BT;\n", kVersion,
-                                source_file);
-  for (NodeId id = 0; id < g.size(); ++id) {
-    if (!live[id]) continue;
-    const Node& n = g[id];
-    std::string label, shape = "ellipse";
-    if (n.op == Op::Const) {
-      label = r.number(g.const_value(id));
-      shape = "plaintext";
-    } else if (n.op == Op::Input) {
-      label = r.reference(id);
-      shape = "box";
-    } else {
-      label = std::string(op_info(n.op).spelling);
-      if (s.materialized[id]) label += "\\n" + s.name(id);
-    }
-    out += fmt::format("  n{} [label=\"{}\", shape={}{}];\n", id, label, shape,
-                       id >= c.forward_nodes ? ", style=dashed" : "");
-    for (int i = 0; i < arity(n); ++i) out += fmt::format("  n{} -> n{};\n", operand(n, i), id);
+// DOT's quoted strings: `"` and `\` escaped, a line break as `\n`.
+static std::string dot_quoted(const std::string& text) {
+  std::string out(1, '"');
+  for (char ch : text) {
+    if (ch == '"' || ch == '\\') out += '\\';
+    if (ch == '\n' || ch == '\r') out.append("\\n");
+    else out += ch;
   }
-  std::vector<std::string> root_names = c.names.outputs;
-  root_names.insert(root_names.end(), c.derivative_names.begin(), c.derivative_names.end());
-  std::vector<NodeId> roots = c.outputs;
-  roots.insert(roots.end(), c.jacobian.begin(), c.jacobian.end());
-  for (const DerivativeVar& d : c.second_derivatives)
-    for (size_t i = 0; i < d.nodes.size(); ++i) {
-      root_names.push_back(d.name + element_suffix(d.shape, i));
-      roots.push_back(d.nodes[i]);
-    }
-  for (size_t i = 0; i < roots.size(); ++i)
-    out += fmt::format("  r{} [label=\"{}\", shape=doublecircle];\n  n{} -> r{};\n", i,
-                       root_names[i], roots[i], i);
+  out += '"';
+  return out;
+}
+
+std::string print_dot(const Compiled& c, const std::string& source_file) {
+  // The program's computational graph as the handouts draw it: a node per
+  // input variable and per definition (an array is one node, its shape in
+  // the label, its formula as written), an edge per variable a definition
+  // reads; outputs have a double border, wrt inputs are filled.
+  const Program& p = c.prog;
+  std::unordered_set<std::string> outputs, wrt;
+  for (const Variable& v : p.outputs) outputs.insert(v.name);
+  for (const Variable* v : p.wrt_variables()) wrt.insert(v->name);
+  auto shape_of = [](const Variable& v) {
+    return v.is_scalar() ? std::string() : fmt::format(" {}", shape_text(v.shape));
+  };
+  auto style = [&](const std::string& name) {
+    return fmt::format("{}{}", outputs.count(name) ? ", peripheries=2" : "",
+                       wrt.count(name) ? ", style=filled, fillcolor=\"#dde8f7\"" : "");
+  };
+  std::string out = fmt::format("// gradc {}: {}, one node per variable (arrays whole)\n"
+                                "digraph gradc {{\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n",
+                                kVersion, source_file);
+  for (const Variable& v : p.inputs)
+    out += fmt::format("  {} [label={}, shape=box{}];\n", dot_quoted(v.name),
+                       dot_quoted(fmt::format("{}{}", v.name, shape_of(v))), style(v.name));
+  for (const Variable& v : p.definitions) {
+    out += fmt::format("  {} [label={}, shape=ellipse{}];\n", dot_quoted(v.name),
+                       dot_quoted(fmt::format("{}{}\n= {}", v.name, shape_of(v), v.formula)),
+                       style(v.name));
+    for (const std::string& u : v.uses) out += fmt::format("  {} -> {};\n", dot_quoted(u), dot_quoted(v.name));
+  }
+  for (const DerivativeVar& d : c.derivatives)  // what --print computes, as a legend
+    out += fmt::format("  // derivative {}: d {} / d {}\n", d.name, p.outputs[d.output].name,
+                       p.wrt_variables()[d.input]->name);
   return out + "}\n";
 }
 

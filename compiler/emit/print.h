@@ -13,7 +13,10 @@ namespace gradc {
 std::string print_text(const Compiled& c, const std::string& source_file);
 /// The same equations in a LaTeX align* environment.
 std::string print_latex(const Compiled& c, const std::string& source_file);
-/// The forward + derivative DAG as Graphviz DOT.
+/// The program's computational graph as Graphviz DOT: a node per input
+/// variable and definition (arrays whole, with shape and formula), an edge
+/// per variable a definition reads (--explain=dot draws the derivative
+/// graph at a point).
 std::string print_dot(const Compiled& c, const std::string& source_file);
 
 }  // namespace gradc

@@ -321,6 +321,7 @@ Value Parser::name_use(const Token& t) {
   }
   if (auto it = symbols_.find(t.text); it != symbols_.end()) {
     it->second.used = true;
+    note_use(t.text);
     return it->second.value;
   }
   if (t.text == "pi") return Value::of(b_.constant(std::numbers::pi));
@@ -337,6 +338,7 @@ Value Parser::name_use(const Token& t) {
     return Value::poison(b_.zero());
   }
   warn_implicit_input(t);
+  note_use(t.text);
   return new_input(t, {});
 }
 

@@ -2,6 +2,8 @@
 // productions are in parse_expr.cpp. See parser_impl.h.
 #include "front/parser.h"
 
+#include <fmt/format.h>
+
 #include "front/array_ops.h"
 #include "front/builtins.h"
 #include "front/parser_impl.h"
@@ -16,6 +18,13 @@ size_t Program::num_input_scalars() const {
   size_t n = 0;
   for (const Variable& v : inputs) n += v.size();
   return n;
+}
+
+std::vector<const Variable*> Program::wrt_variables() const {
+  std::vector<const Variable*> out;
+  for (uint32_t j : wrt) out.push_back(&inputs[j]);
+  for (const Variable& v : wrt_values) out.push_back(&v);
+  return out;
 }
 
 namespace detail {
@@ -162,7 +171,7 @@ void Parser::input_item() {
 }
 
 Value Parser::new_input(const Token& name, Shape shape) {
-  Variable v{std::string(name.text), shape, {}, name.loc};
+  Variable v{std::string(name.text), shape, {}, name.loc, {}, {}};
   for (size_t i = 0; i < shape_size(shape); ++i) v.nodes.push_back(b_.input(next_input_scalar_++));
   Value value = shape.empty() ? Value::of(v.nodes[0]) : Value{shape, v.nodes, kNoNode, false};
   symbols_.emplace(name.text, Symbol{value, name.loc, true});
@@ -174,14 +183,14 @@ Value Parser::new_input(const Token& name, Shape shape) {
 void Parser::output_decl() {
   next();
   saw_output_ = true;
-  for (const Token* t : name_list()) output_names_.push_back(Variable{std::string(t->text), {}, {}, t->loc});
+  for (const Token* t : name_list()) output_names_.push_back(Variable{std::string(t->text), {}, {}, t->loc, {}, {}});
 }
 
 // wrt_decl = "wrt" name_list
 void Parser::wrt_decl() {
   next();
   saw_wrt_ = true;
-  for (const Token* t : name_list()) wrt_names_.push_back(Variable{std::string(t->text), {}, {}, t->loc});
+  for (const Token* t : name_list()) wrt_names_.push_back(Variable{std::string(t->text), {}, {}, t->loc, {}, {}});
 }
 
 // Can `name` be bound here? Reports reserved names and redefinitions.
@@ -211,14 +220,24 @@ void Parser::definition() {
   next();  // '='
   Value value = Value::poison(b_.zero());
   bool ok = true;
+  std::vector<std::string> uses;
+  const size_t begin = pos_;
+  uses_ = &uses;
   try {
     value = expression();
   } catch (const SyntaxError&) {
     ok = false;
   }
+  uses_ = nullptr;
   // Bind the name even after an error, so later uses do not cascade.
   if (check_bindable(name, "defined")) {
-    prog_.definitions.push_back(Variable{std::string(name.text), value.shape, value.nodes(), name.loc});
+    prog_.definitions.push_back(Variable{std::string(name.text), value.shape, value.nodes(), name.loc, {}, {}});
+    if (ok && pos_ > begin) {  // the expression's text, from its first token to its last
+      const Token &first = toks_[begin], &last = toks_[pos_ - 1];
+      prog_.definitions.back().formula =
+          std::string(first.text.data(), size_t(last.text.data() + last.text.size() - first.text.data()));
+    }
+    prog_.definitions.back().uses = std::move(uses);
     symbols_.emplace(name.text, Symbol{std::move(value), name.loc, false});
   }
   if (!ok) throw SyntaxError{};
@@ -307,7 +326,7 @@ void Parser::resolve_outputs_and_wrt() {
       diag_.error(v.loc, "'{}' is listed as an output twice", v.name);
     } else {
       const Value& value = it->second.value;
-      prog_.outputs.push_back(Variable{v.name, value.shape, value.nodes(), v.loc});
+      prog_.outputs.push_back(Variable{v.name, value.shape, value.nodes(), v.loc, {}, {}});
     }
   }
   if (!saw_output_ && !prog_.definitions.empty())
@@ -318,20 +337,9 @@ void Parser::resolve_outputs_and_wrt() {
     for (uint32_t i = 0; i < prog_.inputs.size(); ++i) prog_.wrt.push_back(i);
     return;
   }
-  std::vector<bool> chosen(prog_.inputs.size(), false);
-  for (const Variable& v : wrt_names_) {
-    auto it = std::find_if(prog_.inputs.begin(), prog_.inputs.end(),
-                           [&](const Variable& in) { return in.name == v.name; });
-    if (it == prog_.inputs.end()) {
-      diag_.error(v.loc, "'{}' in 'wrt' is not an input", v.name);
-      continue;
-    }
-    size_t index = size_t(it - prog_.inputs.begin());
-    if (chosen[index]) diag_.error(v.loc, "'{}' is listed in 'wrt' twice", v.name);
-    chosen[index] = true;
-  }
-  for (uint32_t i = 0; i < chosen.size(); ++i)
-    if (chosen[i]) prog_.wrt.push_back(i);
+  std::vector<WrtName> names;
+  for (const Variable& v : wrt_names_) names.push_back({v.name, v.loc});
+  choose_wrt(prog_, names, diag_, false);
 }
 
 }  // namespace detail
@@ -346,43 +354,63 @@ std::optional<Program> parse_program(const SourceFile& file, Diagnostics& diag,
   }
 }
 
-namespace {
-
-// Mark the inputs named by --wrt in `chosen`; report unknown and repeated names.
-void check_wrt_names(const Program& p, const std::vector<std::string>& names,
-                     Diagnostics& diag, std::vector<bool>& chosen, bool& ok) {
-  for (const std::string& name : names) {
-    auto it = std::find_if(p.inputs.begin(), p.inputs.end(),
-                           [&](const Variable& in) { return in.name == name; });
-    if (it == p.inputs.end()) {
-      diag.error_noloc("--wrt names '{}', which is not an input of the program", name);
-      ok = false;
-      continue;
-    }
-    size_t index = size_t(it - p.inputs.begin());
-    if (chosen[index]) {
-      diag.error_noloc("--wrt names '{}' twice", name);
-      ok = false;
-    }
-    chosen[index] = true;
-  }
-}
-
-}  // namespace
-
-bool set_wrt(Program& p, const std::vector<std::string>& names, Diagnostics& diag) {
-  std::vector<bool> chosen(p.inputs.size(), false);
+bool choose_wrt(Program& p, const std::vector<WrtName>& names, Diagnostics& diag,
+                bool command_line) {
+  std::vector<bool> input_chosen(p.inputs.size(), false), value_chosen(p.definitions.size(), false);
   bool ok = true;
+  auto error = [&](Loc loc, const std::string& message) {
+    if (command_line) diag.error_noloc("{}", message);
+    else diag.error(loc, "{}", message);
+    ok = false;
+  };
+  auto find = [](const std::vector<Variable>& vars, const std::string& name) {
+    return size_t(std::find_if(vars.begin(), vars.end(),
+                               [&](const Variable& v) { return v.name == name; }) - vars.begin());
+  };
   try {
-    check_wrt_names(p, names, diag, chosen, ok);
+    for (const WrtName& n : names) {
+      std::string where = command_line ? fmt::format("--wrt names '{}'", n.name)
+                                       : fmt::format("'{}' in 'wrt'", n.name);
+      std::string twice = command_line ? fmt::format("--wrt names '{}' twice", n.name)
+                                       : fmt::format("'{}' is listed in 'wrt' twice", n.name);
+      size_t in = find(p.inputs, n.name), def = find(p.definitions, n.name);
+      if (in < p.inputs.size()) {
+        if (input_chosen[in]) error(n.loc, twice);
+        input_chosen[in] = true;
+      } else if (def < p.definitions.size()) {
+        // An intermediate value: dOUT/dh, everything h depends on held fixed.
+        const Variable& v = p.definitions[def];
+        bool constant = std::any_of(v.nodes.begin(), v.nodes.end(),
+                                    [&](NodeId x) { return p.graph.is_const(x); });
+        if (value_chosen[def]) error(n.loc, twice);
+        else if (constant)
+          error(n.loc, fmt::format("{}: '{}' is a constant{}, which no input can change, so it "
+                                   "has no derivative", where, n.name,
+                                   v.is_scalar() ? "" : " (in part)"));
+        value_chosen[def] = true;
+      } else {
+        error(n.loc, command_line
+                         ? fmt::format("{}, which is neither an input nor a value of the program", where)
+                         : fmt::format("{} is neither an input nor a value the program defines", where));
+      }
+    }
   } catch (const TooManyErrors&) {
     return false;  // the first 20 errors are reported
   }
   if (!ok) return false;
   p.wrt.clear();
-  for (uint32_t i = 0; i < chosen.size(); ++i)
-    if (chosen[i]) p.wrt.push_back(i);
+  p.wrt_values.clear();
+  for (uint32_t i = 0; i < input_chosen.size(); ++i)
+    if (input_chosen[i]) p.wrt.push_back(i);
+  for (size_t i = 0; i < value_chosen.size(); ++i)
+    if (value_chosen[i]) p.wrt_values.push_back(p.definitions[i]);
   return true;
+}
+
+bool set_wrt(Program& p, const std::vector<std::string>& names, Diagnostics& diag) {
+  std::vector<WrtName> named;
+  for (const std::string& n : names) named.push_back({n, Loc{}});
+  return choose_wrt(p, named, diag, true);
 }
 
 }  // namespace gradc

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <initializer_list>
 #include <map>
 #include <string_view>
@@ -162,6 +163,13 @@ class Parser {
   /// Parameters of the function body being parsed (nullptr outside bodies).
   const std::unordered_map<std::string_view, Value>* params_ = nullptr;
   int inline_depth_ = 0;
+  /// The variables the definition being parsed reads (nullptr outside one).
+  std::vector<std::string>* uses_ = nullptr;
+  /// Record that the definition being parsed reads `name`.
+  void note_use(std::string_view name) {
+    if (uses_ && std::find(uses_->begin(), uses_->end(), name) == uses_->end())
+      uses_->emplace_back(name);
+  }
   std::vector<Variable> output_names_, wrt_names_;
   bool saw_output_ = false, saw_wrt_ = false;
 };

@@ -16,6 +16,8 @@ struct Variable {
   Shape shape;                 ///< empty for a scalar
   std::vector<NodeId> nodes;   ///< the elements, row-major (one for a scalar)
   Loc loc;
+  std::string formula;             ///< definitions: the expression as written
+  std::vector<std::string> uses;   ///< definitions: the variables it reads, in order
 
   bool is_scalar() const { return shape.empty(); }
   size_t size() const { return nodes.size(); }
@@ -30,14 +32,34 @@ struct Program {
   std::vector<Variable> definitions;  ///< every `name = expr`, in source order
   std::vector<Variable> outputs;      ///< in output order
   std::vector<uint32_t> wrt;          ///< indices into inputs, ascending (ABI order)
+  /// Intermediate values named in `wrt` (SPEC 1): their derivative is
+  /// backprop's delta dOUT/dh. Their Jacobian columns follow the inputs',
+  /// in definition order.
+  std::vector<Variable> wrt_values;
   size_t forward_nodes = 0;           ///< graph size after parsing
 
   /// Number of input scalars (n of the ABI).
   size_t num_input_scalars() const;
+  /// The variables of the Jacobian's columns, in order: the inputs in
+  /// `wrt` (ABI order), then wrt_values.
+  std::vector<const Variable*> wrt_variables() const;
 };
 
+/// A name in `wrt` (or --wrt) and where it was written.
+struct WrtName {
+  std::string name;
+  Loc loc;
+};
+
+/// Set the program's wrt lists from `names`: inputs (p.wrt, in ABI order)
+/// and intermediate values (p.wrt_values, in definition order). Reports
+/// unknown, repeated and constant names (without a location for the
+/// command line). Returns false on error, leaving the lists as they were.
+bool choose_wrt(Program& p, const std::vector<WrtName>& names, Diagnostics& diag,
+                bool command_line);
+
 /// Replace the program's wrt list by `names` (from --wrt). Reports an error
-/// for a name that is not an input. Returns false on error.
+/// for a name that is neither an input nor a definition. Returns false on error.
 bool set_wrt(Program& p, const std::vector<std::string>& names, Diagnostics& diag);
 
 }  // namespace gradc

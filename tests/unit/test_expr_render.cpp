@@ -123,15 +123,24 @@ TEST_CASE("LaTeX dialect") {
   Fixture f;
   CHECK(f.render(f.n(Op::Div, f.x, f.y), Dialect::Latex) == "\\frac{x}{y}");
   CHECK(f.render(f.n(Op::Sqrt, f.x), Dialect::Latex) == "\\sqrt{x}");
-  CHECK(f.render(f.n(Op::Mul, f.x, f.y), Dialect::Latex) == "x \\cdot y");
+  CHECK(f.render(f.n(Op::Mul, f.x, f.y), Dialect::Latex) == "x y");  // juxtaposed
+  CHECK(f.render(f.n(Op::Mul, f.g.constant(2), f.g.constant(3)), Dialect::Latex) == "2 \\cdot 3");
   CHECK(f.render(f.n(Op::Sin, f.x), Dialect::Latex) == "\\sin\\left(x\\right)");
   CHECK(f.render(f.n(Op::Mul, f.z, f.n(Op::Add, f.x, f.y)), Dialect::Latex) ==
-        "z \\cdot \\left(x + y\\right)");
+        "z \\left(x + y\\right)");
   Schedule s = make_schedule(f.g, {f.x}, f.hints);
   ExprRenderer r(f.g, s, Dialect::Latex);
   CHECK(r.number(std::numbers::pi) == "\\pi");
-  CHECK(r.name("ab_c") == "\\mathit{ab\\_c}");
   CHECK(r.name("x") == "x");
+  // Names as the handouts write them: subscripts, Greek letters, words.
+  for (auto [name, latex] : {std::pair{"ab_c", "\\mathit{ab}_{c}"}, {"w1", "w_{1}"},
+                             {"W1_0", "W_{1,0}"}, {"theta", "\\theta"}, {"loss", "\\mathit{loss}"},
+                             {"h_0", "h_{0}"}, {"x_hat", "x_{\\mathit{hat}}"}, {"a__b", "\\mathit{a\\_\\_b}"},
+                             {"a1b", "\\mathit{a1b}"}, {"_x", "\\mathit{\\_x}"}, {"s[0]", "s_{0}"},
+                             {"s1[1,2]", "{s_{1}}_{1,2}"}}) {
+    INFO(name);
+    CHECK(r.name(name) == latex);
+  }
 }
 
 namespace {

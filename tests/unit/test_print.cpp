@@ -151,15 +151,26 @@ TEST_CASE("LaTeX: one aligned equation per printed statement") {
   CHECK(unit::count_of(latex, "&=") == statements);
 }
 
-TEST_CASE("DOT: a digraph with every live node, its edges and one root per output and derivative") {
-  Compiled c = unit::compile_ok("input x, y\nw = x*y + sin(x)\nv = w*w\noutput w, v");
-  std::string dot = print_dot(c, "d.expr");
+TEST_CASE("DOT: one node per variable (arrays whole, with shape and formula), an edge per use") {
+  Compiled c = unit::compile_ok(
+      "input W1[3,4], b1[3], x[4], W2[2,3], y[2]\ns1 = W1 @ x + b1\na1 = 3*relu(s1)\n"
+      "yhat = W2 @ a1\nC = 0.5*sum((yhat - y)^2)\nwrt W1, b1");
+  std::string dot = print_dot(c, "net.expr");
   CHECK(dot.find("digraph gradc {") != std::string::npos);
   CHECK(dot.ends_with("}\n"));
-  CHECK(unit::count_of(dot, "shape=doublecircle") == 2 + 2 * 2);
-  CHECK(dot.find("label=\"dv_dy\"") != std::string::npos);
-  CHECK(dot.find("label=\"x\", shape=box") != std::string::npos);
-  // Every edge connects declared nodes.
+  // The regression net is 9 nodes and 8 edges, not hundreds of scalar ones.
+  CHECK(unit::count_of(dot, " -> ") == 8);
+  CHECK(unit::count_of(dot, "[label=") == 9);
+  CHECK(dot.find("\"s1\" [label=\"s1 [3]\\n= W1 @ x + b1\", shape=ellipse];") != std::string::npos);
+  CHECK(dot.find("\"W1\" [label=\"W1 [3,4]\", shape=box, style=filled") != std::string::npos);
+  CHECK(dot.find("\"x\" [label=\"x [4]\", shape=box];") != std::string::npos);  // not in wrt
+  CHECK(dot.find("\"C\" [label=\"C\\n= 0.5*sum((yhat - y)^2)\", shape=ellipse, peripheries=2];") !=
+        std::string::npos);
+  for (const char* edge : {"\"W1\" -> \"s1\"", "\"x\" -> \"s1\"", "\"b1\" -> \"s1\"",
+                           "\"s1\" -> \"a1\"", "\"a1\" -> \"yhat\"", "\"yhat\" -> \"C\"",
+                           "\"y\" -> \"C\""})
+    CHECK(dot.find(edge) != std::string::npos);
+  // Every edge connects declared nodes; quotes in a formula are escaped.
   std::istringstream in(dot);
   std::set<std::string> declared;
   for (std::string line; std::getline(in, line);) {
@@ -169,8 +180,10 @@ TEST_CASE("DOT: a digraph with every live node, its edges and one root per outpu
     if (arrow == std::string::npos) continue;
     std::string from = line.substr(2, arrow - 2), to = line.substr(arrow + 4);
     to = to.substr(0, to.find(';'));
-    CHECK(declared.count(from) == 1);  // operands come first
-    bool root = to.starts_with("r");
-    if (!root) CHECK(declared.count(to) == 1);
+    CHECK(declared.count(from) == 1);  // a use comes after what it uses
+    CHECK(declared.count(to) == 1);
   }
+  // A formula over several lines is one label line per source line.
+  Compiled m = unit::compile_ok("input x\nA = [[1, x],\n     [x, 2]]\nw = sum(A)");
+  CHECK(print_dot(m, "m.expr").find("= [[1, x],\\n     [x, 2]]") != std::string::npos);
 }

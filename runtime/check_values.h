@@ -1,0 +1,23 @@
+// check_values.h - --check for derivatives with respect to intermediate
+// values (`wrt h`, SPEC 1). No input moves h alone, so the central
+// differences move h itself in the interpreter, everything h depends on
+// held fixed, and compare with the kernel's column dOUT/dh.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "gradc_check.h"
+#include "pipeline.h"  // internal: not an installed header
+
+namespace gradc {
+
+/// The outputs and Jacobian (m x k) of the kernel under test at a point.
+using JacobianFunction = std::function<void(const std::vector<double>& in, std::vector<double>& out,
+                                            std::vector<double>& jac)>;
+
+/// Check the Jacobian columns of c.prog.wrt_values (the last ones) at
+/// `opts.points` random points, with check_gradient's tolerance.
+CheckResult check_wrt_values(const Compiled& c, const JacobianFunction& f, const CheckOptions& opts);
+
+}  // namespace gradc
