@@ -111,8 +111,8 @@ def evaluate(gradc, tmp, program, inputs, var, xs):
     path = os.path.join(tmp, 'points.json')
     with open(path, 'w') as f:
         json.dump(pts, f)
-    r = subprocess.run([gradc, program, '--interp', f'--eval=@{path}'], capture_output=True,
-                       text=True, check=True)
+    r = subprocess.run([gradc, program, '--interp', f'--wrt={name}', f'--eval=@{path}'],
+                       capture_output=True, text=True, check=True)
     results = []
     for res in json.loads(r.stdout):
         values, derivs = [], []
@@ -264,6 +264,16 @@ def check_array_element(gradc, tmp):
         fail(case, f'panels {labels}')
 
 
+def check_wrt_value(gradc, tmp):
+    # The program's wrt names an intermediate value only: the plot still
+    # draws d/dx, as --wrt=x computes it.
+    case = 'wrt-value'
+    panels = run_case(gradc, tmp, case, 'input x, a\ns = a*x\nw = relu(s - 1) + s\nwrt s\n',
+                      'x', -2, 2, {'a': 2})
+    if [p.labels for p in panels] != [['w', 'dw/dx']]:
+        fail(case, f'panels {[p.labels for p in panels]}')
+
+
 def main():
     gradc, tmp = sys.argv[1], sys.argv[2]
     os.makedirs(tmp, exist_ok=True)
@@ -271,6 +281,7 @@ def main():
     check_log(gradc, tmp)
     check_jumps(gradc, tmp)
     check_array_element(gradc, tmp)
+    check_wrt_value(gradc, tmp)
     print(f'{len(failures)} failures')
     return 1 if failures else 0
 
