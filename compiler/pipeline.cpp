@@ -45,6 +45,15 @@ std::vector<NodeId> Compiled::all_roots() const {
 }
 
 
+// Add input `name` to p.wrt (kept ascending: ABI order), if it is an input.
+static void add_wrt(Program& p, const std::string& name) {
+  for (uint32_t i = 0; i < p.inputs.size(); ++i) {
+    if (p.inputs[i].name != name) continue;
+    auto at = std::lower_bound(p.wrt.begin(), p.wrt.end(), i);
+    if (at == p.wrt.end() || *at != i) p.wrt.insert(at, i);
+  }
+}
+
 static void differentiate_and_plan(Compiled& c, const std::vector<uint32_t>& output_var,
                                    bool second_order, const CompileOptions& opts,
                                    PassTimer& timer);
@@ -55,6 +64,7 @@ std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
   std::optional<Program> parsed = parse_program(file, diag, opts.max_nodes);
   if (!parsed) return std::nullopt;
   if (opts.wrt && !set_wrt(*parsed, *opts.wrt, diag)) return std::nullopt;
+  for (const std::string& name : opts.also_wrt) add_wrt(*parsed, name);
 
   Compiled c;
   c.prog = std::move(*parsed);

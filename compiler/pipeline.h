@@ -42,6 +42,10 @@ inline constexpr size_t kMaxHessianEntries = (size_t(1) << 22) >> kLimitShift;
 
 struct CompileOptions {
   std::optional<std::vector<std::string>> wrt;  ///< --wrt, overriding the program's
+  /// Inputs added to the wrt list (the program's or --wrt's), such as the
+  /// variable of --plot. A name that is not an input is skipped: the caller
+  /// reports it in its own words.
+  std::vector<std::string> also_wrt;
   /// The kernels to build (--kernels), in any order; f and grad always exist.
   std::vector<KernelKind> kernels = {KernelKind::Forward, KernelKind::Grad};
   DiffMode mode = DiffMode::Auto;  ///< --mode: how the Jacobian is accumulated

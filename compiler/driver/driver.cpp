@@ -27,6 +27,7 @@
 #include "jit_compiled.h"
 #include "pipeline.h"
 #include "emit/print.h"
+#include "driver/plot.h"
 
 namespace gradc {
 
@@ -144,6 +145,7 @@ std::string kernel_name(const CliOptions& o) {
 
 // Output format from --emit or the extension of -o.
 std::optional<std::string> output_format(const CliOptions& o, std::ostream& err) {
+  if (o.plot) return "svg";  // main.cpp has checked the name or --emit
   if (o.emit) return *o.emit;
   std::string ext = fs::path(*o.output).extension().string();
   if (ext == ".cpp" || ext == ".cc" || ext == ".cxx") return "cpp";
@@ -152,6 +154,12 @@ std::optional<std::string> output_format(const CliOptions& o, std::ostream& err)
   if (ext == ".bc") return "bc";
   if (ext == ".o") return "obj";
   if (*o.output == "-") return "cpp";
+  if (ext == ".svg" || ext == ".SVG") {
+    err << fmt::format("gradc: error: '{}' would be a picture: add --plot VAR=LO:HI (an SVG of "
+                       "the outputs and their derivatives), or name a code output .cpp, .hpp, "
+                       ".ll, .bc or .o\n", *o.output);
+    return std::nullopt;
+  }
   err << fmt::format("gradc: error: cannot tell the output format from '{}'; use a .cpp, .hpp, "
                      ".ll, .bc or .o name, or --emit\n", *o.output);
   return std::nullopt;
@@ -365,7 +373,7 @@ void print_stats(const Compiled& c, const CliOptions& o, const PassTimer& t, std
 int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
   std::optional<std::string> format;
   if (o.output && !(format = output_format(o, err))) return kExitUsage;
-  if (o.output) {
+  if (o.output && *format != "svg") {
     // The kernels are extern "C" symbols: a name that cannot work is refused,
     // never renamed behind the user's back.
     std::string name = kernel_name(o);
@@ -382,7 +390,7 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
     // The output (or its header) must not be the program itself, whatever
     // name reaches it (a link, ./k.expr, --emit over a .expr name).
     std::vector<fs::path> targets{*o.output};
-    if (*format != "hpp") targets.push_back(fs::path(*o.output).replace_extension(".hpp"));
+    if (*format != "hpp" && *format != "svg") targets.push_back(fs::path(*o.output).replace_extension(".hpp"));
     for (const fs::path& t : targets) {
       std::error_code ec;
       if (fs::equivalent(o.input, t, ec)) {
@@ -400,6 +408,7 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
   PassTimer timer;
   CompileOptions copts;
   copts.wrt = o.wrt;
+  if (o.plot) copts.also_wrt.push_back(o.plot->name);  // --plot draws d OUT / d VAR
   copts.kernels.clear();
   for (const std::string& k : o.kernels) {
     if (k == "batch") copts.batch = true;
@@ -419,7 +428,10 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
 
   if (o.dump_after) err << dump_after(c, *o.dump_after);
   int status = kExitOk;
-  if (o.output) {
+  if (o.output && *format == "svg") {
+    timer.start("plot");
+    status = std::max(status, run_plot(c, o, file, out, err));
+  } else if (o.output) {
     timer.start("emit-" + *format);
     status = std::max(status, emit(c, o, *format, out, err));
   }
@@ -432,7 +444,7 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
   if (o.explain) {
     timer.start("explain");
     status = std::max(status, explain_at_point(c, o, file, out, err));
-  } else if (o.eval) {
+  } else if (o.eval && !o.plot) {  // with --plot, --eval gives the other inputs' values
     timer.start("eval");
     Diagnostics input_diag(nullptr, err);
     std::optional<EvalPoints> points = read_points(*o.eval, c.prog, input_diag);

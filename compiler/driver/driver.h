@@ -10,6 +10,15 @@
 
 namespace gradc {
 
+/// --plot VAR=LO:HI, as parsed by main.cpp (parse_plot_range, plot.h).
+struct PlotRange {
+  std::string var;              ///< as shown: "x", "W[1,2]"
+  std::string name;             ///< the input's name: "x", "W"
+  std::vector<size_t> index;    ///< the element's indices (none for a scalar)
+  double lo = 0, hi = 1;        ///< finite, lo < hi
+  std::string lo_text, hi_text; ///< as written ("-2pi")
+};
+
 /// Everything the command line can ask for (parsed by main.cpp).
 struct CliOptions {
   std::string input;                       ///< .expr path, or "-" for stdin
@@ -18,8 +27,9 @@ struct CliOptions {
   std::optional<std::string> name;         ///< --name
   std::optional<std::vector<std::string>> wrt;  ///< --wrt
   std::optional<std::string> print;        ///< --print[=format]
-  std::optional<std::string> eval;         ///< --eval
+  std::optional<std::string> eval;         ///< --eval (with --plot: the other inputs)
   std::optional<std::string> explain;      ///< --explain[=text|latex] (at the --eval point)
+  std::optional<PlotRange> plot;           ///< --plot (with -o FILE.svg)
   bool check = false;                      ///< --check
   int check_points = 5;                    ///< --check-points
   size_t max_nodes = kDefaultMaxNodes;     ///< --max-nodes

@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <iostream>
 #include <new>
 
 #include "driver/driver.h"
+#include "driver/plot.h"
 #include "plan/kernel_spec.h"
 #include "support/version.h"
 
@@ -39,6 +41,13 @@ Actions (combine freely; at least one):
   --hessian            also second derivatives: the hess kernel, "hessian" in
                        --eval, d2OUT_dIN1_dIN2 in --print, and --check
                        compares them with central differences of the gradient
+  --plot VAR=LO:HI     with -o FILE.svg: a picture (SVG, for a browser) of
+                       each output and its derivative with respect to the
+                       input VAR (or an element: v[1]) for VAR from LO to
+                       HI (numbers, or multiples of pi: -pi:2pi); kinks and
+                       jumps are drawn where they are. The other inputs
+                       take their values from --eval, which then prints
+                       nothing
   --check              compare derivatives with central differences at
                        random points; exit status 1 on a mismatch
                        (with -O or --fast-math, --eval and --check run the
@@ -48,7 +57,7 @@ Actions (combine freely; at least one):
 
 Options:
   --emit=FORMAT        output format, overriding the extension: cpp, hpp,
-                       llvm, bc or obj
+                       llvm, bc or obj (svg: the picture of --plot)
   --name=NAME          base name of the kernels NAME and NAME_grad
                        (default: the file's stem as an identifier)
   --wrt=a,b            differentiate with respect to these inputs only
@@ -128,6 +137,30 @@ std::vector<std::string> kernel_list(const std::string& text) {
     throw UsageError{"--kernels needs at least one kernel (f, grad, jvp, vjp, hess, hvp, sparse), "
                      "to which batch adds NAME_batch and NAME_grad_batch"};
   return names;
+}
+
+// --plot writes its picture to -o, as SVG, and needs d OUT / d VAR.
+void check_plot(const gradc::CliOptions& o) {
+  if (!o.plot) {
+    if (o.emit == "svg")
+      throw UsageError{"--emit=svg is the picture of --plot; give --plot VAR=LO:HI"};
+    return;
+  }
+  const gradc::PlotRange& r = *o.plot;
+  if (!o.output)
+    throw UsageError{"--plot needs -o FILE.svg for its picture (-o - for standard output)"};
+  std::string ext = std::filesystem::path(*o.output).extension().string();
+  for (char& c : ext) c = c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c;  // .SVG too
+  if (o.emit && *o.emit != "svg")
+    throw UsageError{fmt::format("--plot writes SVG, not --emit={}", *o.emit)};
+  if (!o.emit && *o.output != "-" && ext != ".svg")
+    throw UsageError{fmt::format("--plot writes SVG: name the output FILE.svg, or add --emit=svg "
+                                 "(got -o {})", *o.output)};
+  if (o.name) throw UsageError{"--name names the kernels of a code output; --plot writes none"};
+  if (o.wrt && std::find(o.wrt->begin(), o.wrt->end(), r.name) == o.wrt->end())
+    throw UsageError{fmt::format("--plot {0}=... draws derivatives with respect to '{1}', but "
+                                 "--wrt leaves '{1}' out; add it to --wrt or leave --wrt out",
+                                 r.var, r.name)};
 }
 
 class ArgParser {
@@ -223,8 +256,8 @@ gradc::CliOptions ArgParser::parse() {
     }
     else if (option("-o", v)) o.output = v;
     else if (option("--emit", v)) {
-      if (v != "cpp" && v != "hpp" && v != "llvm" && v != "bc" && v != "obj")
-        throw UsageError{fmt::format("unknown --emit format '{}' (cpp, hpp, llvm, bc or obj)", v)};
+      if (v != "cpp" && v != "hpp" && v != "llvm" && v != "bc" && v != "obj" && v != "svg")
+        throw UsageError{fmt::format("unknown --emit format '{}' (cpp, hpp, llvm, bc, obj or svg)", v)};
       o.emit = v;
     } else if (option("--dump-after", v)) {
       if (v != "parse" && v != "differentiate" && v != "plan")
@@ -251,6 +284,12 @@ gradc::CliOptions ArgParser::parse() {
       if (names.empty()) throw UsageError{"--wrt needs at least one input name"};
       o.wrt = names;
     } else if (option("--eval", v)) o.eval = v;
+    else if (option("--plot", v)) {
+      gradc::PlotRange r;
+      if (std::string problem = gradc::parse_plot_range(v, r); !problem.empty())
+        throw UsageError{problem};
+      o.plot = r;
+    }
     else if (option("--check-points", v)) o.check_points = integer("--check-points", v, 1, 100000);
     else if (option("--max-nodes", v)) o.max_nodes = size_t(integer("--max-nodes", v, 1, 2000000000));
     else if (option("--seed", v)) o.seed = uint64_t(integer("--seed", v, 0, 2147483647));
@@ -272,9 +311,10 @@ gradc::CliOptions ArgParser::parse() {
                      "hess to --kernels or leave --kernels out"};
   if (o.hessian && !has_hess) o.kernels.push_back("hess");
   if (!have_input) throw UsageError{"no input file"};
-  if (!o.output && !o.print && !o.eval && !o.check && !o.dump_after && !o.explain)
-    throw UsageError{"nothing to do: give -o FILE, --print, --eval, --explain, --check or "
-                     "--dump-after"};
+  if (!o.output && !o.print && !o.eval && !o.check && !o.dump_after && !o.explain && !o.plot)
+    throw UsageError{"nothing to do: give -o FILE, --print, --eval, --explain, --check, --plot "
+                     "or --dump-after"};
+  check_plot(o);
   if (o.emit && !o.output) throw UsageError{"--emit needs -o FILE"};
   if (o.name && !o.output) throw UsageError{"--name needs -o FILE"};
   return o;

@@ -339,8 +339,9 @@ std::optional<std::vector<std::vector<Assignment>>> read_assignments(const std::
   return parse_json_points(ss.str(), file, diag, array);
 }
 
-// "'q' is not an input of the program; did you mean 'x'? (its inputs: x, W)"
-static std::string not_an_input(const std::string& name, const Program& p) {
+}  // namespace
+
+std::string not_an_input(const std::string& name, const Program& p) {
   Closest closest(name);
   std::string list;
   for (const Variable& v : p.inputs) {
@@ -352,11 +353,14 @@ static std::string not_an_input(const std::string& name, const Program& p) {
   return msg + (list.empty() ? " (it has no inputs)" : " (its inputs: " + list + ")");
 }
 
+namespace {
+
 // One point's values in ABI order, or nullopt (each problem reported; a
 // point of an array names its index).
 std::optional<std::vector<double>> point_values(const std::vector<Assignment>& items,
                                                 const Program& p, Diagnostics& diag, bool ok,
-                                                std::optional<size_t> point) {
+                                                std::optional<size_t> point,
+                                                std::optional<uint32_t> free_input) {
   std::string where = point ? fmt::format("point {}: ", *point) : "";
   std::vector<std::vector<double>> per_input(p.inputs.size());
   std::vector<bool> given(p.inputs.size(), false);
@@ -380,6 +384,10 @@ std::optional<std::vector<double>> point_values(const std::vector<Assignment>& i
       ok = false;
     }
   }
+  if (free_input && !given[*free_input]) {
+    given[*free_input] = true;
+    per_input[*free_input].assign(p.inputs[*free_input].size(), std::nan(""));
+  }
   for (size_t i = 0; i < given.size(); ++i) {
     if (!given[i] && ok) {
       diag.error_noloc("{}missing value for input '{}'", where, p.inputs[i].name);
@@ -402,7 +410,7 @@ std::string json_array(const Shape& shape, const std::vector<NodeId>& nodes,
 }  // namespace
 
 std::optional<EvalPoints> read_points(const std::string& spec, const Program& p,
-                                      Diagnostics& diag) {
+                                      Diagnostics& diag, std::optional<uint32_t> free_input) {
   try {
     bool ok = true;
     EvalPoints result;
@@ -410,7 +418,8 @@ std::optional<EvalPoints> read_points(const std::string& spec, const Program& p,
     if (!items) return std::nullopt;
     for (size_t i = 0; i < items->size(); ++i) {
       auto values = point_values((*items)[i], p, diag, ok,
-                                 result.array ? std::optional<size_t>(i) : std::nullopt);
+                                 result.array ? std::optional<size_t>(i) : std::nullopt,
+                                 free_input);
       if (values) result.points.push_back(std::move(*values));
       else ok = false;
     }

@@ -24,8 +24,14 @@ struct EvalPoints {
   std::vector<std::vector<double>> points;
   bool array = false;
 };
+/// Input `free_input` (an index into p.inputs), if given, may be left out:
+/// its values are then NaN (the --plot variable, which the caller sets).
 std::optional<EvalPoints> read_points(const std::string& spec, const Program& p,
-                                      Diagnostics& diag);
+                                      Diagnostics& diag,
+                                      std::optional<uint32_t> free_input = std::nullopt);
+
+/// "'q' is not an input of the program; did you mean 'x'? (its inputs: x, y)"
+std::string not_an_input(const std::string& name, const Program& p);
 
 /// A number as SPEC 4 writes it: 17 significant digits, "nan"/"inf"/"-inf".
 std::string json_number(double v);
