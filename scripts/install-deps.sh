@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # install-deps.sh [PACKAGE...] - install the Debian packages gradc needs
-# (or the ones named), if missing, and generate the de_DE.UTF-8 locale the
+# (or the ones named; texlive-latex-base only for the tests), if missing, and generate the de_DE.UTF-8 locale the
 # locale-independence tests use (tests/unit/comma_locale.h). Needs root (or
 # sudo) only when something is missing.
 set -euo pipefail
 packages=(cmake ninja-build g++ python3 libfmt-dev doctest-dev llvm-19-dev clang-19 llvm-19-tools
-          locales)
+          locales texlive-latex-base)
 [ $# -eq 0 ] || packages=("$@")
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -18,7 +18,15 @@ if [ ${#missing[@]} -eq 0 ]; then
 else
   echo "install-deps: installing ${missing[*]}"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+  # TeX (pdflatex and amsmath, for the test that the LaTeX gradc writes
+  # compiles) without its recommends, which would pull in much more.
+  tex=() other=()
+  for p in "${missing[@]}"; do
+    case $p in texlive-*) tex+=("$p") ;; *) other+=("$p") ;; esac
+  done
+  [ ${#other[@]} -eq 0 ] || DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${other[@]}"
+  [ ${#tex[@]} -eq 0 ] ||
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${tex[@]}"
 fi
 # A locale whose decimal point is ',' (an app may set it before calling gradc).
 if [ $# -eq 0 ] && ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then

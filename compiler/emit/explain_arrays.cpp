@@ -174,9 +174,10 @@ std::optional<std::string> explain_arrays(const Compiled& c, const std::vector<d
     for (const auto& [u, entries] : J[v]) {
       std::vector<std::pair<std::pair<size_t, size_t>, double>> vals;
       for (const Entry& e : entries) vals.push_back({{e.i, e.j}, value[e.partial]});
+      std::string what = fmt::format("[{} x {}]: {}", dims(v), dims(u),
+                                     jacobian_text(n, dims(v), dims(u), vals));
       layers.push_back(n.equation(n.partial(name(v), name(u)),
-                                  fmt::format("[{} x {}]: {}", dims(v), dims(u),
-                                              jacobian_text(n, dims(v), dims(u), vals))));
+                                  latex ? "\\text{" + n.text(what) + "}" : what));
     }
   }
   // Backward: delta_u = sum over v of J_{v,u}^T delta_v.
@@ -233,8 +234,9 @@ std::optional<std::string> explain_arrays(const Compiled& c, const std::vector<d
       at = toward[0];
     }
     chains.push_back(n.equation(n.total(out_name, n.text(w->name)),
-                                one_path ? factors + ": " + shapes
-                                         : factors + "... (paths join: a sum of products)"));
+                                one_path ? factors + (latex ? "\\text{: " + shapes + "}" : ": " + shapes)
+                                         : factors + (latex ? "\\text{... (paths join: a sum of products)}"
+                                                            : "... (paths join: a sum of products)")));
   }
   // The gradient in the Jacobian's column order, one line per variable.
   std::vector<std::string> gradient;

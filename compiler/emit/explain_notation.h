@@ -60,10 +60,26 @@ class Notation {
     return lhs + (latex_ ? " &= " : " = ") + rhs;
   }
   /// Text in a section title or sentence.
+  /// In LaTeX, every character that is special in text mode escaped, so
+  /// titles and formulas as written (`(dv/du)^T`, `a < b || c`) compile.
   std::string text(const std::string& t) const {
     if (!latex_) return t;
     std::string out;
-    for (char ch : t) out += ch == '_' ? "\\_" : ch == '#' ? "\\#" : ch == '%' ? "\\%" : std::string(1, ch);
+    for (char ch : t) {
+      switch (ch) {
+        case '_': case '#': case '%': case '&': case '$': case '{': case '}':
+          out += '\\';
+          out += ch;
+          break;
+        case '^': out += "\\textasciicircum{}"; break;
+        case '~': out += "\\textasciitilde{}"; break;
+        case '\\': out += "\\textbackslash{}"; break;
+        case '<': out += "\\textless{}"; break;
+        case '>': out += "\\textgreater{}"; break;
+        case '|': out += "\\textbar{}"; break;
+        default: out += ch;
+      }
+    }
     return out;
   }
 
