@@ -20,6 +20,23 @@ bool all_finite(const std::vector<double>& v) {
 
 }  // namespace
 
+HessFunction leading_columns(HessFunction f, size_t all, size_t columns) {
+  return [f = std::move(f), all, columns](const std::vector<double>& in, std::vector<double>& out,
+                                          std::vector<double>& jac, std::vector<double>& hess) {
+    std::vector<double> full_jac, full_hess;
+    f(in, out, full_jac, full_hess);
+    const size_t m = out.size();
+    jac.resize(m * columns);
+    hess.resize(full_hess.empty() ? 0 : m * columns * columns);
+    for (size_t i = 0; i < m; ++i)
+      for (size_t j = 0; j < columns; ++j) {
+        jac[i * columns + j] = full_jac[i * all + j];
+        for (size_t l = 0; l < columns && !hess.empty(); ++l)
+          hess[(i * columns + j) * columns + l] = full_hess[(i * all + j) * all + l];
+      }
+  };
+}
+
 CheckResult check_wrt_values(const Compiled& c, const JacobianFunction& f, const CheckOptions& opts) {
   const size_t n = c.prog.num_input_scalars(), m = c.outputs.size(), k = c.num_wrt();
   size_t first = 0;  // the first column of an intermediate value

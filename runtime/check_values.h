@@ -16,6 +16,12 @@ namespace gradc {
 using JacobianFunction = std::function<void(const std::vector<double>& in, std::vector<double>& out,
                                             std::vector<double>& jac)>;
 
+/// `f` with only its first `columns` of `all` Jacobian columns (and those
+/// rows and columns of the Hessian, when `f` fills one): the derivatives
+/// with respect to inputs, which central differences of inputs can check,
+/// when intermediate values in `wrt` follow them.
+HessFunction leading_columns(HessFunction f, size_t all, size_t columns);
+
 /// Check the Jacobian columns of c.prog.wrt_values (the last ones) at
 /// `opts.points` random points, with check_gradient's tolerance.
 CheckResult check_wrt_values(const Compiled& c, const JacobianFunction& f, const CheckOptions& opts);

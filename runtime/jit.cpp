@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "emit/emit_llvm.h"
+#include "check_values.h"
 #include "jit_compiled.h"
 
 namespace gradc {
@@ -298,52 +299,52 @@ Kernel::Result Kernel::grad(const std::vector<double>& in) const {
   return r;
 }
 
-CheckResult check_kernel_hessian(const Kernel& k, const CheckOptions& opts) {
+// The JIT kernel's check shape: its names, and the input index of each of
+// its wrt columns that is an input (intermediate values come last).
+static CheckShape input_columns(const Kernel& k) {
   CheckShape shape;
   shape.inputs = k.input_names();
   shape.outputs = k.output_names();
-  for (size_t j : k.wrt_inputs())  // inputs only, as in check_kernel
+  for (size_t j : k.wrt_inputs())
     if (j != SIZE_MAX) shape.wrt.push_back(uint32_t(j));
+  return shape;
+}
+
+CheckResult check_kernel_hessian(const Kernel& k, const CheckOptions& opts) {
+  CheckShape shape = input_columns(k);
   gradc_hess_fn f = require(k.hess_function(), "hess");
-  const size_t m = k.num_outputs(), all = k.num_wrt(), some = shape.wrt.size();
-  auto call = [=](const std::vector<double>& in, std::vector<double>& out,
-                  std::vector<double>& jac, std::vector<double>& hess) {
-    std::vector<double> full_jac(m * all), full_hess(m * all * all);
+  const size_t m = k.num_outputs(), all = k.num_wrt();
+  HessFunction call = [=](const std::vector<double>& in, std::vector<double>& out,
+                          std::vector<double>& jac, std::vector<double>& hess) {
     out.resize(m);
-    f(in.data(), out.data(), full_jac.data(), full_hess.data());
-    jac.resize(m * some);
-    hess.resize(m * some * some);
-    for (size_t i = 0; i < m; ++i)
-      for (size_t j = 0; j < some; ++j) {
-        jac[i * some + j] = full_jac[i * all + j];
-        for (size_t l = 0; l < some; ++l)
-          hess[(i * some + j) * some + l] = full_hess[(i * all + j) * all + l];
-      }
+    jac.resize(m * all);
+    hess.resize(m * all * all);
+    f(in.data(), out.data(), jac.data(), hess.data());
   };
-  return check_hessian(HessFunction(call), shape, opts);
+  return check_hessian(leading_columns(call, all, shape.wrt.size()), shape, opts);
 }
 
 CheckResult check_kernel(const Kernel& k, const CheckOptions& opts) {
-  CheckShape shape;
-  shape.inputs = k.input_names();
-  shape.outputs = k.output_names();
   // The columns of inputs; those of intermediate values (SIZE_MAX, which
   // come last) have no input to move (gradc --check moves them itself).
-  for (size_t j : k.wrt_inputs())
-    if (j != SIZE_MAX) shape.wrt.push_back(uint32_t(j));
+  CheckShape shape = input_columns(k);
   if (shape.wrt.size() == k.num_wrt()) return check_gradient(k.grad_function(), shape, opts);
   gradc_grad_fn grad = k.grad_function();
-  const size_t m = k.num_outputs(), all = k.num_wrt(), some = shape.wrt.size();
-  auto inputs_only = [=](const std::vector<double>& in, std::vector<double>& out,
-                         std::vector<double>& jac) {
-    std::vector<double> full(m * all);
+  const size_t m = k.num_outputs(), all = k.num_wrt();
+  HessFunction call = [=](const std::vector<double>& in, std::vector<double>& out,
+                          std::vector<double>& jac, std::vector<double>& hess) {
     out.resize(m);
-    grad(in.data(), out.data(), full.data());
-    jac.resize(m * some);
-    for (size_t i = 0; i < m; ++i)
-      for (size_t j = 0; j < some; ++j) jac[i * some + j] = full[i * all + j];
+    jac.resize(m * all);
+    hess.clear();
+    grad(in.data(), out.data(), jac.data());
   };
-  return check_gradient(GradFunction(inputs_only), shape, opts);
+  HessFunction inputs_only = leading_columns(call, all, shape.wrt.size());
+  GradFunction g = [inputs_only](const std::vector<double>& in, std::vector<double>& out,
+                                 std::vector<double>& jac) {
+    std::vector<double> hess;
+    inputs_only(in, out, jac, hess);
+  };
+  return check_gradient(g, shape, opts);
 }
 
 }  // namespace gradc

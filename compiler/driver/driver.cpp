@@ -279,20 +279,8 @@ int check(const Compiled& c, const CliOptions& o, const std::string& file, std::
   PointFunction f = kernel_function(c, o, true);
   // The kernel's derivatives with respect to the inputs only (the first
   // columns, in that order).
-  const size_t k = c.num_wrt(), ki = shape.wrt.size();
-  PointFunction inputs_only = [&](const std::vector<double>& in, std::vector<double>& outs,
-                                  std::vector<double>& jac, std::vector<double>& hess) {
-    std::vector<double> full_jac, full_hess;
-    f(in, outs, full_jac, full_hess);
-    jac.resize(outs.size() * ki);
-    hess.resize(full_hess.empty() ? 0 : outs.size() * ki * ki);
-    for (size_t i = 0; i < outs.size(); ++i)
-      for (size_t j = 0; j < ki; ++j) {
-        jac[i * ki + j] = full_jac[i * k + j];
-        for (size_t l = 0; l < ki && !hess.empty(); ++l)
-          hess[(i * ki + j) * ki + l] = full_hess[(i * k + j) * k + l];
-      }
-  };
+  const size_t ki = shape.wrt.size();
+  HessFunction inputs_only = leading_columns(f, c.num_wrt(), ki);
   std::vector<double> hess;
   CheckResult r{true, ""};
   auto then = [&](const CheckResult& next) {  // the messages of the checks that ran, in order

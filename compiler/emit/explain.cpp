@@ -18,7 +18,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "ad/derivative_rules.h"
+#include "ad/local_partials.h"
 #include "emit/explain_arrays.h"
 #include "emit/explain_notation.h"
 #include "emit/expr_render.h"
@@ -48,42 +48,12 @@ bool is_vertex(const Graph& g, const Schedule& s, NodeId n) {
   return g[n].op == Op::Input || (n < s.materialized.size() && s.materialized[n]);
 }
 
-// The edges into vertex v: a reverse sweep from v (seed 1) over the nodes
-// inlined into v, stopping at other vertices.
+// The edges into vertex v: its local partials with respect to the vertices
+// its formula reads (structurally zero ones are no edges).
 void add_edges(Builder& b, const Schedule& s, NodeId v, std::vector<Edge>& edges) {
   const Graph& g = b.graph();
-  std::vector<NodeId> inner, stack{v};
-  while (!stack.empty()) {  // no recursion: a formula may be long
-    NodeId n = stack.back();
-    stack.pop_back();
-    inner.push_back(n);
-    for (int i = 0; i < arity(g[n]); ++i) {
-      NodeId o = operand(g[n], i);
-      if (!g.is_const(o) && !is_vertex(g, s, o)) stack.push_back(o);
-    }
-  }
-  std::sort(inner.begin(), inner.end(), std::greater<>());  // users before operands
-  inner.erase(std::unique(inner.begin(), inner.end()), inner.end());
-  std::unordered_map<NodeId, NodeId> adjoint{{v, b.one()}};
-  std::vector<NodeId> reached;  // vertices, in order of first contribution
-  for (NodeId n : inner) {
-    auto it = adjoint.find(n);
-    if (it == adjoint.end()) continue;
-    NodeId seed = it->second;
-    const Node node = g[n];  // a copy: the builder grows the graph
-    for (int i = 0; i < arity(node); ++i) {
-      NodeId o = operand(node, i);
-      if (g.is_const(o)) continue;
-      NodeId p = partial_times(b, n, i, seed);
-      if (p == kNoNode) continue;
-      auto [at, fresh] = adjoint.try_emplace(o, p);
-      if (!fresh) at->second = b.add(at->second, p);
-      if (fresh && is_vertex(g, s, o)) reached.push_back(o);
-    }
-  }
-  std::sort(reached.begin(), reached.end());
-  for (NodeId u : reached)
-    if (!g.is_const(adjoint.at(u), 0.0)) edges.push_back({u, v, adjoint.at(u)});
+  for (auto [u, partial] : local_partials(b, v, [&](NodeId n) { return is_vertex(g, s, n); }))
+    if (!g.is_const(partial, 0.0)) edges.push_back({u, v, partial});
 }
 
 // The forward kernel's names, and every element of an array definition as a

@@ -16,7 +16,7 @@
 #include <map>
 #include <unordered_map>
 
-#include "ad/derivative_rules.h"
+#include "ad/local_partials.h"
 #include "emit/explain_notation.h"
 #include "ir/builder.h"
 #include "ir/interp.h"
@@ -47,50 +47,15 @@ Variables variables(const Program& p) {
   return vs;
 }
 
-// d element / d (nodes of variables before `v`), by a reverse sweep over
-// the nodes between: (variable, element) -> partial.
+// d element / d (nodes of variables before `v`): (variable, element) -> partial.
 std::map<std::pair<size_t, size_t>, NodeId> element_partials(Builder& b, const Variables& vs,
                                                              size_t v, NodeId element) {
-  const Graph& g = b.graph();
   auto leaf = [&](NodeId n) {
     auto it = vs.owner.find(n);
     return it != vs.owner.end() && it->second.first < v;
   };
-  std::vector<NodeId> inner, stack{element};
-  std::unordered_map<NodeId, bool> seen;
-  while (!stack.empty()) {  // no recursion: an element may be a long sum
-    NodeId n = stack.back();
-    stack.pop_back();
-    if (seen[n]) continue;
-    seen[n] = true;
-    inner.push_back(n);
-    for (int i = 0; i < arity(g[n]); ++i) {
-      NodeId o = operand(g[n], i);
-      if (!g.is_const(o) && !leaf(o)) stack.push_back(o);
-    }
-  }
-  std::sort(inner.begin(), inner.end(), std::greater<>());
-  std::unordered_map<NodeId, NodeId> adjoint{{element, b.one()}};
   std::map<std::pair<size_t, size_t>, NodeId> out;
-  for (NodeId n : inner) {
-    auto it = adjoint.find(n);
-    if (it == adjoint.end()) continue;
-    NodeId seed = it->second;
-    const Node node = g[n];
-    for (int i = 0; i < arity(node); ++i) {
-      NodeId o = operand(node, i);
-      if (g.is_const(o)) continue;
-      NodeId p = partial_times(b, n, i, seed);
-      if (p == kNoNode) continue;
-      if (leaf(o)) {
-        auto [at, fresh] = out.try_emplace(vs.owner.at(o), p);
-        if (!fresh) at->second = b.add(at->second, p);
-      } else {
-        auto [at, fresh] = adjoint.try_emplace(o, p);
-        if (!fresh) at->second = b.add(at->second, p);
-      }
-    }
-  }
+  for (auto [node, partial] : local_partials(b, element, leaf)) out.emplace(vs.owner.at(node), partial);
   return out;
 }
 

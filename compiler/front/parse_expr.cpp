@@ -26,6 +26,10 @@ bool any_poisoned(std::initializer_list<const Value*> args) {
 }  // namespace
 
 Value Parser::traced(Value v, std::string_view label, std::initializer_list<const Value*> operands) {
+  return traced(std::move(v), label, std::span<const Value* const>(operands.begin(), operands.size()));
+}
+
+Value Parser::traced(Value v, std::string_view label, std::span<const Value* const> operands) {
   if (v.poisoned) return v;
   OpRecord r;
   r.label = std::string(label);
@@ -278,27 +282,15 @@ Value Parser::call(const Token& name) {
   for (const Value& a : args)
     if (a.poisoned) return Value::poison(b_.zero());
   std::string error;
-  Value v;
-  if (builtin) {
-    std::vector<const Value*> ptrs;
-    for (const Value& a : args) ptrs.push_back(&a);
-    v = elementwise(b_, builtin->op, ptrs, name.text, error);
-  } else {
-    v = array_function(b_, name.text, args, error);
-  }
+  std::vector<const Value*> ptrs;
+  for (const Value& a : args) ptrs.push_back(&a);
+  Value v = builtin ? elementwise(b_, builtin->op, ptrs, name.text, error)
+                    : array_function(b_, name.text, args, error);
   if (!error.empty()) {
     diag_.error(name.loc, "{}", error);
     return v;
   }
-  OpRecord r{std::string(name.text), {}, {}, v.shape, {}, false};
-  for (const Value& a : args) {
-    r.operands.push_back(a.op);
-    if (a.op < 0 && a.is_scalar() && prog_.graph.is_const(a.scalar))
-      r.constants.push_back(prog_.graph.const_value(a.scalar));
-  }
-  v.op = int32_t(prog_.ops.size());
-  prog_.ops.push_back(std::move(r));
-  return v;
+  return traced(std::move(v), name.text, ptrs);
 }
 
 Value Parser::inline_call(const Token& name, const std::vector<Value>& args) {

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <initializer_list>
 #include <map>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -117,6 +118,7 @@ class Parser {
   // --- helpers -------------------------------------------------------------
   /// Record that `v` is `label` applied to `operands` (Program::ops).
   Value traced(Value v, std::string_view label, std::initializer_list<const Value*> operands);
+  Value traced(Value v, std::string_view label, std::span<const Value* const> operands);
   /// `op` applied elementwise; a shape error is reported at `loc`.
   Value apply(Op op, Loc loc, std::string_view what, std::initializer_list<const Value*> args);
   /// The Value for a fresh input `name` of `shape`; records it.

@@ -4,6 +4,7 @@
 // s1 = W1 @ x + b1), against central differences that move h, in both
 // modes, through every compiled backend, and with inputs in wrt beside it.
 #include "backends.h"
+#include "gradc_runtime.h"
 #include "check_values.h"
 #include "unit_support.h"
 
@@ -126,4 +127,17 @@ TEST_CASE("every compiled backend gives the interpreter's deltas") {
           CHECK(unit::close(got.jac[j], want.jac[j], 1e-14, 1e-15));
       }
   }
+}
+
+TEST_CASE("the runtime's check_kernel and check_kernel_hessian check the input columns of such kernels") {
+  gradc::JitOptions jo;
+  jo.kernels = {"f", "grad", "hess"};
+  gradc::Kernel k = gradc::jit_compile("input x, y\nh = x*y\nw = sin(h) + x*x*y\nwrt x, h", jo);
+  CHECK(k.wrt_inputs() == std::vector<size_t>{0, SIZE_MAX});
+  gradc::CheckResult grad = gradc::check_kernel(k);
+  CHECK_MESSAGE(grad.ok, grad.message);
+  CHECK(grad.message.find("1 derivative checked") != std::string::npos);  // dw/dx only
+  gradc::CheckResult hess = gradc::check_kernel_hessian(k);
+  CHECK_MESSAGE(hess.ok, hess.message);
+  CHECK(hess.message.find("1 second derivative checked") != std::string::npos);
 }
