@@ -110,9 +110,9 @@ struct Compiled {
   /// Is kernel `k` part of the code outputs (--kernels)?
   bool emits(KernelKind k) const;
   /// Does kernel `k` have a batch variant (NAME_batch, NAME_grad_batch)?
-  bool has_batch(KernelKind k) const {
-    return batch && (k == KernelKind::Forward || k == KernelKind::Grad);
-  }
+  bool has_batch(KernelKind k) const { return batch && batchable(k); }
+  /// Kernels that have a batch form: NAME and NAME_grad.
+  static bool batchable(KernelKind k) { return k == KernelKind::Forward || k == KernelKind::Grad; }
   /// ... and is it part of the code outputs?
   bool emits_batch(KernelKind k) const { return has_batch(k) && emits(k); }
   /// Does the code output define any batch kernel?

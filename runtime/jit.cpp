@@ -10,6 +10,7 @@
 #include <llvm/IR/Module.h>
 #include <llvm/Target/TargetMachine.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -97,6 +98,7 @@ Kernel jit_compiled(const Compiled& c, const JitOptions& opts) {
   lo.fast_math = opts.fast_math;
   lo.value_names = false;
   lo.every_kernel = true;
+  lo.batch = c.batch || std::ranges::count(opts.kernels, "batch") > 0;
   BuiltModule built = build_llvm_module(c, name, "<jit>", *ctx, *tm, lo);
   optimize_llvm_module(built, *tm, opts.opt_level);
   std::unique_ptr<llvm::Module> m = std::move(built.module);
@@ -113,7 +115,7 @@ Kernel jit_compiled(const Compiled& c, const JitOptions& opts) {
                impl->jit->getDataLayout().getGlobalPrefix()),
            "finding the C math library"));
   // The batch kernels' vector math (_ZGVdN4v_sin, ...) is glibc's libmvec.
-  if (c.batch)
+  if (lo.batch)
     impl->jit->getMainJITDylib().addGenerator(
         take(llvm::orc::DynamicLibrarySearchGenerator::Load(
                  "libmvec.so.1", impl->jit->getDataLayout().getGlobalPrefix()),
@@ -133,7 +135,7 @@ Kernel jit_compiled(const Compiled& c, const JitOptions& opts) {
     impl->hvp = take(impl->jit->lookup(name + "_hvp"), "compiling").toPtr<gradc_hvp_fn>();
   if (c.kernel(KernelKind::Vjp))
     impl->vjp = take(impl->jit->lookup(name + "_vjp"), "compiling").toPtr<gradc_product_fn>();
-  if (c.batch) {
+  if (lo.batch) {
     impl->forward_batch =
         take(impl->jit->lookup(name + "_batch"), "compiling").toPtr<gradc_forward_batch_fn>();
     impl->grad_batch =

@@ -9,7 +9,8 @@
 namespace gradc {
 
 /// JIT-compile the kernels of `c` (opts.wrt and opts.file_name are unused:
-/// `c` is already differentiated).
+/// `c` is already differentiated; of opts.kernels, only "batch" counts: the
+/// batch kernels are built if it is there or c has them).
 Kernel jit_compiled(const Compiled& c, const JitOptions& opts);
 
 }  // namespace gradc

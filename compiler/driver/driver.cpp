@@ -19,14 +19,13 @@
 #include "emit/cpp_names.h"
 #include "emit/dump.h"
 #include "emit/emit_cpp.h"
-#include "emit/emit_llvm.h"
 #include "emit/eval_io.h"
 #include "emit/explain.h"
 #include "check_values.h"
 #include "ir/interp.h"
-#include "jit_compiled.h"
 #include "pipeline.h"
 #include "emit/print.h"
+#include "driver/llvm_loader.h"
 #include "driver/plot.h"
 
 namespace gradc {
@@ -201,7 +200,15 @@ int emit(const Compiled& c, const CliOptions& o, const std::string& format, std:
     LlvmFormat f = format == "llvm" ? LlvmFormat::Text
                    : format == "bc" ? LlvmFormat::Bitcode
                                     : LlvmFormat::Object;
-    LlvmOutput result = emit_llvm(c, name, source_file, f, lo);
+    std::string why;
+    const LlvmBackend* llvm = load_llvm_backend(why);
+    if (!llvm) {
+      err << "gradc: error: " << why << "\n";
+      return kExitError;
+    }
+    std::exception_ptr failure;
+    LlvmOutput result = llvm->emit(c, name, source_file, f, lo, failure);
+    if (failure) std::rethrow_exception(failure);  // main reports it
     if (!result.error.empty()) {
       err << "gradc: error: " << result.error << "\n";
       return kExitError;
@@ -243,27 +250,88 @@ PointFunction interpreter_function(const Compiled& c) {
   };
 }
 
-// --eval and --check run the JIT-compiled kernels (as an app would) at the
-// -O level given, or the reference interpreter with --interp. Without -O or
-// --fast-math they take the fastest path for one-off work: one evaluation
-// (`many_calls` false) needs no compilation at all, the many of --check
-// compile at -O0 (an optimized JIT costs seconds on large programs).
-PointFunction kernel_function(const Compiled& c, const CliOptions& o, bool many_calls) {
+// The JIT-compiled kernels at the -O level given (-O0 without one: an
+// optimized JIT costs seconds on large programs), with the batch kernels
+// if `batch`; null, with the error printed, if LLVM cannot be loaded.
+std::optional<JitKernels> jit_kernels(const Compiled& c, const CliOptions& o, bool batch,
+                                      std::ostream& err) {
+  std::string why;
+  const LlvmBackend* llvm = load_llvm_backend(why);
+  if (!llvm) {
+    err << "gradc: error: " << why << "\n";
+    return std::nullopt;
+  }
+  const bool chosen = o.opt_given || o.fast_math;
+  JitKernels k = llvm->jit(c, chosen ? o.opt_level : 0, o.fast_math, batch);
+  if (k.failure) std::rethrow_exception(k.failure);  // main reports it
+  return k;
+}
+
+// The kernels as --check and --eval call them, point by point: the
+// reference interpreter with --interp, or for one call (`many_calls` false)
+// without -O or --fast-math, the fastest path for one-off work; else the JIT.
+std::optional<PointFunction> kernel_function(const Compiled& c, const CliOptions& o,
+                                             bool many_calls, std::ostream& err) {
   const bool chosen = o.opt_given || o.fast_math;
   if (o.interp || (!chosen && !many_calls)) return interpreter_function(c);
-  JitOptions jo;
-  jo.opt_level = chosen ? o.opt_level : 0;
-  jo.fast_math = o.fast_math;
-  Kernel k = jit_compiled(c, jo);
+  std::optional<JitKernels> k = jit_kernels(c, o, false, err);
+  if (!k) return std::nullopt;
+  const size_t m = c.outputs.size(), kw = c.num_wrt();
   const bool second = !c.hessian.empty();
-  return [k, second](const std::vector<double>& in, std::vector<double>& out,
-                     std::vector<double>& jac, std::vector<double>& hess) {
-    out.resize(k.num_outputs());
-    jac.resize(k.num_outputs() * k.num_wrt());
-    hess.resize(second ? jac.size() * k.num_wrt() : 0);
+  return [k = *k, m, kw, second](const std::vector<double>& in, std::vector<double>& out,
+                                 std::vector<double>& jac, std::vector<double>& hess) {
+    out.resize(m);
+    jac.resize(m * kw);
+    hess.resize(second ? m * kw * kw : 0);
     if (second) k.hess(in.data(), out.data(), jac.data(), hess.data());
     else k.grad(in.data(), out.data(), jac.data());
   };
+}
+
+// Calls of the kernels per point beyond which --eval compiles them (and,
+// without --hessian, calls NAME_grad_batch once for all points).
+constexpr size_t kEvalPointsForJit = 16;
+
+// --eval: one result object per point (SPEC 4), an array of them for a JSON
+// array of points. Many points (without --interp or --hessian) go through
+// NAME_grad_batch in one call, several points per instruction.
+int eval_points(const Compiled& c, const CliOptions& o, const EvalPoints& points,
+                std::ostream& out, std::ostream& err) {
+  const size_t count = points.points.size(), n = c.prog.num_input_scalars();
+  const size_t m = c.outputs.size(), kw = c.num_wrt();
+  std::vector<double> outs, jacs;  // every point's, one after another
+  std::optional<PointFunction> f;
+  if (count > kEvalPointsForJit && !o.interp && c.hessian.empty()) {
+    std::optional<JitKernels> k = jit_kernels(c, o, true, err);
+    if (!k) return kExitError;
+    std::vector<double> ins(count * n);
+    for (size_t p = 0; p < count; ++p)
+      std::copy(points.points[p].begin(), points.points[p].end(), ins.begin() + p * n);
+    outs.resize(count * m);
+    jacs.resize(count * m * kw);
+    k->grad_batch(count, ins.data(), outs.data(), jacs.data());
+  } else {
+    f = kernel_function(c, o, count > kEvalPointsForJit, err);
+    if (!f) return kExitError;
+  }
+  std::vector<double> results, jac, hess;
+  if (points.array) out << "[\n";
+  for (size_t p = 0; p < count; ++p) {
+    if (f) {
+      (*f)(points.points[p], results, jac, hess);
+    } else {
+      results.assign(outs.begin() + p * m, outs.begin() + (p + 1) * m);
+      jac.assign(jacs.begin() + p * m * kw, jacs.begin() + (p + 1) * m * kw);
+    }
+    std::string json = eval_json(c, results, jac, hess);
+    if (points.array) {
+      json.pop_back();  // its newline: the separator follows
+      json += p + 1 < count ? ",\n" : "\n";
+    }
+    out << json;
+  }
+  if (points.array) out << "]\n";
+  return kExitOk;
 }
 
 int check(const Compiled& c, const CliOptions& o, const std::string& file, std::ostream& out,
@@ -276,7 +344,9 @@ int check(const Compiled& c, const CliOptions& o, const std::string& file, std::
   CheckOptions opts;
   opts.points = o.check_points;
   opts.seed = o.seed;
-  PointFunction f = kernel_function(c, o, true);
+  std::optional<PointFunction> kernel = kernel_function(c, o, true, err);
+  if (!kernel) return kExitError;
+  PointFunction f = std::move(*kernel);
   // The kernel's derivatives with respect to the inputs only (the first
   // columns, in that order).
   const size_t ki = shape.wrt.size();
@@ -437,24 +507,7 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
     Diagnostics input_diag(nullptr, err);
     std::optional<EvalPoints> points = read_points(*o.eval, c.prog, input_diag);
     input_diag.flush();
-    if (points) {
-      // One point: the fastest path for one-off work; many: the JIT.
-      PointFunction f = kernel_function(c, o, points->points.size() > 16);
-      std::vector<double> results, jac, hess;
-      if (points->array) out << "[\n";
-      for (size_t i = 0; i < points->points.size(); ++i) {
-        f(points->points[i], results, jac, hess);
-        std::string json = eval_json(c, results, jac, hess);
-        if (points->array) {
-          json.pop_back();  // its newline: the separator follows
-          json += i + 1 < points->points.size() ? ",\n" : "\n";
-        }
-        out << json;
-      }
-      if (points->array) out << "]\n";
-    } else {
-      status = kExitError;
-    }
+    status = std::max(status, points ? eval_points(c, o, *points, out, err) : kExitError);
   }
   if (o.check) {
     timer.start("check");

@@ -147,7 +147,7 @@ BuiltModule build_llvm_module(const Compiled& c, const std::string& name,
     split = split || plan.split();
     llvm::Function* kernel =
         build_llvm_kernel(c, plan, name + std::string(kernel_suffix(spec.kind)), k, *m);
-    if (c.has_batch(spec.kind)) {
+    if (c.has_batch(spec.kind) || (opts.batch && Compiled::batchable(spec.kind))) {
       any_batch = true;
       llvm::Function* lanes = nullptr;
       if (!plan.split() && batch_in_lanes(spec)) {

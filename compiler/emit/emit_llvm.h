@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "emit/llvm_options.h"
 #include "support/diagnostics.h"
 #include "pipeline.h"
 
@@ -17,19 +18,6 @@ class TargetMachine;
 }  // namespace llvm
 
 namespace gradc {
-
-enum class LlvmFormat { Text, Bitcode, Object };
-
-struct LlvmOptions {
-  int opt_level = 2;        ///< 0..3: the default pipelines O0..O3
-  bool fast_math = false;   ///< allow reassociation etc.; changes results
-  std::string target;       ///< target triple; empty: this machine
-  /// CPU whose instructions the code may use: empty or "generic" (any CPU
-  /// of the triple), "native" (this machine's), or a name ("haswell").
-  std::string cpu;
-  bool value_names = true;  ///< readable value names (off in the JIT: faster)
-  bool every_kernel = false;  ///< every kernel built, not only --kernels' (the JIT)
-};
 
 /// Make LLVM's targets usable (once per process; thread-safe).
 void initialize_llvm_targets();
@@ -72,12 +60,6 @@ BuiltModule build_llvm_module(const Compiled& c, const std::string& name,
 /// more than the rest of the backend, and its code runs no faster
 /// (bench/sections/86-memory.sh).
 void optimize_llvm_module(BuiltModule& m, llvm::TargetMachine& tm, int opt_level);
-
-/// The bytes of an output file, or an error message for the user.
-struct LlvmOutput {
-  std::string bytes;
-  std::string error;
-};
 
 /// The whole backend: build, verify, optimize, and write in `format`.
 LlvmOutput emit_llvm(const Compiled& c, const std::string& name, const std::string& source_file,

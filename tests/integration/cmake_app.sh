@@ -8,6 +8,10 @@ rm -rf "$tmp" && mkdir -p "$tmp"
 prefix=$tmp/prefix
 cmake --install "$build" --prefix "$prefix" > "$tmp/install.log"
 "$prefix/bin/gradc" --version
+# The installed command loads LLVM from the installed runtime library, and
+# only when it needs it (the JIT of --check here).
+if readelf -d "$prefix/bin/gradc" | grep -q libLLVM; then echo "installed gradc links libLLVM"; exit 1; fi
+"$prefix/bin/gradc" "$examples/relu_net.expr" --check | grep -q '^check: .*all match central differences'
 
 # A copy of the app's sources, so that editing model.expr leaves the repo alone.
 cp -r "$examples/cmake_app" "$tmp/src"
@@ -33,4 +37,4 @@ cmake -S "$examples/jit_app" -B "$tmp/jit_app" -G Ninja -DCMAKE_PREFIX_PATH="$pr
 cmake --build "$tmp/jit_app" > "$tmp/jit-build.log"
 "$tmp/jit_app/jit_app" 'x*y + sin(x)' x=1 y=2 | tee "$tmp/jit.txt"
 grep -q '^df/dx = 2.5403023058681398$' "$tmp/jit.txt"
-echo "cmake_app.sh: installed package, gradc_add_kernels (cpp and obj), regeneration and jit_app all work"
+echo "cmake_app.sh: installed package, gradc_add_kernels (cpp and obj), the LLVM backend loaded on demand, regeneration and jit_app all work"

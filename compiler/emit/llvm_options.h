@@ -1,0 +1,30 @@
+// llvm_options.h - how the LLVM backend is asked for output and what it
+// gives back. No LLVM types: the gradc command includes it without linking
+// LLVM (emit/llvm_backend.h).
+#pragma once
+
+#include <string>
+
+namespace gradc {
+
+enum class LlvmFormat { Text, Bitcode, Object };
+
+struct LlvmOptions {
+  int opt_level = 2;        ///< 0..3: the default pipelines O0..O3
+  bool fast_math = false;   ///< allow reassociation etc.; changes results
+  std::string target;       ///< target triple; empty: this machine
+  /// CPU whose instructions the code may use: empty or "generic" (any CPU
+  /// of the triple), "native" (this machine's), or a name ("haswell").
+  std::string cpu;
+  bool value_names = true;  ///< readable value names (off in the JIT: faster)
+  bool every_kernel = false;  ///< every kernel built, not only --kernels' (the JIT)
+  bool batch = false;  ///< the batch kernels too, whatever --kernels says (the JIT)
+};
+
+/// The bytes of an output file, or an error message for the user.
+struct LlvmOutput {
+  std::string bytes;
+  std::string error;
+};
+
+}  // namespace gradc

@@ -1,0 +1,52 @@
+// llvm_backend_entry.cpp - the runtime library's side of llvm_backend.h:
+// emit_llvm and the JIT for the gradc command, which opens this library
+// only when it needs LLVM.
+#include "llvm_backend.h"
+
+#include <cstring>
+
+#include "emit/emit_llvm.h"
+#include "jit_compiled.h"
+
+namespace gradc {
+namespace {
+
+class RuntimeLlvmBackend final : public LlvmBackend {
+ public:
+  LlvmOutput emit(const Compiled& c, const std::string& name, const std::string& source_file,
+                  LlvmFormat format, const LlvmOptions& opts,
+                  std::exception_ptr& failure) const override {
+    try {
+      return emit_llvm(c, name, source_file, format, opts);
+    } catch (...) {
+      failure = std::current_exception();
+      return {};
+    }
+  }
+
+  JitKernels jit(const Compiled& c, int opt_level, bool fast_math, bool batch) const override {
+    JitKernels out;
+    try {
+      JitOptions jo;
+      jo.opt_level = opt_level;
+      jo.fast_math = fast_math;
+      if (batch) jo.kernels.push_back("batch");
+      auto k = std::make_shared<const Kernel>(jit_compiled(c, jo));
+      out.grad = k->grad_function();
+      out.hess = k->hess_function();
+      out.grad_batch = k->grad_batch_function();
+      out.owner = std::move(k);
+    } catch (...) {
+      out.failure = std::current_exception();
+    }
+    return out;
+  }
+};
+
+}  // namespace
+}  // namespace gradc
+
+extern "C" GRADC_API const gradc::LlvmBackend* gradc_llvm_backend_v1(const char* tag) {
+  static const gradc::RuntimeLlvmBackend backend;
+  return std::strcmp(tag, gradc::llvm_backend_tag().c_str()) == 0 ? &backend : nullptr;
+}
