@@ -94,7 +94,7 @@ struct Compiled {
   size_t forward_nodes = 0;                  ///< graph size before differentiation
   std::vector<KernelSpec> kernels;           ///< every kernel built (f and grad always)
   std::vector<KernelKind> emitted;           ///< the kernels code outputs contain (--kernels)
-  bool batch = false;                        ///< ... and the batch kernels of f and grad
+  bool batch = false;                        ///< ... each with its batch variant (NAME_grad_batch)
   DiffMode mode = DiffMode::Reverse;         ///< how the Jacobian was accumulated
   /// Operations of the forward+Jacobian kernel in each mode (--stats), where built.
   std::optional<size_t> forward_mode_ops, reverse_mode_ops;
@@ -109,16 +109,13 @@ struct Compiled {
   const KernelSpec* kernel(KernelKind k) const;
   /// Is kernel `k` part of the code outputs (--kernels)?
   bool emits(KernelKind k) const;
-  /// Does kernel `k` have a batch variant (NAME_batch, NAME_grad_batch)?
-  bool has_batch(KernelKind k) const { return batch && batchable(k); }
-  /// Kernels that have a batch form: NAME and NAME_grad.
-  static bool batchable(KernelKind k) { return k == KernelKind::Forward || k == KernelKind::Grad; }
+  /// Does kernel `k` have a batch variant (NAME_batch, NAME_grad_batch,
+  /// NAME_jvp_batch, ...)? With --kernels=...,batch every kernel built has.
+  bool has_batch(KernelKind k) const { return batch && kernel(k) != nullptr; }
   /// ... and is it part of the code outputs?
-  bool emits_batch(KernelKind k) const { return has_batch(k) && emits(k); }
+  bool emits_batch(KernelKind k) const { return batch && emits(k); }
   /// Does the code output define any batch kernel?
-  bool emits_any_batch() const {
-    return emits_batch(KernelKind::Forward) || emits_batch(KernelKind::Grad);
-  }
+  bool emits_any_batch() const { return batch && !emitted.empty(); }
 };
 
 /// Parse, check and differentiate `file`. Errors go to `diag`.

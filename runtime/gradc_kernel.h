@@ -7,8 +7,10 @@
  *   NAME_vjp(in, u, out, uj) also uj[k] = u^T J for weights u[m]
  *   NAME_hess(in, out, jac, hess)   also hess[(i*k + j)*k + l] = d2 out_i / d wrt_j d wrt_l
  *   NAME_hvp(in, v, out, jac, hv)   also hv[i*k + j] = sum_l d2 out_i / d wrt_j d wrt_l v[l]
- *   NAME_batch(count, in, out), NAME_grad_batch(count, in, out, jac)
- *                            NAME and NAME_grad at count points, one after another
+ *   NAME_batch(count, in, out), NAME_grad_batch(count, in, out, jac),
+ *   NAME_jvp_batch(count, in, v, out, jv), ... (every kernel's _batch)
+ *                            the kernel at count points, each array's points
+ *                            one after another
  *
  * Kernels are pure, reentrant and thread-safe. */
 #ifndef GRADC_KERNEL_H
@@ -34,8 +36,17 @@ typedef void (*gradc_hvp_fn)(const double* in, const double* v, double* out, dou
                              double* hv);
 /** Signature of NAME_batch. */
 typedef void (*gradc_forward_batch_fn)(size_t count, const double* in, double* out);
-/** Signature of NAME_grad_batch. */
+/** Signature of NAME_grad_batch and NAME_grad_sparse_batch. */
 typedef void (*gradc_grad_batch_fn)(size_t count, const double* in, double* out, double* jac);
+/** Signature of NAME_jvp_batch and NAME_vjp_batch. */
+typedef void (*gradc_product_batch_fn)(size_t count, const double* in, const double* dir,
+                                       double* out, double* product);
+/** Signature of NAME_hess_batch. */
+typedef void (*gradc_hess_batch_fn)(size_t count, const double* in, double* out, double* jac,
+                                    double* hess);
+/** Signature of NAME_hvp_batch. */
+typedef void (*gradc_hvp_batch_fn)(size_t count, const double* in, const double* v, double* out,
+                                   double* jac, double* hv);
 
 #ifdef __cplusplus
 }

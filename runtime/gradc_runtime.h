@@ -27,8 +27,8 @@ struct JitOptions {
   bool fast_math = false;            ///< as --fast-math: faster, results may change
   std::vector<std::string> wrt;      ///< as --wrt; empty: the program's own wrt
   /// as --kernels: which kernels to compile ("f", "grad", "jvp", "vjp",
-  /// "hess", "hvp", "sparse", and "batch" for eval_batch and grad_batch
-  /// with several points per instruction); f and grad are always compiled
+  /// "hess", "hvp", "sparse", and "batch" for the batch variant of each,
+  /// several points per instruction); f and grad are always compiled
   std::vector<std::string> kernels = {"f", "grad"};
   std::string file_name = "<input>"; ///< the name diagnostics show
 };
@@ -111,6 +111,15 @@ class GRADC_API Kernel {
   /// std::logic_error if "batch" was not compiled.
   void eval_batch(size_t count, const double* in, double* out) const;
   void grad_batch(size_t count, const double* in, double* out, double* jac) const;
+  /// The batch variants of the other kernels (NAME_jvp_batch, ...): null
+  /// unless JitOptions::kernels named both the kernel and "batch". Each
+  /// array holds `count` points one after another, as the one-point kernel
+  /// lays out one (jvp: in[count*n], v[count*k], out[count*m], jv[count*m]).
+  gradc_product_batch_fn jvp_batch_function() const;
+  gradc_product_batch_fn vjp_batch_function() const;
+  gradc_hess_batch_fn hess_batch_function() const;
+  gradc_hvp_batch_fn hvp_batch_function() const;
+  gradc_grad_batch_fn grad_sparse_batch_function() const;
 
   /// The same with vectors; std::invalid_argument if `in` is not n long.
   std::vector<double> eval(const std::vector<double>& in) const;

@@ -30,7 +30,10 @@ struct Kernel::Impl {
   std::vector<size_t> jac_colptr, jac_rowind;
   gradc_hvp_fn hvp = nullptr;
   gradc_forward_batch_fn forward_batch = nullptr;
-  gradc_grad_batch_fn grad_batch = nullptr;
+  gradc_grad_batch_fn grad_batch = nullptr, grad_sparse_batch = nullptr;
+  gradc_product_batch_fn jvp_batch = nullptr, vjp_batch = nullptr;
+  gradc_hess_batch_fn hess_batch = nullptr;
+  gradc_hvp_batch_fn hvp_batch = nullptr;
   std::vector<std::string> input_names, output_names, wrt_names;
   std::vector<size_t> wrt_inputs;
   std::vector<VariableInfo> input_variables, output_variables;
@@ -122,25 +125,22 @@ Kernel jit_compiled(const Compiled& c, const JitOptions& opts) {
              "loading glibc's vector math library libmvec.so.1"));
   take(impl->jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(m), std::move(ctx))),
        "adding the module");
-  impl->forward = take(impl->jit->lookup(name), "compiling").toPtr<gradc_forward_fn>();
-  impl->grad = take(impl->jit->lookup(name + "_grad"), "compiling").toPtr<gradc_grad_fn>();
-  if (c.kernel(KernelKind::Jvp))
-    impl->jvp = take(impl->jit->lookup(name + "_jvp"), "compiling").toPtr<gradc_product_fn>();
-  if (c.kernel(KernelKind::Sparse))
-    impl->grad_sparse =
-        take(impl->jit->lookup(name + "_grad_sparse"), "compiling").toPtr<gradc_grad_fn>();
-  if (c.kernel(KernelKind::Hess))
-    impl->hess = take(impl->jit->lookup(name + "_hess"), "compiling").toPtr<gradc_hess_fn>();
-  if (c.kernel(KernelKind::Hvp))
-    impl->hvp = take(impl->jit->lookup(name + "_hvp"), "compiling").toPtr<gradc_hvp_fn>();
-  if (c.kernel(KernelKind::Vjp))
-    impl->vjp = take(impl->jit->lookup(name + "_vjp"), "compiling").toPtr<gradc_product_fn>();
-  if (lo.batch) {
-    impl->forward_batch =
-        take(impl->jit->lookup(name + "_batch"), "compiling").toPtr<gradc_forward_batch_fn>();
-    impl->grad_batch =
-        take(impl->jit->lookup(name + "_grad_batch"), "compiling").toPtr<gradc_grad_batch_fn>();
-  }
+  // Each kernel built, and its batch variant with "batch".
+  auto find = [&]<typename Fn>(Fn& one, auto& batch, KernelKind kind) {
+    if (!c.kernel(kind)) return;
+    const std::string fn = name + std::string(kernel_suffix(kind));
+    one = take(impl->jit->lookup(fn), "compiling").toPtr<Fn>();
+    if (lo.batch)
+      batch = take(impl->jit->lookup(fn + "_batch"), "compiling")
+                  .toPtr<std::remove_reference_t<decltype(batch)>>();
+  };
+  find(impl->forward, impl->forward_batch, KernelKind::Forward);
+  find(impl->grad, impl->grad_batch, KernelKind::Grad);
+  find(impl->jvp, impl->jvp_batch, KernelKind::Jvp);
+  find(impl->vjp, impl->vjp_batch, KernelKind::Vjp);
+  find(impl->hess, impl->hess_batch, KernelKind::Hess);
+  find(impl->hvp, impl->hvp_batch, KernelKind::Hvp);
+  find(impl->grad_sparse, impl->grad_sparse_batch, KernelKind::Sparse);
   describe(c, *impl);
   return Kernel(std::move(impl));
 }
@@ -214,6 +214,11 @@ void check_size(const char* what, size_t got, size_t want) {
 
 gradc_forward_batch_fn Kernel::forward_batch_function() const { return impl_->forward_batch; }
 gradc_grad_batch_fn Kernel::grad_batch_function() const { return impl_->grad_batch; }
+gradc_product_batch_fn Kernel::jvp_batch_function() const { return impl_->jvp_batch; }
+gradc_product_batch_fn Kernel::vjp_batch_function() const { return impl_->vjp_batch; }
+gradc_hess_batch_fn Kernel::hess_batch_function() const { return impl_->hess_batch; }
+gradc_hvp_batch_fn Kernel::hvp_batch_function() const { return impl_->hvp_batch; }
+gradc_grad_batch_fn Kernel::grad_sparse_batch_function() const { return impl_->grad_sparse_batch; }
 
 void Kernel::eval_batch(size_t count, const double* in, double* out) const {
   require(impl_->forward_batch, "batch")(count, in, out);

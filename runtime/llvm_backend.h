@@ -30,6 +30,7 @@ struct JitKernels {
   gradc_grad_fn grad = nullptr;
   gradc_hess_fn hess = nullptr;              ///< null unless c has a Hessian
   gradc_grad_batch_fn grad_batch = nullptr;  ///< null unless compiled with batch
+  gradc_hess_batch_fn hess_batch = nullptr;  ///< null unless c has a Hessian and batch
   std::exception_ptr failure;                ///< what the JIT threw, if anything
 };
 

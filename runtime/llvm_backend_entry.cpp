@@ -35,6 +35,7 @@ class RuntimeLlvmBackend final : public LlvmBackend {
       out.grad = k->grad_function();
       out.hess = k->hess_function();
       out.grad_batch = k->grad_batch_function();
+      out.hess_batch = k->hess_batch_function();
       out.owner = std::move(k);
     } catch (...) {
       out.failure = std::current_exception();

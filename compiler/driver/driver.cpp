@@ -288,20 +288,21 @@ std::optional<PointFunction> kernel_function(const Compiled& c, const CliOptions
   };
 }
 
-// Calls of the kernels per point beyond which --eval compiles them (and,
-// without --hessian, calls NAME_grad_batch once for all points).
+// Points beyond which --eval compiles the kernels and calls NAME_grad_batch
+// (NAME_hess_batch with --hessian) once for all of them.
 constexpr size_t kEvalPointsForJit = 16;
 
 // --eval: one result object per point (SPEC 4), an array of them for a JSON
-// array of points. Many points (without --interp or --hessian) go through
-// NAME_grad_batch in one call, several points per instruction.
+// array of points. Many points (without --interp) go through the batch
+// kernel in one call, several points per instruction.
 int eval_points(const Compiled& c, const CliOptions& o, const EvalPoints& points,
                 std::ostream& out, std::ostream& err) {
   const size_t count = points.points.size(), n = c.prog.num_input_scalars();
   const size_t m = c.outputs.size(), kw = c.num_wrt();
-  std::vector<double> outs, jacs;  // every point's, one after another
+  const size_t h = c.hessian.empty() ? 0 : m * kw * kw;  // Hessian entries per point
+  std::vector<double> outs, jacs, hesses;  // every point's, one after another
   std::optional<PointFunction> f;
-  if (count > kEvalPointsForJit && !o.interp && c.hessian.empty()) {
+  if (count > kEvalPointsForJit && !o.interp) {
     std::optional<JitKernels> k = jit_kernels(c, o, true, err);
     if (!k) return kExitError;
     std::vector<double> ins(count * n);
@@ -309,7 +310,9 @@ int eval_points(const Compiled& c, const CliOptions& o, const EvalPoints& points
       std::copy(points.points[p].begin(), points.points[p].end(), ins.begin() + p * n);
     outs.resize(count * m);
     jacs.resize(count * m * kw);
-    k->grad_batch(count, ins.data(), outs.data(), jacs.data());
+    hesses.resize(count * h);
+    if (h) k->hess_batch(count, ins.data(), outs.data(), jacs.data(), hesses.data());
+    else k->grad_batch(count, ins.data(), outs.data(), jacs.data());
   } else {
     f = kernel_function(c, o, count > kEvalPointsForJit, err);
     if (!f) return kExitError;
@@ -322,6 +325,7 @@ int eval_points(const Compiled& c, const CliOptions& o, const EvalPoints& points
     } else {
       results.assign(outs.begin() + p * m, outs.begin() + (p + 1) * m);
       jac.assign(jacs.begin() + p * m * kw, jacs.begin() + (p + 1) * m * kw);
+      hess.assign(hesses.begin() + p * h, hesses.begin() + (p + 1) * h);
     }
     std::string json = eval_json(c, results, jac, hess);
     if (points.array) {

@@ -72,8 +72,10 @@ Options:
                          sparse NAME_grad_sparse(in, out, jac_nz) the Jacobian's
                                structural nonzeros, compressed columns (the
                                header gives jac_nnz, jac_colptr, jac_rowind)
-                         batch NAME_batch(count, in, out) and
-                               NAME_grad_batch(count, in, out, jac): f and grad
+                         batch a batch variant of each kernel listed:
+                               NAME_batch(count, in, out),
+                               NAME_grad_batch(count, in, out, jac),
+                               NAME_jvp_batch(count, in, v, out, jv), ...
                                at count points stored one after another (LLVM
                                outputs compute several points per instruction)
   --check-points=N     random points for --check (default 5)
@@ -135,7 +137,7 @@ std::vector<std::string> kernel_list(const std::string& text) {
   }
   if (names.empty() || (names.size() == 1 && names[0] == "batch"))
     throw UsageError{"--kernels needs at least one kernel (f, grad, jvp, vjp, hess, hvp, sparse), "
-                     "to which batch adds NAME_batch and NAME_grad_batch"};
+                     "to which batch adds their batch variants (NAME_batch, NAME_grad_batch, ...)"};
   return names;
 }
 

@@ -7,6 +7,7 @@
 #include <llvm/Bitcode/BitcodeWriter.h>
 #include <llvm/IR/DiagnosticInfo.h>
 #include <llvm/IR/DiagnosticPrinter.h>
+#include <llvm/IR/InstIterator.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
@@ -14,6 +15,7 @@
 #include <llvm/MC/MCSubtargetInfo.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Passes/StandardInstrumentations.h>
 #include <llvm/Transforms/InstCombine/InstCombine.h>
 #include <llvm/Transforms/Scalar/EarlyCSE.h>
 #include <llvm/Support/TargetSelect.h>
@@ -21,6 +23,7 @@
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/TargetParser/Host.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <deque>
 #include <mutex>
@@ -140,14 +143,21 @@ BuiltModule build_llvm_module(const Compiled& c, const std::string& name,
   LlvmKernelOptions k;
   k.fast_math = opts.fast_math;
   k.value_names = opts.value_names;
-  bool split = false, any_batch = false;
+  bool any_batch = false;
+  std::vector<llvm::Function*> giant;
   for (const KernelSpec& spec : c.kernels) {
     if (!opts.every_kernel && !c.emits(spec.kind)) continue;
     KernelPlan plan = make_kernel_plan(c.prog.graph, spec);
-    split = split || plan.split();
     llvm::Function* kernel =
         build_llvm_kernel(c, plan, name + std::string(kernel_suffix(spec.kind)), k, *m);
-    if (c.has_batch(spec.kind) || (opts.batch && Compiled::batchable(spec.kind))) {
+    if (plan.split()) {  // the kernel and the parts it calls
+      giant.push_back(kernel);
+      for (llvm::Instruction& i : llvm::instructions(*kernel))
+        if (auto* call = llvm::dyn_cast<llvm::CallInst>(&i))
+          if (llvm::Function* part = call->getCalledFunction(); part && !part->isDeclaration())
+            giant.push_back(part);
+    }
+    if (c.has_batch(spec.kind) || opts.batch) {
       any_batch = true;
       llvm::Function* lanes = nullptr;
       if (!plan.split() && batch_in_lanes(spec)) {
@@ -161,7 +171,7 @@ BuiltModule build_llvm_module(const Compiled& c, const std::string& name,
   // Giant kernels: instruction selection by FastISel (LLVM's -O0 selector,
   // after the same IR optimizations). On straight-line floating-point parts
   // it is about 3x faster than SelectionDAG and its code runs as fast.
-  if (split) tm.setFastISel(true);
+  if (!giant.empty()) tm.setFastISel(true);
   // Who made the module, as clang records itself.
   llvm::NamedMDNode* ident = m->getOrInsertNamedMetadata("llvm.ident");
   ident->addOperand(llvm::MDNode::get(
@@ -171,7 +181,7 @@ BuiltModule build_llvm_module(const Compiled& c, const std::string& name,
   llvm::raw_string_ostream os(problems);
   if (llvm::verifyModule(*m, &os))
     throw InternalError("the LLVM module gradc built is invalid (verifyModule): " + os.str());
-  return {std::move(m), split, any_batch};
+  return {std::move(m), std::move(giant), any_batch};
 }
 
 void optimize_llvm_module(BuiltModule& built, llvm::TargetMachine& tm, int opt_level) {
@@ -180,7 +190,11 @@ void optimize_llvm_module(BuiltModule& built, llvm::TargetMachine& tm, int opt_l
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder pb(&tm);
+  // The standard instrumentation makes passes skip optnone functions.
+  llvm::PassInstrumentationCallbacks pic;
+  llvm::StandardInstrumentations si(m.getContext(), false);
+  si.registerCallbacks(pic, &mam);
+  llvm::PassBuilder pb(&tm, llvm::PipelineTuningOptions(), std::nullopt, &pic);
   // The vector math library for the batch kernels' loops: glibc's libmvec
   // on x86-64 Linux (the functions libmvec lacks stay scalar calls).
   llvm::Triple triple(m.getTargetTriple());
@@ -199,18 +213,52 @@ void optimize_llvm_module(BuiltModule& built, llvm::TargetMachine& tm, int opt_l
                                   : opt_level == 1 ? llvm::OptimizationLevel::O1
                                   : opt_level == 2 ? llvm::OptimizationLevel::O2
                                                    : llvm::OptimizationLevel::O3;
-  if (opt_level > 0 && built.giant) {
+  // Giant functions get the lean pipeline, then sit out the default one as
+  // optnone (which the standard instrumentation honours) while it runs on
+  // the rest: the other kernels and every batch loop keep the full
+  // pipeline and its vectorizer. Module passes may replace a function
+  // (dead argument elimination makes a new one), so what to undo afterwards
+  // is marked in the functions themselves.
+  const char* kLeanOnly = "gradc-lean-only";
+  const char* kNoInlineAdded = "gradc-noinline-added";
+  const bool lean = opt_level > 0 && !built.giant.empty();
+  if (lean) {
     llvm::FunctionPassManager fpm;
     fpm.addPass(llvm::EarlyCSEPass());
     fpm.addPass(llvm::InstCombinePass());
-    llvm::ModulePassManager mpm;
-    mpm.addPass(llvm::createModuleToFunctionPassAdaptor(std::move(fpm)));
-    mpm.run(m, mam);
-    return;
+    for (llvm::Function* f : built.giant) {
+      fpm.run(*f, fam);
+      if (!f->hasFnAttribute(llvm::Attribute::NoInline)) {  // optnone needs noinline
+        f->addFnAttr(llvm::Attribute::NoInline);
+        f->addFnAttr(kNoInlineAdded);
+      }
+      f->addFnAttr(llvm::Attribute::OptimizeNone);
+      f->addFnAttr(kLeanOnly);
+    }
   }
-  llvm::ModulePassManager mpm = opt_level <= 0 ? pb.buildO0DefaultPipeline(level)
-                                               : pb.buildPerModuleDefaultPipeline(level);
-  mpm.run(m, mam);
+  const size_t definitions = std::count_if(m.begin(), m.end(), [](const llvm::Function& f) {
+    return !f.isDeclaration();
+  });
+  // Nothing else to optimize (every kernel giant, no batch loop): skip it.
+  const bool rest = !lean || definitions > built.giant.size();
+  built.giant.clear();  // the pipeline may delete them
+  if (rest) {
+    llvm::ModulePassManager mpm = opt_level <= 0 ? pb.buildO0DefaultPipeline(level)
+                                                 : pb.buildPerModuleDefaultPipeline(level);
+    mpm.run(m, mam);
+  }
+  // Code generation optimizes them as any other function (optnone would
+  // select instructions and allocate registers as -O0 does).
+  for (llvm::Function& f : m) {
+    if (f.hasFnAttribute(kLeanOnly)) {
+      f.removeFnAttr(llvm::Attribute::OptimizeNone);
+      f.removeFnAttr(kLeanOnly);
+    }
+    if (f.hasFnAttribute(kNoInlineAdded)) {
+      f.removeFnAttr(llvm::Attribute::NoInline);
+      f.removeFnAttr(kNoInlineAdded);
+    }
+  }
 }
 
 LlvmOutput emit_llvm(const Compiled& c, const std::string& name, const std::string& source_file,

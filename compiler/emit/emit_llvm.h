@@ -6,12 +6,14 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "emit/llvm_options.h"
 #include "support/diagnostics.h"
 #include "pipeline.h"
 
 namespace llvm {
+class Function;
 class LLVMContext;
 class Module;
 class TargetMachine;
@@ -35,9 +37,11 @@ std::unique_ptr<llvm::TargetMachine> make_target_machine(const LlvmOptions& opts
 /// A module built by build_llvm_module.
 struct BuiltModule {
   std::unique_ptr<llvm::Module> module;
-  /// A kernel is split into parts (a giant kernel): optimize_llvm_module
-  /// then runs a lean pipeline, and `tm` selects instructions by FastISel.
-  bool giant = false;
+  /// The functions of kernels split into parts (giant kernels: each kernel
+  /// and its parts): optimize_llvm_module gives them a lean pipeline, and
+  /// `tm` selects instructions by FastISel if there are any (optimize_llvm_module
+  /// empties it: the default pipeline may replace functions).
+  std::vector<llvm::Function*> giant;
   /// It has batch kernels: optimize_llvm_module declares the vector math
   /// library (libmvec) for their loops, and only then.
   bool batch = false;
@@ -53,12 +57,13 @@ BuiltModule build_llvm_module(const Compiled& c, const std::string& name,
                               llvm::TargetMachine& tm, const LlvmOptions& opts);
 
 /// Run the new pass manager's default pipeline for `opt_level` (with
-/// PipelineTuningOptions' defaults: no SLP vectorization). A giant module
-/// (at -O1 and above) gets a lean function pipeline instead, EarlyCSE and
-/// InstCombine: its straight-line parts come out of gradc's DAG already
-/// simplified and CSE'd, the default pipeline's module passes and GVN cost
-/// more than the rest of the backend, and its code runs no faster
-/// (bench/sections/86-memory.sh).
+/// PipelineTuningOptions' defaults: no SLP vectorization). The functions of
+/// giant kernels (at -O1 and above) get a lean function pipeline instead,
+/// EarlyCSE and InstCombine: their straight-line parts come out of gradc's
+/// DAG already simplified and CSE'd, the default pipeline's GVN costs more
+/// than the rest of the backend on them, and their code runs no faster
+/// (bench/sections/86-memory.sh). The module's other functions (smaller
+/// kernels, the batch loops and their vectorizer) get the default pipeline.
 void optimize_llvm_module(BuiltModule& m, llvm::TargetMachine& tm, int opt_level);
 
 /// The whole backend: build, verify, optimize, and write in `format`.

@@ -18,7 +18,7 @@ struct LlvmOptions {
   std::string cpu;
   bool value_names = true;  ///< readable value names (off in the JIT: faster)
   bool every_kernel = false;  ///< every kernel built, not only --kernels' (the JIT)
-  bool batch = false;  ///< the batch kernels too, whatever --kernels says (the JIT)
+  bool batch = false;  ///< every kernel's batch variant too, whatever --kernels says (the JIT)
 };
 
 /// The bytes of an output file, or an error message for the user.

@@ -9,7 +9,7 @@ the values and derivatives of 17 and 103 random points (neither a multiple
 of the vector width) must equal the reference interpreter's (--interp) at
 the same points: exactly at -O0, within 1e-13 relative at -O2 (where the
 batch loop uses glibc's vector math, documented to 4 ulp). With --hessian
-every point is evaluated by NAME_hess and must match too.
+the points go through NAME_hess_batch and must match too.
 """
 import glob
 import json

@@ -176,6 +176,10 @@ bool SharedObject::open(const std::string& path, std::string& error) {
   return handle_ != nullptr;
 }
 
+void* SharedObject::symbol(const std::string& name) const {
+  return handle_ ? ::dlsym(handle_, name.c_str()) : nullptr;
+}
+
 KernelFns SharedObject::get(const std::string& name) const {
   KernelFns f;
   if (!handle_) return f;

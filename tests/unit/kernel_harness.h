@@ -120,6 +120,8 @@ class SharedObject {
   bool loaded() const { return handle_ != nullptr; }
   /// The kernel `name` and `name`_grad; null pointers if missing.
   KernelFns get(const std::string& name) const;
+  /// Any symbol (dlsym), or null.
+  void* symbol(const std::string& name) const;
 
  private:
   void* handle_ = nullptr;

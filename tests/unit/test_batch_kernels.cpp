@@ -1,0 +1,254 @@
+// test_batch_kernels.cpp - the batch variant of every kernel kind (SPEC 3:
+// NAME_jvp_batch, NAME_vjp_batch, NAME_hess_batch, NAME_hvp_batch,
+// NAME_grad_sparse_batch, as well as NAME_batch and NAME_grad_batch): called
+// with each argument array holding `count` points one after another, each
+// point's results must equal the one-point kernel's on that point's slices,
+// up to the vector math library's accuracy; nothing is written past the
+// arrays; count 0 writes nothing. Through the JIT, LLVM objects for the
+// host CPU (vectorized) and C++ built by clang++ with the vectorizing flags.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <fstream>
+#include <random>
+
+#include "emit/emit_cpp.h"
+#include "emit/emit_llvm.h"
+#include "gradc_runtime.h"
+#include "jit_compiled.h"
+#include "backends.h"  // kSanitized
+#include "kernel_harness.h"
+#include "random_program.h"
+
+using namespace gradc_test;
+using gradc::KernelKind;
+
+namespace {
+
+struct Program {
+  std::string name;
+  gradc::Compiled c;
+};
+
+// Programs with every kernel and its batch variant: the bundle-adjustment
+// residual, kinks and branches whose other side is NaN, math functions
+// with vector variants, and random programs.
+std::vector<Program> corpus() {
+  gradc::CompileOptions opts;
+  opts.batch = true;
+  opts.kernels.assign(std::begin(gradc::kAllKernelKinds), std::end(gradc::kAllKernelKinds));
+  std::vector<Program> out;
+  auto add = [&](const std::string& name, const std::string& text) {
+    std::string errors;
+    auto c = compile_text(text, &errors, name + ".expr", opts);
+    REQUIRE_MESSAGE(c, name << ":\n" << text << errors);
+    out.push_back({name, std::move(*c)});
+  };
+  std::ifstream ba(GRADC_EXAMPLES_DIR "/../bench/workloads/ba/ba.expr");
+  add("ba", std::string(std::istreambuf_iterator<char>(ba), {}));
+  add("branch", "input x, y\nw = x > 0 ? sqrt(x)*y : -x*log(y*y + 1)\nv = relu(x - y)*x*y");
+  add("math", "input x, y\nw = tanh(x)*exp(y) + atan2(y, x) + sin(x*y) + log1p(x*x)");
+  for (uint64_t seed = 9100; seed < (kSanitized ? 9102 : 9108); ++seed)
+    add(fmt::format("r{}", seed), random_program(seed));
+  return out;
+}
+
+// A kernel of any kind, called with its arrays in the spec's order.
+void call_point(void* fn, const std::vector<double*>& a) {
+  switch (a.size()) {
+    case 2: return reinterpret_cast<void (*)(double*, double*)>(fn)(a[0], a[1]);
+    case 3: return reinterpret_cast<void (*)(double*, double*, double*)>(fn)(a[0], a[1], a[2]);
+    case 4:
+      return reinterpret_cast<void (*)(double*, double*, double*, double*)>(fn)(a[0], a[1], a[2],
+                                                                                a[3]);
+    case 5:
+      return reinterpret_cast<void (*)(double*, double*, double*, double*, double*)>(fn)(
+          a[0], a[1], a[2], a[3], a[4]);
+  }
+  FAIL("a kernel with " << a.size() << " arrays");
+}
+
+void call_batch(void* fn, size_t count, const std::vector<double*>& a) {
+  switch (a.size()) {
+    case 2: return reinterpret_cast<void (*)(size_t, double*, double*)>(fn)(count, a[0], a[1]);
+    case 3:
+      return reinterpret_cast<void (*)(size_t, double*, double*, double*)>(fn)(count, a[0], a[1],
+                                                                               a[2]);
+    case 4:
+      return reinterpret_cast<void (*)(size_t, double*, double*, double*, double*)>(fn)(
+          count, a[0], a[1], a[2], a[3]);
+    case 5:
+      return reinterpret_cast<void (*)(size_t, double*, double*, double*, double*, double*)>(fn)(
+          count, a[0], a[1], a[2], a[3], a[4]);
+  }
+  FAIL("a batch kernel with " << a.size() << " arrays");
+}
+
+// The one-point kernel of `kind`, or its batch variant.
+using Lookup = std::function<void*(KernelKind kind, bool batch)>;
+
+void check_kernel_batch(const std::string& label, const gradc::KernelSpec& spec,
+                        void* one, void* batch) {
+  REQUIRE_MESSAGE(one, label << ": no one-point kernel");
+  REQUIRE_MESSAGE(batch, label << ": no batch kernel");
+  const double sentinel = -12345.0;
+  std::mt19937_64 rng(11);
+  for (size_t count : {size_t(0), size_t(1), size_t(5), size_t(8), size_t(19)}) {
+    // Every array for `count` points, the results one entry longer (the sentinel).
+    std::vector<std::vector<double>> arrays;
+    for (const gradc::KernelArray& a : spec.args)
+      arrays.push_back(a.result ? std::vector<double>(count * a.size + 1, sentinel)
+                                : random_vector(rng, count * a.size));
+    std::vector<double*> ptrs;
+    for (auto& v : arrays) ptrs.push_back(v.data());
+    call_batch(batch, count, ptrs);
+    for (size_t a = 0; a < spec.args.size(); ++a)
+      if (spec.args[a].result)
+        CHECK_MESSAGE(arrays[a].back() == sentinel,
+                      label << " count " << count << ": wrote past " << spec.args[a].name);
+    for (size_t p = 0; p < count; ++p) {
+      std::vector<std::vector<double>> point;
+      for (size_t a = 0; a < spec.args.size(); ++a) {
+        const size_t n = spec.args[a].size;
+        point.push_back(spec.args[a].result
+                            ? std::vector<double>(n, sentinel)
+                            : std::vector<double>(arrays[a].begin() + p * n,
+                                                  arrays[a].begin() + (p + 1) * n));
+      }
+      std::vector<double*> pp;
+      for (auto& v : point) pp.push_back(v.data());
+      call_point(one, pp);
+      double scale = 1;  // the point's largest finite result
+      for (size_t a = 0; a < spec.args.size(); ++a)
+        if (spec.args[a].result)
+          for (double v : point[a]) scale = std::max(scale, std::isfinite(v) ? std::abs(v) : 0.0);
+      for (size_t a = 0; a < spec.args.size(); ++a) {
+        if (!spec.args[a].result) continue;
+        const size_t n = spec.args[a].size;
+        for (size_t e = 0; e < n; ++e) {
+          double got = arrays[a][p * n + e], want = point[a][e];
+          bool same = std::isnan(want) ? std::isnan(got)
+                      : std::isinf(want) ? got == want
+                                         : std::abs(got - want) <= 1e-11 * scale;
+          CHECK_MESSAGE(same, label << " count " << count << " point " << p << " "
+                                    << spec.args[a].name << "[" << e << "]: " << got << " vs "
+                                    << want);
+        }
+      }
+    }
+  }
+}
+
+size_t check_every_kernel(const std::string& label, const gradc::Compiled& c,
+                          const Lookup& lookup) {
+  size_t checked = 0;
+  for (const gradc::KernelSpec& spec : c.kernels) {
+    std::string kind(gradc::kernel_kind_name(spec.kind));
+    check_kernel_batch(label + " " + kind, spec, lookup(spec.kind, false), lookup(spec.kind, true));
+    ++checked;
+  }
+  return checked;
+}
+
+// Objects or C++ sources of every program linked into one shared object
+// with libmvec.
+bool build_shared(TempDir& dir, SharedObject& lib, std::string& log,
+                  const std::vector<Program>& programs, const std::string& ext,
+                  const std::function<std::string(const Program&)>& emit,
+                  const std::string& command) {
+  std::string files;
+  for (const Program& p : programs) {
+    if (!write_file(dir.file(p.name + ext), emit(p))) return false;
+    files += " " + p.name + ext;
+  }
+  CommandResult r = run_command(
+      fmt::format("cd {} && {}{} -o libk.so -lmvec -lm", dir.path(), command, files),
+      dir.file("build.log"));
+  log = r.printed;
+  return r.clean() && lib.open(dir.file("libk.so"), log);
+}
+
+Lookup library_lookup(const SharedObject& lib, const std::string& name) {
+  return [&lib, name](KernelKind kind, bool batch) {
+    return lib.symbol(name + std::string(gradc::kernel_suffix(kind)) + (batch ? "_batch" : ""));
+  };
+}
+
+}  // namespace
+
+TEST_CASE("every kernel's batch variant equals it point by point: JIT (host CPU)") {
+  for (const Program& p : corpus()) {
+    gradc::JitOptions jo;
+    jo.kernels = {"batch"};
+    gradc::Kernel k = gradc::jit_compiled(p.c, jo);
+    Lookup lookup = [&k](KernelKind kind, bool batch) -> void* {
+      switch (kind) {
+        case KernelKind::Forward:
+          return batch ? (void*)k.forward_batch_function() : (void*)k.forward_function();
+        case KernelKind::Grad:
+          return batch ? (void*)k.grad_batch_function() : (void*)k.grad_function();
+        case KernelKind::Jvp:
+          return batch ? (void*)k.jvp_batch_function() : (void*)k.jvp_function();
+        case KernelKind::Vjp:
+          return batch ? (void*)k.vjp_batch_function() : (void*)k.vjp_function();
+        case KernelKind::Hess:
+          return batch ? (void*)k.hess_batch_function() : (void*)k.hess_function();
+        case KernelKind::Hvp:
+          return batch ? (void*)k.hvp_batch_function() : (void*)k.hvp_function();
+        case KernelKind::Sparse:
+          return batch ? (void*)k.grad_sparse_batch_function() : (void*)k.grad_sparse_function();
+      }
+      return nullptr;
+    };
+    CHECK(check_every_kernel("jit " + p.name, p.c, lookup) == 7);
+  }
+}
+
+TEST_CASE("every kernel's batch variant equals it point by point: LLVM objects (host CPU)") {
+  std::vector<Program> programs = corpus();
+  TempDir dir("batch-kernels-o");
+  SharedObject lib;
+  std::string log;
+  gradc::LlvmOptions lo;
+  lo.cpu = "native";
+  bool ok = build_shared(dir, lib, log, programs, ".o", [&](const Program& p) {
+    gradc::LlvmOutput o = gradc::emit_llvm(p.c, p.name, p.name + ".expr", gradc::LlvmFormat::Object, lo);
+    REQUIRE_MESSAGE(o.error.empty(), o.error);
+    return o.bytes;
+  }, GRADC_GXX " -shared");
+  REQUIRE_MESSAGE(ok, log);
+  for (const Program& p : programs)
+    CHECK(check_every_kernel(".o " + p.name, p.c, library_lookup(lib, p.name)) == 7);
+}
+
+TEST_CASE("every kernel's batch variant equals it point by point: C++ (clang++, vectorizing flags)") {
+  std::vector<Program> programs = corpus();
+  TempDir dir("batch-kernels-cpp");
+  SharedObject lib;
+  std::string log;
+  const std::string command = std::string(GRADC_CLANGXX) +
+      " -O3 -march=native -fveclib=libmvec -fno-math-errno -std=c++17 -fPIC -shared -Wall "
+      "-Wextra -pedantic -Werror";
+  bool ok = build_shared(dir, lib, log, programs, ".cpp", [](const Program& p) {
+    return gradc::emit_cpp(p.c, p.name, p.name + ".expr").source;
+  }, command);
+  REQUIRE_MESSAGE(ok, command << "\n" << log);
+  for (const Program& p : programs)
+    CHECK(check_every_kernel("c++ " + p.name, p.c, library_lookup(lib, p.name)) == 7);
+}
+
+TEST_CASE("LLVM product and sparse batch kernels compute several points per instruction, beside split kernels") {
+  std::vector<Program> programs = corpus();
+  gradc::LlvmOptions lo;
+  lo.cpu = "haswell";
+  gradc::LlvmOutput o = gradc::emit_llvm(programs[0].c, "ba", "ba.expr", gradc::LlvmFormat::Text, lo);
+  REQUIRE(o.error.empty());
+  // (BA's hess and hvp kernels are split into parts: those run point by point.)
+  for (const char* fn : {"ba_jvp_batch", "ba_vjp_batch", "ba_grad_sparse_batch"}) {
+    size_t begin = o.bytes.find(std::string("define void @") + fn + "(");
+    REQUIRE_MESSAGE(begin != std::string::npos, fn);
+    std::string body = o.bytes.substr(begin, o.bytes.find("\n}\n", begin) - begin);
+    CHECK_MESSAGE(body.find("<4 x double>") != std::string::npos, fn);
+  }
+}
