@@ -159,13 +159,13 @@ BuiltModule build_llvm_module(const Compiled& c, const std::string& name,
     }
     if (c.has_batch(spec.kind) || opts.batch) {
       any_batch = true;
-      llvm::Function* lanes = nullptr;
-      if (!plan.split() && batch_in_lanes(spec)) {
+      std::vector<llvm::Function*> lanes;
+      if (batch_in_lanes(spec)) {
         LlvmKernelOptions in_lanes = k;
         in_lanes.lane_stride = kBatchLanes;
-        lanes = build_llvm_kernel(c, plan, kernel->getName().str() + ".lanes", in_lanes, *m);
+        lanes = build_llvm_lane_parts(c, plan, kernel->getName().str() + ".lanes", in_lanes, *m);
       }
-      build_llvm_batch(spec, kernel, lanes, *m);
+      build_llvm_batch(spec, kernel, lanes, plan.num_slots, *m);
     }
   }
   // Giant kernels: instruction selection by FastISel (LLVM's -O0 selector,

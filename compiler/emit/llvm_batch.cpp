@@ -60,7 +60,8 @@ bool batch_in_lanes(const KernelSpec& spec) {
 }
 
 llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
-                                 llvm::Function* lanes, llvm::Module& m) {
+                                 const std::vector<llvm::Function*>& lanes,
+                                 uint32_t scratch_slots, llvm::Module& m) {
   llvm::LLVMContext& ctx = m.getContext();
   llvm::IRBuilder<> b(ctx);
   llvm::Type* i64 = b.getInt64Ty();
@@ -100,7 +101,7 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
     b.CreateRetVoid();
     return f;
   };
-  if (!lanes) return point_by_point(b.getInt64(0));
+  if (lanes.empty()) return point_by_point(b.getInt64(0));
 
   // The block buffers: entry i of lane p at [i*B + p].
   const uint64_t B = kBatchLanes;
@@ -108,6 +109,59 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
   for (const KernelArray& a : spec.args)
     buffer.push_back(b.CreateAlloca(llvm::ArrayType::get(dbl, std::max<uint64_t>(a.size, 1) * B),
                                     nullptr, a.name + ".lanes"));
+  // for (p = 0; p < B; ++p) part(buffers + p, [scratch + p]): the loop the
+  // vectorizer widens, at the builder's insert point.
+  auto lane_loop = [&](llvm::Function* part, const std::vector<llvm::Value*>& arrays,
+                       llvm::Value* scratch) {
+    counted_loop(b, b.getInt64(0), b.getInt64(B), "lane", true, [&](llvm::Value* p) {
+      std::vector<llvm::Value*> args;
+      for (llvm::Value* a : arrays) args.push_back(at(a, p));
+      if (scratch) args.push_back(at(scratch, p));
+      b.CreateCall(part, args);
+    });
+  };
+  // A split kernel: the values crossing parts in a scratch array of B lanes,
+  // allocated once per call (without memory: point by point), and each
+  // part's lanes loop in its own function, as the one-point kernel keeps
+  // its parts apart (code generation is superlinear in a function's size).
+  llvm::Value* scratch = nullptr;
+  std::vector<llvm::Function*> part_loops;
+  llvm::FunctionCallee free_fn;
+  if (lanes.size() > 1) {
+    llvm::Type* ptr = b.getPtrTy();
+    std::vector<llvm::Type*> loop_params(spec.args.size() + 1, ptr);
+    for (size_t k = 0; k < lanes.size(); ++k) {
+      auto* loop = llvm::Function::Create(llvm::FunctionType::get(b.getVoidTy(), loop_params, false),
+                                          llvm::Function::InternalLinkage,
+                                          f->getName() + ".part" + llvm::Twine(k + 1), m);
+      loop->setDoesNotThrow();
+      loop->addFnAttr(llvm::Attribute::NoInline);
+      loop->addFnAttr("no-trapping-math", "true");
+      loop->addFnAttr("prefer-vector-width", "256");
+      for (unsigned a = 0; a < loop->arg_size(); ++a) {
+        loop->addParamAttr(a, llvm::Attribute::NoCapture);
+        loop->addParamAttr(a, llvm::Attribute::NoAlias);
+      }
+      llvm::IRBuilderBase::InsertPointGuard keep(b);
+      b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", loop));
+      std::vector<llvm::Value*> arrays;
+      for (unsigned a = 0; a < spec.args.size(); ++a) arrays.push_back(loop->getArg(a));
+      lane_loop(lanes[k], arrays, loop->getArg(unsigned(spec.args.size())));
+      b.CreateRetVoid();
+      part_loops.push_back(loop);
+    }
+    llvm::FunctionCallee malloc_fn =
+        m.getOrInsertFunction("malloc", llvm::FunctionType::get(ptr, {i64}, false));
+    free_fn = m.getOrInsertFunction("free", llvm::FunctionType::get(b.getVoidTy(), {ptr}, false));
+    scratch = b.CreateCall(malloc_fn, {b.getInt64(uint64_t{std::max<uint32_t>(scratch_slots, 1)} *
+                                                  B * sizeof(double))}, "s.lanes");
+    auto* fail = llvm::BasicBlock::Create(ctx, "no_memory", f);
+    auto* run = llvm::BasicBlock::Create(ctx, "blocks", f);
+    b.CreateCondBr(b.CreateIsNull(scratch), fail, run);
+    b.SetInsertPoint(fail);
+    point_by_point(b.getInt64(0));
+    b.SetInsertPoint(run);
+  }
   // Whole blocks of B points in lanes; the count % B points left, one by one.
   llvm::Value* blocks = b.CreateUDiv(count, b.getInt64(B), "blocks");
   counted_loop(b, b.getInt64(0), blocks, "block", false, [&](llvm::Value* block) {
@@ -122,12 +176,14 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
         });
       });
     }
-    // The kernel, lane by lane: the loop the vectorizer widens.
-    counted_loop(b, b.getInt64(0), b.getInt64(B), "lane", true, [&](llvm::Value* p) {
-      std::vector<llvm::Value*> args;
-      for (unsigned a = 0; a < spec.args.size(); ++a) args.push_back(at(buffer[a], p));
-      b.CreateCall(lanes, args);
-    });
+    // The kernel, lane by lane: the loop the vectorizer widens (one per part).
+    if (part_loops.empty()) {
+      lane_loop(lanes[0], buffer, nullptr);
+    } else {
+      std::vector<llvm::Value*> args = buffer;
+      args.push_back(scratch);
+      for (llvm::Function* loop : part_loops) b.CreateCall(loop, args);
+    }
     for (unsigned a = 0; a < spec.args.size(); ++a) {  // out: transposed back
       const KernelArray& arg = spec.args[a];
       if (!arg.result || arg.size == 0) continue;
@@ -139,6 +195,7 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
       });
     }
   });
+  if (scratch) b.CreateCall(free_fn, {scratch});
   return point_by_point(times(blocks, B));
 }
 

@@ -10,13 +10,16 @@
 // selects lane by lane, and math functions are the vector library's (glibc's
 // libmvec, declared by optimize_llvm_module). The results are transposed
 // back. The count % B points after the last whole block go through the
-// one-point kernel, one by one. A kernel split into parts, or one whose
-// arrays would take more than kStackScratchSlots doubles per block, is
+// one-point kernel, one by one. A kernel split into parts runs its parts'
+// lanes forms in turn, each in its own lanes loop and function, passing
+// values through a scratch array of B lanes allocated once per call. One
+// whose arrays would take more than kStackScratchSlots doubles per block is
 // instead called once per point (no SIMD).
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "plan/kernel_spec.h"
 
@@ -35,9 +38,12 @@ inline constexpr uint32_t kBatchLanes = 8;
 bool batch_in_lanes(const KernelSpec& spec);
 
 /// Define `extern "C" void <kernel>_batch(i64 count, <the spec's arrays>)`
-/// in `m`: `lanes` (the kernel's lanes form, lane_stride kBatchLanes) over
-/// blocks of points, or, if `lanes` is null, `kernel` once per point.
+/// in `m`: `lanes` (the kernel's lanes form, build_llvm_lane_parts with
+/// lane_stride kBatchLanes; several parts pass `scratch_slots` values per
+/// lane) over blocks of points, or, if `lanes` is empty, `kernel` once per
+/// point.
 llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
-                                 llvm::Function* lanes, llvm::Module& m);
+                                 const std::vector<llvm::Function*>& lanes,
+                                 uint32_t scratch_slots, llvm::Module& m);
 
 }  // namespace gradc

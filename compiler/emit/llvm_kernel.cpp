@@ -17,6 +17,8 @@ class KernelBuilder {
   KernelBuilder(const Compiled& c, const KernelPlan& plan, const LlvmKernelOptions& opts,
                 llvm::Module& m);
   llvm::Function* build(const std::string& fn_name);
+  /// The lanes form: one function per part (see build_llvm_lane_parts).
+  std::vector<llvm::Function*> build_lane_parts(const std::string& fn_name);
 
  private:
   static constexpr uint32_t kNone = KernelPlan::kNone;
@@ -61,7 +63,7 @@ KernelBuilder::KernelBuilder(const Compiled& c, const KernelPlan& plan,
 }
 
 llvm::Value* KernelBuilder::element(llvm::Value* base, size_t index) {
-  if (opts_.lane_stride && base != scratch_) index *= opts_.lane_stride;
+  if (opts_.lane_stride) index *= opts_.lane_stride;  // the arrays and the scratch
   return b_.CreateConstInBoundsGEP1_64(double_, base, index);
 }
 
@@ -144,8 +146,8 @@ llvm::Function* KernelBuilder::new_function(const std::string& name, bool part) 
   llvm::Function* f = llvm::Function::Create(type, linkage, name, m_);
   f->setDoesNotThrow();
   f->addFnAttr("no-trapping-math", "true");
-  if (part) f->addFnAttr(llvm::Attribute::NoInline);
   if (lanes) f->addFnAttr(llvm::Attribute::AlwaysInline);
+  else if (part) f->addFnAttr(llvm::Attribute::NoInline);
   // The arrays are distinct (restrict pointers); the scratch array of a
   // split kernel is the caller's own.
   for (unsigned i = 0; i < f->arg_size(); ++i) {
@@ -177,6 +179,23 @@ void KernelBuilder::emit_part(llvm::Function* f, uint32_t part) {
     b_.CreateStore(get(item.node), element(args_[item.array], item.index));
   }
   b_.CreateRetVoid();
+}
+
+std::vector<llvm::Function*> KernelBuilder::build_lane_parts(const std::string& fn_name) {
+  value_part_.assign(g_.size(), kNone);
+  value_.assign(g_.size(), nullptr);
+  cond_.assign(g_.size(), nullptr);
+  std::vector<llvm::Function*> parts;
+  if (!plan_.split()) {
+    parts.push_back(new_function(fn_name, false));
+    emit_part(parts.back(), 0);
+    return parts;
+  }
+  for (uint32_t p = 0; p < plan_.num_parts(); ++p) {
+    parts.push_back(new_function(fmt::format("{}.part{}", fn_name, p + 1), true));
+    emit_part(parts.back(), p);
+  }
+  return parts;
 }
 
 llvm::Function* KernelBuilder::build(const std::string& fn_name) {
@@ -235,6 +254,14 @@ llvm::Function* build_llvm_kernel(const Compiled& c, const KernelPlan& plan,
                                   const std::string& fn_name, const LlvmKernelOptions& opts,
                                   llvm::Module& m) {
   return KernelBuilder(c, plan, opts, m).build(fn_name);
+}
+
+std::vector<llvm::Function*> build_llvm_lane_parts(const Compiled& c, const KernelPlan& plan,
+                                                   const std::string& fn_name,
+                                                   const LlvmKernelOptions& opts,
+                                                   llvm::Module& m) {
+  if (!opts.lane_stride) throw InternalError("build_llvm_lane_parts without a lane stride");
+  return KernelBuilder(c, plan, opts, m).build_lane_parts(fn_name);
 }
 
 }  // namespace gradc
