@@ -9,4 +9,7 @@
 // at random. Dynamic TLS blocks come from dlopen'd libraries with
 // thread_local data: the gradc command opens libgradc_runtime and libLLVM
 // so. Leak checking itself stays on.
-extern "C" const char* __asan_default_options() { return "intercept_tls_get_addr=0"; }
+// Exported: the sanitizer runtime looks it up dynamically.
+extern "C" __attribute__((visibility("default"), used)) const char* __asan_default_options() {
+  return "intercept_tls_get_addr=0";
+}
