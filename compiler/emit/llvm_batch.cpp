@@ -56,7 +56,7 @@ size_t total_entries(const KernelSpec& spec) {
 }  // namespace
 
 bool batch_in_lanes(const KernelSpec& spec) {
-  return total_entries(spec) * kBatchLanes <= kStackScratchSlots;
+  return total_entries(spec) * kBatchLanes <= kMaxBatchBufferDoubles;
 }
 
 llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
@@ -103,12 +103,17 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
   };
   if (lanes.empty()) return point_by_point(b.getInt64(0));
 
-  // The block buffers: entry i of lane p at [i*B + p].
+  // The block buffers: entry i of lane p at [i*B + p], on the stack within
+  // its bound, else in the memory allocated once per call below.
   const uint64_t B = kBatchLanes;
+  uint64_t buffer_doubles = 0;
+  for (const KernelArray& a : spec.args) buffer_doubles += std::max<uint64_t>(a.size, 1) * B;
+  const bool stack_buffers = buffer_doubles <= kStackScratchSlots;
   std::vector<llvm::Value*> buffer;
-  for (const KernelArray& a : spec.args)
-    buffer.push_back(b.CreateAlloca(llvm::ArrayType::get(dbl, std::max<uint64_t>(a.size, 1) * B),
-                                    nullptr, a.name + ".lanes"));
+  if (stack_buffers)
+    for (const KernelArray& a : spec.args)
+      buffer.push_back(b.CreateAlloca(llvm::ArrayType::get(dbl, std::max<uint64_t>(a.size, 1) * B),
+                                      nullptr, a.name + ".lanes"));
   // for (p = 0; p < B; ++p) part(buffers + p, [scratch + p]): the loop the
   // vectorizer widens, at the builder's insert point.
   auto lane_loop = [&](llvm::Function* part, const std::vector<llvm::Value*>& arrays,
@@ -120,13 +125,12 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
       b.CreateCall(part, args);
     });
   };
-  // A split kernel: the values crossing parts in a scratch array of B lanes,
-  // allocated once per call (without memory: point by point), and each
-  // part's lanes loop in its own function, as the one-point kernel keeps
-  // its parts apart (code generation is superlinear in a function's size).
+  // A split kernel: the values crossing parts in a scratch array of B lanes
+  // (allocated once per call), and each part's lanes loop in its own
+  // function, as the one-point kernel keeps its parts apart (code
+  // generation is superlinear in a function's size).
   llvm::Value* scratch = nullptr;
   std::vector<llvm::Function*> part_loops;
-  llvm::FunctionCallee free_fn;
   if (lanes.size() > 1) {
     llvm::Type* ptr = b.getPtrTy();
     std::vector<llvm::Type*> loop_params(spec.args.size() + 1, ptr);
@@ -150,17 +154,33 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
       b.CreateRetVoid();
       part_loops.push_back(loop);
     }
+  }
+  // One allocation per call for what is not on the stack: the buffers
+  // beyond the stack bound, then the scratch array. Without memory, the
+  // call runs point by point.
+  const uint64_t heap_doubles = (stack_buffers ? 0 : buffer_doubles) +
+                                (part_loops.empty() ? 0 : std::max<uint64_t>(scratch_slots, 1) * B);
+  llvm::Value* heap = nullptr;
+  llvm::FunctionCallee free_fn;
+  if (heap_doubles > 0) {
+    llvm::Type* ptr = b.getPtrTy();
     llvm::FunctionCallee malloc_fn =
         m.getOrInsertFunction("malloc", llvm::FunctionType::get(ptr, {i64}, false));
     free_fn = m.getOrInsertFunction("free", llvm::FunctionType::get(b.getVoidTy(), {ptr}, false));
-    scratch = b.CreateCall(malloc_fn, {b.getInt64(uint64_t{std::max<uint32_t>(scratch_slots, 1)} *
-                                                  B * sizeof(double))}, "s.lanes");
+    heap = b.CreateCall(malloc_fn, {b.getInt64(heap_doubles * sizeof(double))}, "lanes.memory");
     auto* fail = llvm::BasicBlock::Create(ctx, "no_memory", f);
     auto* run = llvm::BasicBlock::Create(ctx, "blocks", f);
-    b.CreateCondBr(b.CreateIsNull(scratch), fail, run);
+    b.CreateCondBr(b.CreateIsNull(heap), fail, run);
     b.SetInsertPoint(fail);
     point_by_point(b.getInt64(0));
     b.SetInsertPoint(run);
+    uint64_t offset = 0;
+    if (!stack_buffers)
+      for (const KernelArray& a : spec.args) {
+        buffer.push_back(at(heap, b.getInt64(offset), a.name + ".lanes"));
+        offset += std::max<uint64_t>(a.size, 1) * B;
+      }
+    if (!part_loops.empty()) scratch = at(heap, b.getInt64(offset), "s.lanes");
   }
   // Whole blocks of B points in lanes; the count % B points left, one by one.
   llvm::Value* blocks = b.CreateUDiv(count, b.getInt64(B), "blocks");
@@ -195,7 +215,7 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
       });
     }
   });
-  if (scratch) b.CreateCall(free_fn, {scratch});
+  if (heap) b.CreateCall(free_fn, {heap});
   return point_by_point(times(blocks, B));
 }
 

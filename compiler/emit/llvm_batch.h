@@ -12,9 +12,11 @@
 // back. The count % B points after the last whole block go through the
 // one-point kernel, one by one. A kernel split into parts runs its parts'
 // lanes forms in turn, each in its own lanes loop and function, passing
-// values through a scratch array of B lanes allocated once per call. One
-// whose arrays would take more than kStackScratchSlots doubles per block is
-// instead called once per point (no SIMD).
+// values through a scratch array of B lanes. Block buffers beyond the
+// stack bound (kStackScratchSlots doubles) and the scratch array are
+// allocated once per call (without memory, the call runs point by point).
+// A kernel whose block buffers would exceed kMaxBatchBufferDoubles is
+// called once per point (no SIMD).
 #pragma once
 
 #include <cstdint>
@@ -33,8 +35,12 @@ namespace gradc {
 /// Points per block of a batch kernel (the widest vectors: AVX-512's 8).
 inline constexpr uint32_t kBatchLanes = 8;
 
+/// The most doubles a block's transposed arrays may take (8 MiB, allocated
+/// once per call beyond the stack bound); larger kernels run point by point.
+inline constexpr uint64_t kMaxBatchBufferDoubles = uint64_t{1} << 20;
+
 /// Can `spec`'s batch kernel run in lanes (its arrays, transposed for a
-/// block, fit the stack bound)?
+/// block, take at most kMaxBatchBufferDoubles)?
 bool batch_in_lanes(const KernelSpec& spec);
 
 /// Define `extern "C" void <kernel>_batch(i64 count, <the spec's arrays>)`

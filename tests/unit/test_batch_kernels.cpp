@@ -32,8 +32,9 @@ struct Program {
 };
 
 // Programs with every kernel and its batch variant: the bundle-adjustment
-// residual, kinks and branches whose other side is NaN, math functions
-// with vector variants, and random programs.
+// residual (its Hessian kernels split into parts), kinks and branches whose
+// other side is NaN, math functions with vector variants, arrays whose
+// block buffers exceed the stack bound, and random programs.
 std::vector<Program> corpus() {
   gradc::CompileOptions opts;
   opts.batch = true;
@@ -49,6 +50,9 @@ std::vector<Program> corpus() {
   add("ba", std::string(std::istreambuf_iterator<char>(ba), {}));
   add("branch", "input x, y\nw = x > 0 ? sqrt(x)*y : -x*log(y*y + 1)\nv = relu(x - y)*x*y");
   add("math", "input x, y\nw = tanh(x)*exp(y) + atan2(y, x) + sin(x*y) + log1p(x*x)");
+  // Arrays too large for the stack in a block of 8 points (624 entries):
+  // the block buffers are allocated per call.
+  add("wide", "input x[24]\nw = sin(x)*x[0] + exp(x/4)");
   for (uint64_t seed = 9100; seed < (kSanitized ? 9102 : 9108); ++seed)
     add(fmt::format("r{}", seed), random_program(seed));
   return out;
@@ -257,6 +261,17 @@ TEST_CASE("LLVM batch kernels compute several points per instruction, split kern
   };
   for (const char* fn : {"ba_jvp_batch", "ba_vjp_batch", "ba_grad_sparse_batch"})
     CHECK_MESSAGE(body(fn).find("<4 x double>") != std::string::npos, fn);
+  // Block buffers beyond the stack bound: allocated per call, still vectorized.
+  {
+    const Program& wide = programs[3];
+    REQUIRE(wide.name == "wide");
+    std::string ir = gradc::emit_llvm(wide.c, "wide", "wide.expr", gradc::LlvmFormat::Text, lo).bytes;
+    size_t begin = ir.find("define void @wide_grad_batch(");
+    REQUIRE(begin != std::string::npos);
+    std::string batch = ir.substr(begin, ir.find("\n}\n", begin) - begin);
+    CHECK(batch.find("@malloc(") != std::string::npos);
+    CHECK(batch.find("<4 x double>") != std::string::npos);
+  }
   // BA's Hessian kernels are split into parts: each part's lanes loop is a
   // function of its own, vectorized, and the batch kernel calls them in turn.
   for (const char* fn : {"ba_hess_batch", "ba_hvp_batch"}) {
