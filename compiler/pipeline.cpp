@@ -175,6 +175,7 @@ static void differentiate_and_plan(Compiled& c, const std::vector<uint32_t>& out
   timer.start("kernels");
   c.emitted = opts.kernels;
   c.batch = opts.batch;
+  c.part_nodes = opts.part_nodes;
   build_kernel_specs(c, b);
   timer.stop();
 }

@@ -11,6 +11,7 @@
 #include "support/limits.h"
 #include "ad/jacobian.h"
 #include "front/program.h"
+#include "plan/kernel_plan.h"
 #include "plan/kernel_spec.h"
 #include "plan/schedule.h"
 
@@ -55,6 +56,9 @@ struct CompileOptions {
   /// --max-nodes: the graph (program and derivatives) never grows past this;
   /// a program that needs more is an error, reported before memory runs out.
   size_t max_nodes = kDefaultMaxNodes;
+  /// --part-nodes: kernels larger than this are split into part functions
+  /// (plan/kernel_plan.h).
+  size_t part_nodes = kPartNodes;
 };
 
 /// The derivative of one output variable with respect to one wrt input
@@ -95,6 +99,7 @@ struct Compiled {
   std::vector<KernelSpec> kernels;           ///< every kernel built (f and grad always)
   std::vector<KernelKind> emitted;           ///< the kernels code outputs contain (--kernels)
   bool batch = false;                        ///< ... each with its batch variant (NAME_grad_batch)
+  size_t part_nodes = kPartNodes;            ///< the largest part function (--part-nodes)
   DiffMode mode = DiffMode::Reverse;         ///< how the Jacobian was accumulated
   /// Operations of the forward+Jacobian kernel in each mode (--stats), where built.
   std::optional<size_t> forward_mode_ops, reverse_mode_ops;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ir/ir.h"  // kDefaultMaxNodes
+#include "plan/kernel_plan.h"  // kPartNodes
 
 namespace gradc {
 
@@ -33,6 +34,7 @@ struct CliOptions {
   bool check = false;                      ///< --check
   int check_points = 5;                    ///< --check-points
   size_t max_nodes = kDefaultMaxNodes;     ///< --max-nodes
+  size_t part_nodes = kPartNodes;          ///< --part-nodes
   uint64_t seed = 1;                       ///< --seed
   bool hessian = false;                    ///< --hessian
   std::vector<std::string> kernels = {"f", "grad"};  ///< --kernels (checked names)

@@ -98,6 +98,10 @@ Options:
   --max-nodes=N        stop with an error when the program and its derivatives
                        need more than N DAG nodes (default 10000000; memory
                        grows about 150 bytes per node, more for LLVM output)
+  --part-nodes=N       split kernels of more than N nodes into part functions
+                       of at most N (default 1000): larger parts compile
+                       more slowly (C++ compilers and LLVM's code generation
+                       are superlinear in a function's size)
   --interp             run --eval and --check with the reference interpreter
                        instead of the JIT
   --stats, -v          time of each pass and DAG sizes, on standard error
@@ -294,6 +298,7 @@ gradc::CliOptions ArgParser::parse() {
     }
     else if (option("--check-points", v)) o.check_points = integer("--check-points", v, 1, 100000);
     else if (option("--max-nodes", v)) o.max_nodes = size_t(integer("--max-nodes", v, 1, 2000000000));
+    else if (option("--part-nodes", v)) o.part_nodes = size_t(integer("--part-nodes", v, 1, 2000000000));
     else if (option("--seed", v)) o.seed = uint64_t(integer("--seed", v, 0, 2147483647));
     else if (option("--mode", v)) {
       if (v != "auto" && v != "reverse" && v != "forward")

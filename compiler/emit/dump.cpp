@@ -47,7 +47,7 @@ std::string dump_plans(const Compiled& c) {
   const Graph& g = c.prog.graph;
   std::string out;
   for (const KernelSpec& k : c.kernels) {
-    KernelPlan plan = make_kernel_plan(g, k);
+    KernelPlan plan = make_kernel_plan(g, k, c.part_nodes);
     out += fmt::format("kernel {} (", kernel_kind_name(k.kind));
     for (size_t a = 0; a < k.args.size(); ++a)
       out += fmt::format("{}{}{}[{}]", a ? ", " : "", k.args[a].result ? "" : "const ",
