@@ -176,6 +176,20 @@ bool SharedObject::open(const std::string& path, std::string& error) {
   return handle_ != nullptr;
 }
 
+bool LinkedLibrary::build(const std::vector<std::pair<std::string, std::string>>& files,
+                          const std::string& command) {
+  std::string names;
+  for (const auto& [name, bytes] : files) {
+    if (!write_file(dir.file(name), bytes)) return false;
+    names += " " + name;
+  }
+  CommandResult r = run_command(
+      fmt::format("cd {} && {}{} -o libk.so -lmvec -lm", dir.path(), command, names),
+      dir.file("build.log"));
+  log = r.printed;
+  return r.clean() && lib.open(dir.file("libk.so"), log);
+}
+
 void* SharedObject::symbol(const std::string& name) const {
   return handle_ ? ::dlsym(handle_, name.c_str()) : nullptr;
 }

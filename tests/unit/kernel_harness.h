@@ -127,6 +127,30 @@ class SharedObject {
   void* handle_ = nullptr;
 };
 
+/// Files written to a fresh directory and linked by one command into a
+/// shared object with glibc's vector math (libmvec), then loaded: the
+/// batch kernels' objects and sources.
+struct LinkedLibrary {
+  explicit LinkedLibrary(const std::string& tag) : dir(tag) {}
+  TempDir dir;
+  SharedObject lib;
+  std::string log;  ///< what the command printed, or why loading failed
+  /// Write `files` (name, bytes) and run `command FILES -o libk.so -lmvec
+  /// -lm` on them; false on any failure (the reason in `log`).
+  bool build(const std::vector<std::pair<std::string, std::string>>& files,
+             const std::string& command);
+};
+
+/// (name + ext, emit(p)) for each p of `programs` (each with a `name`):
+/// the files of a LinkedLibrary.
+template <class Programs, class Emit>
+std::vector<std::pair<std::string, std::string>> named_files(const Programs& programs,
+                                                             const std::string& ext, Emit emit) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& p : programs) out.emplace_back(p.name + ext, emit(p));
+  return out;
+}
+
 /// The flags every kernel is compiled with (SPEC 3 plus -Werror).
 inline constexpr const char* kKernelFlags =
     "-std=c++17 -O2 -fPIC -shared -Wall -Wextra -pedantic -Werror";

@@ -108,35 +108,6 @@ void check_batch(const std::string& label, const gradc::Compiled& c, const Kerne
   }
 }
 
-// Objects (LLVM) or C++ sources of every program, linked into one shared
-// object with libmvec, loaded.
-struct Built {
-  TempDir dir{"batch"};
-  SharedObject lib;
-  std::string log;
-};
-
-bool build_shared(Built& b, const std::vector<Program>& programs, const std::string& ext,
-                  const std::function<std::string(const Program&)>& emit,
-                  const std::string& command) {
-  std::string files;
-  for (const Program& p : programs) {
-    if (!write_file(b.dir.file(p.name + ext), emit(p))) return false;
-    files += " " + p.name + ext;
-  }
-  CommandResult r = run_command(fmt::format("cd {} && {}{} -o libk.so -lmvec -lm", b.dir.path(),
-                                            command, files),
-                                b.dir.file("build.log"));
-  b.log = r.printed;
-  if (!r.clean()) return false;
-  std::string error;
-  if (!b.lib.open(b.dir.file("libk.so"), error)) {
-    b.log += error;
-    return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 TEST_CASE("batch kernels equal the one-point kernels point by point: JIT (host CPU)") {
@@ -156,14 +127,14 @@ TEST_CASE("batch kernels equal the one-point kernels point by point: JIT (host C
 TEST_CASE("batch kernels equal the one-point kernels point by point: LLVM objects, generic and host CPU") {
   std::vector<Program> programs = corpus();
   for (const char* cpu : {"generic", "native"}) {
-    Built b;
+    LinkedLibrary b("batch");
     gradc::LlvmOptions lo;
     lo.cpu = cpu;
-    bool ok = build_shared(b, programs, ".o", [&](const Program& p) {
+    bool ok = b.build(named_files(programs, ".o", [&](const Program& p) {
       gradc::LlvmOutput o = gradc::emit_llvm(p.c, p.name, p.name + ".expr", gradc::LlvmFormat::Object, lo);
       REQUIRE_MESSAGE(o.error.empty(), o.error);
       return o.bytes;
-    }, GRADC_GXX " -shared");
+    }), GRADC_GXX " -shared");
     REQUIRE_MESSAGE(ok, b.log);
     for (const Program& p : programs) check_batch(fmt::format("{} .o {}", cpu, p.name), p.c, b.lib.get(p.name));
   }
@@ -176,8 +147,8 @@ TEST_CASE("batch kernels in C++: warning-free with g++ and clang++, vectorized b
   for (const std::string& command :
        {std::string(GRADC_GXX) + " -O2 " + flags,
         std::string(GRADC_CLANGXX) + " -O3 -march=native -fveclib=libmvec -fno-math-errno " + flags}) {
-    Built b;
-    REQUIRE_MESSAGE(build_shared(b, programs, ".cpp", source, command), command << "\n" << b.log);
+    LinkedLibrary b("batch");
+    REQUIRE_MESSAGE(b.build(named_files(programs, ".cpp", source), command), command << "\n" << b.log);
     for (const Program& p : programs) check_batch(command.substr(0, 20) + " " + p.name, p.c, b.lib.get(p.name));
   }
   // The comment that names the flags is there, and clang++ does vectorize.

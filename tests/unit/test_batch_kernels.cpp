@@ -155,24 +155,6 @@ size_t check_every_kernel(const std::string& label, const gradc::Compiled& c,
   return checked;
 }
 
-// Objects or C++ sources of every program linked into one shared object
-// with libmvec.
-bool build_shared(TempDir& dir, SharedObject& lib, std::string& log,
-                  const std::vector<Program>& programs, const std::string& ext,
-                  const std::function<std::string(const Program&)>& emit,
-                  const std::string& command) {
-  std::string files;
-  for (const Program& p : programs) {
-    if (!write_file(dir.file(p.name + ext), emit(p))) return false;
-    files += " " + p.name + ext;
-  }
-  CommandResult r = run_command(
-      fmt::format("cd {} && {}{} -o libk.so -lmvec -lm", dir.path(), command, files),
-      dir.file("build.log"));
-  log = r.printed;
-  return r.clean() && lib.open(dir.file("libk.so"), log);
-}
-
 Lookup library_lookup(const SharedObject& lib, const std::string& name) {
   return [&lib, name](KernelKind kind, bool batch) {
     return lib.symbol(name + std::string(gradc::kernel_suffix(kind)) + (batch ? "_batch" : ""));
@@ -211,35 +193,31 @@ TEST_CASE("every kernel's batch variant equals it point by point: JIT (host CPU)
 
 TEST_CASE("every kernel's batch variant equals it point by point: LLVM objects (host CPU)") {
   std::vector<Program> programs = corpus();
-  TempDir dir("batch-kernels-o");
-  SharedObject lib;
-  std::string log;
+  LinkedLibrary b("batch-kernels-o");
   gradc::LlvmOptions lo;
   lo.cpu = "native";
-  bool ok = build_shared(dir, lib, log, programs, ".o", [&](const Program& p) {
+  bool ok = b.build(named_files(programs, ".o", [&](const Program& p) {
     gradc::LlvmOutput o = gradc::emit_llvm(p.c, p.name, p.name + ".expr", gradc::LlvmFormat::Object, lo);
     REQUIRE_MESSAGE(o.error.empty(), o.error);
     return o.bytes;
-  }, GRADC_GXX " -shared");
-  REQUIRE_MESSAGE(ok, log);
+  }), GRADC_GXX " -shared");
+  REQUIRE_MESSAGE(ok, b.log);
   for (const Program& p : programs)
-    CHECK(check_every_kernel(".o " + p.name, p.c, library_lookup(lib, p.name)) == 7);
+    CHECK(check_every_kernel(".o " + p.name, p.c, library_lookup(b.lib, p.name)) == 7);
 }
 
 TEST_CASE("every kernel's batch variant equals it point by point: C++ (clang++, vectorizing flags)") {
   std::vector<Program> programs = corpus();
-  TempDir dir("batch-kernels-cpp");
-  SharedObject lib;
-  std::string log;
+  LinkedLibrary b("batch-kernels-cpp");
   const std::string command = std::string(GRADC_CLANGXX) +
       " -O3 -march=native -fveclib=libmvec -fno-math-errno -std=c++17 -fPIC -shared -Wall "
       "-Wextra -pedantic -Werror";
-  bool ok = build_shared(dir, lib, log, programs, ".cpp", [](const Program& p) {
+  bool ok = b.build(named_files(programs, ".cpp", [](const Program& p) {
     return gradc::emit_cpp(p.c, p.name, p.name + ".expr").source;
-  }, command);
-  REQUIRE_MESSAGE(ok, command << "\n" << log);
+  }), command);
+  REQUIRE_MESSAGE(ok, command << "\n" << b.log);
   for (const Program& p : programs)
-    CHECK(check_every_kernel("c++ " + p.name, p.c, library_lookup(lib, p.name)) == 7);
+    CHECK(check_every_kernel("c++ " + p.name, p.c, library_lookup(b.lib, p.name)) == 7);
 }
 
 TEST_CASE("LLVM batch kernels compute several points per instruction, split kernels' too") {
