@@ -182,20 +182,56 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
       }
     if (!part_loops.empty()) scratch = at(heap, b.getInt64(offset), "s.lanes");
   }
+  // Transpose array `a` of the block's B points, starting at `points`
+  // (point p's entry i at [p*size + i]), into its lanes buffer (entry i of
+  // lane p at [i*B + p]), or back. Tiles of 4 entries x 4 points move as
+  // four vector loads, eight shuffles and four vector stores (a 4 x 4
+  // transpose is its own inverse); the entries after the last whole tile
+  // go one by one.
+  auto transpose = [&](unsigned a, llvm::Value* points, bool into_lanes) {
+    const uint64_t size = spec.args[a].size, tiles = size / 4;
+    llvm::Type* v4 = llvm::FixedVectorType::get(dbl, 4);
+    auto shuffle = [&](llvm::Value* x, llvm::Value* y, std::initializer_list<int> mask) {
+      return b.CreateShuffleVector(x, y, llvm::ArrayRef<int>(mask.begin(), mask.size()));
+    };
+    const char* tag = into_lanes ? "tile.in" : "tile.out";
+    for (uint64_t q = 0; q < B; q += 4)
+      counted_loop(b, b.getInt64(0), b.getInt64(tiles), tag, false, [&](llvm::Value* t) {
+        llvm::Value* e = times(t, 4);
+        // Point q+j's entries e..e+3, and entry e+i's lanes q..q+3.
+        auto point_at = [&](uint64_t j) { return at(points, b.CreateAdd(e, b.getInt64((q + j) * size))); };
+        auto lanes_at = [&](uint64_t i) {
+          return at(buffer[a], b.CreateAdd(times(b.CreateAdd(e, b.getInt64(i)), B), b.getInt64(q)));
+        };
+        llvm::Value* v[4];
+        for (uint64_t j = 0; j < 4; ++j)
+          v[j] = b.CreateAlignedLoad(v4, into_lanes ? point_at(j) : lanes_at(j), llvm::Align(8));
+        llvm::Value* lo01 = shuffle(v[0], v[1], {0, 4, 2, 6}), *hi01 = shuffle(v[0], v[1], {1, 5, 3, 7});
+        llvm::Value* lo23 = shuffle(v[2], v[3], {0, 4, 2, 6}), *hi23 = shuffle(v[2], v[3], {1, 5, 3, 7});
+        llvm::Value* w[4] = {shuffle(lo01, lo23, {0, 1, 4, 5}), shuffle(hi01, hi23, {0, 1, 4, 5}),
+                             shuffle(lo01, lo23, {2, 3, 6, 7}), shuffle(hi01, hi23, {2, 3, 6, 7})};
+        for (uint64_t i = 0; i < 4; ++i)
+          b.CreateAlignedStore(w[i], into_lanes ? lanes_at(i) : point_at(i), llvm::Align(8));
+      });
+    if (tiles * 4 == size) return;
+    counted_loop(b, b.getInt64(0), b.getInt64(B), into_lanes ? "lane.in" : "lane.out", false,
+                 [&](llvm::Value* p) {
+      llvm::Value* point = at(points, times(p, size));
+      counted_loop(b, b.getInt64(tiles * 4), b.getInt64(size), into_lanes ? "entry.in" : "entry.out",
+                   false, [&](llvm::Value* i) {
+        llvm::Value* lane = at(buffer[a], b.CreateAdd(times(i, B), p));
+        if (into_lanes) b.CreateStore(b.CreateLoad(dbl, at(point, i)), lane);
+        else b.CreateStore(b.CreateLoad(dbl, lane), at(point, i));
+      });
+    });
+  };
   // Whole blocks of B points in lanes; the count % B points left, one by one.
   llvm::Value* blocks = b.CreateUDiv(count, b.getInt64(B), "blocks");
   counted_loop(b, b.getInt64(0), blocks, "block", false, [&](llvm::Value* block) {
     llvm::Value* first = times(block, B);
-    for (unsigned a = 0; a < spec.args.size(); ++a) {  // in: transposed into lanes
-      const KernelArray& arg = spec.args[a];
-      if (arg.result || arg.size == 0) continue;
-      counted_loop(b, b.getInt64(0), b.getInt64(B), "lane.in", false, [&](llvm::Value* p) {
-        llvm::Value* src = at(array(a), times(b.CreateAdd(first, p), arg.size));
-        counted_loop(b, b.getInt64(0), b.getInt64(arg.size), "entry.in", false, [&](llvm::Value* i) {
-          b.CreateStore(b.CreateLoad(dbl, at(src, i)), at(buffer[a], b.CreateAdd(times(i, B), p)));
-        });
-      });
-    }
+    for (unsigned a = 0; a < spec.args.size(); ++a)  // in: transposed into lanes
+      if (!spec.args[a].result && spec.args[a].size > 0)
+        transpose(a, at(array(a), times(first, spec.args[a].size)), true);
     // The kernel, lane by lane: the loop the vectorizer widens (one per part).
     if (part_loops.empty()) {
       lane_loop(lanes[0], buffer, nullptr);
@@ -204,16 +240,9 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
       args.push_back(scratch);
       for (llvm::Function* loop : part_loops) b.CreateCall(loop, args);
     }
-    for (unsigned a = 0; a < spec.args.size(); ++a) {  // out: transposed back
-      const KernelArray& arg = spec.args[a];
-      if (!arg.result || arg.size == 0) continue;
-      counted_loop(b, b.getInt64(0), b.getInt64(B), "lane.out", false, [&](llvm::Value* p) {
-        llvm::Value* dst = at(array(a), times(b.CreateAdd(first, p), arg.size));
-        counted_loop(b, b.getInt64(0), b.getInt64(arg.size), "entry.out", false, [&](llvm::Value* i) {
-          b.CreateStore(b.CreateLoad(dbl, at(buffer[a], b.CreateAdd(times(i, B), p))), at(dst, i));
-        });
-      });
-    }
+    for (unsigned a = 0; a < spec.args.size(); ++a)  // out: transposed back
+      if (spec.args[a].result && spec.args[a].size > 0)
+        transpose(a, at(array(a), times(first, spec.args[a].size)), false);
   });
   if (heap) b.CreateCall(free_fn, {heap});
   return point_by_point(times(blocks, B));
