@@ -155,6 +155,15 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
       part_loops.push_back(loop);
     }
   }
+  // Fewer points than a block: one by one, without setting up the lanes.
+  {
+    auto* few = llvm::BasicBlock::Create(ctx, "few", f);
+    auto* lanes_setup = llvm::BasicBlock::Create(ctx, "lanes", f);
+    b.CreateCondBr(b.CreateICmpULT(count, b.getInt64(kBatchLanes)), few, lanes_setup);
+    b.SetInsertPoint(few);
+    point_by_point(b.getInt64(0));
+    b.SetInsertPoint(lanes_setup);
+  }
   // One allocation per call for what is not on the stack: the buffers
   // beyond the stack bound, then the scratch array. Without memory, the
   // call runs point by point.
