@@ -186,6 +186,14 @@ int write_with_header(const fs::path& path, const std::string& bytes, const std:
   return kExitOk;
 }
 
+// The LLVM backend, or null with the reason printed (exit status 1).
+const LlvmBackend* llvm_backend_or_report(std::ostream& err) {
+  std::string why;
+  const LlvmBackend* llvm = load_llvm_backend(why);
+  if (!llvm) err << "gradc: error: " << why << "\n";
+  return llvm;
+}
+
 int emit(const Compiled& c, const CliOptions& o, const std::string& format, std::ostream& out,
          std::ostream& err) {
   std::string name = kernel_name(o);
@@ -200,12 +208,8 @@ int emit(const Compiled& c, const CliOptions& o, const std::string& format, std:
     LlvmFormat f = format == "llvm" ? LlvmFormat::Text
                    : format == "bc" ? LlvmFormat::Bitcode
                                     : LlvmFormat::Object;
-    std::string why;
-    const LlvmBackend* llvm = load_llvm_backend(why);
-    if (!llvm) {
-      err << "gradc: error: " << why << "\n";
-      return kExitError;
-    }
+    const LlvmBackend* llvm = llvm_backend_or_report(err);
+    if (!llvm) return kExitError;
     std::exception_ptr failure;
     LlvmOutput result = llvm->emit(c, name, source_file, f, lo, failure);
     if (failure) std::rethrow_exception(failure);  // main reports it
@@ -255,12 +259,8 @@ PointFunction interpreter_function(const Compiled& c) {
 // if `batch`; null, with the error printed, if LLVM cannot be loaded.
 std::optional<JitKernels> jit_kernels(const Compiled& c, const CliOptions& o, bool batch,
                                       std::ostream& err) {
-  std::string why;
-  const LlvmBackend* llvm = load_llvm_backend(why);
-  if (!llvm) {
-    err << "gradc: error: " << why << "\n";
-    return std::nullopt;
-  }
+  const LlvmBackend* llvm = llvm_backend_or_report(err);
+  if (!llvm) return std::nullopt;
   const bool chosen = o.opt_given || o.fast_math;
   JitKernels k = llvm->jit(c, chosen ? o.opt_level : 0, o.fast_math, batch);
   if (k.failure) std::rethrow_exception(k.failure);  // main reports it

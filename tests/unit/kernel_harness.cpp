@@ -13,8 +13,10 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "emit/emit_cpp.h"
+#include "emit/emit_llvm.h"
 #include "ir/interp.h"
 
 namespace gradc_test {
@@ -174,6 +176,14 @@ bool SharedObject::open(const std::string& path, std::string& error) {
   handle_ = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle_) error = std::string("dlopen: ") + ::dlerror();
   return handle_ != nullptr;
+}
+
+std::string llvm_object(const gradc::Compiled& c, const std::string& name, const std::string& cpu) {
+  gradc::LlvmOptions lo;
+  lo.cpu = cpu;
+  gradc::LlvmOutput o = gradc::emit_llvm(c, name, name + ".expr", gradc::LlvmFormat::Object, lo);
+  if (!o.error.empty()) throw std::runtime_error("emit_llvm: " + o.error);
+  return o.bytes;
 }
 
 bool LinkedLibrary::build(const std::vector<std::pair<std::string, std::string>>& files,

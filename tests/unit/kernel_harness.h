@@ -141,6 +141,10 @@ struct LinkedLibrary {
              const std::string& command);
 };
 
+/// The LLVM object (-O2) of `c` with kernels named `name`, for `cpu`; a
+/// backend error is a std::runtime_error (a test failure).
+std::string llvm_object(const gradc::Compiled& c, const std::string& name, const std::string& cpu);
+
 /// (name + ext, emit(p)) for each p of `programs` (each with a `name`):
 /// the files of a LinkedLibrary.
 template <class Programs, class Emit>

@@ -128,12 +128,8 @@ TEST_CASE("batch kernels equal the one-point kernels point by point: LLVM object
   std::vector<Program> programs = corpus();
   for (const char* cpu : {"generic", "native"}) {
     LinkedLibrary b("batch");
-    gradc::LlvmOptions lo;
-    lo.cpu = cpu;
     bool ok = b.build(named_files(programs, ".o", [&](const Program& p) {
-      gradc::LlvmOutput o = gradc::emit_llvm(p.c, p.name, p.name + ".expr", gradc::LlvmFormat::Object, lo);
-      REQUIRE_MESSAGE(o.error.empty(), o.error);
-      return o.bytes;
+      return llvm_object(p.c, p.name, cpu);
     }), GRADC_GXX " -shared");
     REQUIRE_MESSAGE(ok, b.log);
     for (const Program& p : programs) check_batch(fmt::format("{} .o {}", cpu, p.name), p.c, b.lib.get(p.name));

@@ -205,12 +205,8 @@ TEST_CASE("every kernel's batch variant equals it point by point: JIT (host CPU)
 TEST_CASE("every kernel's batch variant equals it point by point: LLVM objects (host CPU)") {
   const std::vector<Program>& programs = corpus();
   LinkedLibrary b("batch-kernels-o");
-  gradc::LlvmOptions lo;
-  lo.cpu = "native";
-  bool ok = b.build(named_files(programs, ".o", [&](const Program& p) {
-    gradc::LlvmOutput o = gradc::emit_llvm(p.c, p.name, p.name + ".expr", gradc::LlvmFormat::Object, lo);
-    REQUIRE_MESSAGE(o.error.empty(), o.error);
-    return o.bytes;
+  bool ok = b.build(named_files(programs, ".o", [](const Program& p) {
+    return llvm_object(p.c, p.name, "native");
   }), GRADC_GXX " -shared");
   REQUIRE_MESSAGE(ok, b.log);
   for (const Program& p : programs)
