@@ -17,6 +17,7 @@
 
 #include "emit/emit_cpp.h"
 #include "emit/emit_llvm.h"
+#include "gradc_runtime.h"
 #include "ir/interp.h"
 
 namespace gradc_test {
@@ -335,6 +336,52 @@ std::string point_text(const gradc::Compiled& c, const std::vector<double>& in) 
     s += fmt::format("{}{}={:.17g}", i ? ", " : "",
                      i < c.names.inputs.size() ? c.names.inputs[i] : "?", in[i]);
   return s;
+}
+
+void call_point(void* fn, const std::vector<double*>& a) {
+  switch (a.size()) {
+    case 2: return reinterpret_cast<void (*)(double*, double*)>(fn)(a[0], a[1]);
+    case 3: return reinterpret_cast<void (*)(double*, double*, double*)>(fn)(a[0], a[1], a[2]);
+    case 4:
+      return reinterpret_cast<void (*)(double*, double*, double*, double*)>(fn)(a[0], a[1], a[2],
+                                                                                a[3]);
+    case 5:
+      return reinterpret_cast<void (*)(double*, double*, double*, double*, double*)>(fn)(
+          a[0], a[1], a[2], a[3], a[4]);
+  }
+  throw std::runtime_error(fmt::format("a kernel with {} arrays", a.size()));
+}
+
+void call_batch(void* fn, size_t count, const std::vector<double*>& a) {
+  switch (a.size()) {
+    case 2: return reinterpret_cast<void (*)(size_t, double*, double*)>(fn)(count, a[0], a[1]);
+    case 3:
+      return reinterpret_cast<void (*)(size_t, double*, double*, double*)>(fn)(count, a[0], a[1],
+                                                                               a[2]);
+    case 4:
+      return reinterpret_cast<void (*)(size_t, double*, double*, double*, double*)>(fn)(
+          count, a[0], a[1], a[2], a[3]);
+    case 5:
+      return reinterpret_cast<void (*)(size_t, double*, double*, double*, double*, double*)>(fn)(
+          count, a[0], a[1], a[2], a[3], a[4]);
+  }
+  throw std::runtime_error(fmt::format("a batch kernel with {} arrays", a.size()));
+}
+
+void* jit_function(const gradc::Kernel& k, gradc::KernelKind kind, bool batch) {
+  using gradc::KernelKind;
+  switch (kind) {
+    case KernelKind::Forward:
+      return batch ? (void*)k.forward_batch_function() : (void*)k.forward_function();
+    case KernelKind::Grad: return batch ? (void*)k.grad_batch_function() : (void*)k.grad_function();
+    case KernelKind::Jvp: return batch ? (void*)k.jvp_batch_function() : (void*)k.jvp_function();
+    case KernelKind::Vjp: return batch ? (void*)k.vjp_batch_function() : (void*)k.vjp_function();
+    case KernelKind::Hess: return batch ? (void*)k.hess_batch_function() : (void*)k.hess_function();
+    case KernelKind::Hvp: return batch ? (void*)k.hvp_batch_function() : (void*)k.hvp_function();
+    case KernelKind::Sparse:
+      return batch ? (void*)k.grad_sparse_batch_function() : (void*)k.grad_sparse_function();
+  }
+  return nullptr;
 }
 
 }  // namespace gradc_test

@@ -11,6 +11,10 @@
 
 #include "pipeline.h"
 
+namespace gradc {
+class Kernel;
+}
+
 namespace gradc_test {
 
 /// Compile gradc source text; nullopt (and the diagnostics in `errors`) on error.
@@ -72,6 +76,14 @@ struct KernelFns {
   Values call(const std::vector<double>& in, size_t m, size_t k,
               std::vector<double>* forward_out = nullptr) const;
 };
+
+/// A kernel of any kind (or its batch variant, with `count` points first),
+/// called with its arrays in the spec's order (2 to 5 of them).
+void call_point(void* fn, const std::vector<double*>& arrays);
+void call_batch(void* fn, size_t count, const std::vector<double*>& arrays);
+
+/// The JIT's function for kernel `kind` (its batch variant if `batch`), or null.
+void* jit_function(const gradc::Kernel& k, gradc::KernelKind kind, bool batch);
 
 /// Write `bytes` to `path` (binary); false on failure.
 bool write_file(const std::string& path, const std::string& bytes);

@@ -69,37 +69,6 @@ const std::vector<Program>& corpus() {
   return programs;
 }
 
-// A kernel of any kind, called with its arrays in the spec's order.
-void call_point(void* fn, const std::vector<double*>& a) {
-  switch (a.size()) {
-    case 2: return reinterpret_cast<void (*)(double*, double*)>(fn)(a[0], a[1]);
-    case 3: return reinterpret_cast<void (*)(double*, double*, double*)>(fn)(a[0], a[1], a[2]);
-    case 4:
-      return reinterpret_cast<void (*)(double*, double*, double*, double*)>(fn)(a[0], a[1], a[2],
-                                                                                a[3]);
-    case 5:
-      return reinterpret_cast<void (*)(double*, double*, double*, double*, double*)>(fn)(
-          a[0], a[1], a[2], a[3], a[4]);
-  }
-  FAIL("a kernel with " << a.size() << " arrays");
-}
-
-void call_batch(void* fn, size_t count, const std::vector<double*>& a) {
-  switch (a.size()) {
-    case 2: return reinterpret_cast<void (*)(size_t, double*, double*)>(fn)(count, a[0], a[1]);
-    case 3:
-      return reinterpret_cast<void (*)(size_t, double*, double*, double*)>(fn)(count, a[0], a[1],
-                                                                               a[2]);
-    case 4:
-      return reinterpret_cast<void (*)(size_t, double*, double*, double*, double*)>(fn)(
-          count, a[0], a[1], a[2], a[3]);
-    case 5:
-      return reinterpret_cast<void (*)(size_t, double*, double*, double*, double*, double*)>(fn)(
-          count, a[0], a[1], a[2], a[3], a[4]);
-  }
-  FAIL("a batch kernel with " << a.size() << " arrays");
-}
-
 // The one-point kernel of `kind`, or its batch variant.
 using Lookup = std::function<void*(KernelKind kind, bool batch)>;
 
@@ -179,25 +148,7 @@ TEST_CASE("every kernel's batch variant equals it point by point: JIT (host CPU)
     gradc::JitOptions jo;
     jo.kernels = {"batch"};
     gradc::Kernel k = gradc::jit_compiled(p.c, jo);
-    Lookup lookup = [&k](KernelKind kind, bool batch) -> void* {
-      switch (kind) {
-        case KernelKind::Forward:
-          return batch ? (void*)k.forward_batch_function() : (void*)k.forward_function();
-        case KernelKind::Grad:
-          return batch ? (void*)k.grad_batch_function() : (void*)k.grad_function();
-        case KernelKind::Jvp:
-          return batch ? (void*)k.jvp_batch_function() : (void*)k.jvp_function();
-        case KernelKind::Vjp:
-          return batch ? (void*)k.vjp_batch_function() : (void*)k.vjp_function();
-        case KernelKind::Hess:
-          return batch ? (void*)k.hess_batch_function() : (void*)k.hess_function();
-        case KernelKind::Hvp:
-          return batch ? (void*)k.hvp_batch_function() : (void*)k.hvp_function();
-        case KernelKind::Sparse:
-          return batch ? (void*)k.grad_sparse_batch_function() : (void*)k.grad_sparse_function();
-      }
-      return nullptr;
-    };
+    Lookup lookup = [&k](KernelKind kind, bool batch) { return jit_function(k, kind, batch); };
     CHECK(check_every_kernel("jit " + p.name, p.c, lookup) == p.c.kernels.size());
   }
 }
