@@ -176,6 +176,7 @@ static void differentiate_and_plan(Compiled& c, const std::vector<uint32_t>& out
   c.emitted = opts.kernels;
   c.batch = opts.batch;
   c.part_nodes = opts.part_nodes;
+  c.reroll_min = opts.reroll_min;
   build_kernel_specs(c, b);
   timer.stop();
 }

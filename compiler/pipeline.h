@@ -59,6 +59,9 @@ struct CompileOptions {
   /// --part-nodes: kernels larger than this are split into part functions
   /// (plan/kernel_plan.h).
   size_t part_nodes = kPartNodes;
+  /// --reroll-min: runs of repeated statements covering at least this many
+  /// nodes become loops (plan/reroll.h); 0 turns loops off.
+  size_t reroll_min = kRerollMinNodes;
 };
 
 /// The derivative of one output variable with respect to one wrt input
@@ -100,6 +103,7 @@ struct Compiled {
   std::vector<KernelKind> emitted;           ///< the kernels code outputs contain (--kernels)
   bool batch = false;                        ///< ... each with its batch variant (NAME_grad_batch)
   size_t part_nodes = kPartNodes;            ///< the largest part function (--part-nodes)
+  size_t reroll_min = kRerollMinNodes;       ///< the smallest loop (--reroll-min; 0: none)
   DiffMode mode = DiffMode::Reverse;         ///< how the Jacobian was accumulated
   /// Operations of the forward+Jacobian kernel in each mode (--stats), where built.
   std::optional<size_t> forward_mode_ops, reverse_mode_ops;
@@ -119,6 +123,11 @@ struct Compiled {
   bool has_batch(KernelKind k) const { return batch && kernel(k) != nullptr; }
   /// ... and is it part of the code outputs?
   bool emits_batch(KernelKind k) const { return batch && emits(k); }
+  /// How kernel plans are made; without loops for code that is vectorized
+  /// across points (a loop in the body keeps the point loop scalar).
+  PlanOptions plan_options(bool loops = true) const {
+    return {part_nodes, loops ? reroll_min : 0};
+  }
   /// Does the code output define any batch kernel?
   bool emits_any_batch() const { return batch && !emitted.empty(); }
 };

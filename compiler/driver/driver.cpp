@@ -481,6 +481,7 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
   if (o.hessian && !compiled_with(copts, KernelKind::Hess)) copts.kernels.push_back(KernelKind::Hess);
   copts.max_nodes = o.max_nodes;
   copts.part_nodes = o.part_nodes;
+  copts.reroll_min = o.reroll_min;
   copts.mode = o.mode == "forward"   ? DiffMode::Forward
                : o.mode == "reverse" ? DiffMode::Reverse
                                      : DiffMode::Auto;

@@ -35,6 +35,7 @@ struct CliOptions {
   int check_points = 5;                    ///< --check-points
   size_t max_nodes = kDefaultMaxNodes;     ///< --max-nodes
   size_t part_nodes = kPartNodes;          ///< --part-nodes
+  size_t reroll_min = kRerollMinNodes;     ///< --reroll-min
   uint64_t seed = 1;                       ///< --seed
   bool hessian = false;                    ///< --hessian
   std::vector<std::string> kernels = {"f", "grad"};  ///< --kernels (checked names)

@@ -102,6 +102,9 @@ Options:
                        of at most N (default 1000): larger parts compile
                        more slowly (C++ compilers and LLVM's code generation
                        are superlinear in a function's size)
+  --reroll-min=N       emit a run of statements that repeat one shape as a
+                       loop when it covers at least N nodes (default 128;
+                       0: straight-line code only)
   --interp             run --eval and --check with the reference interpreter
                        instead of the JIT
   --stats, -v          time of each pass and DAG sizes, on standard error
@@ -299,6 +302,7 @@ gradc::CliOptions ArgParser::parse() {
     else if (option("--check-points", v)) o.check_points = integer("--check-points", v, 1, 100000);
     else if (option("--max-nodes", v)) o.max_nodes = size_t(integer("--max-nodes", v, 1, 2000000000));
     else if (option("--part-nodes", v)) o.part_nodes = size_t(integer("--part-nodes", v, 1, 2000000000));
+    else if (option("--reroll-min", v)) o.reroll_min = size_t(integer("--reroll-min", v, 0, 2000000000));
     else if (option("--seed", v)) o.seed = uint64_t(integer("--seed", v, 0, 2147483647));
     else if (option("--mode", v)) {
       if (v != "auto" && v != "reverse" && v != "forward")

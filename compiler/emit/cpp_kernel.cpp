@@ -5,6 +5,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace gradc {
 
@@ -37,31 +40,155 @@ std::string input_declarations(const Program& p, const ExprRenderer& r,
   return out;
 }
 
+// `2*i + 1`, `i`, `47 - 2*i`: base + stride*var.
+std::string affine_text(int64_t base, int64_t stride, const std::string& var) {
+  if (stride == 0) return std::to_string(base);
+  std::string term = std::llabs(stride) == 1 ? var : fmt::format("{}*{}", std::llabs(stride), var);
+  if (stride > 0) return base == 0 ? term : fmt::format("{} + {}", term, base);
+  return base == 0 ? "-" + term : fmt::format("{} - {}", base, term);
+}
+
 class KernelWriter {
  public:
-  KernelWriter(const Compiled& c, const KernelPlan& plan, ExprRenderer& r)
-      : c_(c), plan_(plan), spec_(*plan.spec), r_(r) {}
+  KernelWriter(const Compiled& c, const KernelPlan& plan, ExprRenderer& r);
 
   /// Input loads, then the items of part `part`; parameters the part does
   /// not use are voided, so the code is warning-free.
   std::string body(size_t part);
 
  private:
-  std::string item_text(const PlanItem& item);
+  /// What a part's code reads: input scalars (their declarations), arrays
+  /// and the scratch array.
+  struct Usage {
+    std::vector<bool> inputs, args;
+    bool scratch = false;
+  };
+  /// How a loop's Input leaf is written: through its program variable if the
+  /// whole range lies in one array variable (`x[2*i + 1]`), else through the
+  /// kernel argument (`in[i + 3]`); records what that reads.
+  std::string loop_input_text(const LoopLeaf& leaf, uint32_t count, Usage* use);
+  /// The read argument holding input scalar `index`.
+  size_t input_arg(uint32_t index) const;
+  void account(const PlanItem& item, size_t part, const PlanLoop* loop, Usage& use);
+  std::string item_text(const PlanItem& item, const PlanLoop* loop);
+  std::string loop_text(uint32_t l, size_t part);
+  /// A name no value, input or parameter of the kernel has: `wanted`,
+  /// `wanted_2`, ... (`carry`, ... if `wanted` cannot be a local).
+  std::string fresh_name(const std::string& wanted);
 
   const Compiled& c_;
   const KernelPlan& plan_;
   const KernelSpec& spec_;
   ExprRenderer& r_;
   bool sweep_comment_done_ = false;
+  std::unordered_set<std::string> taken_;  // C++ names in use, for fresh_name
+  std::string loop_var_;                   // the loop counter's name
 };
 
-std::string KernelWriter::item_text(const PlanItem& item) {
+KernelWriter::KernelWriter(const Compiled& c, const KernelPlan& plan, ExprRenderer& r)
+    : c_(c), plan_(plan), spec_(*plan.spec), r_(r) {
+  if (plan.loops.empty()) return;
+  for (const auto& [id, name] : plan.schedule.names) taken_.insert(r.name(name));
+  for (const Variable& v : c.prog.inputs) taken_.insert(r.name(v.name));
+  for (const KernelArray& a : spec_.args) taken_.insert(a.name);
+  taken_.insert("s");
+  loop_var_ = fresh_name("i");
+}
+
+std::string KernelWriter::fresh_name(const std::string& wanted) {
+  // A base that cannot be a local as it is (`M_PI_` + `_prev` has a double
+  // underscore) would never become one by a suffix.
+  const std::string base = is_plain_cpp_local(wanted) ? wanted : "carry";
+  std::string name = base;
+  for (int k = 2; taken_.count(name) || !is_plain_cpp_local(name); ++k)
+    name = fmt::format("{}_{}", base, k);
+  taken_.insert(name);
+  return name;
+}
+
+std::string KernelWriter::loop_input_text(const LoopLeaf& leaf, uint32_t count, Usage* use) {
+  const uint32_t first = c_.prog.graph[leaf.node].a;
+  const int64_t last = int64_t(first) + leaf.stride * int64_t(count - 1);
+  size_t offset = 0;
+  for (const Variable& v : c_.prog.inputs) {
+    bool holds_first = first >= offset && first < offset + v.size();
+    if (holds_first && !v.is_scalar() && last >= int64_t(offset) &&
+        last < int64_t(offset + v.size())) {
+      if (use) {  // declares the variable's pointer, which reads `in`
+        use->inputs[first] = true;
+        use->args[input_arg(first)] = true;
+      }
+      return fmt::format("{}[{}]", r_.name(v.name),
+                         affine_text(int64_t(first - offset), leaf.stride, loop_var_));
+    }
+    offset += v.size();
+  }
+  const size_t a = input_arg(first);
+  if (use) use->args[a] = true;
+  return fmt::format("{}[{}]", spec_.args[a].name,
+                     affine_text(int64_t(first - spec_.args[a].first_input), leaf.stride, loop_var_));
+}
+
+size_t KernelWriter::input_arg(uint32_t index) const {
+  for (size_t a = 0; a < spec_.args.size(); ++a) {
+    const KernelArray& arg = spec_.args[a];
+    if (!arg.result && index >= arg.first_input && index < arg.first_input + arg.size) return a;
+  }
+  throw InternalError(fmt::format("input scalar {} is not in any argument of the kernel", index));
+}
+
+// What `item` reads; in a loop's body (iteration 0), its leaves as the loop
+// writes them.
+void KernelWriter::account(const PlanItem& item, size_t part, const PlanLoop* loop, Usage& use) {
+  const Program& p = c_.prog;
+  const size_t n = p.num_input_scalars();
+  std::vector<NodeId> refs;
+  item_references(p.graph, plan_.schedule, item, refs);
+  for (NodeId id : refs) {
+    const Node& node = p.graph[id];
+    const LoopLeaf* leaf = nullptr;
+    if (loop)
+      for (const LoopLeaf& l : loop->leaves)
+        if (l.node == id) leaf = &l;
+    if (leaf && leaf->kind == LoopLeaf::Input) {
+      loop_input_text(*leaf, loop->count, &use);
+      continue;
+    }
+    if (leaf && leaf->kind == LoopLeaf::Scratch) {
+      use.scratch = true;
+      continue;
+    }
+    if (loop && !leaf && node.op != Op::Input) continue;  // the same iteration's value
+    if (node.op == Op::Input && node.a < n) use.inputs[node.a] = true;
+    for (size_t a = 0; a < spec_.args.size(); ++a) {
+      const KernelArray& arg = spec_.args[a];
+      if (node.op == Op::Input && !arg.result && node.a >= arg.first_input &&
+          node.a < arg.first_input + arg.size)
+        use.args[a] = true;
+    }
+    use.scratch = use.scratch || plan_.from_scratch(id, part);
+  }
+  if (item.kind == PlanItem::Store) use.args[item.array] = true;
+  use.scratch = use.scratch || (item.kind == PlanItem::Step && plan_.slot[item.node] != KernelPlan::kNone);
+}
+
+std::string KernelWriter::item_text(const PlanItem& item, const PlanLoop* loop) {
+  // In a loop, entry index + stride*i of an array, slot + i of the scratch.
+  size_t pos = loop ? size_t(&item - &plan_.items[loop->first]) : 0;
   if (item.kind == PlanItem::Store) {
     const KernelArray& a = spec_.args[item.array];
+    if (loop) {
+      int64_t stride = loop->store_stride[pos];
+      size_t last = size_t(int64_t(item.index) + stride * int64_t(loop->count - 1));
+      return fmt::format("    {}[{}] = {};  // {} ... {}\n", a.name,
+                         affine_text(int64_t(item.index), stride, loop_var_),
+                         r_.reference(item.node), entry_comment(a, item.index, c_.names),
+                         entry_comment(a, last, c_.names));
+    }
     return fmt::format("  {}[{}] = {};  // {}\n", a.name, item.index, r_.reference(item.node),
                        entry_comment(a, item.index, c_.names));
   }
+  const char* indent = loop ? "    " : "  ";
   const std::string& source = plan_.schedule.name(item.node);
   std::string name = r_.name(source);
   std::string text;
@@ -69,44 +196,110 @@ std::string KernelWriter::item_text(const PlanItem& item) {
     text = fmt::format("  // {}\n", spec_.sweep_comment);
     sweep_comment_done_ = true;
   }
-  text += fmt::format("  const double {} = {};{}\n", name, r_.definition(item.node),
+  text += fmt::format("{}const double {} = {};{}\n", indent, name, r_.definition(item.node),
                       source_name_comment(name, source));
-  if (plan_.slot[item.node] != KernelPlan::kNone)
-    text += fmt::format("  s[{}] = {};\n", plan_.slot[item.node], name);
+  uint32_t slot = plan_.slot[item.node];
+  if (slot != KernelPlan::kNone)
+    text += loop ? fmt::format("    s[{}] = {};\n", affine_text(slot, 1, loop_var_), name)
+                 : fmt::format("  s[{}] = {};\n", slot, name);
+  return text;
+}
+
+// for (int i = 0; i < count; ++i) { iteration i's statements }, its leaves
+// written as the loop reads them, running sums in variables of their own.
+std::string KernelWriter::loop_text(uint32_t l, size_t part) {
+  const PlanLoop& loop = plan_.loops[l];
+  const Graph& g = c_.prog.graph;
+  std::string text, carries_in, carries_out;
+  std::unordered_map<NodeId, std::string> leaf_text;
+  for (const LoopLeaf& leaf : loop.leaves) {
+    switch (leaf.kind) {
+      case LoopLeaf::Invariant: break;  // as outside the loop
+      case LoopLeaf::Input: leaf_text[leaf.node] = loop_input_text(leaf, loop.count, nullptr); break;
+      case LoopLeaf::Scratch:
+        leaf_text[leaf.node] =
+            fmt::format("s[{}]", affine_text(plan_.slot[leaf.node], leaf.stride, loop_var_));
+        break;
+      case LoopLeaf::Carry: {
+        std::string carry = fresh_name(r_.name(plan_.schedule.name(leaf.carry)) + "_prev");
+        carries_in += fmt::format("  double {} = {};\n", carry, r_.reference(leaf.node));
+        carries_out += fmt::format("    {} = {};\n", carry,
+                                   r_.name(plan_.schedule.name(leaf.carry)));
+        leaf_text[leaf.node] = carry;
+        break;
+      }
+    }
+  }
+  std::string names;
+  for (uint32_t j = 0; j < loop.body; ++j) {
+    const PlanItem& item = plan_.items[loop.first + j];
+    if (item.kind != PlanItem::Step) continue;
+    names += (names.empty() ? "" : ", ") + r_.name(plan_.schedule.name(item.node));
+    if (!sweep_comment_done_ && item.node >= c_.forward_nodes) {
+      text += fmt::format("  // {}\n", spec_.sweep_comment);
+      sweep_comment_done_ = true;
+    }
+  }
+  text += fmt::format("  // {} iterations of the {} statement(s) below ({} for {} = 0), from\n"
+                      "  // straight-line code that repeats one shape\n",
+                      loop.count, loop.body, names.empty() ? "stores" : names, loop_var_);
+  text += carries_in;
+  text += fmt::format("  for (int {0} = 0; {0} < {1}; ++{0}) {{\n", loop_var_, loop.count);
+  r_.set_external([&, part](NodeId id, std::string& t) {
+    if (auto it = leaf_text.find(id); it != leaf_text.end()) {
+      t = it->second;
+      return true;
+    }
+    if (g[id].op == Op::Input || plan_.node_loop[id] == l || !plan_.from_scratch(id, part))
+      return false;
+    t = fmt::format("s[{}]", plan_.slot[id]);
+    return true;
+  });
+  for (uint32_t j = 0; j < loop.body; ++j) text += item_text(plan_.items[loop.first + j], &loop);
+  text += carries_out + "  }\n";
+  r_.set_external([this, part](NodeId id, std::string& t) {
+    if (!plan_.from_scratch(id, part)) return false;
+    t = fmt::format("s[{}]", plan_.slot[id]);
+    return true;
+  });
   return text;
 }
 
 std::string KernelWriter::body(size_t part) {
   const Program& p = c_.prog;
-  const size_t n = p.num_input_scalars();
-  const bool split = plan_.split();
-  std::vector<bool> used_inputs(n, false), used_args(spec_.args.size(), false);
-  bool uses_s = false;
-  std::vector<NodeId> refs;
-  for (size_t i = plan_.part_begin[part]; i < plan_.part_begin[part + 1]; ++i) {
-    const PlanItem& item = plan_.items[i];
-    item_references(p.graph, plan_.schedule, item, refs);
-    for (NodeId id : refs) {
-      const Node& node = p.graph[id];
-      if (node.op == Op::Input && node.a < n) used_inputs[node.a] = true;
-      for (size_t a = 0; a < spec_.args.size(); ++a) {
-        const KernelArray& arg = spec_.args[a];
-        if (node.op == Op::Input && !arg.result && node.a >= arg.first_input &&
-            node.a < arg.first_input + arg.size)
-          used_args[a] = true;
-      }
-      uses_s = uses_s || (split && plan_.from_scratch(id, part));
+  Usage use;
+  use.inputs.assign(p.num_input_scalars(), false);
+  use.args.assign(spec_.args.size(), false);
+  const size_t begin = plan_.part_begin[part], end = plan_.part_begin[part + 1];
+  for (size_t i = begin; i < end;) {
+    uint32_t l = plan_.loop_at[i];
+    if (l == KernelPlan::kNone) {
+      account(plan_.items[i++], part, nullptr, use);
+      continue;
     }
-    if (item.kind == PlanItem::Store) used_args[item.array] = true;
-    uses_s = uses_s || (split && item.kind == PlanItem::Step &&
-                        plan_.slot[item.node] != KernelPlan::kNone);
+    const PlanLoop& loop = plan_.loops[l];
+    for (uint32_t j = 0; j < loop.body; ++j) account(plan_.items[i + j], part, &loop, use);
+    i = loop.end();
   }
-  std::string text = input_declarations(p, r_, used_inputs);
-  for (size_t i = plan_.part_begin[part]; i < plan_.part_begin[part + 1]; ++i)
-    text += item_text(plan_.items[i]);
+  std::string text = input_declarations(p, r_, use.inputs);
+  r_.set_external([this, part](NodeId id, std::string& t) {
+    if (!plan_.from_scratch(id, part)) return false;
+    t = fmt::format("s[{}]", plan_.slot[id]);
+    return true;
+  });
+  for (size_t i = begin; i < end;) {
+    uint32_t l = plan_.loop_at[i];
+    if (l == KernelPlan::kNone) {
+      text += item_text(plan_.items[i++], nullptr);
+      continue;
+    }
+    text += loop_text(l, part);
+    i = plan_.loops[l].end();
+  }
+  r_.set_external({});
   for (size_t a = 0; a < spec_.args.size(); ++a)
-    if (!used_args[a]) text += fmt::format("  (void){};\n", spec_.args[a].name);
-  if (split && !uses_s) text += "  (void)s;\n";
+    if (!use.args[a]) text += fmt::format("  (void){};\n", spec_.args[a].name);
+  if (plan_.has_scratch() && !use.scratch) text += "  (void)s;\n";
   return text;
 }
 
@@ -148,27 +341,24 @@ std::string cpp_kernel(const Compiled& c, const KernelPlan& plan, ExprRenderer& 
                        const std::string& fn_name) {
   KernelWriter w(c, plan, r);
   std::string params = cpp_parameters(*plan.spec);
-  if (!plan.split())
+  if (!plan.has_scratch())
     return fmt::format("extern \"C\" void {}({}) {{\n{}}}\n", fn_name, params, w.body(0));
+  if (!plan.split() && !plan.heap_scratch())
+    return fmt::format("extern \"C\" void {}({}) {{\n  double s[{}];  // values kept by loops\n{}}}\n",
+                       fn_name, params, plan.num_slots, w.body(0));
   std::string text, calls, args;
   for (const KernelArray& a : plan.spec->args) args += a.name + ", ";
   size_t parts = plan.num_parts();
   for (size_t part = 0; part < parts; ++part) {
-    r.set_external([&plan, part](NodeId id, std::string& t) {
-      if (!plan.from_scratch(id, part)) return false;
-      t = fmt::format("s[{}]", plan.slot[id]);
-      return true;
-    });
     text += fmt::format("// {} part {} of {}\nstatic void {}_part{}({}, double* s) {{\n{}}}\n\n",
                         fn_name, part + 1, parts, fn_name, part + 1, params, w.body(part));
     calls += fmt::format("  {}_part{}({}s);\n", fn_name, part + 1, args);
   }
-  r.set_external({});
   uint32_t slots = std::max<uint32_t>(plan.num_slots, 1);
   if (!plan.heap_scratch())
     return text + fmt::format(
                       "extern \"C\" void {}({}) {{\n"
-                      "  double s[{}];  // values passed between the parts\n{}}}\n",
+                      "  double s[{}];  // values passed between the parts and kept by loops\n{}}}\n",
                       fn_name, params, slots, calls);
   // Too many values for the stack: allocate them per call; without memory
   // every result is NaN (bytes of all ones are a NaN).

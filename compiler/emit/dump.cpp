@@ -22,6 +22,19 @@ std::unordered_map<NodeId, std::string> source_names(const Compiled& c) {
   return names;
 }
 
+// How a loop reads a leaf: `%12` (invariant), `in:%3+2i` (input scalar
+// node 3's index plus 2 per iteration), `s:%40-1i` (an earlier loop's value,
+// one iteration back per iteration), `carry:%50<-%61`.
+std::string loop_leaf_text(const LoopLeaf& leaf) {
+  switch (leaf.kind) {
+    case LoopLeaf::Invariant: return fmt::format("%{}", leaf.node);
+    case LoopLeaf::Input: return fmt::format("in:%{}{:+}i", leaf.node, leaf.stride);
+    case LoopLeaf::Scratch: return fmt::format("s:%{}{:+}i", leaf.node, leaf.stride);
+    case LoopLeaf::Carry: return fmt::format("carry:%{}<-%{}", leaf.node, leaf.carry);
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string dump_graph(const Compiled& c, size_t begin, size_t end) {
@@ -47,7 +60,7 @@ std::string dump_plans(const Compiled& c) {
   const Graph& g = c.prog.graph;
   std::string out;
   for (const KernelSpec& k : c.kernels) {
-    KernelPlan plan = make_kernel_plan(g, k, c.part_nodes);
+    KernelPlan plan = make_kernel_plan(g, k, c.plan_options());
     out += fmt::format("kernel {} (", kernel_kind_name(k.kind));
     for (size_t a = 0; a < k.args.size(); ++a)
       out += fmt::format("{}{}{}[{}]", a ? ", " : "", k.args[a].result ? "" : "const ",
@@ -57,16 +70,34 @@ std::string dump_plans(const Compiled& c) {
                        plan.num_slots);
     for (size_t p = 0; p < plan.num_parts(); ++p) {
       if (plan.split()) out += fmt::format(" part {}\n", p + 1);
+      const PlanLoop* loop = nullptr;  // the loop whose body is being listed
       for (size_t i = plan.part_begin[p]; i < plan.part_begin[p + 1]; ++i) {
+        if (loop && i == loop->first + loop->body) {
+          i = loop->end() - 1;
+          loop = nullptr;
+          continue;
+        }
+        if (uint32_t l = plan.loop_at[i]; l != KernelPlan::kNone) {
+          loop = &plan.loops[l];
+          out += fmt::format("  loop {} x {} items:", loop->count, loop->body);
+          for (const LoopLeaf& leaf : loop->leaves) out += fmt::format(" {}", loop_leaf_text(leaf));
+          out += "\n";
+        }
+        const char* indent = loop ? "    " : "  ";
         const PlanItem& item = plan.items[i];
         if (item.kind == PlanItem::Store) {
-          out += fmt::format("  store {}[{}] = %{}\n", k.args[item.array].name, item.index,
-                             item.node);
+          std::string step = loop ? fmt::format(" ({:+} per iteration)",
+                                                loop->store_stride[i - loop->first])
+                                  : "";
+          out += fmt::format("{}store {}[{}]{} = %{}\n", indent, k.args[item.array].name,
+                             item.index, step, item.node);
           continue;
         }
         uint32_t slot = plan.slot[item.node];
-        out += fmt::format("  %{} {}{}\n", item.node, plan.schedule.name(item.node),
-                           slot != KernelPlan::kNone ? fmt::format(" -> s[{}]", slot) : "");
+        out += fmt::format("{}%{} {}{}\n", indent, item.node, plan.schedule.name(item.node),
+                           slot != KernelPlan::kNone
+                               ? fmt::format(" -> s[{}{}]", slot, loop ? " + i" : "")
+                               : "");
       }
     }
   }

@@ -152,7 +152,7 @@ CppFiles emit_cpp(const Compiled& c, const std::string& name, const std::string&
   bool allocates = false;
   for (const KernelSpec& k : c.kernels) {
     if (!c.emits(k.kind)) continue;
-    KernelPlan plan = make_kernel_plan(g, k, c.part_nodes);
+    KernelPlan plan = make_kernel_plan(g, k, c.plan_options(!c.emits_batch(k.kind)));
     allocates = allocates || plan.heap_scratch();
     ExprRenderer r(g, plan.schedule, Dialect::Cpp, &c.prog);
     r.set_directions(k.directions());

@@ -147,7 +147,7 @@ BuiltModule build_llvm_module(const Compiled& c, const std::string& name,
   std::vector<llvm::Function*> giant;
   for (const KernelSpec& spec : c.kernels) {
     if (!opts.every_kernel && !c.emits(spec.kind)) continue;
-    KernelPlan plan = make_kernel_plan(c.prog.graph, spec, c.part_nodes);
+    KernelPlan plan = make_kernel_plan(c.prog.graph, spec, c.plan_options());
     llvm::Function* kernel =
         build_llvm_kernel(c, plan, name + std::string(kernel_suffix(spec.kind)), k, *m);
     if (plan.split()) {  // the kernel and the parts it calls
@@ -160,12 +160,19 @@ BuiltModule build_llvm_module(const Compiled& c, const std::string& name,
     if (c.has_batch(spec.kind) || opts.batch) {
       any_batch = true;
       std::vector<llvm::Function*> lanes;
+      // The lanes form runs straight-line code: the loop vectorizer widens
+      // the loop over points, which a loop in its body would keep scalar.
+      KernelPlan straight;
+      const KernelPlan& lanes_plan =
+          plan.loops.empty() ? plan
+                             : (straight = make_kernel_plan(c.prog.graph, spec, c.plan_options(false)));
       if (batch_in_lanes(spec)) {
         LlvmKernelOptions in_lanes = k;
         in_lanes.lane_stride = kBatchLanes;
-        lanes = build_llvm_lane_parts(c, plan, kernel->getName().str() + ".lanes", in_lanes, *m);
+        lanes = build_llvm_lane_parts(c, lanes_plan, kernel->getName().str() + ".lanes", in_lanes,
+                                      *m);
       }
-      build_llvm_batch(spec, kernel, lanes, plan.num_slots, *m);
+      build_llvm_batch(spec, kernel, lanes, lanes_plan.num_slots, *m);
     }
   }
   // Giant kernels: instruction selection by FastISel (LLVM's -O0 selector,

@@ -133,8 +133,10 @@ ExprRenderer::Text ExprRenderer::operand(NodeId id) {
     ++it->second.uses;
     return {name(it->second.name), 9};
   }
+  if (std::string text; (n.op == Op::Input || s_.materialized[id]) && external_ &&
+                        external_(id, text))
+    return {text, 9};
   if (n.op == Op::Input && prog_) return {input_text(n.a), 9};
-  if (std::string text; s_.materialized[id] && external_ && external_(id, text)) return {text, 9};
   if (n.op == Op::Input || s_.materialized[id]) return {name(s_.name(id)), 9};
   return expr(id);
 }

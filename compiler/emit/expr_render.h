@@ -30,8 +30,9 @@ class ExprRenderer {
   std::string definition(NodeId id) { return expr(id).text; }
   /// How node `id` is referred to: its name, a literal, or its expression.
   std::string reference(NodeId id) { return operand(id).text; }
-  /// A hook that may name a scheduled value differently (e.g. `s[3]` in a
-  /// later part of a split C++ kernel): returns true and sets `text`.
+  /// A hook that may name a scheduled value or an input differently (e.g.
+  /// `s[3]` in a later part of a split C++ kernel, `x[2*i + 1]` in a loop):
+  /// returns true and sets `text`.
   using External = std::function<bool(NodeId, std::string& text)>;
   void set_external(External f) { external_ = std::move(f); }
   /// The direction vectors (`v`, `u`) of a product kernel: their elements

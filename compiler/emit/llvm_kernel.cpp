@@ -26,6 +26,9 @@ class KernelBuilder {
   /// Emit the items of part `part` into `f`, whose arguments are the
   /// kernel's arrays [and the scratch array].
   void emit_part(llvm::Function* f, uint32_t part);
+  /// Emit loop `l` of the plan: iteration 0's items in a loop block whose
+  /// counter indexes the leaves, the stores and the loop's scratch arrays.
+  void emit_loop(uint32_t l);
   /// Emit `id` and the nodes inlined into it (none of them emitted yet).
   void emit_expression(NodeId id);
   void emit_node(NodeId id);
@@ -33,6 +36,10 @@ class KernelBuilder {
   llvm::Value* load_input(uint32_t index);
   llvm::Value* cond_of(NodeId id);
   llvm::Value* element(llvm::Value* base, size_t index);
+  /// Element base + stride*counter_ (in a loop).
+  llvm::Value* element(llvm::Value* base, int64_t index, int64_t stride);
+  /// The argument array and index of input scalar `index`.
+  std::pair<uint32_t, size_t> input_place(uint32_t index) const;
 
   const Graph& g_;
   const KernelPlan& plan_;
@@ -50,6 +57,8 @@ class KernelBuilder {
   uint32_t part_ = 0;
   std::vector<llvm::Value*> args_;  // the current function's arrays, as spec_.args
   llvm::Value* scratch_ = nullptr;
+  llvm::Value* counter_ = nullptr;       // the loop counter, in a loop's body
+  std::vector<NodeId> loop_values_;      // nodes given a value in a loop's body
 };
 
 KernelBuilder::KernelBuilder(const Compiled& c, const KernelPlan& plan,
@@ -65,6 +74,21 @@ KernelBuilder::KernelBuilder(const Compiled& c, const KernelPlan& plan,
 llvm::Value* KernelBuilder::element(llvm::Value* base, size_t index) {
   if (opts_.lane_stride) index *= opts_.lane_stride;  // the arrays and the scratch
   return b_.CreateConstInBoundsGEP1_64(double_, base, index);
+}
+
+llvm::Value* KernelBuilder::element(llvm::Value* base, int64_t index, int64_t stride) {
+  llvm::Value* at = b_.CreateAdd(b_.CreateMul(counter_, b_.getInt64(uint64_t(stride))),
+                                 b_.getInt64(uint64_t(index)));
+  return b_.CreateInBoundsGEP(double_, base, at);
+}
+
+std::pair<uint32_t, size_t> KernelBuilder::input_place(uint32_t index) const {
+  for (size_t a = 0; a < spec_.args.size(); ++a) {
+    const KernelArray& arg = spec_.args[a];
+    if (!arg.result && index >= arg.first_input && index < arg.first_input + arg.size)
+      return {uint32_t(a), index - arg.first_input};
+  }
+  throw InternalError(fmt::format("input scalar {} is not in any argument of the kernel", index));
 }
 
 // Input scalars never change during a call (read arrays must not overlap the
@@ -122,6 +146,7 @@ void KernelBuilder::emit_node(NodeId id) {
     v = ops_.value(n.op, get(n.a), arity(n) == 2 ? get(n.b) : nullptr);
   }
   if (cond) v = ops_.as_double(cond);
+  if (counter_) loop_values_.push_back(id);
   value_part_[id] = part_;
   value_[id] = v;
   cond_[id] = cond;
@@ -134,7 +159,88 @@ void KernelBuilder::emit_expression(NodeId id) {
   if (opts_.value_names && plan_.schedule.materialized[id] && llvm::isa<llvm::Instruction>(v) &&
       !v->hasName())
     v->setName(plan_.schedule.name(id));
-  if (scratch_ && plan_.slot[id] != kNone) b_.CreateStore(v, element(scratch_, plan_.slot[id]));
+  if (scratch_ && plan_.slot[id] != kNone)
+    b_.CreateStore(v, counter_ ? element(scratch_, plan_.slot[id], 1)
+                               : element(scratch_, plan_.slot[id]));
+}
+
+void KernelBuilder::emit_loop(uint32_t l) {
+  const PlanLoop& loop = plan_.loops[l];
+  if (opts_.lane_stride) throw InternalError("a loop in the lanes form of a kernel");
+  llvm::LLVMContext& ctx = m_.getContext();
+  // Invariants and the running values' starts are computed before the loop.
+  std::vector<llvm::Value*> before(loop.leaves.size(), nullptr);
+  for (size_t k = 0; k < loop.leaves.size(); ++k)
+    if (loop.leaves[k].kind == LoopLeaf::Invariant || loop.leaves[k].kind == LoopLeaf::Carry)
+      before[k] = get(loop.leaves[k].node);
+  llvm::BasicBlock* pre = b_.GetInsertBlock();
+  llvm::Function* f = pre->getParent();
+  auto* body = llvm::BasicBlock::Create(ctx, "loop", f);
+  auto* done = llvm::BasicBlock::Create(ctx, "loop.end", f);
+  b_.CreateBr(body);
+  b_.SetInsertPoint(body);
+  llvm::PHINode* i = b_.CreatePHI(b_.getInt64Ty(), 2, "i");
+  i->addIncoming(b_.getInt64(0), pre);
+  counter_ = i;
+  // The leaves as iteration i reads them; what they held before is put back after.
+  struct Saved {
+    NodeId id;
+    uint32_t part;
+    llvm::Value *value, *cond;
+  };
+  std::vector<Saved> saved;
+  std::vector<llvm::PHINode*> carries(loop.leaves.size(), nullptr);
+  for (size_t k = 0; k < loop.leaves.size(); ++k)  // phis first, at the block's top
+    if (loop.leaves[k].kind == LoopLeaf::Carry) {
+      carries[k] = b_.CreatePHI(double_, 2, "carry");
+      carries[k]->addIncoming(before[k], pre);
+    }
+  for (size_t k = 0; k < loop.leaves.size(); ++k) {
+    const LoopLeaf& leaf = loop.leaves[k];
+    if (leaf.kind == LoopLeaf::Invariant) continue;
+    llvm::Value* v = carries[k];
+    if (leaf.kind == LoopLeaf::Input) {
+      auto [a, index] = input_place(g_[leaf.node].a);
+      llvm::LoadInst* load = b_.CreateLoad(double_, element(args_[a], int64_t(index), leaf.stride));
+      load->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(ctx, {}));
+      v = load;
+    } else if (leaf.kind == LoopLeaf::Scratch) {
+      v = b_.CreateLoad(double_, element(scratch_, plan_.slot[leaf.node], leaf.stride));
+    }
+    saved.push_back({leaf.node, value_part_[leaf.node], value_[leaf.node], cond_[leaf.node]});
+    value_part_[leaf.node] = part_;
+    value_[leaf.node] = v;
+    cond_[leaf.node] = nullptr;
+  }
+  loop_values_.clear();
+  for (uint32_t j = 0; j < loop.body; ++j) {
+    const PlanItem& item = plan_.items[loop.first + j];
+    if (item.kind == PlanItem::Step) {
+      emit_expression(item.node);
+      continue;
+    }
+    const Node& n = g_[item.node];
+    bool inlined = n.op != Op::Const && n.op != Op::Input && !plan_.schedule.materialized[item.node];
+    if (inlined && value_part_[item.node] != part_) emit_expression(item.node);
+    b_.CreateStore(get(item.node),
+                   element(args_[item.array], int64_t(item.index), loop.store_stride[j]));
+  }
+  llvm::BasicBlock* latch = b_.GetInsertBlock();
+  for (size_t k = 0; k < loop.leaves.size(); ++k)
+    if (carries[k]) carries[k]->addIncoming(value_[loop.leaves[k].carry], latch);
+  llvm::Value* next = b_.CreateAdd(i, b_.getInt64(1), "i.next", true, true);
+  i->addIncoming(next, latch);
+  b_.CreateCondBr(b_.CreateICmpULT(next, b_.getInt64(loop.count)), body, done);
+  b_.SetInsertPoint(done);
+  counter_ = nullptr;
+  // The body's values exist only in the loop: later code reads them from
+  // the scratch array.
+  for (NodeId id : loop_values_) value_part_[id] = kNone;
+  for (auto it = saved.rbegin(); it != saved.rend(); ++it) {
+    value_part_[it->id] = it->part;
+    value_[it->id] = it->value;
+    cond_[it->id] = it->cond;
+  }
 }
 
 llvm::Function* KernelBuilder::new_function(const std::string& name, bool part) {
@@ -147,7 +253,7 @@ llvm::Function* KernelBuilder::new_function(const std::string& name, bool part) 
   f->setDoesNotThrow();
   f->addFnAttr("no-trapping-math", "true");
   if (lanes) f->addFnAttr(llvm::Attribute::AlwaysInline);
-  else if (part) f->addFnAttr(llvm::Attribute::NoInline);
+  else if (part && plan_.split()) f->addFnAttr(llvm::Attribute::NoInline);
   // The arrays are distinct (restrict pointers); the scratch array of a
   // split kernel is the caller's own.
   for (unsigned i = 0; i < f->arg_size(); ++i) {
@@ -168,6 +274,11 @@ void KernelBuilder::emit_part(llvm::Function* f, uint32_t part) {
   scratch_ = f->arg_size() > spec_.args.size() ? f->getArg(unsigned(spec_.args.size())) : nullptr;
   part_ = part;
   for (size_t i = plan_.part_begin[part]; i < plan_.part_begin[part + 1]; ++i) {
+    if (uint32_t l = plan_.loop_at[i]; l != kNone) {
+      emit_loop(l);
+      i = plan_.loops[l].end() - 1;
+      continue;
+    }
     const PlanItem& item = plan_.items[i];
     if (item.kind == PlanItem::Step) {
       emit_expression(item.node);
@@ -203,7 +314,7 @@ llvm::Function* KernelBuilder::build(const std::string& fn_name) {
   value_.assign(g_.size(), nullptr);
   cond_.assign(g_.size(), nullptr);
   llvm::Function* kernel = new_function(fn_name, false);
-  if (!plan_.split()) {
+  if (!plan_.has_scratch()) {
     emit_part(kernel, 0);
     return kernel;
   }

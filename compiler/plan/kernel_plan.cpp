@@ -41,26 +41,75 @@ std::vector<PlanItem> plan_items(const Graph& g, const KernelSpec& spec, const S
   return items;
 }
 
-// Cut the items into parts of at most `part_nodes` nodes each.
+// Cut the items into parts of at most `part_nodes` nodes each; a loop counts
+// as its body and is never cut.
 std::vector<size_t> plan_parts(const Graph& g, const Schedule& s,
-                               const std::vector<PlanItem>& items, size_t part_nodes) {
+                               const std::vector<PlanItem>& items,
+                               const std::vector<PlanLoop>& loops, size_t part_nodes) {
   std::vector<size_t> begin{0};
   std::vector<NodeId> nodes;
-  size_t weight = 0;
-  for (size_t i = 0; i < items.size(); ++i) {
-    size_t w = 1;
-    if (items[i].kind == PlanItem::Step) {
-      expression_nodes(g, s, items[i].node, nodes);
-      w = nodes.size();
+  size_t weight = 0, next_loop = 0;
+  auto item_weight = [&](size_t i) {
+    if (items[i].kind == PlanItem::Store) return size_t{1};
+    expression_nodes(g, s, items[i].node, nodes);
+    return nodes.size();
+  };
+  for (size_t i = 0; i < items.size();) {
+    size_t end = i + 1, w = 0;
+    if (next_loop < loops.size() && loops[next_loop].first == i) {
+      const PlanLoop& loop = loops[next_loop++];
+      end = loop.end();
+      for (size_t j = i; j < i + loop.body; ++j) w += item_weight(j);
+    } else {
+      w = item_weight(i);
     }
     if (weight > 0 && weight + w > part_nodes) {
       begin.push_back(i);
       weight = 0;
     }
     weight += w;
+    i = end;
   }
   begin.push_back(items.size());
   return begin;
+}
+
+// The scratch arrays of the loops: body entry j of loop l gets one slot per
+// iteration if anything outside the loop reads its values.
+void plan_loop_arrays(const Graph& g, KernelPlan& p) {
+  std::vector<uint32_t> item_loop(p.items.size(), KernelPlan::kNone);
+  for (uint32_t l = 0; l < p.loops.size(); ++l) {
+    const PlanLoop& loop = p.loops[l];
+    p.loop_at[loop.first] = l;
+    for (size_t i = loop.first; i < loop.end(); ++i) {
+      item_loop[i] = l;
+      if (p.items[i].kind == PlanItem::Step) p.node_loop[p.items[i].node] = l;
+    }
+  }
+  if (p.loops.empty()) return;
+  std::vector<uint32_t> def_item(g.size(), KernelPlan::kNone);
+  for (size_t i = 0; i < p.items.size(); ++i)
+    if (p.items[i].kind == PlanItem::Step) def_item[p.items[i].node] = uint32_t(i);
+  std::vector<std::vector<bool>> kept(p.loops.size());
+  for (uint32_t l = 0; l < p.loops.size(); ++l) kept[l].assign(p.loops[l].body, false);
+  std::vector<NodeId> refs;
+  for (size_t i = 0; i < p.items.size(); ++i) {
+    item_references(g, p.schedule, p.items[i], refs);
+    for (NodeId id : refs) {
+      uint32_t l = g[id].op == Op::Input ? KernelPlan::kNone : p.node_loop[id];
+      if (l == KernelPlan::kNone || l == item_loop[i]) continue;
+      kept[l][(def_item[id] - p.loops[l].first) % p.loops[l].body] = true;
+    }
+  }
+  for (uint32_t l = 0; l < p.loops.size(); ++l) {
+    const PlanLoop& loop = p.loops[l];
+    for (uint32_t j = 0; j < loop.body; ++j) {
+      if (!kept[l][j]) continue;
+      for (uint32_t it = 0; it < loop.count; ++it)
+        p.slot[p.items[loop.first + size_t(it) * loop.body + j].node] = p.num_slots + it;
+      p.num_slots += loop.count;
+    }
+  }
 }
 
 }  // namespace
@@ -104,26 +153,33 @@ void expression_nodes(const Graph& g, const Schedule& s, NodeId id, std::vector<
   std::sort(out.begin(), out.end());
 }
 
-KernelPlan make_kernel_plan(const Graph& g, const KernelSpec& spec, size_t part_nodes) {
+KernelPlan make_kernel_plan(const Graph& g, const KernelSpec& spec, const PlanOptions& opts) {
   KernelPlan p;
   p.spec = &spec;
   p.schedule = make_schedule(g, spec.roots(), *spec.hints);
   p.items = plan_items(g, spec, p.schedule);
-  p.part_begin = plan_parts(g, p.schedule, p.items, part_nodes);
+  p.loops = find_loops(g, spec, p.schedule, p.items, opts.reroll_min);
+  p.part_begin = plan_parts(g, p.schedule, p.items, p.loops, opts.part_nodes);
   p.def_part.assign(g.size(), KernelPlan::kNone);
   p.slot.assign(g.size(), KernelPlan::kNone);
+  p.loop_at.assign(p.items.size(), KernelPlan::kNone);
+  p.node_loop.assign(g.size(), KernelPlan::kNone);
+  plan_loop_arrays(g, p);
   if (!p.split()) return p;
   for (uint32_t part = 0; part < p.num_parts(); ++part)
     for (size_t i = p.part_begin[part]; i < p.part_begin[part + 1]; ++i)
       if (p.items[i].kind == PlanItem::Step) p.def_part[p.items[i].node] = part;
-  // The last part that reads each value computed in an earlier part.
+  // The last part that reads each value computed in an earlier part (a
+  // loop's values that are read elsewhere have their slots already).
   std::vector<uint32_t> last_read(g.size(), KernelPlan::kNone);
   std::vector<NodeId> refs;
   for (uint32_t part = 0; part < p.num_parts(); ++part)
     for (size_t i = p.part_begin[part]; i < p.part_begin[part + 1]; ++i) {
       item_references(g, p.schedule, p.items[i], refs);
       for (NodeId id : refs)
-        if (p.def_part[id] != KernelPlan::kNone && p.def_part[id] < part) last_read[id] = part;
+        if (p.def_part[id] != KernelPlan::kNone && p.def_part[id] < part &&
+            p.node_loop[id] == KernelPlan::kNone)
+          last_read[id] = part;
     }
   // Slots as intervals [defining part, last reading part], coloured greedily
   // in part order (optimal for intervals): a slot freed after part l serves

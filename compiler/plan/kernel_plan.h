@@ -3,6 +3,12 @@
 // stores, how a large kernel is split into part functions, and which values
 // cross parts through a scratch array.
 //
+// Runs of items that repeat one shape become loops (reroll.h); the items
+// stay listed in full, and a loop's body is its iteration 0. A value a loop
+// computes and anything outside its own iteration reads (later code, a later
+// loop) is kept in the scratch array: body entry j of iteration i in slot
+// slot[node of entry j in iteration 0] + i.
+//
 // Items are the schedule's statements in id order (a topological order),
 // each followed by the stores of its value, so an entry leaves the registers
 // as soon as it is known. A large kernel is split into parts of at most
@@ -18,6 +24,7 @@
 
 #include "ir/ir.h"
 #include "plan/kernel_spec.h"
+#include "plan/reroll.h"
 #include "plan/schedule.h"
 
 namespace gradc {
@@ -38,6 +45,12 @@ struct PlanItem {
   size_t index = 0;    ///< Store: the entry of the array
 };
 
+/// How a plan is made (--part-nodes, --reroll-min).
+struct PlanOptions {
+  size_t part_nodes = kPartNodes;
+  size_t reroll_min = kRerollMinNodes;  ///< 0: no loops
+};
+
 struct KernelPlan {
   static constexpr uint32_t kNone = UINT32_MAX;
   const KernelSpec* spec = nullptr;
@@ -47,20 +60,26 @@ struct KernelPlan {
   std::vector<uint32_t> def_part;  ///< by node id: the part whose Step computes it
   std::vector<uint32_t> slot;      ///< by node id: scratch slot, if a later part reads it
   uint32_t num_slots = 0;
+  std::vector<PlanLoop> loops;     ///< in item order; never cut by a part boundary
+  std::vector<uint32_t> loop_at;   ///< by item: the loop starting there, or kNone
+  std::vector<uint32_t> node_loop; ///< by node id: the loop whose body computes it
 
   size_t num_parts() const { return part_begin.size() - 1; }
   bool split() const { return num_parts() > 1; }
   /// Is the scratch array too large for the stack (allocated per call)?
   bool heap_scratch() const { return num_slots > kStackScratchSlots; }
-  /// Does code in part `part` read node `id` from the scratch array?
+  /// Do the kernel's functions need a scratch array?
+  bool has_scratch() const { return split() || num_slots > 0; }
+  /// Does code in part `part` outside the loop computing node `id` read it
+  /// from the scratch array?
   bool from_scratch(NodeId id, size_t part) const {
-    return slot[id] != kNone && def_part[id] < part;
+    return slot[id] != kNone && (def_part[id] < part || node_loop[id] != kNone);
   }
 };
 
 /// Plan the kernel `spec` over `g`.
 KernelPlan make_kernel_plan(const Graph& g, const KernelSpec& spec,
-                            size_t part_nodes = kPartNodes);
+                            const PlanOptions& opts = {});
 
 /// The scheduled values and Input nodes that `item`'s text reads: a Step's
 /// operands or a Store's root, looking through inlined nodes.

@@ -10,7 +10,8 @@ by g++ and clang++ at -std=c++17 and -std=gnu++17 (-Wall -Wextra -pedantic
     the reserved __ and _X ones too), every name of the C library list
     (compiler/emit/cpp_reserved_lists.inc), the kernels' own names, and
     names that renamings could collide with. Its kernels f, grad, jvp, vjp
-    and hess are long enough to be split into parts. One compile per
+    and hess are long enough to be split into parts (--reroll-min=0), and
+    have loops with running values at the default. One compile per
     compiler and standard.
 (b) Kernel names: a sample of every kind of problem is refused with exit 2
     and a suggestion, for every output format; names close to them compile
@@ -143,18 +144,30 @@ def check_variables(names):
     program = big_program(names)
     with open(os.path.join(tmp, "all_names.expr"), "w") as f:
         f.write(program)
-    r = run([gradc, "all_names.expr", "--kernels=f,grad,jvp,vjp,hess", "-o", "all_names.cpp"])
+    # Straight-line (split into parts), and with loops where statements
+    # repeat (their counters and running values need names too).
+    r = run([gradc, "all_names.expr", "--reroll-min=0", "--kernels=f,grad,jvp,vjp,hess",
+             "-o", "all_names.cpp"])
     if r.returncode != 0:
         return fail("gradc on the program of all names", r.stderr)
+    shutil.copy(os.path.join(tmp, "all_names.expr"), os.path.join(tmp, "all_loops.expr"))
+    r = run([gradc, "all_loops.expr", "--kernels=f,grad,jvp,vjp,hess", "-o", "all_loops.cpp"])
+    if r.returncode != 0:
+        return fail("gradc on the program of all names, with loops", r.stderr)
     source = open(os.path.join(tmp, "all_names.cpp")).read()
+    looped = open(os.path.join(tmp, "all_loops.cpp")).read()
     for fn in ("all_names", "all_names_grad", "all_names_jvp", "all_names_vjp", "all_names_hess"):
         if f"static void {fn}_part2(" not in source:
             fail(f"{fn} is not split into parts")
+    if looped.count("  for (int ") < 10 or "double carry" not in looped:
+        fail("the program of all names has fewer than 10 loops, or none with a running value")
     print(f"(a) {len(names)} names as variables; {len(program.splitlines())} lines of gradc, "
           f"{len(source.splitlines())} lines of C++, "
-          f"{source.count('static void all_names_grad_part')} parts in all_names_grad", flush=True)
-    compile_configs("the program of all names", lambda cxx, std: [
-        cxx, f"-std={std}", *FLAGS, "-fsyntax-only", "-include", "all_names.hpp", "all_names.cpp"])
+          f"{source.count('static void all_names_grad_part')} parts in all_names_grad; "
+          f"{looped.count('  for (int ')} loops with --reroll-min at its default", flush=True)
+    for stem in ("all_names", "all_loops"):
+        compile_configs(f"the program of all names ({stem}.cpp)", lambda cxx, std: [
+            cxx, f"-std={std}", *FLAGS, "-fsyntax-only", "-include", f"{stem}.hpp", f"{stem}.cpp"])
     for ext in ("ll", "o"):  # the LLVM backend takes the same names as value names
         r = run([gradc, "all_names.expr", "-O0", "--kernels=f,grad", "-o", f"all_names.{ext}"])
         if r.returncode != 0:

@@ -169,6 +169,22 @@ inline int compare_with_interpreter(const std::vector<PropertyCase>& cases,
   return compared;
 }
 
+/// Copies of `cases` planned with a loop wherever statements repeat
+/// (--reroll-min=1), and how many of them have a loop in some kernel.
+inline std::vector<PropertyCase> rerolled(const std::vector<PropertyCase>& cases,
+                                          size_t* with_loops) {
+  std::vector<PropertyCase> out = cases;
+  *with_loops = 0;
+  for (PropertyCase& k : out) {
+    k.c.reroll_min = 1;
+    bool any = false;
+    for (const gradc::KernelSpec& spec : k.c.kernels)
+      any = any || !gradc::make_kernel_plan(k.c.prog.graph, spec, k.c.plan_options()).loops.empty();
+    *with_loops += any;
+  }
+  return out;
+}
+
 /// The pointers of `owned`, for check_central_differences.
 inline std::vector<const BackendKernels*> pointers(
     const std::vector<std::unique_ptr<BackendKernels>>& owned) {

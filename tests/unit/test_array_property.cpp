@@ -233,3 +233,14 @@ TEST_CASE("--print of an array input that is also an output re-parses (hand-deri
   std::vector<double> want = {3, 6, 1, 2, 3, 0, 0, 3, 1, 2, 1, 0, 0, 1, 0, 0};
   CHECK(gradc_test::interpret(*again, {1, 2, 3}).out == want);
 }
+
+TEST_CASE("array programs with a loop wherever statements repeat (--reroll-min=1): the JIT matches the interpreter") {
+  size_t with_loops = 0;
+  std::vector<Case> cases = gradc_test::rerolled(corpus(), &with_loops);
+  MESSAGE(fmt::format("{} of {} programs have loops", with_loops, cases.size()));
+  CHECK(with_loops * 2 > cases.size());
+  gradc_test::BackendKernels jit(gradc_test::Backend::Jit,
+                                 gradc_test::named_programs(cases, "loop", cases.size()));
+  REQUIRE_MESSAGE(jit.ok(), jit.log());
+  CHECK(gradc_test::compare_with_interpreter(cases, jit) > 2000);
+}

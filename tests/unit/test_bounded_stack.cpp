@@ -91,7 +91,7 @@ TEST_CASE("scratch slots are reused once the last part reading them has run") {
     REQUIRE(c);
     for (size_t part_nodes : {5, 40, 200}) {
       CAPTURE(part_nodes);
-      KernelPlan p = gradc::make_kernel_plan(c->prog.graph, grad_spec(*c), part_nodes);
+      KernelPlan p = gradc::make_kernel_plan(c->prog.graph, grad_spec(*c), {part_nodes, 0});
       check_slots(*c, p);
     }
   }
@@ -99,7 +99,7 @@ TEST_CASE("scratch slots are reused once the last part reading them has run") {
   auto c = gradc_test::compile_text(
       "input x[50]\na = sin(x)\nb = sin(a)\nd = sin(b)\ne = sin(d)\nf = sin(e)\nw = sum(f)");
   REQUIRE(c);
-  KernelPlan p = gradc::make_kernel_plan(c->prog.graph, c->kernels.front(), 60);
+  KernelPlan p = gradc::make_kernel_plan(c->prog.graph, c->kernels.front(), {60, 0});
   REQUIRE(p.split());
   size_t crossing = 0;
   for (uint32_t s : p.slot) crossing += s != KernelPlan::kNone;

@@ -80,7 +80,8 @@ TEST_CASE("opt-19 verifies the .ll the gradc command writes for every example, a
 
 TEST_CASE("opt-19 verifies the .ll of 300 random programs and a split kernel, at -O0 and -O2") {
   // 200 scalar and 100 array programs (the property tests' first seeds) and
-  // a long chain, whose gradient kernel is split into .part functions.
+  // a long chain, whose gradient kernel is split into .part functions;
+  // with loops wherever statements repeat.
   std::vector<std::pair<std::string, std::string>> sources;  // kernel name, text
   for (uint64_t seed = 1000; seed < 1200; ++seed)
     sources.emplace_back(fmt::format("p{}", seed), gradc_test::random_program(seed));
@@ -94,6 +95,10 @@ TEST_CASE("opt-19 verifies the .ll of 300 random programs and a split kernel, at
     REQUIRE_MESSAGE(c, name << " does not compile:\n" << text << "\n" << errors);
     programs.push_back(std::move(*c));
   }
+  // The chain as straight-line code, so that it is split (rerolled, it is
+  // one short loop); the other programs get loops wherever they repeat.
+  programs.back().reroll_min = 0;
+  for (size_t i = 0; i + 1 < programs.size(); ++i) programs[i].reroll_min = 1;
 
   gradc_test::TempDir dir("verify-random");
   REQUIRE(dir.ok());

@@ -115,3 +115,14 @@ TEST_CASE("random programs: --print text re-parses to the same values and deriva
     }
   }
 }
+
+TEST_CASE("random programs with a loop wherever statements repeat (--reroll-min=1): the JIT matches the interpreter") {
+  size_t with_loops = 0;
+  std::vector<Case> cases = gradc_test::rerolled(corpus(), &with_loops);
+  MESSAGE(fmt::format("{} of {} programs have loops", with_loops, cases.size()));
+  CHECK(with_loops >= 10);  // scalar programs seldom repeat a shape 4 times
+  gradc_test::BackendKernels jit(gradc_test::Backend::Jit,
+                                 gradc_test::named_programs(cases, "loop", cases.size()));
+  REQUIRE_MESSAGE(jit.ok(), jit.log());
+  CHECK(gradc_test::compare_with_interpreter(cases, jit) > 5000);
+}
