@@ -70,6 +70,7 @@ class KernelWriter {
   /// The read argument holding input scalar `index`.
   size_t input_arg(uint32_t index) const;
   void account(const PlanItem& item, size_t part, const PlanLoop* loop, Usage& use);
+  void account_value(NodeId id, size_t part, Usage& use);
   std::string item_text(const PlanItem& item, const PlanLoop* loop);
   std::string loop_text(uint32_t l, size_t part);
   /// A name no value, input or parameter of the kernel has: `wanted`,
@@ -137,11 +138,23 @@ size_t KernelWriter::input_arg(uint32_t index) const {
   throw InternalError(fmt::format("input scalar {} is not in any argument of the kernel", index));
 }
 
+// What reading the input or scheduled value `id` outside a loop reads.
+void KernelWriter::account_value(NodeId id, size_t part, Usage& use) {
+  const Node& node = c_.prog.graph[id];
+  if (node.op == Op::Input && node.a < use.inputs.size()) use.inputs[node.a] = true;
+  for (size_t a = 0; a < spec_.args.size(); ++a) {
+    const KernelArray& arg = spec_.args[a];
+    if (node.op == Op::Input && !arg.result && node.a >= arg.first_input &&
+        node.a < arg.first_input + arg.size)
+      use.args[a] = true;
+  }
+  use.scratch = use.scratch || plan_.from_scratch(id, part);
+}
+
 // What `item` reads; in a loop's body (iteration 0), its leaves as the loop
 // writes them.
 void KernelWriter::account(const PlanItem& item, size_t part, const PlanLoop* loop, Usage& use) {
   const Program& p = c_.prog;
-  const size_t n = p.num_input_scalars();
   std::vector<NodeId> refs;
   item_references(p.graph, plan_.schedule, item, refs);
   for (NodeId id : refs) {
@@ -158,15 +171,13 @@ void KernelWriter::account(const PlanItem& item, size_t part, const PlanLoop* lo
       use.scratch = true;
       continue;
     }
-    if (loop && !leaf && node.op != Op::Input) continue;  // the same iteration's value
-    if (node.op == Op::Input && node.a < n) use.inputs[node.a] = true;
-    for (size_t a = 0; a < spec_.args.size(); ++a) {
-      const KernelArray& arg = spec_.args[a];
-      if (node.op == Op::Input && !arg.result && node.a >= arg.first_input &&
-          node.a < arg.first_input + arg.size)
-        use.args[a] = true;
+    if (leaf && leaf->kind == LoopLeaf::Table) {  // copied before the loop
+      use.scratch = true;
+      for (NodeId x : leaf->table) account_value(x, part, use);
+      continue;
     }
-    use.scratch = use.scratch || plan_.from_scratch(id, part);
+    if (loop && !leaf && node.op != Op::Input) continue;  // the same iteration's value
+    account_value(id, part, use);
   }
   if (item.kind == PlanItem::Store) use.args[item.array] = true;
   use.scratch = use.scratch || (item.kind == PlanItem::Step && plan_.slot[item.node] != KernelPlan::kNone);
@@ -219,6 +230,11 @@ std::string KernelWriter::loop_text(uint32_t l, size_t part) {
       case LoopLeaf::Scratch:
         leaf_text[leaf.node] =
             fmt::format("s[{}]", affine_text(plan_.slot[leaf.node], leaf.stride, loop_var_));
+        break;
+      case LoopLeaf::Table:
+        for (size_t i = 0; i < leaf.table.size(); ++i)
+          carries_in += fmt::format("  s[{}] = {};\n", leaf.slot + i, r_.reference(leaf.table[i]));
+        leaf_text[leaf.node] = fmt::format("s[{}]", affine_text(leaf.slot, 1, loop_var_));
         break;
       case LoopLeaf::Carry: {
         std::string carry = fresh_name(r_.name(plan_.schedule.name(leaf.carry)) + "_prev");

@@ -24,13 +24,15 @@ std::unordered_map<NodeId, std::string> source_names(const Compiled& c) {
 
 // How a loop reads a leaf: `%12` (invariant), `in:%3+2i` (input scalar
 // node 3's index plus 2 per iteration), `s:%40-1i` (an earlier loop's value,
-// one iteration back per iteration), `carry:%50<-%61`.
+// one iteration back per iteration), `carry:%50<-%61`, `table:%7..%93`
+// (values of the first and last iterations).
 std::string loop_leaf_text(const LoopLeaf& leaf) {
   switch (leaf.kind) {
     case LoopLeaf::Invariant: return fmt::format("%{}", leaf.node);
     case LoopLeaf::Input: return fmt::format("in:%{}{:+}i", leaf.node, leaf.stride);
     case LoopLeaf::Scratch: return fmt::format("s:%{}{:+}i", leaf.node, leaf.stride);
     case LoopLeaf::Carry: return fmt::format("carry:%{}<-%{}", leaf.node, leaf.carry);
+    case LoopLeaf::Table: return fmt::format("table:%{}..%{}", leaf.node, leaf.table.back());
   }
   return "";
 }

@@ -170,9 +170,14 @@ void KernelBuilder::emit_loop(uint32_t l) {
   llvm::LLVMContext& ctx = m_.getContext();
   // Invariants and the running values' starts are computed before the loop.
   std::vector<llvm::Value*> before(loop.leaves.size(), nullptr);
-  for (size_t k = 0; k < loop.leaves.size(); ++k)
-    if (loop.leaves[k].kind == LoopLeaf::Invariant || loop.leaves[k].kind == LoopLeaf::Carry)
-      before[k] = get(loop.leaves[k].node);
+  for (size_t k = 0; k < loop.leaves.size(); ++k) {
+    const LoopLeaf& leaf = loop.leaves[k];
+    if (leaf.kind == LoopLeaf::Invariant || leaf.kind == LoopLeaf::Carry)
+      before[k] = get(leaf.node);
+    if (leaf.kind == LoopLeaf::Table)  // copied into the scratch array
+      for (size_t i = 0; i < leaf.table.size(); ++i)
+        b_.CreateStore(get(leaf.table[i]), element(scratch_, leaf.slot + i));
+  }
   llvm::BasicBlock* pre = b_.GetInsertBlock();
   llvm::Function* f = pre->getParent();
   auto* body = llvm::BasicBlock::Create(ctx, "loop", f);
@@ -206,6 +211,8 @@ void KernelBuilder::emit_loop(uint32_t l) {
       v = load;
     } else if (leaf.kind == LoopLeaf::Scratch) {
       v = b_.CreateLoad(double_, element(scratch_, plan_.slot[leaf.node], leaf.stride));
+    } else if (leaf.kind == LoopLeaf::Table) {
+      v = b_.CreateLoad(double_, element(scratch_, leaf.slot, 1));
     }
     saved.push_back({leaf.node, value_part_[leaf.node], value_[leaf.node], cond_[leaf.node]});
     value_part_[leaf.node] = part_;

@@ -75,7 +75,8 @@ std::vector<size_t> plan_parts(const Graph& g, const Schedule& s,
 }
 
 // The scratch arrays of the loops: body entry j of loop l gets one slot per
-// iteration if anything outside the loop reads its values.
+// iteration if anything outside the loop reads its values, and each table
+// leaf one per iteration.
 void plan_loop_arrays(const Graph& g, KernelPlan& p) {
   std::vector<uint32_t> item_loop(p.items.size(), KernelPlan::kNone);
   for (uint32_t l = 0; l < p.loops.size(); ++l) {
@@ -102,13 +103,18 @@ void plan_loop_arrays(const Graph& g, KernelPlan& p) {
     }
   }
   for (uint32_t l = 0; l < p.loops.size(); ++l) {
-    const PlanLoop& loop = p.loops[l];
+    PlanLoop& loop = p.loops[l];
     for (uint32_t j = 0; j < loop.body; ++j) {
       if (!kept[l][j]) continue;
       for (uint32_t it = 0; it < loop.count; ++it)
         p.slot[p.items[loop.first + size_t(it) * loop.body + j].node] = p.num_slots + it;
       p.num_slots += loop.count;
     }
+    for (LoopLeaf& leaf : loop.leaves)
+      if (leaf.kind == LoopLeaf::Table) {
+        leaf.slot = p.num_slots;
+        p.num_slots += loop.count;
+      }
   }
 }
 

@@ -45,13 +45,21 @@ class Reroller {
   /// The loop starting at `p` with `k` items per iteration (count 0 if none).
   PlanLoop try_loop(size_t p, uint32_t k, size_t& work);
   bool same_leaf(const LoopLeaf& a, const LoopLeaf& b) const {
-    return a.kind == b.kind && a.stride == b.stride && a.carry == b.carry;
+    return a.kind == b.kind && a.stride == b.stride && a.carry == b.carry && a.table == b.table;
+  }
+  /// An input, or a value computed before item `p`.
+  bool before(NodeId x, size_t p) const {
+    return g_[x].op == Op::Input || (s_.materialized[x] && def_item_[x] < p);
   }
   /// Classify the leaf X0 of iteration 0 from its counterpart X1 in
   /// iteration 1: a LoopLeaf, or local (body position in `local`).
   bool classify(size_t p, uint32_t k, NodeId x0, NodeId x1, LoopLeaf& leaf, uint32_t& local) const;
+  /// ... as anything but a Table.
+  bool affine_leaf(size_t p, uint32_t k, NodeId x0, NodeId x1, LoopLeaf& leaf,
+                   uint32_t& local) const;
   /// Does Xi, in iteration i, follow `leaf` (or local position `local`)?
-  bool predicted(size_t p, uint32_t k, uint32_t i, const LoopLeaf& leaf, uint32_t local,
+  /// A Table leaf takes Xi as its entry i (or checks it, if it has one).
+  bool predicted(size_t p, uint32_t k, uint32_t i, LoopLeaf& leaf, uint32_t local,
                  NodeId xi) const;
   /// The kernel argument holding input scalar `index`, or kNone.
   uint32_t arg_of_input(uint64_t index) const;
@@ -135,8 +143,22 @@ uint32_t Reroller::arg_of_input(uint64_t index) const {
 
 bool Reroller::classify(size_t p, uint32_t k, NodeId x0, NodeId x1, LoopLeaf& leaf,
                         uint32_t& local) const {
+  if (affine_leaf(p, k, x0, x1, leaf, local)) return true;
+  // Anything else computed before the loop: a table of values.
+  if (!before(x0, p) || !before(x1, p)) return false;
   local = kNone;
-  leaf = LoopLeaf{LoopLeaf::Invariant, x0, 0, kNoNode};
+  leaf = LoopLeaf{};
+  leaf.kind = LoopLeaf::Table;
+  leaf.node = x0;
+  leaf.table = {x0, x1};
+  return true;
+}
+
+bool Reroller::affine_leaf(size_t p, uint32_t k, NodeId x0, NodeId x1, LoopLeaf& leaf,
+                           uint32_t& local) const {
+  local = kNone;
+  leaf = LoopLeaf{};
+  leaf.node = x0;
   const Node& n0 = g_[x0];
   const Node& n1 = g_[x1];
   if (n0.op == Op::Input) {
@@ -168,7 +190,7 @@ bool Reroller::classify(size_t p, uint32_t k, NodeId x0, NodeId x1, LoopLeaf& le
   return true;
 }
 
-bool Reroller::predicted(size_t p, uint32_t k, uint32_t i, const LoopLeaf& leaf, uint32_t local,
+bool Reroller::predicted(size_t p, uint32_t k, uint32_t i, LoopLeaf& leaf, uint32_t local,
                          NodeId xi) const {
   if (local != kNone)
     return s_.materialized[xi] && def_item_[xi] == p + size_t(i) * k + local;
@@ -189,6 +211,11 @@ bool Reroller::predicted(size_t p, uint32_t k, uint32_t i, const LoopLeaf& leaf,
       return ri % loop.body == r0 % loop.body &&
              int64_t(ri / loop.body) == int64_t(r0 / loop.body) + leaf.stride * i;
     }
+    case LoopLeaf::Table:
+      if (leaf.table.size() > i) return leaf.table[i] == xi;
+      if (!before(xi, p)) return false;
+      leaf.table.push_back(xi);
+      return true;
   }
   return false;
 }
@@ -200,7 +227,12 @@ PlanLoop Reroller::try_loop(size_t p, uint32_t k, size_t& work) {
   if (p + 2 * size_t(k) > items_.size()) return loop;
   // Iteration 0's shapes, and each leaf site classified from iteration 1.
   std::vector<std::vector<Token>> body(k);
-  std::vector<std::vector<std::pair<LoopLeaf, uint32_t>>> sites(k);  // (leaf, local)
+  // Each leaf site: its loop.leaves index, or its body position if local.
+  struct Site {
+    size_t leaf;
+    uint32_t local;
+  };
+  std::vector<std::vector<Site>> sites(k);
   std::unordered_map<NodeId, size_t> leaf_index;                      // x0 -> loop.leaves
   std::vector<Token> other;
   loop.store_stride.assign(k, 0);
@@ -234,11 +266,14 @@ PlanLoop Reroller::try_loop(size_t p, uint32_t k, size_t& work) {
       LoopLeaf leaf;
       uint32_t local;
       if (!classify(p, k, body[j][t].node, other[t].node, leaf, local)) return loop;
-      sites[j].push_back({leaf, local});
-      if (local != kNone) continue;
+      if (local != kNone) {
+        sites[j].push_back({0, local});
+        continue;
+      }
       auto [it, fresh] = leaf_index.try_emplace(leaf.node, loop.leaves.size());
       if (fresh) loop.leaves.push_back(leaf);
       else if (!same_leaf(loop.leaves[it->second], leaf)) return loop;
+      sites[j].push_back({it->second, kNone});
     }
     if (items_[p + j].kind == PlanItem::Store) {
       loop.store_stride[j] = int64_t(items_[p + k + j].index) - int64_t(items_[p + j].index);
@@ -264,13 +299,17 @@ PlanLoop Reroller::try_loop(size_t p, uint32_t k, size_t& work) {
       size_t site = 0;
       for (size_t t = 0; t < other.size() && ok; ++t) {
         if (!body[j][t].leaf || g_[body[j][t].node].op == Op::Const) continue;
-        const auto& [leaf, local] = sites[j][site++];
-        ok = predicted(p, k, count, leaf, local, other[t].node);
+        const Site& at_site = sites[j][site++];
+        LoopLeaf none;
+        ok = predicted(p, k, count, at_site.local == kNone ? loop.leaves[at_site.leaf] : none,
+                       at_site.local, other[t].node);
       }
     }
     if (!ok) break;
   }
   loop.count = count;
+  for (LoopLeaf& leaf : loop.leaves)  // entries taken from a mismatching iteration
+    if (leaf.table.size() > count) leaf.table.resize(count);
   return loop;
 }
 

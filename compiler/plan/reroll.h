@@ -14,6 +14,9 @@
 //              it0 + stride*i, which that loop keeps in its scratch array;
 //   Carry      iteration i reads body entry `carry` of iteration i-1 (a
 //              running sum); iteration 0 reads `node`, computed before;
+//   Table      iteration i reads table[i], any input or value computed
+//              before the loop (no affine pattern): the table is copied
+//              into the scratch array before the loop;
 // besides the values of the same iteration (not listed). A Store in the body
 // writes entry index + store_stride*i of its array.
 //
@@ -34,11 +37,13 @@ namespace gradc {
 struct PlanItem;
 
 struct LoopLeaf {
-  enum Kind : uint8_t { Invariant, Input, Scratch, Carry };
+  enum Kind : uint8_t { Invariant, Input, Scratch, Carry, Table };
   Kind kind = Invariant;
   NodeId node = kNoNode;   ///< the value iteration 0 reads
   int64_t stride = 0;      ///< Input: input index step; Scratch: iteration step of its loop
   NodeId carry = kNoNode;  ///< Carry: the body value (iteration 0's node) carried over
+  std::vector<NodeId> table;  ///< Table: the value of each iteration
+  uint32_t slot = UINT32_MAX; ///< Table: its first scratch slot (set by the plan)
 };
 
 struct PlanLoop {

@@ -142,7 +142,7 @@ TEST_CASE("loops cover every kind of leaf, stores and several loops per kernel")
         looped += loop.end() - loop.first;
         CHECK(loop.count >= 4);
         for (const gradc::LoopLeaf& leaf : loop.leaves) {
-          const char* kinds[] = {"invariant", "input", "scratch", "carry"};
+          const char* kinds[] = {"invariant", "input", "scratch", "carry", "table"};
           ++seen[kinds[leaf.kind]];
           if (leaf.stride < 0) ++seen["negative stride"];
           if (leaf.kind == gradc::LoopLeaf::Input &&
@@ -159,7 +159,7 @@ TEST_CASE("loops cover every kind of leaf, stores and several loops per kernel")
                 .loops.empty());
   }
   MESSAGE(fmt::format("{} loops cover {} of {} plan items", loops, looped, items));
-  for (const char* kind : {"invariant", "input", "scratch", "carry", "negative stride",
+  for (const char* kind : {"invariant", "input", "scratch", "carry", "table", "negative stride",
                            "direction vector", "store"})
     CHECK_MESSAGE(seen[kind] >= 3, kind << " seen " << seen[kind] << " times");
   CHECK(looped * 3 > items);
