@@ -29,6 +29,8 @@ class KernelBuilder {
   /// Emit loop `l` of the plan: iteration 0's items in a loop block whose
   /// counter indexes the leaves, the stores and the loop's scratch arrays.
   void emit_loop(uint32_t l);
+  /// Emit a Step, or a Store (in a loop, to entry index + store_stride*i).
+  void emit_item(const PlanItem& item, int64_t store_stride);
   /// Emit `id` and the nodes inlined into it (none of them emitted yet).
   void emit_expression(NodeId id);
   void emit_node(NodeId id);
@@ -220,18 +222,7 @@ void KernelBuilder::emit_loop(uint32_t l) {
     cond_[leaf.node] = nullptr;
   }
   loop_values_.clear();
-  for (uint32_t j = 0; j < loop.body; ++j) {
-    const PlanItem& item = plan_.items[loop.first + j];
-    if (item.kind == PlanItem::Step) {
-      emit_expression(item.node);
-      continue;
-    }
-    const Node& n = g_[item.node];
-    bool inlined = n.op != Op::Const && n.op != Op::Input && !plan_.schedule.materialized[item.node];
-    if (inlined && value_part_[item.node] != part_) emit_expression(item.node);
-    b_.CreateStore(get(item.node),
-                   element(args_[item.array], int64_t(item.index), loop.store_stride[j]));
-  }
+  for (uint32_t j = 0; j < loop.body; ++j) emit_item(plan_.items[loop.first + j], loop.store_stride[j]);
   llvm::BasicBlock* latch = b_.GetInsertBlock();
   for (size_t k = 0; k < loop.leaves.size(); ++k)
     if (carries[k]) carries[k]->addIncoming(value_[loop.leaves[k].carry], latch);
@@ -286,17 +277,22 @@ void KernelBuilder::emit_part(llvm::Function* f, uint32_t part) {
       i = plan_.loops[l].end() - 1;
       continue;
     }
-    const PlanItem& item = plan_.items[i];
-    if (item.kind == PlanItem::Step) {
-      emit_expression(item.node);
-      continue;
-    }
-    const Node& n = g_[item.node];
-    bool inlined = n.op != Op::Const && n.op != Op::Input && !plan_.schedule.materialized[item.node];
-    if (inlined && value_part_[item.node] != part_) emit_expression(item.node);
-    b_.CreateStore(get(item.node), element(args_[item.array], item.index));
+    emit_item(plan_.items[i], 0);
   }
   b_.CreateRetVoid();
+}
+
+void KernelBuilder::emit_item(const PlanItem& item, int64_t store_stride) {
+  if (item.kind == PlanItem::Step) {
+    emit_expression(item.node);
+    return;
+  }
+  const Node& n = g_[item.node];
+  bool inlined = n.op != Op::Const && n.op != Op::Input && !plan_.schedule.materialized[item.node];
+  if (inlined && value_part_[item.node] != part_) emit_expression(item.node);
+  b_.CreateStore(get(item.node),
+                 counter_ ? element(args_[item.array], int64_t(item.index), store_stride)
+                          : element(args_[item.array], item.index));
 }
 
 std::vector<llvm::Function*> KernelBuilder::build_lane_parts(const std::string& fn_name) {
