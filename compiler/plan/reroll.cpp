@@ -40,7 +40,7 @@ class Reroller {
 
  private:
   void shape(size_t item, std::vector<Token>& out) const;
-  uint64_t shape_hash(size_t item) const;
+  uint64_t shape_hash(size_t item);
   size_t weight(size_t item) const;
   /// The loop starting at `p` with `k` items per iteration (count 0 if none).
   PlanLoop try_loop(size_t p, uint32_t k, size_t& work);
@@ -72,6 +72,8 @@ class Reroller {
   std::vector<uint32_t> def_item_;   // by node: the item of its Step
   std::vector<uint32_t> node_loop_;  // by node: the loop whose body computes it
   std::vector<PlanLoop> loops_;
+  std::vector<uint64_t> hash_;  // by item: its shape hash
+  std::vector<Token> tokens_;   // scratch for shape_hash
 };
 
 void Reroller::shape(size_t item, std::vector<Token>& out) const {
@@ -103,8 +105,8 @@ void Reroller::shape(size_t item, std::vector<Token>& out) const {
   }
 }
 
-uint64_t Reroller::shape_hash(size_t item) const {
-  std::vector<Token> t;
+uint64_t Reroller::shape_hash(size_t item) {
+  std::vector<Token>& t = tokens_;  // reused: one allocation for all items
   shape(item, t);
   const PlanItem& it = items_[item];
   uint64_t h = mix(it.kind, it.kind == PlanItem::Store ? it.array : 0);
@@ -225,6 +227,9 @@ PlanLoop Reroller::try_loop(size_t p, uint32_t k, size_t& work) {
   loop.first = p;
   loop.body = k;
   if (p + 2 * size_t(k) > items_.size()) return loop;
+  // Items of different shapes never match: a cheap test before the real one.
+  for (uint32_t j = 0; j < k; ++j, ++work)
+    if (hash_[p + j] != hash_[p + k + j]) return loop;
   // Iteration 0's shapes, and each leaf site classified from iteration 1.
   std::vector<std::vector<Token>> body(k);
   // Each leaf site: its loop.leaves index, or its body position if local.
@@ -322,10 +327,12 @@ std::vector<PlanLoop> Reroller::run() {
     if (items_[i].kind == PlanItem::Step) def_item_[items_[i].node] = uint32_t(i);
   // next_same[i]: the next item with the same shape hash.
   std::vector<uint32_t> next_same(n, kNone);
+  hash_.resize(n);
+  for (size_t i = 0; i < n; ++i) hash_[i] = shape_hash(i);
   {
     std::unordered_map<uint64_t, uint32_t> last;
     for (size_t i = n; i-- > 0;) {
-      uint64_t h = shape_hash(i);
+      uint64_t h = hash_[i];
       auto [it, fresh] = last.try_emplace(h, uint32_t(i));
       if (!fresh) {
         next_same[i] = it->second;
