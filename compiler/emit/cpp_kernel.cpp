@@ -84,6 +84,8 @@ class KernelWriter {
   bool sweep_comment_done_ = false;
   std::unordered_set<std::string> taken_;  // C++ names in use, for fresh_name
   std::string loop_var_;                   // the loop counter's name
+  const PlanLoop* leaves_of_ = nullptr;    // the loop leaf_index_ indexes
+  std::unordered_map<NodeId, const LoopLeaf*> leaf_index_;  // its leaves by node
 };
 
 KernelWriter::KernelWriter(const Compiled& c, const KernelPlan& plan, ExprRenderer& r)
@@ -131,22 +133,18 @@ std::string KernelWriter::loop_input_text(const LoopLeaf& leaf, uint32_t count, 
 }
 
 size_t KernelWriter::input_arg(uint32_t index) const {
-  for (size_t a = 0; a < spec_.args.size(); ++a) {
-    const KernelArray& arg = spec_.args[a];
-    if (!arg.result && index >= arg.first_input && index < arg.first_input + arg.size) return a;
-  }
-  throw InternalError(fmt::format("input scalar {} is not in any argument of the kernel", index));
+  uint32_t a = spec_.read_arg_of(index);
+  if (a == UINT32_MAX)
+    throw InternalError(fmt::format("input scalar {} is not in any argument of the kernel", index));
+  return a;
 }
 
 // What reading the input or scheduled value `id` outside a loop reads.
 void KernelWriter::account_value(NodeId id, size_t part, Usage& use) {
   const Node& node = c_.prog.graph[id];
-  if (node.op == Op::Input && node.a < use.inputs.size()) use.inputs[node.a] = true;
-  for (size_t a = 0; a < spec_.args.size(); ++a) {
-    const KernelArray& arg = spec_.args[a];
-    if (node.op == Op::Input && !arg.result && node.a >= arg.first_input &&
-        node.a < arg.first_input + arg.size)
-      use.args[a] = true;
+  if (node.op == Op::Input) {
+    if (node.a < use.inputs.size()) use.inputs[node.a] = true;
+    use.args[input_arg(node.a)] = true;
   }
   use.scratch = use.scratch || plan_.from_scratch(id, part);
 }
@@ -160,9 +158,14 @@ void KernelWriter::account(const PlanItem& item, size_t part, const PlanLoop* lo
   for (NodeId id : refs) {
     const Node& node = p.graph[id];
     const LoopLeaf* leaf = nullptr;
-    if (loop)
-      for (const LoopLeaf& l : loop->leaves)
-        if (l.node == id) leaf = &l;
+    if (loop) {
+      if (leaves_of_ != loop) {  // index the loop's leaves once
+        leaves_of_ = loop;
+        leaf_index_.clear();
+        for (const LoopLeaf& l : loop->leaves) leaf_index_.emplace(l.node, &l);
+      }
+      if (auto it = leaf_index_.find(id); it != leaf_index_.end()) leaf = it->second;
+    }
     if (leaf && leaf->kind == LoopLeaf::Input) {
       loop_input_text(*leaf, loop->count, &use);
       continue;

@@ -160,19 +160,22 @@ BuiltModule build_llvm_module(const Compiled& c, const std::string& name,
     if (c.has_batch(spec.kind) || opts.batch) {
       any_batch = true;
       std::vector<llvm::Function*> lanes;
-      // The lanes form runs straight-line code: the loop vectorizer widens
-      // the loop over points, which a loop in its body would keep scalar.
-      KernelPlan straight;
-      const KernelPlan& lanes_plan =
-          plan.loops.empty() ? plan
-                             : (straight = make_kernel_plan(c.prog.graph, spec, c.plan_options(false)));
+      uint32_t lane_slots = 0;
       if (batch_in_lanes(spec)) {
+        // The lanes form runs straight-line code: the loop vectorizer widens
+        // the loop over points, which a loop in its body would keep scalar.
+        KernelPlan straight;
+        const KernelPlan& lanes_plan =
+            plan.loops.empty()
+                ? plan
+                : (straight = make_kernel_plan(c.prog.graph, spec, c.plan_options(false)));
         LlvmKernelOptions in_lanes = k;
         in_lanes.lane_stride = kBatchLanes;
         lanes = build_llvm_lane_parts(c, lanes_plan, kernel->getName().str() + ".lanes", in_lanes,
                                       *m);
+        lane_slots = lanes_plan.num_slots;
       }
-      build_llvm_batch(spec, kernel, lanes, lanes_plan.num_slots, *m);
+      build_llvm_batch(spec, kernel, lanes, lane_slots, *m);
     }
   }
   // Giant kernels: instruction selection by FastISel (LLVM's -O0 selector,

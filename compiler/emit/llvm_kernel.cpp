@@ -85,33 +85,27 @@ llvm::Value* KernelBuilder::element(llvm::Value* base, int64_t index, int64_t st
 }
 
 std::pair<uint32_t, size_t> KernelBuilder::input_place(uint32_t index) const {
-  for (size_t a = 0; a < spec_.args.size(); ++a) {
-    const KernelArray& arg = spec_.args[a];
-    if (!arg.result && index >= arg.first_input && index < arg.first_input + arg.size)
-      return {uint32_t(a), index - arg.first_input};
-  }
-  throw InternalError(fmt::format("input scalar {} is not in any argument of the kernel", index));
+  uint32_t a = spec_.read_arg_of(index);
+  if (a == UINT32_MAX)
+    throw InternalError(fmt::format("input scalar {} is not in any argument of the kernel", index));
+  return {a, index - spec_.args[a].first_input};
 }
 
 // Input scalars never change during a call (read arrays must not overlap the
 // written ones): marked invariant, a load can be repeated instead of its
 // value being spilled when registers run out.
 llvm::Value* KernelBuilder::load_input(uint32_t index) {
-  for (size_t a = 0; a < spec_.args.size(); ++a) {
-    const KernelArray& arg = spec_.args[a];
-    if (arg.result || index < arg.first_input || index >= arg.first_input + arg.size) continue;
-    std::string name = !opts_.value_names ? ""
-                       : arg.name == "in" ? input_names_[index]
-                                          : fmt::format("{}.{}", arg.name, index - arg.first_input);
-    llvm::LoadInst* load =
-        b_.CreateLoad(double_, element(args_[a], index - arg.first_input), name);
-    // Not in the lanes form: its arrays are a batch kernel's block buffers,
-    // rewritten for every block.
-    if (!opts_.lane_stride)
-      load->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(m_.getContext(), {}));
-    return load;
-  }
-  throw InternalError(fmt::format("input scalar {} is not in any argument of the kernel", index));
+  auto [a, at] = input_place(index);
+  const KernelArray& arg = spec_.args[a];
+  std::string name = !opts_.value_names ? ""
+                     : arg.name == "in" ? input_names_[index]
+                                        : fmt::format("{}.{}", arg.name, at);
+  llvm::LoadInst* load = b_.CreateLoad(double_, element(args_[a], at), name);
+  // Not in the lanes form: its arrays are a batch kernel's block buffers,
+  // rewritten for every block.
+  if (!opts_.lane_stride)
+    load->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(m_.getContext(), {}));
+  return load;
 }
 
 llvm::Value* KernelBuilder::get(NodeId id) {

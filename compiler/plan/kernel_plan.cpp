@@ -49,19 +49,14 @@ std::vector<size_t> plan_parts(const Graph& g, const Schedule& s,
   std::vector<size_t> begin{0};
   std::vector<NodeId> nodes;
   size_t weight = 0, next_loop = 0;
-  auto item_weight = [&](size_t i) {
-    if (items[i].kind == PlanItem::Store) return size_t{1};
-    expression_nodes(g, s, items[i].node, nodes);
-    return nodes.size();
-  };
   for (size_t i = 0; i < items.size();) {
     size_t end = i + 1, w = 0;
     if (next_loop < loops.size() && loops[next_loop].first == i) {
       const PlanLoop& loop = loops[next_loop++];
       end = loop.end();
-      for (size_t j = i; j < i + loop.body; ++j) w += item_weight(j);
+      for (size_t j = i; j < i + loop.body; ++j) w += item_weight(g, s, items[j], nodes);
     } else {
-      w = item_weight(i);
+      w = item_weight(g, s, items[i], nodes);
     }
     if (weight > 0 && weight + w > part_nodes) {
       begin.push_back(i);
@@ -141,6 +136,13 @@ void item_references(const Graph& g, const Schedule& s, const PlanItem& item,
     }
     for (int i = 0; i < arity(n); ++i) todo.push_back(operand(n, i));
   }
+}
+
+size_t item_weight(const Graph& g, const Schedule& s, const PlanItem& item,
+                   std::vector<NodeId>& scratch) {
+  if (item.kind == PlanItem::Store) return 1;
+  expression_nodes(g, s, item.node, scratch);
+  return scratch.size();
 }
 
 void expression_nodes(const Graph& g, const Schedule& s, NodeId id, std::vector<NodeId>& out) {

@@ -86,6 +86,11 @@ KernelPlan make_kernel_plan(const Graph& g, const KernelSpec& spec,
 void item_references(const Graph& g, const Schedule& s, const PlanItem& item,
                      std::vector<NodeId>& out);
 
+/// What `item` weighs in a part (and toward --reroll-min): a Step the nodes
+/// of its expression, a Store 1. `scratch` is reused storage.
+size_t item_weight(const Graph& g, const Schedule& s, const PlanItem& item,
+                   std::vector<NodeId>& scratch);
+
 /// The nodes the expression of `id` consists of: `id` and the non-scheduled
 /// nodes inlined into it, ascending (operands first). Constants, inputs and
 /// scheduled operands are not included.

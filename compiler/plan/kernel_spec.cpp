@@ -69,6 +69,13 @@ const KernelArray* KernelSpec::arg(std::string_view name) const {
   return nullptr;
 }
 
+uint32_t KernelSpec::read_arg_of(uint64_t input) const {
+  for (uint32_t a = 0; a < args.size(); ++a)
+    if (!args[a].result && input >= args[a].first_input && input < args[a].first_input + args[a].size)
+      return a;
+  return UINT32_MAX;
+}
+
 std::string entry_comment(const KernelArray& a, size_t i, const AxisNames& names) {
   if (!a.dense_index.empty()) i = a.dense_index.at(i);
   // Split the row-major index into one index per axis, last axis fastest.

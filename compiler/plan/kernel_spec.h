@@ -91,6 +91,9 @@ struct KernelSpec {
   std::vector<const KernelArray*> directions() const;
   /// The argument named `name`, or null.
   const KernelArray* arg(std::string_view name) const;
+  /// The index in `args` of the read array holding Input node index `input`
+  /// (`in`, or a direction vector), or UINT32_MAX if none does.
+  uint32_t read_arg_of(uint64_t input) const;
   /// Total number of result entries.
   size_t num_results() const;
 };

@@ -41,7 +41,6 @@ class Reroller {
  private:
   void shape(size_t item, std::vector<Token>& out) const;
   uint64_t shape_hash(size_t item);
-  size_t weight(size_t item) const;
   /// The loop starting at `p` with `k` items per iteration (count 0 if none).
   PlanLoop try_loop(size_t p, uint32_t k, size_t& work);
   bool same_leaf(const LoopLeaf& a, const LoopLeaf& b) const {
@@ -61,8 +60,6 @@ class Reroller {
   /// A Table leaf takes Xi as its entry i (or checks it, if it has one).
   bool predicted(size_t p, uint32_t k, uint32_t i, LoopLeaf& leaf, uint32_t local,
                  NodeId xi) const;
-  /// The kernel argument holding input scalar `index`, or kNone.
-  uint32_t arg_of_input(uint64_t index) const;
 
   const Graph& g_;
   const KernelSpec& spec_;
@@ -74,6 +71,7 @@ class Reroller {
   std::vector<PlanLoop> loops_;
   std::vector<uint64_t> hash_;  // by item: its shape hash
   std::vector<Token> tokens_;   // scratch for shape_hash
+  std::vector<NodeId> expr_;    // scratch for item_weight
 };
 
 void Reroller::shape(size_t item, std::vector<Token>& out) const {
@@ -120,27 +118,12 @@ uint64_t Reroller::shape_hash(size_t item) {
       std::memcpy(&bits, &v, sizeof bits);
       h = mix(h, bits);
     } else if (n.op == Op::Input) {
-      h = mix(h, 1 + arg_of_input(n.a));
+      h = mix(h, 1 + spec_.read_arg_of(n.a));
     } else {
       h = mix(h, 7);
     }
   }
   return h;
-}
-
-size_t Reroller::weight(size_t item) const {
-  if (items_[item].kind == PlanItem::Store) return 1;
-  std::vector<NodeId> nodes;
-  expression_nodes(g_, s_, items_[item].node, nodes);
-  return nodes.size();
-}
-
-uint32_t Reroller::arg_of_input(uint64_t index) const {
-  for (uint32_t a = 0; a < spec_.args.size(); ++a) {
-    const KernelArray& arg = spec_.args[a];
-    if (!arg.result && index >= arg.first_input && index < arg.first_input + arg.size) return a;
-  }
-  return kNone;
 }
 
 bool Reroller::classify(size_t p, uint32_t k, NodeId x0, NodeId x1, LoopLeaf& leaf,
@@ -167,7 +150,7 @@ bool Reroller::affine_leaf(size_t p, uint32_t k, NodeId x0, NodeId x1, LoopLeaf&
     if (n1.op != Op::Input) return false;
     leaf.stride = int64_t(n1.a) - int64_t(n0.a);
     if (leaf.stride != 0) leaf.kind = LoopLeaf::Input;
-    return leaf.stride == 0 || arg_of_input(n1.a) == arg_of_input(n0.a);
+    return leaf.stride == 0 || spec_.read_arg_of(n1.a) == spec_.read_arg_of(n0.a);
   }
   if (!s_.materialized[x0] || !s_.materialized[x1]) return false;
   size_t d0 = def_item_[x0], d1 = def_item_[x1];
@@ -202,7 +185,7 @@ bool Reroller::predicted(size_t p, uint32_t k, uint32_t i, LoopLeaf& leaf, uint3
       const Node& n = g_[xi];
       int64_t want = int64_t(g_[leaf.node].a) + leaf.stride * i;
       return n.op == Op::Input && int64_t(n.a) == want &&
-             arg_of_input(n.a) == arg_of_input(g_[leaf.node].a);
+             spec_.read_arg_of(n.a) == spec_.read_arg_of(g_[leaf.node].a);
     }
     case LoopLeaf::Carry:
       return s_.materialized[xi] && def_item_[xi] == p + size_t(i - 1) * k + (def_item_[leaf.carry] - p);
@@ -350,7 +333,8 @@ std::vector<PlanLoop> Reroller::run() {
       size_t work = 0;
       PlanLoop loop = try_loop(p, uint32_t(q - p), work);
       size_t nodes = 0;
-      for (uint32_t j = 0; j < loop.body && loop.count >= kMinCount; ++j) nodes += weight(p + j);
+      for (uint32_t j = 0; j < loop.body && loop.count >= kMinCount; ++j)
+        nodes += item_weight(g_, s_, items_[p + j], expr_);
       bool good = loop.count >= kMinCount && nodes * loop.count >= min_nodes_;
       if (good && loop.count * size_t(loop.body) > best.count * size_t(best.body))
         best = std::move(loop);
