@@ -6,6 +6,7 @@
 
 #include "ad/hessian.h"
 #include "ir/builder.h"
+#include "ir/reciprocals.h"
 #include "front/parser.h"
 #include "front/value.h"
 #include "kernels.h"
@@ -54,6 +55,20 @@ static void add_wrt(Program& p, const std::string& name) {
   }
 }
 
+// Shared denominators (ir/reciprocals.h) in the forward program, before it
+// is differentiated, so that every kernel, the interpreter and the
+// derivatives see one graph.
+static void share_program_reciprocals(Program& p) {
+  std::vector<NodeId> roots;
+  for (const Variable& v : p.outputs) roots.insert(roots.end(), v.nodes.begin(), v.nodes.end());
+  for (const Variable& v : p.wrt_values) roots.insert(roots.end(), v.nodes.begin(), v.nodes.end());
+  const std::vector<NodeId> map = share_reciprocals(p.graph, roots);
+  for (std::vector<Variable>* vars : {&p.inputs, &p.definitions, &p.outputs, &p.wrt_values})
+    for (Variable& v : *vars)
+      for (NodeId& node : v.nodes) node = map[node];
+  p.forward_nodes = p.graph.size();
+}
+
 static void differentiate_and_plan(Compiled& c, const std::vector<uint32_t>& output_var,
                                    bool second_order, const CompileOptions& opts,
                                    PassTimer& timer);
@@ -65,6 +80,7 @@ std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
   if (!parsed) return std::nullopt;
   if (opts.wrt && !set_wrt(*parsed, *opts.wrt, diag)) return std::nullopt;
   for (const std::string& name : opts.also_wrt) add_wrt(*parsed, name);
+  if (!opts.exact_division) share_program_reciprocals(*parsed);
 
   Compiled c;
   c.prog = std::move(*parsed);

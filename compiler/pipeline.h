@@ -62,6 +62,9 @@ struct CompileOptions {
   /// --reroll-min: runs of repeated statements covering at least this many
   /// nodes become loops (plan/reroll.h); 0 turns loops off.
   size_t reroll_min = kRerollMinNodes;
+  /// --exact-division: keep every `x/d` a division. By default a denominator
+  /// of four or more divisions is inverted once (ir/reciprocals.h).
+  bool exact_division = false;
 };
 
 /// The derivative of one output variable with respect to one wrt input

@@ -482,6 +482,7 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
   copts.max_nodes = o.max_nodes;
   copts.part_nodes = o.part_nodes;
   copts.reroll_min = o.reroll_min;
+  copts.exact_division = o.exact_division;
   copts.mode = o.mode == "forward"   ? DiffMode::Forward
                : o.mode == "reverse" ? DiffMode::Reverse
                                      : DiffMode::Auto;

@@ -43,6 +43,7 @@ struct CliOptions {
   int opt_level = 2;                       ///< -O0..-O3
   bool opt_given = false;                  ///< -O was given (else --eval/--check pick)
   bool fast_math = false;                  ///< --fast-math (LLVM outputs and the JIT)
+  bool exact_division = false;             ///< --exact-division (ir/reciprocals.h)
   std::optional<std::string> target;       ///< --target=TRIPLE (LLVM outputs)
   std::optional<std::string> cpu;          ///< --cpu=NAME (LLVM outputs)
   bool interp = false;                     ///< --interp: --eval/--check without the JIT

@@ -89,6 +89,10 @@ Options:
                        (default -O2; C++ output is the same at every level)
   --fast-math          let LLVM reassociate and assume no NaN/inf (LLVM
                        outputs and the JIT): faster, but results change
+  --exact-division     keep every x/d a division (default: a value d that
+                       divides four or more values is inverted once, and
+                       x/d is x*(1/d): within 1.5 ulp, exact for 0, inf
+                       and NaN; docs/semantics.md)
   --target=TRIPLE      target of .ll .bc .o output (default: this machine),
                        e.g. aarch64-linux-gnu
   --cpu=NAME           CPU whose instructions .ll .bc .o output may use:
@@ -232,6 +236,7 @@ gradc::CliOptions ArgParser::parse() {
     else if (a == "--check") o.check = true;
     else if (a == "--hessian") o.hessian = true;
     else if (a == "--fast-math") o.fast_math = true;
+    else if (a == "--exact-division") o.exact_division = true;
     else if (a == "--interp") o.interp = true;
     else if (a == "--stats" || a == "-v") o.stats = true;
     else if (a.size() == 3 && a.rfind("-O", 0) == 0 && a[2] >= '0' && a[2] <= '3') {

@@ -130,6 +130,29 @@ NodeId Builder::sigmoid_pair(NodeId x, NodeId y, bool subtract) {
   return add(unary(Op::Sigmoid, z), a);
 }
 
+// Two selects on one condition, or on complementary ones, are one select:
+//   (c ? u : v) + (c ? p : q) -> c ? u + p : v + q
+//   (c ? u : v) + (!c ? p : q) -> c ? u + q : v + p
+// (and the same for -), exact: each branch adds what the two values add
+// when the condition holds or fails. The derivative of a ?: sums adjoint
+// terms masked by c and by !c (a masked term is c ? t : 0), in whatever
+// order the sweep reaches them; this folds them into one select.
+NodeId Builder::merge_selects(Op op, NodeId x, NodeId y) {
+  const Node nx = g_[x], ny = g_[y];  // copies: building may move the arena
+  if (nx.op != Op::Select || ny.op != Op::Select) return kNoNode;
+  auto combine = [&](NodeId a, NodeId b) { return op == Op::Add ? add(a, b) : sub(a, b); };
+  if (nx.a == ny.a) return select(nx.a, combine(nx.b, ny.b), combine(nx.c, ny.c));
+  if (!complementary(nx.a, ny.a)) return kNoNode;
+  // On the condition that is not the negated one: c ? ... rather than !c ? ...
+  if (g_[nx.a].op == Op::Not && g_[nx.a].a == ny.a)
+    return select(ny.a, combine(nx.c, ny.b), combine(nx.b, ny.c));
+  return select(nx.a, combine(nx.b, ny.c), combine(nx.c, ny.b));
+}
+
+bool Builder::complementary(NodeId c, NodeId d) const {
+  return (g_[d].op == Op::Not && g_[d].a == c) || (g_[c].op == Op::Not && g_[c].a == d);
+}
+
 NodeId Builder::add(NodeId x, NodeId y) {
   if (NodeId f = fold(Op::Add, x, y); f != kNoNode) return f;  // IEEE
   if (is(x, 0.0)) return y;                                // 0+y -> y
@@ -153,14 +176,7 @@ NodeId Builder::add(NodeId x, NodeId y) {
     if (NodeId k = folded(kx + ky); k != kNoNode) return mul(k, bx);
   }
   const Node nx = g_[x], ny = g_[y];  // copies: building may move the arena
-  if (nx.op == Op::Select && ny.op == Op::Select && nx.a == ny.a)
-    return select(nx.a, add(nx.b, ny.b), add(nx.c, ny.c));  // exact merge
-  // Complementary masks: (c ? u : 0) + (!c ? v : 0) -> c ? u : v, one select
-  // (the derivative of a ?: whose branches feed the same value).
-  if (is_masked(x) && is_masked(y)) {
-    if (g_[ny.a].op == Op::Not && g_[ny.a].a == nx.a) return select(nx.a, nx.b, ny.b);
-    if (g_[nx.a].op == Op::Not && g_[nx.a].a == ny.a) return select(ny.a, ny.b, nx.b);
-  }
+  if (NodeId merged = merge_selects(Op::Add, x, y); merged != kNoNode) return merged;
   // Two masked values (c ? u : 0) with different conditions: their sum is
   // masked by c1 || c2, so a later product keeps it zero where neither holds.
   // A masked sum S under its own mask (C ? S : 0, C the very condition S
@@ -190,6 +206,7 @@ NodeId Builder::sub(NodeId x, NodeId y) {
   }
   if (g_[y].op == Op::Neg) return add(x, g_[y].a);         // x-(-b) -> x+b
   if (is_const(y) && value(y) < 0) return add(x, constant(-value(y)));  // x-(-2) -> x+2
+  if (NodeId merged = merge_selects(Op::Sub, x, y); merged != kNoNode) return merged;
   double kx, ky;
   NodeId bx, by;
   bool sx = scaled(x, kx, bx), sy = scaled(y, ky, by);
@@ -355,6 +372,12 @@ NodeId Builder::unmasked_root(NodeId x) const {
 NodeId Builder::select(NodeId c, NodeId a, NodeId b) {
   if (double v; g_.constant_value(c, v)) return v != 0 ? a : b;  // NaN is true
   if (a == b) return a;
+  // A branch that selects on the same condition again takes the same side:
+  // c ? (c ? p : q) : b -> c ? p : b, c ? a : (!c ? p : q) -> c ? a : p, ...
+  if (const Node na = g_[a]; na.op == Op::Select && (na.a == c || complementary(c, na.a)))
+    return select(c, na.a == c ? na.b : na.c, b);
+  if (const Node nb = g_[b]; nb.op == Op::Select && (nb.a == c || complementary(c, nb.a)))
+    return select(c, a, nb.a == c ? nb.c : nb.b);
   // Masked values are kept in one form, c ? v : 0, with v itself unmasked,
   // so pushing a product through a mask is one step (no recursion chains).
   if (is(a, 0.0)) return select(unary(Op::Not, c), b, zero());  // c ? 0 : b

@@ -79,6 +79,11 @@ class Builder {
   NodeId raw(Op op, NodeId a, NodeId b = kNoNode, NodeId c = kNoNode) {
     return g_.add(Node{op, a, b, c});
   }
+  /// (c ? u : v) op (c' ? p : q) as one select when c' is c or !c (op: Add,
+  /// Sub), else kNoNode.
+  NodeId merge_selects(Op op, NodeId x, NodeId y);
+  /// Is one of c, d the Not of the other?
+  bool complementary(NodeId c, NodeId d) const;
   /// Is x a masked value `c ? v : 0`?
   bool is_masked(NodeId x) const {
     return g_[x].op == Op::Select && g_.is_const(g_[x].c, 0.0);
