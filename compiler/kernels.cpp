@@ -1,6 +1,10 @@
 // kernels.cpp - one spec per kernel kind; a new kernel is one more case.
 #include "kernels.h"
 
+#include <unordered_map>
+
+#include "ir/logistic.h"
+
 #include <algorithm>
 
 #include "ad/forward_diff.h"
@@ -159,11 +163,41 @@ void build_sparsity_pattern(Compiled& c) {
   }
 }
 
+// What the kernels compute, written out where that shares work
+// (ir/logistic.h): the specs' roots move to the rewritten nodes, and each
+// rewritten node keeps the name its original was to have. The program's own
+// roots (outputs, Jacobian), which --print and --explain show, keep the
+// helpers; both evaluate to the same bits.
+static void share_kernel_work(Compiled& c) {
+  c.derivative_nodes_end = c.prog.graph.size();
+  std::vector<NodeId> roots;
+  for (const KernelSpec& k : c.kernels)
+    for (const KernelArray& a : k.args) roots.insert(roots.end(), a.roots.begin(), a.roots.end());
+  const std::vector<NodeId> map = share_logistic_exp(c.prog.graph, roots);
+  bool changed = false;
+  for (size_t id = 0; id < map.size() && !changed; ++id) changed = map[id] != NodeId(id);
+  if (!changed) return;
+  std::unordered_map<const NameHints*, std::shared_ptr<const NameHints>> renamed;
+  for (KernelSpec& k : c.kernels) {
+    for (KernelArray& a : k.args)
+      for (NodeId& r : a.roots) r = map[r];
+    std::shared_ptr<const NameHints>& hints = renamed[k.hints.get()];
+    if (!hints) {
+      auto copy = std::make_shared<NameHints>(*k.hints);
+      for (const auto& [node, hint] : k.hints->hint)
+        if (node < map.size() && map[node] != node) copy->hint.try_emplace(map[node], hint);
+      hints = std::move(copy);
+    }
+    k.hints = hints;
+  }
+}
+
 void build_kernel_specs(Compiled& c, Builder& b) {
   build_sparsity_pattern(c);
   for (KernelKind kind : kAllKernelKinds)
     if (kind == KernelKind::Forward || kind == KernelKind::Grad || c.emits(kind))
       c.kernels.push_back(kernel_spec(c, b, kind));
+  share_kernel_work(c);
 }
 
 }  // namespace gradc

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -102,6 +103,12 @@ struct Compiled {
   std::shared_ptr<const NameHints> forward_hints;  ///< names for the forward kernel
   std::shared_ptr<const NameHints> grad_hints;     ///< names for the derivative kernels
   size_t forward_nodes = 0;                  ///< graph size before differentiation
+  /// Graph size when the kernel specs were built: the nodes after it are the
+  /// kernels' own rewrites of program values (ir/logistic.h), not derivatives.
+  size_t derivative_nodes_end = SIZE_MAX;
+  /// Is `id` a node the differentiation made (where a kernel's derivative
+  /// code starts, for its comment)?
+  bool is_derivative_node(NodeId id) const { return id >= forward_nodes && id < derivative_nodes_end; }
   std::vector<KernelSpec> kernels;           ///< every kernel built (f and grad always)
   std::vector<KernelKind> emitted;           ///< the kernels code outputs contain (--kernels)
   bool batch = false;                        ///< ... each with its batch variant (NAME_grad_batch)

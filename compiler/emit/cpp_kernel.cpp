@@ -206,7 +206,7 @@ std::string KernelWriter::item_text(const PlanItem& item, const PlanLoop* loop) 
   const std::string& source = plan_.schedule.name(item.node);
   std::string name = r_.name(source);
   std::string text;
-  if (!sweep_comment_done_ && item.node >= c_.forward_nodes) {
+  if (!sweep_comment_done_ && c_.is_derivative_node(item.node)) {
     text = fmt::format("  // {}\n", spec_.sweep_comment);
     sweep_comment_done_ = true;
   }
@@ -254,7 +254,7 @@ std::string KernelWriter::loop_text(uint32_t l, size_t part) {
     const PlanItem& item = plan_.items[loop.first + j];
     if (item.kind != PlanItem::Step) continue;
     names += (names.empty() ? "" : ", ") + r_.name(plan_.schedule.name(item.node));
-    if (!sweep_comment_done_ && item.node >= c_.forward_nodes) {
+    if (!sweep_comment_done_ && c_.is_derivative_node(item.node)) {
       text += fmt::format("  // {}\n", spec_.sweep_comment);
       sweep_comment_done_ = true;
     }
