@@ -110,7 +110,7 @@ TEST_CASE("a denominator of four divisions is inverted once; one of three is not
   CHECK(exact.prog.graph[exact.prog.definitions[0].scalar()].op == Op::Div);
 }
 
-TEST_CASE("the rebuilt graph: constants, shared subexpressions and masked sums survive") {
+TEST_CASE("constant denominators stay divisions; a rebuilt denominator is inverted once") {
   // A constant denominator stays a division; the reciprocal of a
   // denominator that is itself rebuilt (q = z/y, a denominator of four) is
   // taken of the rebuilt value.
