@@ -80,8 +80,22 @@ std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
   if (!parsed) return std::nullopt;
   if (opts.wrt && !set_wrt(*parsed, *opts.wrt, diag)) return std::nullopt;
   for (const std::string& name : opts.also_wrt) add_wrt(*parsed, name);
-  if (!opts.exact_division) share_program_reciprocals(*parsed);
 
+  // Every stage from here may grow the graph past its limit (--max-nodes):
+  // Graph::add throws NodeLimitExceeded, reported as one error.
+  auto too_large = [&](const NodeLimitExceeded& e, size_t program_nodes) {
+    timer.stop();
+    diag.error_noloc("the derivatives need more than {} nodes, the limit (the program has {}); "
+                     "--max-nodes=N raises it, and memory grows with it (about 150 bytes per "
+                     "node); or differentiate with respect to fewer inputs ('wrt' or --wrt)",
+                     e.limit, program_nodes);
+  };
+  try {
+    if (!opts.exact_division) share_program_reciprocals(*parsed);
+  } catch (const NodeLimitExceeded& e) {
+    too_large(e, parsed->graph.size());
+    return std::nullopt;
+  }
   Compiled c;
   c.prog = std::move(*parsed);
   Program& p = c.prog;
@@ -117,16 +131,10 @@ std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
   for (const Variable* v : wrt_vars)
     for (size_t i = 0; i < v->size(); ++i) c.names.wrt.push_back(v->name + element_suffix(v->shape, i));
 
-  // Every stage from here may grow the graph past its limit (--max-nodes):
-  // Graph::add throws NodeLimitExceeded, reported as one error.
   try {
     differentiate_and_plan(c, output_var, second_order, opts, timer);
   } catch (const NodeLimitExceeded& e) {
-    timer.stop();
-    diag.error_noloc("the derivatives need more than {} nodes, the limit (the program has {}); "
-                     "--max-nodes=N raises it, and memory grows with it (about 150 bytes per "
-                     "node); or differentiate with respect to fewer inputs ('wrt' or --wrt)",
-                     e.limit, c.forward_nodes);
+    too_large(e, c.forward_nodes);
     return std::nullopt;
   }
   return c;

@@ -21,11 +21,7 @@ std::vector<NodeId> share_logistic_exp(Graph& g, const std::vector<NodeId>& root
   for (size_t id = 0; id < g.size(); ++id)
     if (live[id] && is_logistic(g[NodeId(id)].op))
       any |= ++uses[magnitude_of(g, g[NodeId(id)].a)] >= 2;
-  if (!any) {
-    std::vector<NodeId> identity(g.size());
-    for (size_t id = 0; id < g.size(); ++id) identity[id] = NodeId(id);
-    return identity;
-  }
+  if (!any) return identity_map(g.size());
   const NodeId zero = g.constant(0.0), one = g.constant(1.0);
   return rebuild(g, [&](NodeId id, const Node& node) -> NodeId {
     if (!is_logistic(node.op) || uses[magnitude_of(g, g[id].a)] < 2) return kNoNode;

@@ -17,11 +17,7 @@ std::vector<NodeId> share_reciprocals(Graph& g, const std::vector<NodeId>& roots
     if (live[id] && node.op == Op::Div && !g.constant_value(node.b, v))
       any |= ++divisions[node.b] >= kSharedReciprocalMin;
   }
-  if (!any) {
-    std::vector<NodeId> identity(g.size());
-    for (size_t id = 0; id < g.size(); ++id) identity[id] = NodeId(id);
-    return identity;
-  }
+  if (!any) return identity_map(g.size());
   // Every node is rebuilt, the unreachable ones too: the builder's notes
   // may name one as a condition. divisions[] is indexed by the old ids,
   // which the replacement callback receives.
