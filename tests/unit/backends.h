@@ -16,12 +16,18 @@ namespace gradc_test {
 /// Built with AddressSanitizer (-DGRADC_SANITIZE=ON)? There LLVM's many small
 /// allocations go through ASan's allocator and in-process code generation is
 /// several times slower, so the property tests give the compiled backends
-/// only the first half of their random programs (the plain run takes all).
+/// only the first quarter of their random programs (backend_share; the
+/// plain run takes all).
 #if defined(GRADC_TEST_SANITIZED)  // the tests themselves are not instrumented
 inline constexpr bool kSanitized = true;
 #else
 inline constexpr bool kSanitized = false;
 #endif
+
+/// How many of `n` random programs the compiled backends get: all, or a
+/// quarter in a sanitized build, whose time goes to LLVM's allocations under
+/// ASan's allocator rather than to gradc.
+inline size_t backend_share(size_t n) { return kSanitized ? (n + 3) / 4 : n; }
 
 enum class Backend {
   Interpreter,  ///< gradc::evaluate, the reference

@@ -124,9 +124,6 @@ inline std::vector<NamedProgram> named_programs(const std::vector<PropertyCase>&
   return out;
 }
 
-/// How many of `n` random programs the compiled backends get: all, or half
-/// in a sanitized build (see kSanitized).
-inline size_t backend_share(size_t n) { return kSanitized ? (n + 1) / 2 : n; }
 
 /// The interpreter against `kernels` (built from named_programs(cases, ...))
 /// for every case it has, both entry points, within 1e-14 relative (NaN matches

@@ -59,7 +59,7 @@ double derivative_entry(const Case& k, const gradc_test::Values& v, size_t o, si
   return v.jac[(row + flat / in_size) * k.c.num_wrt() + col + flat % in_size];
 }
 
-// The corpus as one batch for the compiled backends (the first half only in
+// The corpus as one batch for the compiled backends (the first quarter only in
 // a sanitized build: see gradc_test::kSanitized).
 std::vector<gradc_test::NamedProgram> batch() {
   return gradc_test::named_programs(corpus(), "arr", gradc_test::backend_share(corpus().size()));

@@ -46,7 +46,7 @@ const std::vector<Product>& corpus() {
 
 std::vector<NamedProgram> batch() {
   std::vector<NamedProgram> out;
-  const size_t share = kSanitized ? (corpus().size() + 1) / 2 : corpus().size();
+  const size_t share = gradc_test::backend_share(corpus().size());
   for (size_t i = 0; i < share; ++i)
     out.push_back({corpus()[i].name, &corpus()[i].c});
   return out;

@@ -2,7 +2,7 @@
 // of the interpreter and of every backend (g++-built C++, LLVM JIT, clang-19-built
 // .ll, linked .o; one batch each) against central differences, every backend
 // against the interpreter within 1e-14, the JIT at -O0 too, the --print round trip.
-// (Under ASan the compiled backends take the first 500 programs.)
+// (Under ASan the compiled backends take the first 250 programs.)
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
@@ -26,7 +26,7 @@ const std::vector<Case>& corpus() {
   return cases;
 }
 
-// The corpus as one batch for the compiled backends (the first half only in
+// The corpus as one batch for the compiled backends (the first quarter only in
 // a sanitized build: see gradc_test::kSanitized).
 std::vector<gradc_test::NamedProgram> batch() {
   return gradc_test::named_programs(corpus(), "prop", gradc_test::backend_share(corpus().size()));
