@@ -1,15 +1,13 @@
 // kernels.cpp - one spec per kernel kind; a new kernel is one more case.
 #include "kernels.h"
 
-#include <unordered_map>
-
-#include "ir/logistic.h"
-
 #include <algorithm>
+#include <unordered_map>
 
 #include "ad/forward_diff.h"
 #include "ad/hessian.h"
 #include "ad/reverse_diff.h"
+#include "ir/logistic.h"
 
 namespace gradc {
 
@@ -169,14 +167,11 @@ void build_sparsity_pattern(Compiled& c) {
 // roots (outputs, Jacobian), which --print and --explain show, keep the
 // helpers; both evaluate to the same bits.
 static void share_kernel_work(Compiled& c) {
-  c.derivative_nodes_end = c.prog.graph.size();
   std::vector<NodeId> roots;
   for (const KernelSpec& k : c.kernels)
     for (const KernelArray& a : k.args) roots.insert(roots.end(), a.roots.begin(), a.roots.end());
   const std::vector<NodeId> map = share_logistic_exp(c.prog.graph, roots);
-  bool changed = false;
-  for (size_t id = 0; id < map.size() && !changed; ++id) changed = map[id] != NodeId(id);
-  if (!changed) return;
+  if (map.empty()) return;
   std::unordered_map<const NameHints*, std::shared_ptr<const NameHints>> renamed;
   for (KernelSpec& k : c.kernels) {
     for (KernelArray& a : k.args)
@@ -197,6 +192,7 @@ void build_kernel_specs(Compiled& c, Builder& b) {
   for (KernelKind kind : kAllKernelKinds)
     if (kind == KernelKind::Forward || kind == KernelKind::Grad || c.emits(kind))
       c.kernels.push_back(kernel_spec(c, b, kind));
+  c.derivative_nodes_end = c.prog.graph.size();  // every sweep is built
   share_kernel_work(c);
 }
 

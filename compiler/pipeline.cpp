@@ -63,7 +63,9 @@ static void share_program_reciprocals(Program& p) {
   for (const Variable& v : p.outputs) roots.insert(roots.end(), v.nodes.begin(), v.nodes.end());
   for (const Variable& v : p.wrt_values) roots.insert(roots.end(), v.nodes.begin(), v.nodes.end());
   const std::vector<NodeId> map = share_reciprocals(p.graph, roots);
-  for (std::vector<Variable>* vars : {&p.inputs, &p.definitions, &p.outputs, &p.wrt_values})
+  if (map.empty()) return;
+  // (Inputs are leaves: they keep their nodes.)
+  for (std::vector<Variable>* vars : {&p.definitions, &p.outputs, &p.wrt_values})
     for (Variable& v : *vars)
       for (NodeId& node : v.nodes) node = map[node];
   p.forward_nodes = p.graph.size();

@@ -15,13 +15,16 @@ NodeId magnitude_of(const Graph& g, NodeId x) { return g[x].op == Op::Neg ? g[x]
 }  // namespace
 
 std::vector<NodeId> share_logistic_exp(Graph& g, const std::vector<NodeId>& roots) {
+  bool logistic = false;  // most programs have none: no liveness to compute
+  for (size_t id = 0; id < g.size() && !logistic; ++id) logistic = is_logistic(g[NodeId(id)].op);
+  if (!logistic) return {};
   const std::vector<char> live = reachable(g, roots);
   std::vector<uint32_t> uses(g.size(), 0);  // by magnitude_of(operand)
   bool any = false;
   for (size_t id = 0; id < g.size(); ++id)
     if (live[id] && is_logistic(g[NodeId(id)].op))
       any |= ++uses[magnitude_of(g, g[NodeId(id)].a)] >= 2;
-  if (!any) return identity_map(g.size());
+  if (!any) return {};
   const NodeId zero = g.constant(0.0), one = g.constant(1.0);
   return rebuild(g, [&](NodeId id, const Node& node) -> NodeId {
     if (!is_logistic(node.op) || uses[magnitude_of(g, g[id].a)] < 2) return kNoNode;

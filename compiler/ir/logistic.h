@@ -19,7 +19,8 @@ namespace gradc {
 
 /// Among the nodes reachable from `roots`, write every sigmoid and softplus
 /// out as above when two or more of them take the same |z| (z or -z).
-/// Returns the map from each node that existed before to its replacement.
+/// Returns the map from each node that existed before to its replacement,
+/// or an empty map when nothing is rewritten.
 std::vector<NodeId> share_logistic_exp(Graph& g, const std::vector<NodeId>& roots);
 
 }  // namespace gradc

@@ -6,6 +6,9 @@
 namespace gradc {
 
 std::vector<NodeId> share_reciprocals(Graph& g, const std::vector<NodeId>& roots) {
+  bool divides = false;  // most programs divide little: no liveness to compute
+  for (size_t id = 0; id < g.size() && !divides; ++id) divides = g[NodeId(id)].op == Op::Div;
+  if (!divides) return {};
   const std::vector<char> live = reachable(g, roots);
   // Live divisions per denominator (a constant expression is not one: x/3
   // stays a division, as it is exact more often than x*(1/3)).
@@ -17,7 +20,7 @@ std::vector<NodeId> share_reciprocals(Graph& g, const std::vector<NodeId>& roots
     if (live[id] && node.op == Op::Div && !g.constant_value(node.b, v))
       any |= ++divisions[node.b] >= kSharedReciprocalMin;
   }
-  if (!any) return identity_map(g.size());
+  if (!any) return {};
   // Every node is rebuilt, the unreachable ones too: the builder's notes
   // may name one as a condition. divisions[] is indexed by the old ids,
   // which the replacement callback receives.

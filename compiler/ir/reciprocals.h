@@ -36,7 +36,8 @@ inline constexpr uint32_t kSharedReciprocalMin = 4;
 /// with one reciprocal `1/d`. Nodes that read a rewritten node are rebuilt
 /// (the graph is append-only: the old ones stay, unreachable). Returns the
 /// map from each node that existed before to its replacement (itself when
-/// nothing below it changed). Linear in the graph's size, no recursion.
+/// nothing below it changed), or an empty map when nothing is rewritten.
+/// Linear in the graph's size, no recursion.
 std::vector<NodeId> share_reciprocals(Graph& g, const std::vector<NodeId>& roots);
 
 }  // namespace gradc

@@ -3,12 +3,6 @@
 
 namespace gradc {
 
-std::vector<NodeId> identity_map(size_t n) {
-  std::vector<NodeId> map(n);
-  for (size_t id = 0; id < n; ++id) map[id] = NodeId(id);
-  return map;
-}
-
 std::vector<char> reachable(const Graph& g, const std::vector<NodeId>& roots) {
   // Operands have smaller ids than the nodes that read them, so one sweep
   // down from the largest id marks everything reachable.

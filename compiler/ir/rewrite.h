@@ -14,9 +14,6 @@
 
 namespace gradc {
 
-/// The map from every node of a graph of `n` nodes to itself.
-std::vector<NodeId> identity_map(size_t n);
-
 /// 1 for every node reachable from `roots` (operands included), else 0.
 std::vector<char> reachable(const Graph& g, const std::vector<NodeId>& roots);
 
