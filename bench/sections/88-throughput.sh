@@ -22,7 +22,7 @@ echo "## Throughput: many points per call (batch kernels)"
 echo
 echo "Nanoseconds per point (median of 5 runs, each about 0.05 s or more). \`NAME\` and \`NAME_grad\`: the LLVM"
 echo "object's one-point kernels in a loop; \`_batch\` (LLVM): \`gradc --kernels=f,grad,batch --cpu=native -o k.o\`,"
-echo "4 points per AVX2 vector with glibc's libmvec; \`_batch\` (C++): the generated C++ built by"
+echo "8 points per AVX-512 vector on this machine (4 with AVX2) with glibc's libmvec; \`_batch\` (C++): the generated C++ built by"
 echo "\`clang++ $VEC_FLAGS\` (what its comment says). Peers, once per point: hand-written (the workload's"
 echo "\`hand.cpp\`, \`g++ $BENCH_CXXFLAGS\`), ADOL-C (tape reused), Ceres Jets, SymPy's generated C (where its"
 echo "section generated it; \`-\`: none, or a peer slower than 2 µs per point, not timed at 100,000). Before timing,"

@@ -58,36 +58,54 @@ void quiet_llvm_diagnostics(llvm::LLVMContext& ctx) {
   });
 }
 
-// The rest of glibc's libmvec (2.35 and later), which LLVM 19's own table
-// for it leaves out (it has sin, cos, exp, log, pow): 2 lanes (SSE, `b`)
-// and 4 (AVX2, `d`), for the libm name and the intrinsic gradc calls.
-// The strings live as long as the process (the VecDescs point into them).
-static const std::vector<llvm::VecDesc>& libmvec_functions() {
+// glibc's libmvec (2.35 and later) beyond LLVM 19's own table for it,
+// which has sin, cos, exp, log and pow at 2 lanes (SSE, `b`) and 4 (AVX2,
+// `d`) only: the other functions at 2 and 4 lanes, and with `avx512` every
+// function at 8 lanes (AVX-512, `e`), for the libm name and the intrinsic
+// gradc calls. The 8-lane variants take zmm registers, so they are declared
+// only for a target with AVX-512. The strings live as long as the process
+// (the VecDescs point into them).
+static std::vector<llvm::VecDesc> libmvec_functions(bool avx512) {
   struct Table {
     std::deque<std::string> strings;  // the VecDescs' storage (a deque never moves them)
-    std::vector<llvm::VecDesc> descs;
+    std::vector<llvm::VecDesc> narrow, wide;  // 2 and 4 lanes; 8 lanes
   };
   static const Table table = [] {
     Table t;
-    auto add = [&](std::string scalar, const char* isa, unsigned lanes, const char* f, int args) {
+    auto add = [&](std::vector<llvm::VecDesc>& to, std::string scalar, const char* isa,
+                   unsigned lanes, const char* f, int args) {
       std::string vs(args, 'v');
       const std::string& s = t.strings.emplace_back(std::move(scalar));
       const std::string& v = t.strings.emplace_back(fmt::format("_ZGV{}N{}{}_{}", isa, lanes, vs, f));
       const std::string& abi = t.strings.emplace_back(fmt::format("_ZGV_LLVM_N{}{}", lanes, vs));
-      t.descs.emplace_back(s, v, llvm::ElementCount::getFixed(lanes), false, abi);
+      to.emplace_back(s, v, llvm::ElementCount::getFixed(lanes), false, abi);
     };
     const char* unary[] = {"tan",   "asin",  "acos", "atan",  "sinh",  "cosh", "tanh",
                            "asinh", "acosh", "atanh", "exp2", "exp10", "log2", "log10",
                            "log1p", "expm1", "cbrt", "erf",   "erfc"};
     const char* intrinsic[] = {"tan", "asin", "acos", "atan", "sinh", "cosh", "tanh"};
-    for (auto [isa, lanes] : {std::pair{"b", 2u}, std::pair{"d", 4u}}) {
-      for (const char* f : unary) add(f, isa, lanes, f, 1);
-      for (const char* f : intrinsic) add(fmt::format("llvm.{}.f64", f), isa, lanes, f, 1);
-      for (const char* f : {"atan2", "hypot"}) add(f, isa, lanes, f, 2);
-    }
+    const char* in_llvm_table[] = {"sin", "cos", "exp", "log"};  // and pow
+    auto add_all = [&](std::vector<llvm::VecDesc>& to, const char* isa, unsigned lanes,
+                       bool with_llvm_table) {
+      for (const char* f : unary) add(to, f, isa, lanes, f, 1);
+      for (const char* f : intrinsic) add(to, fmt::format("llvm.{}.f64", f), isa, lanes, f, 1);
+      for (const char* f : {"atan2", "hypot"}) add(to, f, isa, lanes, f, 2);
+      if (!with_llvm_table) return;
+      for (const char* f : in_llvm_table) {
+        add(to, f, isa, lanes, f, 1);
+        add(to, fmt::format("llvm.{}.f64", f), isa, lanes, f, 1);
+      }
+      add(to, "pow", isa, lanes, "pow", 2);
+      add(to, "llvm.pow.f64", isa, lanes, "pow", 2);
+    };
+    add_all(t.narrow, "b", 2, false);
+    add_all(t.narrow, "d", 4, false);
+    add_all(t.wide, "e", 8, true);
     return t;
   }();
-  return table.descs;
+  std::vector<llvm::VecDesc> descs = table.narrow;
+  if (avx512) descs.insert(descs.end(), table.wide.begin(), table.wide.end());
+  return descs;
 }
 
 static llvm::CodeGenOptLevel codegen_level(int opt_level) {
@@ -175,7 +193,7 @@ BuiltModule build_llvm_module(const Compiled& c, const std::string& name,
                                       *m);
         lane_slots = lanes_plan.num_slots;
       }
-      build_llvm_batch(spec, kernel, lanes, lane_slots, *m);
+      build_llvm_batch(spec, kernel, lanes, lane_slots, batch_vector_bits(tm), *m);
     }
   }
   // Giant kernels: instruction selection by FastISel (LLVM's -O0 selector,
@@ -211,7 +229,7 @@ void optimize_llvm_module(BuiltModule& built, llvm::TargetMachine& tm, int opt_l
   llvm::TargetLibraryInfoImpl tlii(triple);
   if (built.batch && triple.getArch() == llvm::Triple::x86_64 && triple.isOSLinux()) {
     tlii.addVectorizableFunctionsFromVecLib(llvm::TargetLibraryInfoImpl::LIBMVEC_X86, triple);
-    tlii.addVectorizableFunctions(libmvec_functions());
+    tlii.addVectorizableFunctions(libmvec_functions(batch_vector_bits(tm) == 512));
   }
   fam.registerPass([&] { return llvm::TargetLibraryAnalysis(tlii); });
   pb.registerModuleAnalyses(mam);

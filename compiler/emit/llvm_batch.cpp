@@ -5,6 +5,8 @@
 
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Module.h>
+#include <llvm/MC/MCSubtargetInfo.h>
+#include <llvm/Target/TargetMachine.h>
 
 #include <functional>
 
@@ -55,13 +57,19 @@ size_t total_entries(const KernelSpec& spec) {
 
 }  // namespace
 
+uint32_t batch_vector_bits(const llvm::TargetMachine& tm) {
+  const bool avx512 = tm.getTargetTriple().getArch() == llvm::Triple::x86_64 &&
+                      tm.getMCSubtargetInfo()->checkFeatures("+avx512f");
+  return avx512 ? 512 : 256;
+}
+
 bool batch_in_lanes(const KernelSpec& spec) {
   return total_entries(spec) * kBatchLanes <= kMaxBatchBufferDoubles;
 }
 
 llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
                                  const std::vector<llvm::Function*>& lanes,
-                                 uint32_t scratch_slots, llvm::Module& m) {
+                                 uint32_t scratch_slots, uint32_t vector_bits, llvm::Module& m) {
   llvm::LLVMContext& ctx = m.getContext();
   llvm::IRBuilder<> b(ctx);
   llvm::Type* i64 = b.getInt64Ty();
@@ -73,9 +81,9 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
                                    m);
   f->setDoesNotThrow();
   f->addFnAttr("no-trapping-math", "true");
-  // At most 256-bit vectors (4 doubles): glibc's libmvec has no 8-wide
-  // variants LLVM maps to, and 8 scalar calls per vector would be slower.
-  f->addFnAttr("prefer-vector-width", "256");
+  // The vectors the target's vector math has (llvm_batch.h).
+  const std::string vector_width = std::to_string(vector_bits);
+  f->addFnAttr("prefer-vector-width", vector_width);
   llvm::Value* count = f->getArg(0);
   count->setName("count");
   for (unsigned a = 0; a < spec.args.size(); ++a) {
@@ -141,7 +149,7 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
       loop->setDoesNotThrow();
       loop->addFnAttr(llvm::Attribute::NoInline);
       loop->addFnAttr("no-trapping-math", "true");
-      loop->addFnAttr("prefer-vector-width", "256");
+      loop->addFnAttr("prefer-vector-width", vector_width);
       for (unsigned a = 0; a < loop->arg_size(); ++a) {
         loop->addParamAttr(a, llvm::Attribute::NoCapture);
         loop->addParamAttr(a, llvm::Attribute::NoAlias);
@@ -193,40 +201,57 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
   }
   // Transpose array `a` of the block's B points, starting at `points`
   // (point p's entry i at [p*size + i]), into its lanes buffer (entry i of
-  // lane p at [i*B + p]), or back. Tiles of 4 entries x 4 points move as
-  // four vector loads, eight shuffles and four vector stores (a 4 x 4
-  // transpose is its own inverse); the entries after the last whole tile
-  // go one by one.
+  // lane p at [i*B + p]), or back. Square tiles of T entries x T points
+  // move as T vector loads, T log2(T) shuffles and T vector stores (a
+  // transpose is its own inverse): tiles of 8 where the target has 8-double
+  // vectors, then of 4 for the entries left; the entries after the last
+  // whole tile go one by one.
   auto transpose = [&](unsigned a, llvm::Value* points, bool into_lanes) {
-    const uint64_t size = spec.args[a].size, tiles = size / 4;
-    llvm::Type* v4 = llvm::FixedVectorType::get(dbl, 4);
-    auto shuffle = [&](llvm::Value* x, llvm::Value* y, std::initializer_list<int> mask) {
-      return b.CreateShuffleVector(x, y, llvm::ArrayRef<int>(mask.begin(), mask.size()));
-    };
-    const char* tag = into_lanes ? "tile.in" : "tile.out";
-    for (uint64_t q = 0; q < B; q += 4)
-      counted_loop(b, b.getInt64(0), b.getInt64(tiles), tag, false, [&](llvm::Value* t) {
-        llvm::Value* e = times(t, 4);
-        // Point q+j's entries e..e+3, and entry e+i's lanes q..q+3.
-        auto point_at = [&](uint64_t j) { return at(points, b.CreateAdd(e, b.getInt64((q + j) * size))); };
-        auto lanes_at = [&](uint64_t i) {
-          return at(buffer[a], b.CreateAdd(times(b.CreateAdd(e, b.getInt64(i)), B), b.getInt64(q)));
-        };
-        llvm::Value* v[4];
-        for (uint64_t j = 0; j < 4; ++j)
-          v[j] = b.CreateAlignedLoad(v4, into_lanes ? point_at(j) : lanes_at(j), llvm::Align(8));
-        llvm::Value* lo01 = shuffle(v[0], v[1], {0, 4, 2, 6}), *hi01 = shuffle(v[0], v[1], {1, 5, 3, 7});
-        llvm::Value* lo23 = shuffle(v[2], v[3], {0, 4, 2, 6}), *hi23 = shuffle(v[2], v[3], {1, 5, 3, 7});
-        llvm::Value* w[4] = {shuffle(lo01, lo23, {0, 1, 4, 5}), shuffle(hi01, hi23, {0, 1, 4, 5}),
-                             shuffle(lo01, lo23, {2, 3, 6, 7}), shuffle(hi01, hi23, {2, 3, 6, 7})};
-        for (uint64_t i = 0; i < 4; ++i)
-          b.CreateAlignedStore(w[i], into_lanes ? lanes_at(i) : point_at(i), llvm::Align(8));
-      });
-    if (tiles * 4 == size) return;
+    const uint64_t size = spec.args[a].size;
+    uint64_t done = 0;  // entries transposed so far
+    for (uint64_t T : {uint64_t{8}, uint64_t{4}}) {
+      if (T > B || T * 64 > vector_bits || size - done < T) continue;
+      const uint64_t tiles = (size - done) / T, first_entry = done;
+      llvm::Type* vector = llvm::FixedVectorType::get(dbl, unsigned(T));
+      const char* tag = into_lanes ? "tile.in" : "tile.out";
+      for (uint64_t q = 0; q < B; q += T)
+        counted_loop(b, b.getInt64(0), b.getInt64(tiles), tag, false, [&](llvm::Value* t) {
+          llvm::Value* e = b.CreateAdd(times(t, T), b.getInt64(first_entry));
+          // Point q+j's entries e..e+T-1, and entry e+i's lanes q..q+T-1.
+          auto point_at = [&](uint64_t j) { return at(points, b.CreateAdd(e, b.getInt64((q + j) * size))); };
+          auto lanes_at = [&](uint64_t i) {
+            return at(buffer[a], b.CreateAdd(times(b.CreateAdd(e, b.getInt64(i)), B), b.getInt64(q)));
+          };
+          std::vector<llvm::Value*> v(T);
+          for (uint64_t j = 0; j < T; ++j)
+            v[j] = b.CreateAlignedLoad(vector, into_lanes ? point_at(j) : lanes_at(j), llvm::Align(8));
+          // Stage k swaps bit k of the row index with bit k of the column
+          // index, between rows r and r | 2^k: row r keeps its columns c
+          // with bit k clear and takes row (r | 2^k)'s column c ^ 2^k for the
+          // others, and the other row the reverse.
+          for (uint64_t bit = 1; bit < T; bit *= 2) {
+            std::vector<int> keep_low(T), keep_high(T);
+            for (uint64_t c = 0; c < T; ++c) {
+              keep_low[c] = int((c & bit) ? T + (c ^ bit) : c);
+              keep_high[c] = int((c & bit) ? T + c : c ^ bit);
+            }
+            for (uint64_t r = 0; r < T; ++r)
+              if (!(r & bit)) {
+                llvm::Value* low = b.CreateShuffleVector(v[r], v[r | bit], keep_low);
+                v[r | bit] = b.CreateShuffleVector(v[r], v[r | bit], keep_high);
+                v[r] = low;
+              }
+          }
+          for (uint64_t i = 0; i < T; ++i)
+            b.CreateAlignedStore(v[i], into_lanes ? lanes_at(i) : point_at(i), llvm::Align(8));
+        });
+      done += tiles * T;
+    }
+    if (done == size) return;
     counted_loop(b, b.getInt64(0), b.getInt64(B), into_lanes ? "lane.in" : "lane.out", false,
                  [&](llvm::Value* p) {
       llvm::Value* point = at(points, times(p, size));
-      counted_loop(b, b.getInt64(tiles * 4), b.getInt64(size), into_lanes ? "entry.in" : "entry.out",
+      counted_loop(b, b.getInt64(done), b.getInt64(size), into_lanes ? "entry.in" : "entry.out",
                    false, [&](llvm::Value* i) {
         llvm::Value* lane = at(buffer[a], b.CreateAdd(times(i, B), p));
         if (into_lanes) b.CreateStore(b.CreateLoad(dbl, at(point, i)), lane);

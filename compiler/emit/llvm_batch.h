@@ -6,7 +6,8 @@
 // form of the kernel (llvm_kernel.h, lane_stride B) runs once per point p
 // in a loop that LLVM's loop vectorizer widens: B points side by side are
 // consecutive addresses, so a vector register holds one value of W points
-// (W from the target CPU), loaded and stored whole, selects become vector
+// (W from the target CPU: 8 with AVX-512, 4 with AVX2, 2 with SSE2; see
+// batch_vector_bits), loaded and stored whole, selects become vector
 // selects lane by lane, and math functions are the vector library's (glibc's
 // libmvec, declared by optimize_llvm_module). The results are transposed
 // back. The count % B points after the last whole block go through the
@@ -28,6 +29,7 @@
 namespace llvm {
 class Function;
 class Module;
+class TargetMachine;
 }  // namespace llvm
 
 namespace gradc {
@@ -39,6 +41,12 @@ inline constexpr uint32_t kBatchLanes = 8;
 /// once per call beyond the stack bound); larger kernels run point by point.
 inline constexpr uint64_t kMaxBatchBufferDoubles = uint64_t{1} << 20;
 
+/// The widest vectors, in bits, a batch kernel's loops may use on `tm`'s
+/// target: 512 (8 doubles) with AVX-512, whose vector math glibc's libmvec
+/// has at 8 lanes (optimize_llvm_module declares it then), else 256 (the
+/// target's registers may bound it further: SSE2 gives 2 doubles).
+uint32_t batch_vector_bits(const llvm::TargetMachine& tm);
+
 /// Can `spec`'s batch kernel run in lanes (its arrays, transposed for a
 /// block, take at most kMaxBatchBufferDoubles)?
 bool batch_in_lanes(const KernelSpec& spec);
@@ -46,10 +54,10 @@ bool batch_in_lanes(const KernelSpec& spec);
 /// Define `extern "C" void <kernel>_batch(i64 count, <the spec's arrays>)`
 /// in `m`: `lanes` (the kernel's lanes form, build_llvm_lane_parts with
 /// lane_stride kBatchLanes; several parts pass `scratch_slots` values per
-/// lane) over blocks of points, or, if `lanes` is empty, `kernel` once per
-/// point.
+/// lane) over blocks of points, its loops vectorized up to `vector_bits`
+/// (batch_vector_bits), or, if `lanes` is empty, `kernel` once per point.
 llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
                                  const std::vector<llvm::Function*>& lanes,
-                                 uint32_t scratch_slots, llvm::Module& m);
+                                 uint32_t scratch_slots, uint32_t vector_bits, llvm::Module& m);
 
 }  // namespace gradc

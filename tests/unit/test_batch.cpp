@@ -206,4 +206,22 @@ TEST_CASE("an LLVM batch kernel computes several points per instruction") {
   for (const char* f : {"_ZGVdN4v_tanh", "_ZGVdN4vv_atan2", "_ZGVdN4v_erf", "_ZGVdN4v_cbrt",
                         "_ZGVdN4v_log1p", "_ZGVdN4v_expm1", "_ZGVdN4v_tan", "_ZGVdN4v_exp"})
     CHECK_MESSAGE(grad_batch.find(std::string("@") + f + "(") != std::string::npos, f);
+  // AVX2 has no 8-double vectors: libmvec's 8-wide functions (zmm
+  // arguments) are never called.
+  CHECK(ir.find("<8 x double>") == std::string::npos);
+  CHECK(ir.find("_ZGVe") == std::string::npos);
+  CHECK(o.bytes.find("_ZGVe") == std::string::npos);
+
+  // With AVX-512, 8 points per vector and libmvec's 8-wide functions
+  // (all of them: LLVM's own table has no 8-wide double functions).
+  lo.cpu = "x86-64-v4";
+  std::string ba512 = gradc::emit_llvm(programs[0].c, "ba", "ba.expr", gradc::LlvmFormat::Text, lo).bytes;
+  std::string ba_batch = ba512.substr(ba512.find("define void @ba_grad_batch"));
+  CHECK(ba_batch.find("<8 x double>") != std::string::npos);
+  for (const char* f : {"_ZGVeN8v_sin", "_ZGVeN8v_cos"})
+    CHECK_MESSAGE(ba512.find(std::string("@") + f + "(") != std::string::npos, f);
+  std::string ir512 = gradc::emit_llvm(*math, "m", "m.expr", gradc::LlvmFormat::Text, lo).bytes;
+  for (const char* f : {"_ZGVeN8v_tanh", "_ZGVeN8vv_atan2", "_ZGVeN8v_erf", "_ZGVeN8v_cbrt",
+                        "_ZGVeN8v_log1p", "_ZGVeN8v_expm1", "_ZGVeN8v_tan", "_ZGVeN8v_exp"})
+    CHECK_MESSAGE(ir512.find(std::string("@") + f + "(") != std::string::npos, f);
 }
