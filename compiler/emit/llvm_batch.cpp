@@ -111,17 +111,21 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
   };
   if (lanes.empty()) return point_by_point(b.getInt64(0));
 
-  // The block buffers: entry i of lane p at [i*B + p], on the stack within
-  // its bound, else in the memory allocated once per call below.
+  // The block buffers: entry i of lane p at [i*B + p]; and the last
+  // block's points when the count is not a multiple of B (the `tail`
+  // arrays, B points one after another). On the stack within its bound,
+  // else in the memory allocated once per call below.
   const uint64_t B = kBatchLanes;
   uint64_t buffer_doubles = 0;
-  for (const KernelArray& a : spec.args) buffer_doubles += std::max<uint64_t>(a.size, 1) * B;
+  for (const KernelArray& a : spec.args) buffer_doubles += 2 * std::max<uint64_t>(a.size, 1) * B;
   const bool stack_buffers = buffer_doubles <= kStackScratchSlots;
-  std::vector<llvm::Value*> buffer;
+  std::vector<llvm::Value*> buffer, tail;
   if (stack_buffers)
-    for (const KernelArray& a : spec.args)
-      buffer.push_back(b.CreateAlloca(llvm::ArrayType::get(dbl, std::max<uint64_t>(a.size, 1) * B),
-                                      nullptr, a.name + ".lanes"));
+    for (const KernelArray& a : spec.args) {
+      llvm::Type* block = llvm::ArrayType::get(dbl, std::max<uint64_t>(a.size, 1) * B);
+      buffer.push_back(b.CreateAlloca(block, nullptr, a.name + ".lanes"));
+      tail.push_back(b.CreateAlloca(block, nullptr, a.name + ".tail"));
+    }
   // for (p = 0; p < B; ++p) part(buffers + p, [scratch + p]): the loop the
   // vectorizer widens, at the builder's insert point.
   auto lane_loop = [&](llvm::Function* part, const std::vector<llvm::Value*>& arrays,
@@ -163,11 +167,12 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
       part_loops.push_back(loop);
     }
   }
-  // Fewer points than a block: one by one, without setting up the lanes.
+  // Fewer points than a tail block needs: one by one, without setting up
+  // the lanes.
   {
     auto* few = llvm::BasicBlock::Create(ctx, "few", f);
     auto* lanes_setup = llvm::BasicBlock::Create(ctx, "lanes", f);
-    b.CreateCondBr(b.CreateICmpULT(count, b.getInt64(kBatchLanes)), few, lanes_setup);
+    b.CreateCondBr(b.CreateICmpULT(count, b.getInt64(kBatchTailMin)), few, lanes_setup);
     b.SetInsertPoint(few);
     point_by_point(b.getInt64(0));
     b.SetInsertPoint(lanes_setup);
@@ -195,7 +200,8 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
     if (!stack_buffers)
       for (const KernelArray& a : spec.args) {
         buffer.push_back(at(heap, b.getInt64(offset), a.name + ".lanes"));
-        offset += std::max<uint64_t>(a.size, 1) * B;
+        tail.push_back(at(heap, b.getInt64(offset + std::max<uint64_t>(a.size, 1) * B), a.name + ".tail"));
+        offset += 2 * std::max<uint64_t>(a.size, 1) * B;
       }
     if (!part_loops.empty()) scratch = at(heap, b.getInt64(offset), "s.lanes");
   }
@@ -259,13 +265,43 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
       });
     });
   };
-  // Whole blocks of B points in lanes; the count % B points left, one by one.
-  llvm::Value* blocks = b.CreateUDiv(count, b.getInt64(B), "blocks");
+  // Whole blocks of B points in lanes. The count % B points left: with at
+  // least kBatchTailMin of them, one more block, on the tail arrays (those
+  // points copied in, the last of them repeated in the lanes beyond them,
+  // so that every lane computes on a real point; their results copied
+  // out), else one by one.
+  llvm::Value* whole = b.CreateUDiv(count, b.getInt64(B), "whole");
+  llvm::Value* done = times(whole, B);
+  llvm::Value* left = b.CreateSub(count, done, "left");
+  llvm::Value* in_tail = b.CreateICmpUGE(left, b.getInt64(kBatchTailMin), "in_tail");
+  {
+    auto* fill = llvm::BasicBlock::Create(ctx, "tail.in", f);
+    auto* filled = llvm::BasicBlock::Create(ctx, "tail.ready", f);
+    b.CreateCondBr(in_tail, fill, filled);
+    b.SetInsertPoint(fill);
+    counted_loop(b, b.getInt64(0), b.getInt64(B), "tail.point", false, [&](llvm::Value* p) {
+      llvm::Value* last = b.CreateSub(left, b.getInt64(1));
+      llvm::Value* source = b.CreateAdd(done, b.CreateSelect(b.CreateICmpULT(p, left), p, last));
+      for (unsigned a = 0; a < spec.args.size(); ++a)
+        if (!spec.args[a].result && spec.args[a].size > 0)
+          b.CreateMemCpy(at(tail[a], times(p, spec.args[a].size)), llvm::Align(8),
+                         at(array(a), times(source, spec.args[a].size)), llvm::Align(8),
+                         spec.args[a].size * sizeof(double));
+    });
+    b.CreateBr(filled);
+    b.SetInsertPoint(filled);
+  }
+  llvm::Value* blocks = b.CreateAdd(whole, b.CreateZExt(in_tail, i64), "blocks");
   counted_loop(b, b.getInt64(0), blocks, "block", false, [&](llvm::Value* block) {
     llvm::Value* first = times(block, B);
+    llvm::Value* is_tail = b.CreateICmpEQ(block, whole, "is_tail");
+    // The block's points: the user's arrays, or the tail arrays.
+    auto points = [&](unsigned a) {
+      return b.CreateSelect(is_tail, tail[a], at(array(a), times(first, spec.args[a].size)));
+    };
     for (unsigned a = 0; a < spec.args.size(); ++a)  // in: transposed into lanes
       if (!spec.args[a].result && spec.args[a].size > 0)
-        transpose(a, at(array(a), times(first, spec.args[a].size)), true);
+        transpose(a, points(a), true);
     // The kernel, lane by lane: the loop the vectorizer widens (one per part).
     if (part_loops.empty()) {
       lane_loop(lanes[0], buffer, nullptr);
@@ -276,10 +312,25 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
     }
     for (unsigned a = 0; a < spec.args.size(); ++a)  // out: transposed back
       if (spec.args[a].result && spec.args[a].size > 0)
-        transpose(a, at(array(a), times(first, spec.args[a].size)), false);
+        transpose(a, points(a), false);
   });
+  {
+    auto* copy = llvm::BasicBlock::Create(ctx, "tail.out", f);
+    auto* copied = llvm::BasicBlock::Create(ctx, "tail.done", f);
+    b.CreateCondBr(in_tail, copy, copied);
+    b.SetInsertPoint(copy);
+    counted_loop(b, b.getInt64(0), left, "tail.result", false, [&](llvm::Value* p) {
+      for (unsigned a = 0; a < spec.args.size(); ++a)
+        if (spec.args[a].result && spec.args[a].size > 0)
+          b.CreateMemCpy(at(array(a), times(b.CreateAdd(done, p), spec.args[a].size)), llvm::Align(8),
+                         at(tail[a], times(p, spec.args[a].size)), llvm::Align(8),
+                         spec.args[a].size * sizeof(double));
+    });
+    b.CreateBr(copied);
+    b.SetInsertPoint(copied);
+  }
   if (heap) b.CreateCall(free_fn, {heap});
-  return point_by_point(times(blocks, B));
+  return point_by_point(b.CreateSelect(in_tail, count, done));
 }
 
 }  // namespace gradc

@@ -10,8 +10,11 @@
 // batch_vector_bits), loaded and stored whole, selects become vector
 // selects lane by lane, and math functions are the vector library's (glibc's
 // libmvec, declared by optimize_llvm_module). The results are transposed
-// back. The count % B points after the last whole block go through the
-// one-point kernel, one by one. A kernel split into parts runs its parts'
+// back. The count % B points after the last whole block go through one
+// more block when there are at least kBatchTailMin of them (copied into
+// arrays of B points, the last one repeated in the lanes beyond them, and
+// their results copied back), else through the one-point kernel, one by
+// one. A kernel split into parts runs its parts'
 // lanes forms in turn, each in its own lanes loop and function, passing
 // values through a scratch array of B lanes. Block buffers beyond the
 // stack bound (kStackScratchSlots doubles) and the scratch array are
@@ -36,6 +39,12 @@ namespace gradc {
 
 /// Points per block of a batch kernel (the widest vectors: AVX-512's 8).
 inline constexpr uint32_t kBatchLanes = 8;
+
+/// The fewest points left after the whole blocks that go through one more
+/// block, padded with copies of the last point (below it, the points left
+/// go one by one): a block costs about as much as 2 to 6 points one by one
+/// (bench/: BA 2, MLP 3, GMM 6), so from 4 of 8 it is never much slower.
+inline constexpr uint64_t kBatchTailMin = 4;
 
 /// The most doubles a block's transposed arrays may take (8 MiB, allocated
 /// once per call beyond the stack bound); larger kernels run point by point.

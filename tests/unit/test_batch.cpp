@@ -70,7 +70,10 @@ void check_batch(const std::string& label, const gradc::Compiled& c, const Kerne
   REQUIRE_MESSAGE(bool(f.grad_batch), label << ": no NAME_grad_batch");
   const size_t n = c.names.inputs.size(), m = c.outputs.size(), k = c.num_wrt();
   std::mt19937_64 rng(7);
-  for (size_t count : {size_t(0), size_t(1), size_t(3), size_t(8), size_t(9), size_t(37)}) {
+  // Below kBatchTailMin (1, 3): one by one; 4 and 7: one block padded with
+  // copies of the last point; 8: one block; 9: a block, then one point
+  // alone; 12 and 37: blocks, then a padded block.
+  for (size_t count : std::initializer_list<size_t>{0, 1, 3, 4, 7, 8, 9, 12, 37}) {
     std::vector<double> in;
     for (size_t p = 0; p < count; ++p) {
       std::vector<double> x = random_vector(rng, n);
