@@ -1,5 +1,6 @@
 // array_ops.cpp - arrays unrolled into scalar nodes. Reductions are left
-// folds, in index order, as a person would write the sum by hand.
+// folds, in index order, as a person would write the sum by hand; a sum of
+// more than kSumBlock terms sums its blocks pairwise (sum_nodes).
 #include "front/array_ops.h"
 
 #include <fmt/format.h>
@@ -61,11 +62,30 @@ Value fail(Builder& b, std::string& error, std::string message) {
   return Value::poison(b.zero());
 }
 
-// a[0] + a[1] + ... (left fold)
-NodeId sum_nodes(Builder& b, const std::vector<NodeId>& xs) {
-  NodeId acc = xs.empty() ? b.zero() : xs[0];
-  for (size_t i = 1; i < xs.size(); ++i) acc = b.add(acc, xs[i]);
-  return acc;
+// a[0] + a[1] + ...: left folds of kSumBlock consecutive terms, then the
+// same on the blocks' sums, until one is left (a tree of kSumBlock-term
+// left folds, in the spirit of NumPy's pairwise summation): a chain of
+// about (kSumBlock - 1) * log_kSumBlock(n) dependent additions instead of
+// n - 1, with an error bound that grows with that depth instead of n, and
+// each level one repeated shape, which the planner re-rolls into a loop. A
+// sum of at most kSumBlock terms is the left fold, and so is every sum with
+// `pairwise` false (the entries of a matrix product: many chains side by
+// side).
+NodeId sum_nodes(Builder& b, const std::vector<NodeId>& xs, bool pairwise = true) {
+  if (xs.empty()) return b.zero();
+  const size_t block = pairwise ? kSumBlock : xs.size();
+  std::vector<NodeId> level = xs;
+  while (level.size() > 1) {
+    size_t sums = 0;
+    for (size_t first = 0; first < level.size(); first += block) {
+      NodeId acc = level[first];
+      for (size_t i = first + 1; i < std::min(level.size(), first + block); ++i)
+        acc = b.add(acc, level[i]);
+      level[sums++] = acc;
+    }
+    level.resize(sums);
+  }
+  return level[0];
 }
 
 NodeId max_nodes(Builder& b, const std::vector<NodeId>& xs) {
@@ -74,12 +94,13 @@ NodeId max_nodes(Builder& b, const std::vector<NodeId>& xs) {
   return acc;
 }
 
-// sum_p a[p*sa] * c[p*sc] over p < n (a dot product with strides)
+// sum_p a[p*sa] * c[p*sc] over p < n (a dot product with strides),
+// pairwise or as a left fold (sum_nodes)
 NodeId dot_nodes(Builder& b, const Value& a, size_t a0, size_t sa, const Value& c, size_t c0,
-                 size_t sc, size_t n) {
+                 size_t sc, size_t n, bool pairwise) {
   std::vector<NodeId> terms(n);
   for (size_t p = 0; p < n; ++p) terms[p] = b.mul(a.at(a0 + p * sa), c.at(c0 + p * sc));
-  return sum_nodes(b, terms);
+  return sum_nodes(b, terms, pairwise);
 }
 
 // The shift m = stop_gradient(max(v)) that keeps exp() from overflowing;
@@ -176,10 +197,12 @@ Value matmul(Builder& b, const Value& a, const Value& c, std::string& error) {
                                       shape_text(sa), shape_text(sc), estimate,
                                       b.graph().node_limit() - std::min(have, b.graph().node_limit()),
                                       b.graph().node_limit()));
+  // A product of one entry (vector @ vector) sums pairwise, as dot does;
+  // the entries of a larger one are left folds, side by side.
   std::vector<NodeId> out(rows * cols);
   for (size_t i = 0; i < rows; ++i)
     for (size_t j = 0; j < cols; ++j)
-      out[i * cols + j] = dot_nodes(b, a, i * inner_a, 1, c, j, cols, inner_a);
+      out[i * cols + j] = dot_nodes(b, a, i * inner_a, 1, c, j, cols, inner_a, rows * cols == 1);
   Shape shape;
   if (sa.size() == 2) shape.push_back(uint32_t(rows));
   if (sc.size() == 2) shape.push_back(uint32_t(cols));
@@ -205,7 +228,7 @@ Value array_function(Builder& b, std::string_view name, const std::vector<Value>
     if (v.shape != u.shape)
       return fail(b, error, fmt::format("shape mismatch in 'dot': {} and {}", shape_text(v.shape),
                                         shape_text(u.shape)));
-    return Value::of(dot_nodes(b, v, 0, 1, u, 0, 1, xs.size()));
+    return Value::of(dot_nodes(b, v, 0, 1, u, 0, 1, xs.size(), true));
   }
   if (name == "logsumexp") {                            // m + log(sum exp(v_i - m)), m = max v
     NodeId m = stable_shift(b, xs);

@@ -1,6 +1,9 @@
 // test_array_ops.cpp - the stable array built-ins log_softmax(v) and
 // log_sigmoid(x): values and derivatives at +-800 against long double
-// references, and their shape rules.
+// references, and their shape rules; the order of long sums (a tree of
+// 16-term left folds): chain depth, accuracy, matrix products' left folds.
+#include <fmt/format.h>
+
 #include "unit_support.h"
 
 using namespace gradc;
@@ -82,5 +85,63 @@ TEST_CASE("NumPy broadcasting: X @ W + b adds b to every row; sizes equal or 1 f
     INFO(std::string(text), "\n", r.errors);
     CHECK_FALSE(r.compiled.has_value());
     CHECK(r.errors.find(message) != std::string::npos);
+  }
+}
+
+namespace {
+
+// The most additions on any path from `root` down to a non-addition (the
+// chain of dependent additions a sum compiles to). Nodes are numbered
+// after their operands, so one pass in id order suffices.
+size_t addition_depth(const gradc::Graph& g, gradc::NodeId root) {
+  std::vector<size_t> depth(root + 1, 0);
+  for (gradc::NodeId id = 0; id <= root; ++id) {
+    const gradc::Node& n = g[id];
+    if (n.op != gradc::Op::Add) continue;
+    depth[id] = 1 + std::max(depth[n.a], depth[n.b]);
+  }
+  return depth[root];
+}
+
+}  // namespace
+
+TEST_CASE("sums of more than 16 terms: left folds of 16, then the same on the blocks' sums") {
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> pick(-1, 1);
+  for (size_t n : {1, 2, 15, 16, 17, 31, 33, 255, 256, 257, 500, 4097}) {
+    INFO("n = ", n);
+    gradc::Compiled c = unit::compile_ok(
+        fmt::format("input a[{}], M[2,{}]\ns = sum(a)\nd = dot(a, a)\nv = a @ a\nr = M @ a\n"
+                    "output s, d, v, r\nwrt a", n, n));
+    // The chain: 15 additions per level of 16, one level per factor of 16.
+    size_t levels = 0;
+    for (size_t left = n; left > 1; left = (left + 15) / 16) ++levels;
+    const size_t bound = 15 * levels;
+    CHECK(addition_depth(c.prog.graph, c.outputs[0]) <= bound);
+    CHECK(addition_depth(c.prog.graph, c.outputs[1]) <= bound);
+    CHECK(addition_depth(c.prog.graph, c.outputs[2]) <= bound);
+    // Up to 16 terms, and each entry of a matrix product, a left fold.
+    CHECK(addition_depth(c.prog.graph, c.outputs[3]) == n - 1);
+    if (n <= 16) CHECK(addition_depth(c.prog.graph, c.outputs[0]) == n - 1);
+    // Values: the exact sums (long double) within the tree's error bound,
+    // depth * eps * sum |terms|; the gradient is exact.
+    for (int trial = 0; trial < 3; ++trial) {
+      std::vector<double> in(3 * n);
+      for (double& x : in) x = pick(rng) * std::ldexp(1.0, int(rng() % 20) - 10);
+      LD sum = 0, abs_sum = 0, dot = 0, abs_dot = 0;
+      for (size_t i = 0; i < n; ++i) {
+        sum += in[i], abs_sum += std::abs(LD(in[i]));
+        dot += LD(in[i]) * in[i], abs_dot += LD(in[i]) * in[i];
+      }
+      unit::Values v = unit::run(c, in);
+      const double eps = std::ldexp(1.0, -52);
+      CHECK(std::abs(v.out[0] - sum) <= double(bound) * eps * abs_sum);
+      CHECK(std::abs(v.out[1] - dot) <= double(bound + 1) * eps * abs_dot);
+      CHECK(v.out[2] == v.out[1]);  // a @ a is dot(a, a), term for term
+      for (size_t i = 0; i < n; ++i) {
+        CHECK(v.jac[i] == 1.0);                  // ds/da_i
+        CHECK(v.jac[n + i] == 2.0 * in[i]);      // dd/da_i
+      }
+    }
   }
 }
