@@ -4,8 +4,8 @@
 # locale-independence tests use (tests/unit/comma_locale.h). Needs root (or
 # sudo) only when something is missing.
 set -euo pipefail
-packages=(cmake ninja-build g++ python3 libfmt-dev doctest-dev llvm-19-dev clang-19 llvm-19-tools
-          locales texlive-latex-base)
+packages=(cmake ninja-build g++ ccache python3 libfmt-dev doctest-dev llvm-19-dev clang-19
+          llvm-19-tools locales texlive-latex-base)
 [ $# -eq 0 ] || packages=("$@")
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -9,20 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "build_config.h"  // kSanitized
 #include "kernel_harness.h"
 
 namespace gradc_test {
-
-/// Built with AddressSanitizer (-DGRADC_SANITIZE=ON)? There LLVM's many small
-/// allocations go through ASan's allocator and in-process code generation is
-/// several times slower, so the property tests give the compiled backends
-/// only the first quarter of their random programs (backend_share; the
-/// plain run takes all).
-#if defined(GRADC_TEST_SANITIZED)  // the tests themselves are not instrumented
-inline constexpr bool kSanitized = true;
-#else
-inline constexpr bool kSanitized = false;
-#endif
 
 /// How many of `n` random programs the compiled backends get: all, or a
 /// quarter in a sanitized build, whose time goes to LLVM's allocations under

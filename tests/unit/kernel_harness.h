@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "build_config.h"
 #include "pipeline.h"
 
 namespace gradc {

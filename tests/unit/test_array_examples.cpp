@@ -513,7 +513,7 @@ TEST_CASE("jacobian_chain: d(W2 (W1 x))/dx = W2 W1, shape [out, in]") {
 
 TEST_CASE("every array example passes gradc --check") {
   for (const Example& ex : examples()) {
-    std::string cmd = std::string(GRADC_BINARY) + " " + GRADC_EXAMPLES_DIR + "/" + ex.stem +
+    std::string cmd = std::string(gradc_test::kGradcBinary) + " " + GRADC_EXAMPLES_DIR + "/" + ex.stem +
                       ".expr --check > /dev/null 2>&1";
     int status = std::system(cmd.c_str());
     CHECK_MESSAGE((WIFEXITED(status) && WEXITSTATUS(status) == 0), cmd << " -> " << status);

@@ -267,7 +267,7 @@ TEST_CASE("sigmoid_bce: wrt w, b gives dloss/dw = (p - y)*x and dloss/db = p - y
 
 TEST_CASE("every example passes gradc --check") {
   for (const char* stem : kStems) {
-    std::string cmd = std::string(GRADC_BINARY) + " " + GRADC_EXAMPLES_DIR + "/" + stem +
+    std::string cmd = std::string(gradc_test::kGradcBinary) + " " + GRADC_EXAMPLES_DIR + "/" + stem +
                       ".expr --check > /dev/null 2>&1";
     int status = std::system(cmd.c_str());
     CHECK_MESSAGE((WIFEXITED(status) && WEXITSTATUS(status) == 0), cmd << " -> " << status);

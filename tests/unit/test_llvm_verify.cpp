@@ -64,7 +64,7 @@ TEST_CASE("opt-19 verifies the .ll the gradc command writes for every example, a
     if (e.path().extension() != ".expr") continue;
     for (int level : {0, 2}) {
       std::string file = fmt::format("{}-O{}.ll", e.path().stem().string(), level);
-      std::string cmd = fmt::format("{} {} -O{} -o {}", GRADC_BINARY, e.path().string(), level,
+      std::string cmd = fmt::format("{} {} -O{} -o {}", gradc_test::kGradcBinary, e.path().string(), level,
                                     dir.file(file));
       gradc_test::CommandResult r = gradc_test::run_command(cmd, dir.file("gradc.log"));
       REQUIRE_MESSAGE(r.clean(), cmd << "\n" << r.printed);

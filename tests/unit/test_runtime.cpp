@@ -34,7 +34,7 @@ std::string command_errors(const std::string& file) {
   gradc_test::TempDir dir("runtime-cli");
   REQUIRE(dir.ok());
   gradc_test::CommandResult r = gradc_test::run_command(
-      fmt::format("{} {} -o - 2>&1 >/dev/null", GRADC_BINARY, file), dir.file("log"));
+      fmt::format("{} {} -o - 2>&1 >/dev/null", gradc_test::kGradcBinary, file), dir.file("log"));
   CHECK(r.status != 0);
   return r.printed;
 }
