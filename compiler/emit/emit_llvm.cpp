@@ -200,6 +200,15 @@ BuiltModule build_llvm_module(const Compiled& c, const std::string& name,
   // after the same IR optimizations). On straight-line floating-point parts
   // it is about 3x faster than SelectionDAG and its code runs as fast.
   if (!giant.empty()) tm.setFastISel(true);
+  // Each function names its CPU and features, as clang's do, so that a .ll
+  // or .bc compiled later (llc, clang) keeps what gradc chose for them: the
+  // batch loops' vector width and the registers their libmvec calls take.
+  for (llvm::Function& f : *m) {
+    if (f.isDeclaration()) continue;
+    f.addFnAttr("target-cpu", tm.getTargetCPU());
+    if (!tm.getTargetFeatureString().empty())
+      f.addFnAttr("target-features", tm.getTargetFeatureString());
+  }
   // Who made the module, as clang records itself.
   llvm::NamedMDNode* ident = m->getOrInsertNamedMetadata("llvm.ident");
   ident->addOperand(llvm::MDNode::get(

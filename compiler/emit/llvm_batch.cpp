@@ -58,7 +58,10 @@ size_t total_entries(const KernelSpec& spec) {
 }  // namespace
 
 uint32_t batch_vector_bits(const llvm::TargetMachine& tm) {
-  const bool avx512 = tm.getTargetTriple().getArch() == llvm::Triple::x86_64 &&
+  // Where optimize_llvm_module declares libmvec (x86-64 Linux) only: else
+  // each math call of an 8-wide vector would be 8 scalar calls.
+  const llvm::Triple& triple = tm.getTargetTriple();
+  const bool avx512 = triple.getArch() == llvm::Triple::x86_64 && triple.isOSLinux() &&
                       tm.getMCSubtargetInfo()->checkFeatures("+avx512f");
   return avx512 ? 512 : 256;
 }

@@ -42,18 +42,20 @@ inline constexpr uint32_t kBatchLanes = 8;
 
 /// The fewest points left after the whole blocks that go through one more
 /// block, padded with copies of the last point (below it, the points left
-/// go one by one): a block costs about as much as 2 to 6 points one by one
-/// (bench/: BA 2, MLP 3, GMM 6), so from 4 of 8 it is never much slower.
+/// go one by one). A block costs about as much as 2 to 6 points one by one
+/// (bench/: BA 2, MLP 3, GMM 6): 4 points left take half the time of one
+/// by one for BA, 1.5 times it for the GMM kernel at worst.
 inline constexpr uint64_t kBatchTailMin = 4;
 
-/// The most doubles a block's transposed arrays may take (8 MiB, allocated
-/// once per call beyond the stack bound); larger kernels run point by point.
+/// The most doubles a block's transposed arrays may take (8 MiB; with the
+/// tail arrays of the same size, up to 16 MiB allocated once per call beyond
+/// the stack bound); larger kernels run point by point.
 inline constexpr uint64_t kMaxBatchBufferDoubles = uint64_t{1} << 20;
 
 /// The widest vectors, in bits, a batch kernel's loops may use on `tm`'s
-/// target: 512 (8 doubles) with AVX-512, whose vector math glibc's libmvec
-/// has at 8 lanes (optimize_llvm_module declares it then), else 256 (the
-/// target's registers may bound it further: SSE2 gives 2 doubles).
+/// target: 512 (8 doubles) on x86-64 Linux with AVX-512, whose vector math
+/// glibc's libmvec has at 8 lanes (optimize_llvm_module declares it then),
+/// else 256 (the target's registers may bound it further: SSE2 gives 2).
 uint32_t batch_vector_bits(const llvm::TargetMachine& tm);
 
 /// Can `spec`'s batch kernel run in lanes (its arrays, transposed for a

@@ -1,6 +1,6 @@
 // array_ops.cpp - arrays unrolled into scalar nodes. Reductions are left
 // folds, in index order, as a person would write the sum by hand; a sum of
-// more than kSumBlock terms sums its blocks pairwise (sum_nodes).
+// more than kSumBlock terms is a tree of kSumBlock-term folds (sum_nodes).
 #include "front/array_ops.h"
 
 #include <fmt/format.h>

@@ -19,8 +19,10 @@ namespace gradc {
 inline constexpr size_t kMaxArrayElements = (size_t(1) << 24) >> kLimitShift;
 /// Largest number of multiplications one `@` may unroll into.
 inline constexpr size_t kMaxUnrolledProducts = (size_t(1) << 25) >> kLimitShift;
-/// Terms a sum (`sum`, `mean`, `dot`, `@`, `norm`, ...) adds as a left fold;
-/// the sums of such blocks are added pairwise (docs/semantics.md).
+/// Terms a sum (`sum`, `mean`, `dot`, `vector @ vector`, `norm`, ...) adds
+/// as a left fold; the sums of such blocks are added in left folds of as
+/// many again, until one is left (docs/semantics.md). Each entry of a larger
+/// matrix product is one left fold.
 inline constexpr size_t kSumBlock = 16;
 
 /// The shape `args` broadcast to under NumPy's rules, or nullopt if they do not.

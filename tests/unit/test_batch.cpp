@@ -219,6 +219,7 @@ TEST_CASE("an LLVM batch kernel computes several points per instruction") {
   // (all of them: LLVM's own table has no 8-wide double functions).
   lo.cpu = "x86-64-v4";
   std::string ba512 = gradc::emit_llvm(programs[0].c, "ba", "ba.expr", gradc::LlvmFormat::Text, lo).bytes;
+  REQUIRE(ba512.find("define void @ba_grad_batch") != std::string::npos);
   std::string ba_batch = ba512.substr(ba512.find("define void @ba_grad_batch"));
   CHECK(ba_batch.find("<8 x double>") != std::string::npos);
   for (const char* f : {"_ZGVeN8v_sin", "_ZGVeN8v_cos"})
