@@ -119,13 +119,14 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
   // arrays, B points one after another). On the stack within its bound,
   // else in the memory allocated once per call below.
   const uint64_t B = kBatchLanes;
+  auto block_doubles = [&](const KernelArray& a) { return std::max<uint64_t>(a.size, 1) * B; };
   uint64_t buffer_doubles = 0;
-  for (const KernelArray& a : spec.args) buffer_doubles += 2 * std::max<uint64_t>(a.size, 1) * B;
+  for (const KernelArray& a : spec.args) buffer_doubles += 2 * block_doubles(a);
   const bool stack_buffers = buffer_doubles <= kStackScratchSlots;
   std::vector<llvm::Value*> buffer, tail;
   if (stack_buffers)
     for (const KernelArray& a : spec.args) {
-      llvm::Type* block = llvm::ArrayType::get(dbl, std::max<uint64_t>(a.size, 1) * B);
+      llvm::Type* block = llvm::ArrayType::get(dbl, block_doubles(a));
       buffer.push_back(b.CreateAlloca(block, nullptr, a.name + ".lanes"));
       tail.push_back(b.CreateAlloca(block, nullptr, a.name + ".tail"));
     }
@@ -203,8 +204,8 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
     if (!stack_buffers)
       for (const KernelArray& a : spec.args) {
         buffer.push_back(at(heap, b.getInt64(offset), a.name + ".lanes"));
-        tail.push_back(at(heap, b.getInt64(offset + std::max<uint64_t>(a.size, 1) * B), a.name + ".tail"));
-        offset += 2 * std::max<uint64_t>(a.size, 1) * B;
+        tail.push_back(at(heap, b.getInt64(offset + block_doubles(a)), a.name + ".tail"));
+        offset += 2 * block_doubles(a);
       }
     if (!part_loops.empty()) scratch = at(heap, b.getInt64(offset), "s.lanes");
   }
@@ -277,23 +278,35 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
   llvm::Value* done = times(whole, B);
   llvm::Value* left = b.CreateSub(count, done, "left");
   llvm::Value* in_tail = b.CreateICmpUGE(left, b.getInt64(kBatchTailMin), "in_tail");
-  {
-    auto* fill = llvm::BasicBlock::Create(ctx, "tail.in", f);
-    auto* filled = llvm::BasicBlock::Create(ctx, "tail.ready", f);
-    b.CreateCondBr(in_tail, fill, filled);
-    b.SetInsertPoint(fill);
+  // if (in_tail) body(), at the builder's insert point.
+  auto if_tail = [&](const char* name, const std::function<void()>& body) {
+    auto* then = llvm::BasicBlock::Create(ctx, name, f);
+    auto* after = llvm::BasicBlock::Create(ctx, std::string(name) + ".end", f);
+    b.CreateCondBr(in_tail, then, after);
+    b.SetInsertPoint(then);
+    body();
+    b.CreateBr(after);
+    b.SetInsertPoint(after);
+  };
+  // Point `tail_point` of the tail arrays from point `user_point` of the
+  // user's arrays (into_tail: the inputs), or back (the results).
+  auto copy_point = [&](llvm::Value* tail_point, llvm::Value* user_point, bool into_tail) {
+    for (unsigned a = 0; a < spec.args.size(); ++a) {
+      const uint64_t size = spec.args[a].size;
+      if (spec.args[a].result == into_tail || size == 0) continue;
+      llvm::Value* in_tail_arrays = at(tail[a], times(tail_point, size));
+      llvm::Value* in_user_arrays = at(array(a), times(user_point, size));
+      b.CreateMemCpy(into_tail ? in_tail_arrays : in_user_arrays, llvm::Align(8),
+                     into_tail ? in_user_arrays : in_tail_arrays, llvm::Align(8),
+                     size * sizeof(double));
+    }
+  };
+  if_tail("tail.in", [&] {
     counted_loop(b, b.getInt64(0), b.getInt64(B), "tail.point", false, [&](llvm::Value* p) {
       llvm::Value* last = b.CreateSub(left, b.getInt64(1));
-      llvm::Value* source = b.CreateAdd(done, b.CreateSelect(b.CreateICmpULT(p, left), p, last));
-      for (unsigned a = 0; a < spec.args.size(); ++a)
-        if (!spec.args[a].result && spec.args[a].size > 0)
-          b.CreateMemCpy(at(tail[a], times(p, spec.args[a].size)), llvm::Align(8),
-                         at(array(a), times(source, spec.args[a].size)), llvm::Align(8),
-                         spec.args[a].size * sizeof(double));
+      copy_point(p, b.CreateAdd(done, b.CreateSelect(b.CreateICmpULT(p, left), p, last)), true);
     });
-    b.CreateBr(filled);
-    b.SetInsertPoint(filled);
-  }
+  });
   llvm::Value* blocks = b.CreateAdd(whole, b.CreateZExt(in_tail, i64), "blocks");
   counted_loop(b, b.getInt64(0), blocks, "block", false, [&](llvm::Value* block) {
     llvm::Value* first = times(block, B);
@@ -317,21 +330,11 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
       if (spec.args[a].result && spec.args[a].size > 0)
         transpose(a, points(a), false);
   });
-  {
-    auto* copy = llvm::BasicBlock::Create(ctx, "tail.out", f);
-    auto* copied = llvm::BasicBlock::Create(ctx, "tail.done", f);
-    b.CreateCondBr(in_tail, copy, copied);
-    b.SetInsertPoint(copy);
+  if_tail("tail.out", [&] {
     counted_loop(b, b.getInt64(0), left, "tail.result", false, [&](llvm::Value* p) {
-      for (unsigned a = 0; a < spec.args.size(); ++a)
-        if (spec.args[a].result && spec.args[a].size > 0)
-          b.CreateMemCpy(at(array(a), times(b.CreateAdd(done, p), spec.args[a].size)), llvm::Align(8),
-                         at(tail[a], times(p, spec.args[a].size)), llvm::Align(8),
-                         spec.args[a].size * sizeof(double));
+      copy_point(p, b.CreateAdd(done, p), false);
     });
-    b.CreateBr(copied);
-    b.SetInsertPoint(copied);
-  }
+  });
   if (heap) b.CreateCall(free_fn, {heap});
   return point_by_point(b.CreateSelect(in_tail, count, done));
 }

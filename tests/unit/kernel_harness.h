@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "build_config.h"
 #include "pipeline.h"
 
 namespace gradc {

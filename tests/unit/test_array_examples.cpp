@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "backends.h"
+#include "build_config.h"  // kGradcBinary
 #include "kernel_harness.h"
 
 namespace {

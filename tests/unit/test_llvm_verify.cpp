@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "build_config.h"  // kGradcBinary
 #include "emit/emit_llvm.h"
 #include "kernel_harness.h"
 #include "random_array_program.h"

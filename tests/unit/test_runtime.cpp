@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "build_config.h"  // kGradcBinary
 #include "comma_locale.h"
 #include "gradc_runtime.h"
 #include "kernel_harness.h"
