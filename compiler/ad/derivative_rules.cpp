@@ -87,10 +87,12 @@ NodeId binary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId y, int i, No
       return i == 0 ? b.div(b.mul(s, y), r2) : b.neg(b.div(b.mul(s, x), r2));
     }
     case Op::Max: case Op::Min: {  // all to the winner, half each on a tie
-      // self wins or ties: other <= self (max), self <= other (min); the tie
-      // test and the shared seed are the same nodes for both operands.
-      NodeId wins_or_ties = op == Op::Max ? b.binary(Op::Le, other, self)
-                                          : b.binary(Op::Le, self, other);
+      // self wins or ties where the result is self: n == self. That also
+      // follows fmax/fmin past a NaN operand (max(y, NaN) is y, so y gets
+      // the whole derivative; a NaN operand gets none), where other <= self
+      // would be false for both. The tie test and the shared seed are the
+      // same nodes for both operands.
+      NodeId wins_or_ties = b.binary(Op::Eq, n, self);
       NodeId share = b.select(b.binary(Op::Eq, x, y), b.mul(k(0.5), s), s);
       return b.select(wins_or_ties, share, b.zero());
     }

@@ -380,6 +380,18 @@ NodeId Builder::select(NodeId c, NodeId a, NodeId b) {
     return select(c, a, nb.a == c ? nb.c : nb.b);
   // Masked values are kept in one form, c ? v : 0, with v itself unmasked,
   // so pushing a product through a mask is one step (no recursion chains).
+  // A choice between two masked values is masked too, so that a later
+  // product keeps it zero wherever the branch it takes is (max's tie share
+  // and leaky_relu's slope choose between two multiples of one masked seed):
+  //   c ? (d ? u : 0) : (d ? v : 0)   -> d ? (c ? u : v) : 0
+  //   c ? (d1 ? u : 0) : (d2 ? v : 0) -> ((c && d1) || (!c && d2)) ? (c ? u : v) : 0
+  if (is_masked(a) && is_masked(b)) {
+    const Node na = g_[a], nb = g_[b];  // copies: building may move the arena
+    NodeId mask = na.a == nb.a ? na.a
+                               : binary(Op::Or, binary(Op::And, c, na.a),
+                                        binary(Op::And, unary(Op::Not, c), nb.a));
+    return select(mask, select(c, na.b, nb.b), zero());
+  }
   if (is(a, 0.0)) return select(unary(Op::Not, c), b, zero());  // c ? 0 : b
   if (is(b, 0.0) && is_masked(a))                               // nested masks
     return select(binary(Op::And, c, g_[a].a), g_[a].b, zero());

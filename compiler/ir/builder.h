@@ -16,6 +16,8 @@
 //   (c ? a : 0)*y -> c ? a*y : 0              (a zero branch stays zero; not applied
 //   (c ? a : 0)/y -> c ? a/y : 0               where y is known to be 0, inf or NaN)
 //   (c1 ? a : 0) + (c2 ? b : 0) -> (c1 || c2) ? ((c1 ? a : 0) + (c2 ? b : 0)) : 0
+//   c ? (d1 ? a : 0) : (d2 ? b : 0) -> ((c && d1) || (!c && d2)) ? (c ? a : b) : 0
+//                                              (exact; d1 == d2 gives d1 ? ... : 0)
 // The masked-value rules are what keep the untaken branch of `?:`, relu, max
 // and friends from leaking NaN or inf into a derivative (SPEC 1).
 //   -(a-b) -> b-a, x+x -> 2*x                  (sign of a zero result may differ)

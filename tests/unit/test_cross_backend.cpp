@@ -15,6 +15,7 @@
 #include "backends.h"
 #include "emit/emit_llvm.h"
 #include "kernel_harness.h"
+#include "untaken_branches.h"
 
 namespace {
 
@@ -346,6 +347,27 @@ TEST_CASE("an untaken ?: branch does not leak NaN into the derivative (SPEC 1)")
   Values k = lib.get("nan_branch").call({-1.0}, 1, 1);
   CHECK(k.out[0] == 0.0);
   CHECK(k.jac[0] == 0.0);
+}
+
+TEST_CASE("a selection inside an untaken branch leaks nothing in any compiled kernel") {
+  const std::vector<unit::UntakenCase> cases = unit::untaken_branch_cases();
+  std::vector<gradc::Compiled> programs;
+  for (const unit::UntakenCase& tc : cases) {
+    auto c = gradc_test::compile_text(tc.program);
+    REQUIRE_MESSAGE(c, tc.program);
+    programs.push_back(std::move(*c));
+  }
+  std::vector<gradc_test::NamedProgram> batch;
+  for (size_t i = 0; i < programs.size(); ++i) batch.push_back({fmt::format("u{}", i), &programs[i]});
+  for (const auto& b : gradc_test::build_backends(batch, gradc_test::kCompiledBackends)) {
+    REQUIRE_MESSAGE(b->ok(), b->label() << ":\n" << b->log());
+    for (size_t i = 0; i < cases.size(); ++i) {
+      INFO(b->label(), ": ", cases[i].program, "\nat y = ", cases[i].in[1]);
+      Values v = b->call(i, cases[i].in);
+      CHECK(v.out[0] == cases[i].value);
+      CHECK(v.jac == std::vector<double>{1.0, 0.0});
+    }
+  }
 }
 
 TEST_CASE("the harness reports compiler warnings as failures") {

@@ -10,6 +10,7 @@
 #include "ad/derivative_rules.h"
 #include "ir/scalar_math.h"
 #include "unit_support.h"
+#include "untaken_branches.h"
 
 using namespace gradc;
 using unit::close_exact;
@@ -329,6 +330,41 @@ TEST_CASE("an untaken ?: or where branch never leaks NaN or inf into the derivat
   }
   Compiled two = unit::compile_ok("input x, y\nw = x > 0 ? exp(sqrt(x))*y : y");
   CHECK(unit::run(two, {-1.0, 5.0}).jac == std::vector<double>{0.0, 1.0});
+}
+
+TEST_CASE("a selection inside an untaken branch leaks nothing either, in every mode") {
+  // max's tie share and leaky_relu's slope choose between two multiples of
+  // one masked seed; the choice must stay masked (it once let 0*inf = NaN
+  // through in reverse mode).
+  const std::vector<unit::UntakenCase> cases = unit::untaken_branch_cases();
+  CHECK(cases.size() > 150);
+  for (DiffMode mode : {DiffMode::Reverse, DiffMode::Forward, DiffMode::Auto}) {
+    for (const unit::UntakenCase& tc : cases) {
+      INFO(tc.program, "\nmode ", diff_mode_name(mode), " at y = ", tc.in[1]);
+      unit::Values v = unit::run(unit::compile_mode(tc.program, mode), tc.in);
+      CHECK(v.out[0] == tc.value);
+      CHECK(v.jac == std::vector<double>{1.0, 0.0});
+    }
+  }
+}
+
+TEST_CASE("max and min follow fmax/fmin past a NaN operand: the derivative goes to the result") {
+  // The value ignores the NaN operand, so the derivative is the other's.
+  for (const char* program : {"w = min(y, sqrt(x))", "w = max(y, log(x))", "w = max(sqrt(x), y)",
+                              "w = min(log(x), y)"}) {
+    for (DiffMode mode : {DiffMode::Reverse, DiffMode::Forward}) {
+      INFO(program, " mode ", diff_mode_name(mode));
+      Compiled c = unit::compile_mode(std::string("input x, y\n") + program, mode);
+      unit::Values v = unit::run(c, {-1.0, 3.0});
+      CHECK(v.out[0] == 3.0);
+      CHECK(v.jac == std::vector<double>{0.0, 1.0});
+    }
+  }
+  // Both NaN: the value is NaN, and neither operand wins.
+  Compiled both = unit::compile_ok("input x, y\nw = max(sqrt(x), log(y))");
+  unit::Values v = unit::run(both, {-1.0, -1.0});
+  CHECK(std::isnan(v.out[0]));
+  CHECK(v.jac == std::vector<double>{0.0, 0.0});
 }
 
 TEST_CASE("pow: variable exponent has d/db = a^b*log(a), and 0 where a == 0") {

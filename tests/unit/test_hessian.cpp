@@ -14,6 +14,7 @@
 #include "emit/print.h"
 #include "random_array_program.h"
 #include "random_program.h"
+#include "untaken_branches.h"
 
 using gradc::KernelKind;
 using namespace gradc_test;
@@ -158,6 +159,16 @@ TEST_CASE("second-order conventions: untaken branches never leak, kinks have zer
   CHECK(close(h.second[0], 0.75 / 2.0, 1e-15, 0));  // d2/dx2 x^1.5 = 0.75 x^-0.5
   CHECK(h.second[1] == 2.0);
   CHECK(h.second[2] == 2.0);
+}
+
+TEST_CASE("second order: a selection inside an untaken branch leaks nothing") {
+  for (const unit::UntakenCase& tc : unit::untaken_branch_cases()) {
+    INFO(tc.program, "\nat y = ", tc.in[1]);
+    SecondOrder h = interpret_second(compile_second(tc.program), KernelKind::Hess, tc.in);
+    CHECK(h.out[0] == tc.value);
+    CHECK(h.jac == std::vector<double>{1.0, 0.0});
+    CHECK(h.second == std::vector<double>{0.0, 0.0, 0.0, 0.0});
+  }
 }
 
 TEST_CASE("H v from NAME_hvp equals the full Hessian times v") {

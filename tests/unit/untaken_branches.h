@@ -1,0 +1,54 @@
+// untaken_branches.h - programs in which a selection (?:, where, max, min,
+// relu, leaky_relu) sits inside the branch that another selection does not
+// take, over a value whose partial derivative is infinite there. SPEC 1: the
+// untaken branch never leaks into a derivative, so the derivative with
+// respect to y, which only that branch reads, is exactly 0, at first and
+// second order and in every mode. Shared by test_derivative_rules.cpp and
+// test_hessian.cpp.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace unit {
+
+struct UntakenCase {
+  std::string program;     // inputs x, y; y is read only by the untaken branch
+  std::vector<double> in;  // x = 1, and y where the inner value's partial is inf
+  double value;            // the taken side's value
+};
+
+inline std::vector<UntakenCase> untaken_branch_cases() {
+  struct Blowup {
+    const char* text;  // finite value, infinite partial at y
+    double y;
+  };
+  const Blowup blowups[] = {{"sqrt(y)", 0.0}, {"asin(y)", 1.0}, {"cbrt(y)", 0.0}};
+  // Inner selections over the blow-up value b.
+  const char* inners[] = {"min(b, y)",          "max(b, y)",          "max(y, b)",
+                          "min(y, b)",          "relu(b)",            "leaky_relu(b + 1, 0.1)",
+                          "leaky_relu(b - 5, y)", "y > 0.5 ? b : y",  "where(y < 0.5, 2*b, y)",
+                          "max(min(b, y), y/2)", "b"};
+  // Outer selections at x = 1 that take x's side; B is the untaken side.
+  struct Outer {
+    const char* text;
+    double value;
+  };
+  const Outer outers[] = {{"x > 0 ? x : B", 1.0},   {"where(x <= 0, B, x)", 1.0},
+                          {"max(x + 10, B)", 11.0}, {"min(x - 10, B)", -9.0},
+                          {"x > 0 ? x : 2*(B)", 1.0}, {"x > 0 ? x : (x < -5 ? B : 3*B)", 1.0}};
+  auto replace = [](std::string s, char name, const std::string& by) {
+    for (size_t at = s.find(name); at != std::string::npos; at = s.find(name, at + by.size()))
+      s.replace(at, 1, "(" + by + ")");
+    return s;
+  };
+  std::vector<UntakenCase> cases;
+  for (const Blowup& b : blowups)
+    for (const char* inner : inners)
+      for (const Outer& o : outers)
+        cases.push_back({"input x, y\nw = " + replace(o.text, 'B', replace(inner, 'b', b.text)),
+                         {1.0, b.y}, o.value});
+  return cases;
+}
+
+}  // namespace unit
