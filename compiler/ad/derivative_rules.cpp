@@ -113,9 +113,8 @@ NodeId binary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId y, int i, No
   throw InternalError("binary_partial: not a binary op");
 }
 
-}  // namespace
-
-NodeId partial_times(Builder& b, NodeId id, int operand_index, NodeId seed) {
+// seed * d n / d operand_i for a seed that is not masked.
+NodeId unmasked_partial_times(Builder& b, NodeId id, int operand_index, NodeId seed) {
   const Node n = b.graph()[id];  // a copy: building nodes may move the arena
   switch (arity(n)) {
     case 1: return unary_partial(b, n.op, id, n.a, seed);
@@ -125,6 +124,24 @@ NodeId partial_times(Builder& b, NodeId id, int operand_index, NodeId seed) {
       return operand_index == 1 ? b.select(n.a, seed, b.zero()) : b.select(n.a, b.zero(), seed);
     default: throw InternalError("partial_times: a leaf has no operands");
   }
+}
+
+}  // namespace
+
+NodeId partial_times(Builder& b, NodeId id, int operand_index, NodeId seed) {
+  // A masked seed (c ? s : 0: the adjoint or tangent of an untaken branch)
+  // stays masked through the partial: (c ? s : 0)*p is c ? s*p : 0, exactly
+  // 0 where c fails (SPEC 1). The builder does that for products too, but
+  // not where p is a constant inf or NaN (the 1/0 of x/0), which it keeps
+  // IEEE; here the zero is structural, so x > 0 ? x : y/0 has d/dy = 0 at
+  // x = 1. A masked seed's s is itself unmasked (Builder::select), so this
+  // is one level.
+  const Node sn = b.graph()[seed];
+  if (sn.op == Op::Select && b.graph().is_const(sn.c, 0.0)) {
+    NodeId inner = unmasked_partial_times(b, id, operand_index, sn.b);
+    return inner == kNoNode ? kNoNode : b.select(sn.a, inner, b.zero());
+  }
+  return unmasked_partial_times(b, id, operand_index, seed);
 }
 
 }  // namespace gradc

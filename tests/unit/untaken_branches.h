@@ -1,6 +1,7 @@
 // untaken_branches.h - programs in which a selection (?:, where, max, min,
 // relu, leaky_relu) sits inside the branch that another selection does not
-// take, over a value whose partial derivative is infinite there. SPEC 1: the
+// take, over a value whose partial derivative is infinite there (sqrt at 0,
+// or a constant 1/0). SPEC 1: the
 // untaken branch never leaks into a derivative, so the derivative with
 // respect to y, which only that branch reads, is exactly 0, at first and
 // second order and in every mode. Shared by test_derivative_rules.cpp and
@@ -48,6 +49,11 @@ inline std::vector<UntakenCase> untaken_branch_cases() {
       for (const Outer& o : outers)
         cases.push_back({"input x, y\nw = " + replace(o.text, 'B', replace(inner, 'b', b.text)),
                          {1.0, b.y}, o.value});
+  // A partial that is a constant inf (the 1/0 of y/0), which the builder's
+  // IEEE constant rule would multiply into 0*inf = NaN.
+  for (const char* untaken : {"x > 0 ? x : y/0", "x > 0 ? x : y*(1/0)", "min(x, y/0)",
+                              "max(x, -y/0)", "x > 0 ? x : max(y/0, y)"})
+    cases.push_back({std::string("input x, y\nw = ") + untaken, {1.0, 2.0}, 1.0});
   return cases;
 }
 
