@@ -1,10 +1,12 @@
 // test_modes.cpp - forward mode against reverse mode: the same Jacobian (to
-// rounding) on the 1,000 random scalar programs and 300 random array
+// rounding, and finite in the same entries) on the 1,000 random scalar
+// programs, also at kinks and infinite partials, and 300 random array
 // programs, --mode=auto choosing the mode with fewer operations, and the
 // costs the modes are chosen for (one tangent sweep per wrt scalar, one
 // adjoint sweep per output scalar, each over its own cone only).
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <random>
 
@@ -20,26 +22,40 @@ using unit::compile_mode;
 
 namespace {
 
+// Where the inputs of check_modes_agree come from.
+enum class Points {
+  Uniform,  ///< uniform in [-2, 2]
+  Kinks,    ///< each from 0, ±0.5, ±1, 2: ties, kinks, and infinite partials in
+            ///< the untaken branches of the generator's guarded selections
+};
 
-// Forward and reverse mode agree at `points` random points in [-2, 2].
-void check_modes_agree(const std::string& text, uint64_t seed, int points) {
+// Forward and reverse mode agree at `points` random points: an entry is
+// finite in both or in neither (an untaken branch leaks in neither mode), and
+// finite entries agree to rounding. Returns the number of entries compared.
+int check_modes_agree(const std::string& text, uint64_t seed, int points,
+                      Points from = Points::Uniform) {
   Compiled fwd = compile_mode(text, DiffMode::Forward);
   Compiled rev = compile_mode(text, DiffMode::Reverse);
   REQUIRE(fwd.mode == DiffMode::Forward);
   REQUIRE(rev.mode == DiffMode::Reverse);
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(-2, 2);
+  const double kinks[] = {0.0, 1.0, -1.0, 0.5, -0.5, 2.0};
+  int compared = 0;
   for (int p = 0; p < points; ++p) {
     std::vector<double> in(fwd.names.inputs.size());
-    for (double& x : in) x = u(rng);
+    for (double& x : in) x = from == Points::Uniform ? u(rng) : kinks[rng() % 6];
     unit::Values f = unit::run(fwd, in), r = unit::run(rev, in);
     REQUIRE(f.out == r.out);  // the same forward program
-    if (!all_finite(f.out) || !all_finite(r.jac)) continue;  // overflow: no comparison
-    for (size_t i = 0; i < f.jac.size(); ++i)
-      CHECK_MESSAGE(unit::close(f.jac[i], r.jac[i], 1e-9, 1e-12),
-                    "seed " << seed << " entry " << i << ": forward " << f.jac[i]
-                            << ", reverse " << r.jac[i] << "\n" << text);
+    if (!all_finite(f.out)) continue;  // overflow: no comparison
+    for (size_t i = 0; i < f.jac.size(); ++i, ++compared)
+      CHECK_MESSAGE((std::isfinite(f.jac[i]) == std::isfinite(r.jac[i]) &&
+                     (!std::isfinite(f.jac[i]) || unit::close(f.jac[i], r.jac[i], 1e-9, 1e-12))),
+                    "seed " << seed << " entry " << i << ": forward " << f.jac[i] << ", reverse "
+                            << r.jac[i] << " at " << fmt::format("{}", fmt::join(in, ", "))
+                            << "\n" << text);
   }
+  return compared;
 }
 
 }  // namespace
@@ -47,6 +63,14 @@ void check_modes_agree(const std::string& text, uint64_t seed, int points) {
 TEST_CASE("forward and reverse mode agree on 1,000 random scalar programs") {
   for (uint64_t seed = 1000; seed < 2000; ++seed)
     check_modes_agree(gradc_test::random_program(seed), seed, 3);
+}
+
+TEST_CASE("forward and reverse mode leak alike at kinks and infinite partials: 1,000 programs") {
+  int compared = 0;
+  for (uint64_t seed = 1000; seed < 2000; ++seed)
+    compared += check_modes_agree(gradc_test::random_program(seed), seed, 24, Points::Kinks);
+  MESSAGE(compared, " entries compared");
+  CHECK(compared > 50000);
 }
 
 TEST_CASE("forward and reverse mode agree on 300 random array programs") {
