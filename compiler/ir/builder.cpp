@@ -395,6 +395,16 @@ NodeId Builder::select(NodeId c, NodeId a, NodeId b) {
   if (is(a, 0.0)) return select(unary(Op::Not, c), b, zero());  // c ? 0 : b
   if (is(b, 0.0) && is_masked(a))                               // nested masks
     return select(binary(Op::And, c, g_[a].a), g_[a].b, zero());
+  // One masked branch: the choice is zero exactly where it takes that branch
+  // and the mask fails (forward mode's tangent of c ? y : relu(y)):
+  //   c ? (d ? u : 0) : v -> (!c || d) ? (c ? u : v) : 0
+  //   c ? u : (d ? v : 0) -> (c || d) ? (c ? u : v) : 0
+  if (is_masked(a) || is_masked(b)) {
+    const Node na = g_[a], nb = g_[b];  // copies: building may move the arena
+    NodeId mask = is_masked(a) ? binary(Op::Or, unary(Op::Not, c), na.a)
+                               : binary(Op::Or, c, nb.a);
+    return select(mask, select(c, is_masked(a) ? na.b : a, is_masked(b) ? nb.b : b), zero());
+  }
   return raw(Op::Select, c, a, b);
 }
 

@@ -8,9 +8,11 @@
 // only where an operand is not constant.
 //
 // Floating-point assumptions (also in docs/semantics.md). The rewrites below
-// are exact for finite, non-NaN operands; where a non-constant operand is
-// inf or NaN at run time they may differ from IEEE evaluation of the formula:
-//   x*0 -> 0, 0/x -> 0, x-x -> 0, x/x -> 1    (wrong when x is inf/NaN or 0 for x/x)
+// are exact for finite, non-NaN operands up to the sign of a zero result;
+// where a non-constant operand is inf or NaN at run time they may differ
+// from IEEE evaluation of the formula:
+//   x*0 -> 0, 0/x -> 0, x-x -> 0, x/x -> 1    (wrong when x is inf/NaN or 0 for x/x;
+//                                              x*0 and 0/x are +0 where IEEE gives -0)
 //   (a/b)*b -> a                              (wrong when b is 0, inf or NaN; rounding;
 //                                              never applied where b is known to be)
 //   (c ? a : 0)*y -> c ? a*y : 0              (a zero branch stays zero; not applied
@@ -18,6 +20,7 @@
 //   (c1 ? a : 0) + (c2 ? b : 0) -> (c1 || c2) ? ((c1 ? a : 0) + (c2 ? b : 0)) : 0
 //   c ? (d1 ? a : 0) : (d2 ? b : 0) -> ((c && d1) || (!c && d2)) ? (c ? a : b) : 0
 //                                              (exact; d1 == d2 gives d1 ? ... : 0)
+//   c ? (d ? a : 0) : b -> (!c || d) ? (c ? a : b) : 0, c ? a : (d ? b : 0) -> (c || d) ? ... (exact)
 // The masked-value rules are what keep the untaken branch of `?:`, relu, max
 // and friends from leaking NaN or inf into a derivative (SPEC 1).
 //   -(a-b) -> b-a, x+x -> 2*x                  (sign of a zero result may differ)

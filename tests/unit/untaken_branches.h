@@ -17,6 +17,7 @@ struct UntakenCase {
   std::string program;     // inputs x, y; y is read only by the untaken branch
   std::vector<double> in;  // x = 1, and y where the inner value's partial is inf
   double value;            // the taken side's value
+  double d_dx = 1.0;       // d/dx (d/dy is 0)
 };
 
 inline std::vector<UntakenCase> untaken_branch_cases() {
@@ -54,6 +55,16 @@ inline std::vector<UntakenCase> untaken_branch_cases() {
   for (const char* untaken : {"x > 0 ? x : y/0", "x > 0 ? x : y*(1/0)", "min(x, y/0)",
                               "max(x, -y/0)", "x > 0 ? x : max(y/0, y)"})
     cases.push_back({std::string("input x, y\nw = ") + untaken, {1.0, 2.0}, 1.0});
+  // A structural zero: a selection that takes a masked branch (relu(y) at
+  // y = -1) under another selection, into a partial that is infinite at 0.
+  // Its derivative is the masked 0 in forward mode as in reverse mode.
+  const char* zeros[] = {"x < -5 ? y : relu(y)", "x < -5 ? y : (x < -7 ? y : 0)",
+                         "where(x < -5, 2*y, relu(y))", "x < -5 ? y : max(relu(y), y)",
+                         "x < -5 ? y : min(relu(y), 3)", "x < -5 ? y : (x < -7 ? y : relu(y))",
+                         "x > 5 ? y : leaky_relu(y, 0)", "relu(y) + (x < -5 ? y : 0)"};
+  for (const char* outer : {"sqrt(S)", "cbrt(S)", "pow(S, 0.75)", "x > 5 ? x : sqrt(S)"})
+    for (const char* zero : zeros)
+      cases.push_back({"input x, y\nw = " + replace(outer, 'S', zero), {0.0, -1.0}, 0.0, 0.0});
   return cases;
 }
 
