@@ -44,6 +44,24 @@ struct CompGraph {
   std::vector<double> value;     ///< every node of g at the point
 };
 
+/// An adjoint or tangent at the point. `masked` marks the exact zero of a
+/// branch not taken (SPEC 1): every term of it went through a local partial
+/// `c ? p : 0` whose c fails here. A product with a masked factor is a masked
+/// 0 even where the other factor is inf or NaN, as in the compiled kernels
+/// (the builder keeps (c ? a : 0)*y as c ? a*y : 0).
+struct Derivative {
+  double value = 0;
+  bool masked = false;
+};
+
+/// The local partial `partial` at the point: masked where it is `c ? p : 0`
+/// and c fails (NaN is true, as in C).
+Derivative partial_at(const Graph& g, const std::vector<double>& value, NodeId partial) {
+  const Node& n = g[partial];
+  bool masked = n.op == Op::Select && g.is_const(n.c, 0.0) && value[n.a] == 0.0;
+  return {value[partial], masked};
+}
+
 bool is_vertex(const Graph& g, const Schedule& s, NodeId n) {
   return g[n].op == Op::Input || (n < s.materialized.size() && s.materialized[n]);
 }
@@ -90,19 +108,25 @@ CompGraph build_graph(const Compiled& c, const std::vector<double>& point) {
 
 
 /// A sum of products a*b shown as the handouts show it: the symbols, the
-/// numbers, then the sum (`dw/db*∂b/∂a + ... = 6*2 + ... = 22`).
+/// numbers, then the sum (`dw/db*∂b/∂a + ... = 6*2 + ... = 22`). A product
+/// with a masked factor is a masked 0, shown as `0` where the other factor
+/// is inf or NaN (the branch not taken); the sum is masked when every term is.
 struct Terms {
   std::vector<std::string> symbols, numbers;
-  double sum = 0;
-  void add(const Notation& n, const std::string& sa, const std::string& sb, double a, double b) {
+  Derivative sum{0, true};
+  void add(const Notation& n, const std::string& sa, const std::string& sb, Derivative a,
+           Derivative b) {
     symbols.push_back(sa + n.times() + sb);
-    numbers.push_back(n.factor(a) + n.times() + n.factor(b));
-    sum += a * b;
+    bool masked = a.masked || b.masked;
+    bool shown_zero = masked && !std::isfinite(a.value * b.value);
+    numbers.push_back(shown_zero ? "0" : n.factor(a.value) + n.times() + n.factor(b.value));
+    if (!masked) sum.value += a.value * b.value;
+    sum.masked = sum.masked && masked;
   }
   bool empty() const { return symbols.empty(); }
   std::string text(const Notation& n) const {
     std::string rhs = join(symbols, " + ") + " = " + join(numbers, " + ");
-    if (numbers.size() > 1 || numbers[0] != n.number(sum)) rhs += " = " + n.number(sum);
+    if (numbers.size() > 1 || numbers[0] != n.number(sum.value)) rhs += " = " + n.number(sum.value);
     return rhs;
   }
   static std::string join(const std::vector<std::string>& parts, const char* sep) {
@@ -127,6 +151,7 @@ class Explainer {
 
   std::string name(NodeId v) { return r_.reference(v); }
   double value(NodeId n) const { return cg_.value[n]; }
+  Derivative partial(const Edge* e) const { return partial_at(cg_.g, cg_.value, e->partial); }
 
   std::string forward_pass() {
     std::vector<std::string> lines;
@@ -154,9 +179,9 @@ class Explainer {
     NodeId root = c_.outputs[out];
     std::string L = c_.names.outputs[out], dL = r_.name(L);
     std::vector<std::string> lines;
-    std::unordered_map<NodeId, double> adjoint;
+    std::unordered_map<NodeId, Derivative> adjoint;
     if (is_vertex(cg_.g, cg_.s, root)) {
-      adjoint[root] = 1;
+      adjoint[root] = {1, false};
       lines.push_back(n_.equation(n_.total(dL, name(root)), "1"));
     }
     for (auto it = cg_.vertices.rbegin(); it != cg_.vertices.rend(); ++it) {
@@ -166,14 +191,14 @@ class Explainer {
       for (const Edge* e : uses_[u])
         if (auto a = adjoint.find(e->to); a != adjoint.end())
           terms.add(n_, n_.total(dL, name(e->to)), n_.partial(name(e->to), name(u)), a->second,
-                    value(e->partial));
+                    partial(e));
       if (terms.empty()) continue;
       adjoint[u] = terms.sum;
       lines.push_back(n_.equation(n_.total(dL, name(u)), terms.text(n_)));
     }
     for (size_t j = 0; j < c_.wrt_nodes.size(); ++j) {
       auto a = adjoint.find(c_.wrt_nodes[j]);
-      adjoint_of_wrt[j] = a == adjoint.end() ? 0.0 : a->second;
+      adjoint_of_wrt[j] = a == adjoint.end() ? 0.0 : a->second.value;
     }
     return n_.section(n_.text(fmt::format("Backward pass for {}: each adjoint d{}/du is the sum "
                                           "over the uses of u, from {} back", L, L, L)), lines);
@@ -183,21 +208,21 @@ class Explainer {
   std::string tangent_pass(size_t j, std::vector<double>& tangent_of_outputs) {
     NodeId x = c_.wrt_nodes[j];
     std::vector<std::string> lines;
-    std::unordered_map<NodeId, double> tangent{{x, 1.0}};
+    std::unordered_map<NodeId, Derivative> tangent{{x, {1, false}}};
     lines.push_back(n_.equation(n_.total(name(x), name(x)), "1"));
     for (NodeId v : cg_.s.steps) {
       Terms terms;
       for (const Edge* e : operands_[v])
         if (auto t = tangent.find(e->from); t != tangent.end())
           terms.add(n_, n_.partial(name(v), name(e->from)), n_.total(name(e->from), name(x)),
-                    value(e->partial), t->second);
+                    partial(e), t->second);
       if (terms.empty()) continue;
       tangent[v] = terms.sum;
       lines.push_back(n_.equation(n_.total(name(v), name(x)), terms.text(n_)));
     }
     for (size_t i = 0; i < c_.outputs.size(); ++i) {
       auto t = tangent.find(c_.outputs[i]);
-      tangent_of_outputs[i] = t == tangent.end() ? 0.0 : t->second;
+      tangent_of_outputs[i] = t == tangent.end() ? 0.0 : t->second.value;
     }
     std::string xs = c_.names.wrt[j];
     return n_.section(n_.text(fmt::format("Forward mode, tangents for {}: each dv/d{} is the sum "
@@ -259,20 +284,17 @@ std::string html(const std::string& text) {
 std::string derivative_dot(const Compiled& c, CompGraph& cg, const std::string& source_file) {
   Notation n(false);
   ExprRenderer r(cg.g, cg.s, Dialect::Gradc, &c.prog);
-  std::unordered_map<NodeId, double> adjoint;
+  std::unordered_map<NodeId, Derivative> adjoint;
   std::string L = c.outputs.empty() ? "" : c.names.outputs[0];
-  if (!c.outputs.empty() && is_vertex(cg.g, cg.s, c.outputs[0])) adjoint[c.outputs[0]] = 1;
+  if (!c.outputs.empty() && is_vertex(cg.g, cg.s, c.outputs[0])) adjoint[c.outputs[0]] = {1, false};
   std::unordered_map<NodeId, std::vector<const Edge*>> uses;
   for (const Edge& e : cg.edges) uses[e.from].push_back(&e);
   for (auto it = cg.vertices.rbegin(); it != cg.vertices.rend(); ++it) {
-    double sum = 0;
-    bool any = false;
+    Terms sum;  // only its value is shown here
     for (const Edge* e : uses[*it])
-      if (auto a = adjoint.find(e->to); a != adjoint.end()) {
-        sum += a->second * cg.value[e->partial];
-        any = true;
-      }
-    if (any) adjoint[*it] = sum;
+      if (auto a = adjoint.find(e->to); a != adjoint.end())
+        sum.add(n, "", "", a->second, partial_at(cg.g, cg.value, e->partial));
+    if (!sum.empty()) adjoint[*it] = sum.sum;
   }
   std::string out = fmt::format(
       "// gradc {}: {}, the derivative graph at one point: values (blue) and adjoints d{}/dv "
@@ -285,7 +307,7 @@ std::string derivative_dot(const Compiled& c, CompGraph& cg, const std::string& 
     label += "<br/><font color=\"#1f5fbf\">" + html(n.number(cg.value[v])) + "</font>";
     if (auto a = adjoint.find(v); a != adjoint.end())
       label += "<br/><font color=\"#c0392b\">" +
-               html(n.total(L, r.reference(v)) + " = " + n.number(a->second)) + "</font>";
+               html(n.total(L, r.reference(v)) + " = " + n.number(a->second.value)) + "</font>";
     out += fmt::format("  n{} [label=<{}>, shape={}];\n", v, label,
                        cg.g[v].op == Op::Input ? "box" : "ellipse");
   }

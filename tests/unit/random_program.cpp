@@ -105,7 +105,7 @@ std::string Generator::power(int depth) {
 // reach the value or the derivative (SPEC 1).
 std::string Generator::guarded(int depth) {
   std::string e = expr(depth - 1), other = expr(depth - 1);
-  switch (pick(6)) {
+  switch (pick(7)) {
     case 0: return fmt::format("({} > 0.05 ? sqrt({}) : {})", e, e, other);
     case 1: return fmt::format("({} > 0.05 ? log({}) : {})", e, e, other);
     case 2: return fmt::format("(abs({}) < 0.95 ? asin({}) : {})", e, e, other);
@@ -113,6 +113,9 @@ std::string Generator::guarded(int depth) {
     case 3: return fmt::format("({} > 0.05 ? {}(sqrt({}), {}) : {})", e, one_of({"max", "min"}), e,
                                expr(depth - 1), other);
     case 4: return fmt::format("({} <= 0.05 ? {} : leaky_relu(log({}), 0.1))", e, other, e);
+    // A masked zero (relu of a negative value) chosen by another selection,
+    // under sqrt, whose partial is inf at 0: the derivative is that zero.
+    case 5: return fmt::format("sqrt({} ? ({}^2 + 0.25) : relu({}))", condition(depth), other, e);
     default: return fmt::format("where({} > 0.05, pow({}, 0.75), {})", e, e, other);
   }
 }
