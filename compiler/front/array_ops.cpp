@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <limits>
 #include <optional>
 
 namespace gradc {
@@ -107,6 +108,16 @@ NodeId dot_nodes(Builder& b, const Value& a, size_t a0, size_t sa, const Value& 
 // its derivative cancels exactly, so none flows through it.
 NodeId stable_shift(Builder& b, const std::vector<NodeId>& v) {
   return b.unary(Op::NoGrad, max_nodes(b, v));
+}
+
+// logsumexp's shift: the max where it is finite, else 0 (as SciPy's and
+// JAX's logsumexp), so that all -inf gives -inf and an inf gives inf rather
+// than exp(inf - inf) = NaN. abs(m) <= DBL_MAX is false for inf and NaN.
+NodeId finite_shift(Builder& b, const std::vector<NodeId>& v) {
+  NodeId m = max_nodes(b, v);
+  NodeId finite = b.binary(Op::Le, b.unary(Op::Abs, m),
+                           b.constant(std::numeric_limits<double>::max()));
+  return b.unary(Op::NoGrad, b.select(finite, m, b.zero()));
 }
 
 }  // namespace
@@ -231,7 +242,7 @@ Value array_function(Builder& b, std::string_view name, const std::vector<Value>
     return Value::of(dot_nodes(b, v, 0, 1, u, 0, 1, xs.size(), true));
   }
   if (name == "logsumexp") {                            // m + log(sum exp(v_i - m)), m = max v
-    NodeId m = stable_shift(b, xs);
+    NodeId m = finite_shift(b, xs);
     for (NodeId& x : xs) x = b.unary(Op::Exp, b.sub(x, m));
     return Value::of(b.add(m, b.unary(Op::Log, sum_nodes(b, xs))));
   }

@@ -1,8 +1,12 @@
 // test_array_ops.cpp - the stable array built-ins log_softmax(v) and
 // log_sigmoid(x): values and derivatives at +-800 against long double
 // references, and their shape rules; the order of long sums (a tree of
-// 16-term left folds): chain depth, accuracy, matrix products' left folds.
+// 16-term left folds): chain depth, accuracy, matrix products' left folds;
+// logsumexp at infinite entries.
 #include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
 
 #include "unit_support.h"
 
@@ -32,6 +36,19 @@ TEST_CASE("log_softmax(v) = v - logsumexp(v): finite values and Jacobian at +-80
   }
   CHECK(unit::compile_text("input A[2,2]\nw = log_softmax(A)").errors.find(
             "'log_softmax' needs a vector, got [2,2]") != std::string::npos);
+}
+
+TEST_CASE("logsumexp with infinite entries is what SciPy and JAX give: -inf, inf, not NaN") {
+  gradc::Compiled c = unit::compile_ok("input v[3]\nw = logsumexp(v)");
+  const double inf = std::numeric_limits<double>::infinity();
+  CHECK(unit::run(c, {-inf, -inf, -inf}).out[0] == -inf);  // log(0)
+  CHECK(unit::run(c, {inf, 0, 1}).out[0] == inf);
+  CHECK(unit::run(c, {-inf, 0, -inf}).out[0] == 0.0);
+  CHECK(near(unit::run(c, {-inf, 1000, 999}).out[0], 1000 + std::log1p(std::exp(-1.0L))));
+  unit::Values v = unit::run(c, {1000, 0, 1});  // the finite shift still avoids overflow
+  CHECK(v.out[0] == 1000.0);
+  CHECK(v.jac == std::vector<double>{1.0, 0.0, 0.0});
+  CHECK(std::isnan(unit::run(c, {NAN, 0, 1}).out[0]));
 }
 
 TEST_CASE("log_sigmoid(x) = -softplus(-x): elementwise, finite at +-800") {
