@@ -2,12 +2,6 @@
 #include "driver/driver.h"
 
 #include <fmt/format.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 
 #include <cstdio>
 #include <filesystem>
@@ -26,85 +20,12 @@
 #include "pipeline.h"
 #include "emit/print.h"
 #include "driver/llvm_loader.h"
+#include "driver/output_files.h"
 #include "driver/plot.h"
 
 namespace gradc {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-// Temporary files `PATH.gradc-tmp-PID` left by a gradc that was killed:
-// removed when their process no longer runs.
-void remove_stale_temporaries(const fs::path& path) {
-  std::error_code ec;
-  fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-  std::string prefix = path.filename().string() + ".gradc-tmp-";
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    std::string name = it->path().filename().string();
-    if (name.rfind(prefix, 0) != 0) continue;
-    char* stop = nullptr;
-    long pid = std::strtol(name.c_str() + prefix.size(), &stop, 10);
-    if (pid > 0 && *stop == '\0' && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH)
-      fs::remove(it->path(), ec);
-  }
-}
-
-// Write `text` to `tmp` with POSIX calls, so a failure has its errno.
-std::string write_temporary(const std::string& tmp, const std::string& path,
-                            const std::string& text) {
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd < 0) return fmt::format("cannot write '{}': {}", path, std::strerror(errno));
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      std::string e = fmt::format("cannot write '{}': {}", path, std::strerror(n < 0 ? errno : EIO));
-      ::close(fd);
-      return e;
-    }
-    done += size_t(n);
-  }
-  if (::close(fd) != 0) return fmt::format("cannot write '{}': {}", path, std::strerror(errno));
-  return "";
-}
-
-}  // namespace
-
-std::string write_files_atomically(const std::vector<std::pair<std::string, std::string>>& files) {
-  std::vector<std::string> temps;
-  auto discard = [&] {
-    std::error_code ec;
-    for (const std::string& t : temps) fs::remove(t, ec);
-  };
-  for (const auto& [path, text] : files) {  // every file complete before any is replaced
-    std::error_code ec;
-    if (fs::is_directory(path, ec)) {
-      discard();
-      return fmt::format("cannot write '{}': {}", path, std::strerror(EISDIR));
-    }
-    remove_stale_temporaries(path);
-    temps.push_back(fmt::format("{}.gradc-tmp-{}", path, ::getpid()));
-    if (std::string e = write_temporary(temps.back(), path, text); !e.empty()) {
-      discard();
-      return e;
-    }
-  }
-  for (size_t i = 0; i < files.size(); ++i) {
-    std::error_code ec;
-    fs::rename(temps[i], files[i].first, ec);
-    if (ec) {
-      discard();
-      return fmt::format("cannot write '{}': {}", files[i].first, ec.message());
-    }
-  }
-  return "";
-}
-
-std::string write_file_atomically(const std::string& path, const std::string& text) {
-  return write_files_atomically({{path, text}});
-}
 
 namespace {
 
@@ -167,7 +88,12 @@ std::optional<std::string> output_format(const CliOptions& o, std::ostream& err)
 // Write the header beside `path` (same stem, .hpp) and then `bytes` to
 // `path`, each atomically; on failure neither is left behind.
 int write_with_header(const fs::path& path, const std::string& bytes, const std::string& header_text,
-                      std::ostream& err) {
+                      const std::string& input, std::ostream& err) {
+  if (is_special_file(path.string())) {  // /dev/null, a pipe: the code alone, as -o -
+    std::string e = write_file_atomically(path.string(), bytes, {input});
+    if (!e.empty()) err << "gradc: error: " << e << "\n";
+    return e.empty() ? kExitOk : kExitError;
+  }
   fs::path header = fs::path(path).replace_extension(".hpp");
   if (header == path) {
     err << fmt::format("gradc: error: the header would overwrite '{}'; name the output .cpp, "
@@ -178,7 +104,8 @@ int write_with_header(const fs::path& path, const std::string& bytes, const std:
   // were there stay as they were. The source (the file the user named) goes
   // first, so an error names it, and a run killed between the two renames
   // never leaves a new header beside an old source.
-  std::string e = write_files_atomically({{path.string(), bytes}, {header.string(), header_text}});
+  std::string e = write_files_atomically({{path.string(), bytes}, {header.string(), header_text}},
+                                         {input});
   if (!e.empty()) {
     err << "gradc: error: " << e << "\n";
     return kExitError;
@@ -215,7 +142,7 @@ int emit(const Compiled& c, const CliOptions& o, const std::string& format, std:
     if (failure) std::rethrow_exception(failure);  // main reports it
     if (!result.error.empty()) {
       err << "gradc: error: " << result.error << "\n";
-      return kExitError;
+      return result.bad_option ? kExitUsage : kExitError;
     }
     bytes = std::move(result.bytes);
   } else if (format == "cpp") {
@@ -228,11 +155,11 @@ int emit(const Compiled& c, const CliOptions& o, const std::string& format, std:
     return kExitOk;
   }
   if (format == "hpp") {
-    std::string e = write_file_atomically(*o.output, header);
+    std::string e = write_file_atomically(*o.output, header, {o.input});
     if (!e.empty()) err << "gradc: error: " << e << "\n";
     return e.empty() ? kExitOk : kExitError;
   }
-  return write_with_header(*o.output, bytes, header, err);
+  return write_with_header(*o.output, bytes, header, o.input, err);
 }
 
 // The outputs, Jacobian and (with --hessian) Hessian at a point: `hess` is

@@ -57,13 +57,4 @@ enum ExitCode { kExitOk = 0, kExitError = 1, kExitUsage = 2 };
 /// Run the request; diagnostics to `err`, results to `out`.
 int run_driver(const CliOptions& opts, std::ostream& out, std::ostream& err);
 
-/// Write `text` to `path` atomically (temporary file, then rename). Returns
-/// an error message with its reason, or "" on success.
-std::string write_file_atomically(const std::string& path, const std::string& text);
-
-/// Write several files (path, text) together: every one to a temporary
-/// file first, then all renamed, so a failure leaves the existing files as
-/// they were. Temporaries of killed gradc runs beside them are removed.
-std::string write_files_atomically(const std::vector<std::pair<std::string, std::string>>& files);
-
 }  // namespace gradc

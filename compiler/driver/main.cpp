@@ -2,7 +2,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <new>
@@ -189,6 +192,11 @@ class ArgParser {
   bool option(const std::string& flag, std::string& value);
   /// A usage error if `flag` was given before (the last one would win silently).
   void once(const std::string& flag);
+  /// A flag without a value, given once: true.
+  bool flag(const std::string& name) {
+    once(name);
+    return true;
+  }
   std::vector<std::string> seen_;
   static int integer(const std::string& flag, const std::string& text, int lo, int hi);
 
@@ -233,12 +241,12 @@ gradc::CliOptions ArgParser::parse() {
     std::string v;
     if (a == "--help" || a == "-h") help = true;
     else if (a == "--version") version = true;
-    else if (a == "--check") o.check = true;
-    else if (a == "--hessian") o.hessian = true;
-    else if (a == "--fast-math") o.fast_math = true;
-    else if (a == "--exact-division") o.exact_division = true;
-    else if (a == "--interp") o.interp = true;
-    else if (a == "--stats" || a == "-v") o.stats = true;
+    else if (a == "--check") o.check = flag(a);
+    else if (a == "--hessian") o.hessian = flag(a);
+    else if (a == "--fast-math") o.fast_math = flag(a);
+    else if (a == "--exact-division") o.exact_division = flag(a);
+    else if (a == "--interp") o.interp = flag(a);
+    else if (a == "--stats" || a == "-v") o.stats = flag("--stats");  // -v is --stats
     else if (a.size() == 3 && a.rfind("-O", 0) == 0 && a[2] >= '0' && a[2] <= '3') {
       o.opt_level = a[2] - '0';  // the last -O wins, as in clang and gcc
       o.opt_given = true;
@@ -268,7 +276,10 @@ gradc::CliOptions ArgParser::parse() {
       once("-o");
       o.output = a.substr(2);
     }
-    else if (option("-o", v)) o.output = v;
+    else if (option("-o", v)) {
+      if (v.empty()) throw UsageError{"-o needs a file name (or - for standard output)"};
+      o.output = v;
+    }
     else if (option("--emit", v)) {
       if (v != "cpp" && v != "hpp" && v != "llvm" && v != "bc" && v != "obj" && v != "svg")
         throw UsageError{fmt::format("unknown --emit format '{}' (cpp, hpp, llvm, bc, obj or svg)", v)};
@@ -296,6 +307,9 @@ gradc::CliOptions ArgParser::parse() {
         start = comma + 1;
       }
       if (names.empty()) throw UsageError{"--wrt needs at least one input name"};
+      for (size_t k = 0; k < names.size(); ++k)
+        if (std::find(names.begin(), names.begin() + k, names[k]) != names.begin() + k)
+          throw UsageError{fmt::format("input '{}' is named twice in --wrt", names[k])};
       o.wrt = names;
     } else if (option("--eval", v)) o.eval = v;
     else if (option("--plot", v)) {
@@ -338,6 +352,18 @@ gradc::CliOptions ArgParser::parse() {
 
 }  // namespace
 
+// What was written to standard output must have arrived: a full disk or a
+// closed stdout is an error (exit status 1), as in cat and clang.
+static int finish_stdout(int status) {
+  std::cout.flush();
+  errno = 0;
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout) && std::cout.good()) return status;
+  int e = errno;
+  std::cerr << "gradc: error: cannot write to standard output"
+            << (e ? std::string(": ") + std::strerror(e) : std::string()) << "\n";
+  return status == gradc::kExitOk ? gradc::kExitError : status;
+}
+
 int main(int argc, char** argv) {
   ArgParser parser(argc, argv);
   gradc::CliOptions opts;
@@ -351,14 +377,14 @@ int main(int argc, char** argv) {
   }
   if (parser.help) {
     std::cout << kHelp;
-    return gradc::kExitOk;
+    return finish_stdout(gradc::kExitOk);
   }
   if (parser.version) {
     std::cout << "gradc " << gradc::kVersion << "\n";
-    return gradc::kExitOk;
+    return finish_stdout(gradc::kExitOk);
   }
   try {
-    return gradc::run_driver(opts, std::cout, std::cerr);
+    return finish_stdout(gradc::run_driver(opts, std::cout, std::cerr));
   } catch (const std::bad_alloc&) {
     // Not a bug: the input is too large for the memory we may use (ulimit).
     std::cerr << "gradc: error: out of memory (the program, or its derivatives, is too large "

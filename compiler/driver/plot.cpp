@@ -9,6 +9,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "driver/output_files.h"
 #include "emit/eval_io.h"
 #include "emit/plot_sample.h"
 #include "emit/plot_svg.h"
@@ -272,7 +273,7 @@ int run_plot(const Compiled& c, const CliOptions& o, const std::string& file, st
     out << svg;
     return kExitOk;
   }
-  if (std::string e = write_file_atomically(*o.output, svg); !e.empty()) {
+  if (std::string e = write_file_atomically(*o.output, svg, {o.input}); !e.empty()) {
     err << "gradc: error: " << e << "\n";
     return kExitError;
   }

@@ -302,7 +302,10 @@ LlvmOutput emit_llvm(const Compiled& c, const std::string& name, const std::stri
                      LlvmFormat format, const LlvmOptions& opts) {
   LlvmOutput result;
   std::unique_ptr<llvm::TargetMachine> tm = make_target_machine(opts, result.error);
-  if (!tm) return result;
+  if (!tm) {
+    result.bad_option = true;  // the target or CPU the options name
+    return result;
+  }
   llvm::LLVMContext ctx;
   quiet_llvm_diagnostics(ctx);
   // An object keeps no value names: building them costs memory and time.

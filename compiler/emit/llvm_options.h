@@ -25,6 +25,9 @@ struct LlvmOptions {
 struct LlvmOutput {
   std::string bytes;
   std::string error;
+  /// The error is about the options: an unknown --target or --cpu (a usage
+  /// error, exit status 2).
+  bool bad_option = false;
 };
 
 }  // namespace gradc
