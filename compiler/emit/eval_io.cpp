@@ -3,10 +3,14 @@
 #include "emit/eval_io.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -48,11 +52,12 @@ bool is_json_number(std::string_view s) {
 std::optional<double> parse_number(std::string_view s, bool json, bool& out_of_range) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
   while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
+  bool quoted = s.size() >= 2 && s.front() == '"' && s.back() == '"';
+  if (quoted) s = s.substr(1, s.size() - 2);
   if (s == "nan") return std::nan("");
   if (s == "inf" || s == "+inf") return INFINITY;
   if (s == "-inf") return -INFINITY;
-  if (json && !is_json_number(s)) return std::nullopt;
+  if (json && (quoted || !is_json_number(s))) return std::nullopt;  // "3" is a string in JSON
   if (s.starts_with("+") && !s.starts_with("+-")) s.remove_prefix(1);
   double v = 0;  // locale-independent: '.' whatever LC_NUMERIC says
   NumberStatus status = parse_decimal(s, v);
@@ -226,7 +231,8 @@ std::optional<std::vector<Assignment>> parse_json_object_at(const std::string& t
   };
   std::vector<Assignment> out;
   skip();
-  if (i >= text.size() || text[i++] != '{') return bad("expected '{'");
+  if (i >= text.size() || text[i] != '{') return bad("expected '{'");
+  ++i;
   skip();
   if (i < text.size() && text[i] == '}') {
     ++i;
@@ -266,6 +272,7 @@ std::optional<std::vector<std::vector<Assignment>>> parse_json_points(const std:
     return std::nullopt;
   };
   std::vector<std::vector<Assignment>> points;
+  if (text.starts_with("\xEF\xBB\xBF")) i = 3;  // a UTF-8 byte-order mark, as in sources
   skip();
   array = i < text.size() && text[i] == '[';
   if (!array) {
@@ -329,9 +336,17 @@ std::optional<std::vector<std::vector<Assignment>>> read_assignments(const std::
   array = false;
   if (!spec.starts_with("@")) return std::vector<std::vector<Assignment>>{parse_inline(spec, diag, ok)};
   std::string file = spec.substr(1);
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) {
+    diag.error_noloc("cannot read input file '{}': {}", file, std::strerror(EISDIR));
+    return std::nullopt;
+  }
+  errno = 0;
   std::ifstream in(file, std::ios::binary);
   if (!in) {
-    diag.error_noloc("cannot read input file '{}'", file);
+    int e = errno;
+    diag.error_noloc("cannot read input file '{}'{}", file,
+                     e ? std::string(": ") + std::strerror(e) : std::string());
     return std::nullopt;
   }
   std::stringstream ss;
@@ -339,17 +354,21 @@ std::optional<std::vector<std::vector<Assignment>>> read_assignments(const std::
   return parse_json_points(ss.str(), file, diag, array);
 }
 
+// The input that `name`, which is not one, was probably meant to be, or "".
+std::string meant_input(const std::string& name, const Program& p) {
+  Closest closest(name);
+  for (const Variable& v : p.inputs) closest.offer(v.name);
+  return std::string(closest.best());
+}
+
 }  // namespace
 
 std::string not_an_input(const std::string& name, const Program& p) {
-  Closest closest(name);
   std::string list;
-  for (const Variable& v : p.inputs) {
-    closest.offer(v.name);
-    list += (list.empty() ? "" : ", ") + v.name;
-  }
+  for (const Variable& v : p.inputs) list += (list.empty() ? "" : ", ") + v.name;
   std::string msg = fmt::format("'{}' is not an input of the program", name);
-  if (!closest.best().empty()) msg += fmt::format("; did you mean '{}'?", closest.best());
+  if (std::string meant = meant_input(name, p); !meant.empty())
+    msg += fmt::format("; did you mean '{}'?", meant);
   return msg + (list.empty() ? " (it has no inputs)" : " (its inputs: " + list + ")");
 }
 
@@ -364,11 +383,13 @@ std::optional<std::vector<double>> point_values(const std::vector<Assignment>& i
   std::string where = point ? fmt::format("point {}: ", *point) : "";
   std::vector<std::vector<double>> per_input(p.inputs.size());
   std::vector<bool> given(p.inputs.size(), false);
+  std::vector<std::string> suggested;  // inputs an error already named ("did you mean")
   for (const Assignment& a : items) {
     auto it = std::find_if(p.inputs.begin(), p.inputs.end(),
                            [&](const Variable& v) { return v.name == a.name; });
     if (it == p.inputs.end()) {
       diag.error_noloc("{}{}", where, not_an_input(a.name, p));
+      suggested.push_back(meant_input(a.name, p));
       ok = false;
       continue;
     }
@@ -388,12 +409,16 @@ std::optional<std::vector<double>> point_values(const std::vector<Assignment>& i
     given[*free_input] = true;
     per_input[*free_input].assign(p.inputs[*free_input].size(), std::nan(""));
   }
-  for (size_t i = 0; i < given.size(); ++i) {
-    if (!given[i] && ok) {
-      diag.error_noloc("{}missing value for input '{}'", where, p.inputs[i].name);
-      ok = false;
-    }
-  }
+  // All missing inputs in one error, whatever else was wrong, but not one
+  // that a misspelt name was already pointed to.
+  std::vector<std::string> missing;
+  for (size_t i = 0; i < given.size(); ++i)
+    if (!given[i] && std::find(suggested.begin(), suggested.end(), p.inputs[i].name) == suggested.end())
+      missing.push_back(fmt::format("'{}'", p.inputs[i].name));
+  if (missing.size() == 1) diag.error_noloc("{}missing value for input {}", where, missing[0]);
+  if (missing.size() > 1)
+    diag.error_noloc("{}missing values for inputs {}", where, fmt::join(missing, ", "));
+  if (!missing.empty()) ok = false;
   if (!ok) return std::nullopt;
   std::vector<double> values;
   for (const auto& v : per_input) values.insert(values.end(), v.begin(), v.end());

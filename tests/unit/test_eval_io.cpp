@@ -116,7 +116,9 @@ TEST_CASE("input errors name the input") {
       {"x=,y=1,z=1", "malformed value '' for input 'x'"},
       {"x=1,x=2,y=2,z=3", "input 'x' is given twice"},
       {"x=1,y,z=3", "expected 'name=value'"},
-      {"", "missing value for input 'x'"},
+      {"", "missing values for inputs 'x', 'y', 'z'"},
+      {"x=1", "missing values for inputs 'y', 'z'"},
+      {"x=1,q=3,y=bad", "missing value for input 'z'"},  // with other errors too
   };
   for (const Case& c : cases) {
     Read r = read(c.spec, p);
@@ -141,6 +143,10 @@ TEST_CASE("JSON file errors") {
       {"{\"x\": 1, \"y\": 2}", "missing value for input 'z'"},
       {"{\"x\": 1, \"y\": 2, \"z\": 3, \"w\": 4}", "'w' is not an input"},
       {"{\"x\": \"one\", \"y\": 2, \"z\": 3}", "malformed value '\"one\"' for input 'x'"},
+      // A quoted number is a JSON string: only "nan", "inf" and "-inf" may be.
+      {"{\"x\": 1, \"y\": 2, \"z\": \"3\"}", "malformed value '\"3\"' for input 'z'"},
+      // The column is the offending character's (the 1 where '{' belongs).
+      {"[1]", ":1:2: malformed JSON: expected '{'"},
   };
   for (const Case& c : cases) {
     TempFile f(c.text);
@@ -151,8 +157,17 @@ TEST_CASE("JSON file errors") {
   }
   Read missing = read("@/nonexistent/dir/inputs.json", p);
   CHECK_FALSE(missing.values.has_value());
-  CHECK(missing.errors.find("cannot read input file '/nonexistent/dir/inputs.json'") !=
+  CHECK(missing.errors.find(
+            "cannot read input file '/nonexistent/dir/inputs.json': No such file or directory") !=
         std::string::npos);
+  Read directory = read("@/tmp", p);
+  CHECK(directory.errors.find("cannot read input file '/tmp': Is a directory") != std::string::npos);
+  // A UTF-8 byte-order mark before the JSON is skipped, as before a source.
+  TempFile bom("\xEF\xBB\xBF{\"x\": 1, \"y\": 2, \"z\": \"inf\"}");
+  Read with_bom = read(bom.spec(), p);
+  INFO(with_bom.errors);
+  REQUIRE(with_bom.values.has_value());
+  CHECK(with_bom.values->at(2) == INFINITY);
 }
 
 TEST_CASE("many bad inputs are reported without throwing (no crash, SPEC 2)") {
