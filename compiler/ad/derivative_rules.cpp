@@ -137,7 +137,7 @@ NodeId partial_times(Builder& b, NodeId id, int operand_index, NodeId seed) {
   // x = 1. A masked seed's s is itself unmasked (Builder::select), so this
   // is one level.
   const Node sn = b.graph()[seed];
-  if (sn.op == Op::Select && b.graph().is_const(sn.c, 0.0)) {
+  if (b.graph().is_masked(seed)) {
     NodeId inner = unmasked_partial_times(b, id, operand_index, sn.b);
     return inner == kNoNode ? kNoNode : b.select(sn.a, inner, b.zero());
   }

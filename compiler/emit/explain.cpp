@@ -57,8 +57,7 @@ struct Derivative {
 /// The local partial `partial` at the point: masked where it is `c ? p : 0`
 /// and c fails (NaN is true, as in C).
 Derivative partial_at(const Graph& g, const std::vector<double>& value, NodeId partial) {
-  const Node& n = g[partial];
-  bool masked = n.op == Op::Select && g.is_const(n.c, 0.0) && value[n.a] == 0.0;
+  bool masked = g.is_masked(partial) && value[g[partial].a] == 0.0;
   return {value[partial], masked};
 }
 

@@ -76,11 +76,13 @@ NodeId Builder::neg(NodeId x) {
   if (scaled(x, k, y)) return mul(constant(-k), y);     // -(k*y) -> (-k)*y
   if (is_masked(x)) return select(n.a, neg(n.b), zero()); // -(c ? a : 0)
   // Push the sign into a factor that absorbs it: -((-2*x)*y) -> (2*x)*y,
-  // -((a-b)/c) -> (b-a)/c.
+  // -((a-b)/c) -> (b-a)/c. Not into a denominator a - b: where a == b it is
+  // +0 either way round, so x/(b - a) would be inf where -(x/(a - b)) is -inf.
   if (n.op == Op::Mul || n.op == Op::Div) {
     NodeId a = n.a, b = n.b;
     if (absorbs_sign(a)) return binary(n.op, neg(a), b);
-    if (absorbs_sign(b)) return binary(n.op, a, neg(b));
+    if (absorbs_sign(b) && !(n.op == Op::Div && g_[b].op == Op::Sub))
+      return binary(n.op, a, neg(b));
   }
   return raw(Op::Neg, x);
 }
@@ -392,8 +394,8 @@ NodeId Builder::select(NodeId c, NodeId a, NodeId b) {
                                         binary(Op::And, unary(Op::Not, c), nb.a));
     return select(mask, select(c, na.b, nb.b), zero());
   }
-  if (is(a, 0.0)) return select(unary(Op::Not, c), b, zero());  // c ? 0 : b
-  if (is(b, 0.0) && is_masked(a))                               // nested masks
+  if (g_.is_plus_zero(a)) return select(unary(Op::Not, c), b, zero());  // c ? 0 : b
+  if (g_.is_plus_zero(b) && is_masked(a))                                // nested masks
     return select(binary(Op::And, c, g_[a].a), g_[a].b, zero());
   // One masked branch: the choice is zero exactly where it takes that branch
   // and the mask fails (forward mode's tangent of c ? y : relu(y)):

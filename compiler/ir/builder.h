@@ -90,9 +90,7 @@ class Builder {
   /// Is one of c, d the Not of the other?
   bool complementary(NodeId c, NodeId d) const;
   /// Is x a masked value `c ? v : 0`?
-  bool is_masked(NodeId x) const {
-    return g_[x].op == Op::Select && g_.is_const(g_[x].c, 0.0);
-  }
+  bool is_masked(NodeId x) const { return g_.is_masked(x); }
   NodeId integer_power(NodeId x, long n);
   /// `x && y` or `x || y` with boolean algebra applied.
   NodeId logic(Op op, NodeId x, NodeId y);

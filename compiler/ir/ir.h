@@ -6,6 +6,8 @@
 // node: Graph::add is the only place nodes are created.
 #pragma once
 
+#include <cmath>
+
 #include "support/limits.h"
 
 #include <cstdint>
@@ -99,6 +101,12 @@ class Graph {
   double const_value(NodeId id) const { return consts_[nodes_[id].a]; }
   bool is_const(NodeId id, double v) const {
     return is_const(id) && const_value(id) == v;
+  }
+  /// Is `id` the constant +0 (not -0, which a program may mean)?
+  bool is_plus_zero(NodeId id) const { return is_const(id, 0.0) && !std::signbit(const_value(id)); }
+  /// Is `id` a masked value `c ? v : 0`, the zero of a branch not taken (+0)?
+  bool is_masked(NodeId id) const {
+    return nodes_[id].op == Op::Select && is_plus_zero(nodes_[id].c);
   }
   /// Is `id` a constant expression: a Const, or a node over constant
   /// expressions whose IEEE value is not finite (`1/0`, `log(0)`, `0*(1/0)`),

@@ -2,6 +2,7 @@
 // operands, ids in topological order) and the builder's identities and
 // constant folding; random expressions check every rewrite keeps the value.
 #include <functional>
+#include <limits>
 
 #include "ir/builder.h"
 #include "ir/scalar_math.h"
@@ -522,4 +523,27 @@ TEST_CASE("random sums of selects on shared conditions keep their value exactly"
   }
   MESSAGE(compared, " values compared; ", merged, " sums became one select");
   CHECK(merged > 50);
+}
+
+TEST_CASE("a -0 the program writes is not a mask's zero, and no sign goes into a denominator a - b") {
+  const double inf = std::numeric_limits<double>::infinity();
+  struct Case {
+    const char* program;  // inputs x, y, z
+    std::vector<double> in;
+    double value;
+  };
+  const Case cases[] = {
+      {"w = 1/(y > 0 ? -0.0 : y)", {0, 1, 0}, -inf},
+      {"w = 1/(y <= 0 ? y : -0.0)", {0, 1, 0}, -inf},
+      {"w = 1/(x > 0 ? (y > 0 ? y : -0.0) : y)", {1, -1, 0}, -inf},
+      {"w = 1/(x > 0 ? (y > 0 ? y : 0) : y)", {1, -1, 0}, inf},
+      {"w = exp(-x/(y - z))", {1, 1, 1}, 0.0},     // -(1/+0) = -inf, not 1/(z - y) = inf
+      {"w = -x/(y - z)", {1, 1, 1}, -inf},
+      {"w = exp(-x/(2*y - z))", {1, 1, 2}, 0.0},
+  };
+  for (const Case& tc : cases) {
+    INFO(tc.program);
+    gradc::Compiled c = unit::compile_ok(std::string("input x, y, z\n") + tc.program);
+    CHECK(unit::run(c, tc.in).out[0] == tc.value);
+  }
 }
