@@ -199,6 +199,12 @@ class Lexer {
       push(Tok::Error, begin, pos_ - begin);
       return;
     }
+    // Below half the smallest subnormal a literal is 0 (as in C); say so,
+    // as clang does, since the source plainly meant something else.
+    std::string_view mantissa = text.substr(0, text.find_first_of("eE"));
+    if (value == 0 && mantissa.find_first_of("123456789") != std::string_view::npos)
+      diag_.warning(loc(begin), "number '{}' is below the smallest double (about 4.9e-324) and is "
+                                "taken as 0", text);
     push(Tok::Number, begin, pos_ - begin);
     toks_.back().number = value;
   }
