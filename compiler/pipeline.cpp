@@ -110,22 +110,29 @@ std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
     }
   const std::vector<const Variable*> wrt_vars = p.wrt_variables();
   for (const Variable* v : wrt_vars) c.wrt_nodes.insert(c.wrt_nodes.end(), v->nodes.begin(), v->nodes.end());
+  // Too large a Jacobian or Hessian is the outputs' doing: the error points
+  // at the first output's definition (file-level if it has none).
+  Loc where = p.outputs.empty() ? Loc{} : p.outputs[0].loc;
+  auto size_error = [&](const std::string& message) {
+    if (where.line != 0) diag.error(where, "{}", message);
+    else diag.error_noloc("{}", message);
+  };
   // Every Jacobian entry is a node and a name: refuse sizes that cannot fit.
   if (c.outputs.size() * c.wrt_nodes.size() > kMaxJacobianEntries) {
-    diag.error_noloc("the Jacobian would have {} x {} = {} entries, more than the limit of {}; "
-                     "differentiate with respect to fewer inputs ('wrt' or --wrt)",
-                     c.outputs.size(), c.wrt_nodes.size(),
-                     c.outputs.size() * c.wrt_nodes.size(), kMaxJacobianEntries);
+    size_error(fmt::format("the Jacobian would have {} x {} = {} entries, more than the limit of "
+                           "{}; differentiate with respect to fewer inputs ('wrt' or --wrt)",
+                           c.outputs.size(), c.wrt_nodes.size(),
+                           c.outputs.size() * c.wrt_nodes.size(), kMaxJacobianEntries));
     return std::nullopt;
   }
   const bool second_order = std::find(opts.kernels.begin(), opts.kernels.end(),
                                       KernelKind::Hess) != opts.kernels.end();
   const size_t m = c.outputs.size(), k = c.wrt_nodes.size();
   if (second_order && m * k * k > kMaxHessianEntries) {
-    diag.error_noloc("the Hessian would have {} x {} x {} = {} entries, more than the limit of "
-                     "{}; differentiate with respect to fewer inputs ('wrt' or --wrt), or use "
-                     "the Hessian-vector product (--kernels=hvp)",
-                     m, k, k, m * k * k, kMaxHessianEntries);
+    size_error(fmt::format("the Hessian would have {} x {} x {} = {} entries, more than the "
+                           "limit of {}; differentiate with respect to fewer inputs ('wrt' or "
+                           "--wrt), or use the Hessian-vector product (--kernels=hvp)",
+                           m, k, k, m * k * k, kMaxHessianEntries));
     return std::nullopt;
   }
   c.names.outputs = scalar_names(p.outputs);
