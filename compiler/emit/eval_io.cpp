@@ -309,13 +309,22 @@ std::vector<Assignment> parse_inline(const std::string& spec, Diagnostics& diag,
   std::vector<Assignment> out;
   size_t start = 0;
   int depth = 0;
+  bool empty_reported = false;  // one error for all the empty items
   for (size_t i = 0; i <= spec.size(); ++i) {
     if (i < spec.size() && spec[i] == '[') ++depth;
     if (i < spec.size() && spec[i] == ']') --depth;
     if (i < spec.size() && (spec[i] != ',' || depth > 0)) continue;
     std::string item = spec.substr(start, i - start);
     start = i + 1;
-    if (item.empty()) continue;
+    if (item.empty()) {  // `x=1,,y=2` or a comma at an end, as [1, 2,] in a list
+      if (!spec.empty()) {  // (`--eval=` alone has no items at all)
+        if (!empty_reported)
+          diag.error_noloc("empty item in --eval '{}' (two commas, or one at an end)", spec);
+        empty_reported = true;
+        ok = false;
+      }
+      continue;
+    }
     size_t eq = item.find('=');
     if (eq == std::string::npos) {
       diag.error_noloc("expected 'name=value' in --eval, got '{}'", item);

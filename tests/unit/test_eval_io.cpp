@@ -119,6 +119,9 @@ TEST_CASE("input errors name the input") {
       {"", "missing values for inputs 'x', 'y', 'z'"},
       {"x=1", "missing values for inputs 'y', 'z'"},
       {"x=1,q=3,y=bad", "missing value for input 'z'"},  // with other errors too
+      {"x=1,,y=2,z=3", "empty item in --eval"},
+      {"x=1,y=2,z=3,", "empty item in --eval"},
+      {",x=1,y=2,z=3", "empty item in --eval"},
   };
   for (const Case& c : cases) {
     Read r = read(c.spec, p);
