@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 
 namespace gradc {
 
@@ -26,6 +27,7 @@ namespace {
 
 constexpr int kMaxTemporaries = 8;
 constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
+constexpr size_t kStopSignalCount = std::size(kStopSignals);
 char g_temporaries[kMaxTemporaries][PATH_MAX];
 volatile sig_atomic_t g_temporary_count = 0;
 
@@ -43,20 +45,22 @@ class StopSignalGuard {
     action.sa_handler = remove_temporaries_and_stop;
     sigemptyset(&action.sa_mask);
     for (int sig : kStopSignals) sigaddset(&action.sa_mask, sig);
-    for (int i = 0; i < 3; ++i) {  // a signal the caller ignores (nohup, &) stays ignored
+    // A signal the caller ignores (nohup, a shell's &) stays ignored.
+    for (size_t i = 0; i < kStopSignalCount; ++i) {
       ::sigaction(kStopSignals[i], nullptr, &previous_[i]);
       if (previous_[i].sa_handler != SIG_IGN) ::sigaction(kStopSignals[i], &action, nullptr);
     }
   }
   ~StopSignalGuard() {
     g_temporary_count = 0;
-    for (int i = 0; i < 3; ++i) ::sigaction(kStopSignals[i], &previous_[i], nullptr);
+    for (size_t i = 0; i < kStopSignalCount; ++i)
+      ::sigaction(kStopSignals[i], &previous_[i], nullptr);
   }
   StopSignalGuard(const StopSignalGuard&) = delete;
   StopSignalGuard& operator=(const StopSignalGuard&) = delete;
 
  private:
-  struct sigaction previous_[3];
+  struct sigaction previous_[kStopSignalCount];
 };
 
 /// Holds SIGINT, SIGTERM and SIGHUP back while it lives (they arrive after).
@@ -76,13 +80,12 @@ class HoldStopSignals {
   sigset_t previous_;
 };
 
-/// Record `path` for the handler (before the file exists). False if there
-/// is no room or the path is too long: then it is written unprotected.
-bool register_temporary(const std::string& path) {
-  if (g_temporary_count >= kMaxTemporaries || path.size() >= PATH_MAX) return false;
+/// Record `path` for the handler (before the file exists). Without room, or
+/// for a path too long, it is written unprotected.
+void register_temporary(const std::string& path) {
+  if (g_temporary_count >= kMaxTemporaries || path.size() >= PATH_MAX) return;
   std::memcpy(g_temporaries[g_temporary_count], path.c_str(), path.size() + 1);
   g_temporary_count = g_temporary_count + 1;
-  return true;
 }
 
 // ---- files ---------------------------------------------------------------

@@ -61,6 +61,15 @@ Derivative partial_at(const Graph& g, const std::vector<double>& value, NodeId p
   return {value[partial], masked};
 }
 
+/// sum += a*b: a product with a masked factor adds an exact 0 (even where
+/// the other factor is inf or NaN); the sum stays masked while every term
+/// is. A sum starts as {0, true}.
+void add_product(Derivative& sum, Derivative a, Derivative b) {
+  bool masked = a.masked || b.masked;
+  if (!masked) sum.value += a.value * b.value;
+  sum.masked = sum.masked && masked;
+}
+
 bool is_vertex(const Graph& g, const Schedule& s, NodeId n) {
   return g[n].op == Op::Input || (n < s.materialized.size() && s.materialized[n]);
 }
@@ -116,11 +125,9 @@ struct Terms {
   void add(const Notation& n, const std::string& sa, const std::string& sb, Derivative a,
            Derivative b) {
     symbols.push_back(sa + n.times() + sb);
-    bool masked = a.masked || b.masked;
-    bool shown_zero = masked && !std::isfinite(a.value * b.value);
+    bool shown_zero = (a.masked || b.masked) && !std::isfinite(a.value * b.value);
     numbers.push_back(shown_zero ? "0" : n.factor(a.value) + n.times() + n.factor(b.value));
-    if (!masked) sum.value += a.value * b.value;
-    sum.masked = sum.masked && masked;
+    add_product(sum, a, b);
   }
   bool empty() const { return symbols.empty(); }
   std::string text(const Notation& n) const {
@@ -289,11 +296,14 @@ std::string derivative_dot(const Compiled& c, CompGraph& cg, const std::string& 
   std::unordered_map<NodeId, std::vector<const Edge*>> uses;
   for (const Edge& e : cg.edges) uses[e.from].push_back(&e);
   for (auto it = cg.vertices.rbegin(); it != cg.vertices.rend(); ++it) {
-    Terms sum;  // only its value is shown here
+    Derivative sum{0, true};
+    bool any = false;
     for (const Edge* e : uses[*it])
-      if (auto a = adjoint.find(e->to); a != adjoint.end())
-        sum.add(n, "", "", a->second, partial_at(cg.g, cg.value, e->partial));
-    if (!sum.empty()) adjoint[*it] = sum.sum;
+      if (auto a = adjoint.find(e->to); a != adjoint.end()) {
+        add_product(sum, a->second, partial_at(cg.g, cg.value, e->partial));
+        any = true;
+      }
+    if (any) adjoint[*it] = sum;
   }
   std::string out = fmt::format(
       "// gradc {}: {}, the derivative graph at one point: values (blue) and adjoints d{}/dv "

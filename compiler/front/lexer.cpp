@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "support/number.h"
+#include "support/utf8.h"
 
 namespace gradc {
 
@@ -237,14 +238,12 @@ class Lexer {
     if (c == 0) {
       diag_.error(loc(begin), "unexpected NUL byte in source");
     } else if (c >= 0x80) {
-      size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-      uint32_t cp = len == 1 ? c : c & (0x7F >> len);
-      size_t i = 1;
-      for (; i < len && pos_ < src_.size() && (src_[pos_] & 0xC0) == 0x80; ++i, ++pos_)
-        cp = (cp << 6) | (src_[pos_] & 0x3F);
-      if (i == len && len == 2 && cp < 0xA0)  // C1 controls: not echoed raw
+      const Utf8Char ch = decode_utf8(src_, begin);
+      pos_ = begin + ch.length;
+      const uint32_t cp = ch.code_point;
+      if (ch.valid && ch.length == 2 && cp < 0xA0)  // C1 controls: not echoed raw
         diag_.error(loc(begin), "unexpected control character U+{:04X}; only ASCII is allowed", cp);
-      else if (i == len && len > 1)
+      else if (ch.valid)
         diag_.error(loc(begin), "unexpected character '{}' (U+{:04X}); only ASCII is allowed",
                     src_.substr(begin, pos_ - begin), cp);
       else

@@ -382,29 +382,24 @@ NodeId Builder::select(NodeId c, NodeId a, NodeId b) {
     return select(c, a, nb.a == c ? nb.c : nb.b);
   // Masked values are kept in one form, c ? v : 0, with v itself unmasked,
   // so pushing a product through a mask is one step (no recursion chains).
-  // A choice between two masked values is masked too, so that a later
-  // product keeps it zero wherever the branch it takes is (max's tie share
-  // and leaky_relu's slope choose between two multiples of one masked seed):
-  //   c ? (d ? u : 0) : (d ? v : 0)   -> d ? (c ? u : v) : 0
-  //   c ? (d1 ? u : 0) : (d2 ? v : 0) -> ((c && d1) || (!c && d2)) ? (c ? u : v) : 0
-  if (is_masked(a) && is_masked(b)) {
-    const Node na = g_[a], nb = g_[b];  // copies: building may move the arena
-    NodeId mask = na.a == nb.a ? na.a
-                               : binary(Op::Or, binary(Op::And, c, na.a),
-                                        binary(Op::And, unary(Op::Not, c), nb.a));
-    return select(mask, select(c, na.b, nb.b), zero());
-  }
   if (g_.is_plus_zero(a)) return select(unary(Op::Not, c), b, zero());  // c ? 0 : b
   if (g_.is_plus_zero(b) && is_masked(a))                                // nested masks
     return select(binary(Op::And, c, g_[a].a), g_[a].b, zero());
-  // One masked branch: the choice is zero exactly where it takes that branch
-  // and the mask fails (forward mode's tangent of c ? y : relu(y)):
-  //   c ? (d ? u : 0) : v -> (!c || d) ? (c ? u : v) : 0
-  //   c ? u : (d ? v : 0) -> (c || d) ? (c ? u : v) : 0
+  // A choice involving a masked value is masked too: zero exactly where it
+  // takes a masked branch whose mask fails, so a later product keeps it zero
+  // (max's tie share and leaky_relu's slope choose between two multiples of
+  // one masked seed; forward mode's tangent of c ? y : relu(y) has one):
+  //   c ? (d ? u : 0) : (d ? v : 0)   -> d ? (c ? u : v) : 0
+  //   c ? (d1 ? u : 0) : (d2 ? v : 0) -> ((c && d1) || (!c && d2)) ? (c ? u : v) : 0
+  //   c ? (d ? u : 0) : v             -> (!c || d) ? (c ? u : v) : 0
+  //   c ? u : (d ? v : 0)             -> (c || d) ? (c ? u : v) : 0
   if (is_masked(a) || is_masked(b)) {
     const Node na = g_[a], nb = g_[b];  // copies: building may move the arena
-    NodeId mask = is_masked(a) ? binary(Op::Or, unary(Op::Not, c), na.a)
-                               : binary(Op::Or, c, nb.a);
+    NodeId mask = !is_masked(b) ? binary(Op::Or, unary(Op::Not, c), na.a)
+                  : !is_masked(a) ? binary(Op::Or, c, nb.a)
+                  : na.a == nb.a ? na.a
+                                 : binary(Op::Or, binary(Op::And, c, na.a),
+                                          binary(Op::And, unary(Op::Not, c), nb.a));
     return select(mask, select(c, is_masked(a) ? na.b : a, is_masked(b) ? nb.b : b), zero());
   }
   return raw(Op::Select, c, a, b);

@@ -2,7 +2,8 @@
 #include "support/diagnostics.h"
 
 #include <algorithm>
-#include <utility>
+
+#include "support/utf8.h"
 
 namespace gradc {
 
@@ -59,35 +60,6 @@ void Diagnostics::flush() {
   pending_.clear();
 }
 
-namespace {
-
-// The code point whose UTF-8 sequence starts at s[i] (a lead byte), or 0.
-char32_t code_point_at(const std::string& s, size_t i) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
-  char32_t cp = extra == 3 ? c & 0x07 : extra == 2 ? c & 0x0F : extra == 1 ? c & 0x1F : c;
-  for (int k = 1; k <= extra; ++k) {
-    if (i + k >= s.size() || (static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-  }
-  return cp;
-}
-
-// Does a terminal give this character two columns (East Asian wide and
-// fullwidth characters, emoji), as wcwidth() does?
-bool is_wide(char32_t cp) {
-  static constexpr std::pair<char32_t, char32_t> kWide[] = {
-      {0x1100, 0x115F},   {0x2E80, 0x303E},   {0x3041, 0x33FF},   {0x3400, 0x4DBF},
-      {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},   {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},
-      {0xFE30, 0xFE4F},   {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x1F300, 0x1F64F},
-      {0x1F900, 0x1F9FF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD}};
-  for (auto [lo, hi] : kWide)
-    if (cp >= lo && cp <= hi) return true;
-  return false;
-}
-
-}  // namespace
-
 void Diagnostics::render(const Entry& e) {
   Loc loc = e.loc;
   const char* severity = e.warning ? "warning" : "error";
@@ -118,7 +90,7 @@ void Diagnostics::render(const Entry& e) {
     unsigned char c = static_cast<unsigned char>(line[i]);
     bool continuation = (c & 0xC0) == 0x80;  // UTF-8: one column per character
     if (i + 1 < loc.col && !continuation)
-      caret += c == '\t' ? "\t" : c >= 0xE0 && is_wide(code_point_at(line, i)) ? "  " : " ";
+      caret += c == '\t' ? "\t" : c >= 0xE0 && is_wide(decode_utf8(line, i).code_point) ? "  " : " ";
     bool c1_lead = c == 0xC2 && i + 1 < line.size() && (line[i + 1] & 0xE0) == 0x80;
     bool c1_tail = i > 0 && static_cast<unsigned char>(line[i - 1]) == 0xC2 && (c & 0xE0) == 0x80;
     if (c1_lead || (c != '\t' && (c < 0x20 || c == 0x7f))) shown += ' ';
