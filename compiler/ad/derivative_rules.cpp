@@ -136,6 +136,11 @@ NodeId partial_times(Builder& b, NodeId id, int operand_index, NodeId seed) {
   // IEEE; here the zero is structural, so x > 0 ? x : y/0 has d/dy = 0 at
   // x = 1. A masked seed's s is itself unmasked (Builder::select), so this
   // is one level.
+  // A zero seed is a structural zero (the derivative of pow(0, b) in b, an
+  // adjoint that summed to 0): it contributes nothing, even through an
+  // infinite partial (0 times the 1/0 of y/0 is 0, not NaN), as x*0 is 0.
+  // Forward and reverse mode then agree wherever a zero meets an inf.
+  if (b.graph().is_const(seed, 0.0)) return kNoNode;
   const Node sn = b.graph()[seed];
   if (b.graph().is_masked(seed)) {
     NodeId inner = unmasked_partial_times(b, id, operand_index, sn.b);

@@ -1,7 +1,8 @@
 // untaken_branches.h - programs in which a selection (?:, where, max, min,
 // relu, leaky_relu) sits inside the branch that another selection does not
 // take, over a value whose partial derivative is infinite there (sqrt at 0,
-// or a constant 1/0). SPEC 1: the
+// or a constant 1/0), and structural zero partials before such an infinite
+// partial. SPEC 1: the
 // untaken branch never leaks into a derivative, so the derivative with
 // respect to y, which only that branch reads, is exactly 0, at first and
 // second order and in every mode. Shared by test_derivative_rules.cpp and
@@ -65,6 +66,19 @@ inline std::vector<UntakenCase> untaken_branch_cases() {
   for (const char* outer : {"sqrt(S)", "cbrt(S)", "pow(S, 0.75)", "x > 5 ? x : sqrt(S)"})
     for (const char* zero : zeros)
       cases.push_back({"input x, y\nw = " + replace(outer, 'S', zero), {0.0, -1.0}, 0.0, 0.0});
+  // A structural zero partial (pow(0, b) in b is 0 where the base is 0;
+  // sign, floor and ceil have none) before a constant infinite partial (the
+  // 1/0 of y/0): the zero adjoint or tangent contributes nothing, in reverse
+  // mode as in forward mode (it once gave 0*inf = NaN in reverse mode only).
+  const struct {
+    const char* text;
+    double value;
+  } zero_partials[] = {{"x + pow(0, y/0)", 1.0},       {"x + pow(0, y*(1/0))", 1.0},
+                       {"x + pow(0, x + y/0)", 1.0},   {"x*pow(0, y/0) + x", 1.0},
+                       {"x + sign(y/0)", 2.0},         {"x + exp(-floor(y/0))", 1.0},
+                       {"x + sign(y/0)*0.5", 1.5}, {"x + ceil(-y/0 + 1)*0", 1.0}};
+  for (const auto& z : zero_partials)
+    cases.push_back({std::string("input x, y\nw = ") + z.text, {1.0, 2.0}, z.value});
   return cases;
 }
 
