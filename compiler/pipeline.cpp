@@ -85,12 +85,21 @@ std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
 
   // Every stage from here may grow the graph past its limit (--max-nodes):
   // Graph::add throws NodeLimitExceeded, reported as one error.
+  // Too large a Jacobian, Hessian or derivative graph is the outputs'
+  // doing: the error points at the first output's definition (file-level
+  // if it has none).
+  const Loc where = parsed->outputs.empty() ? Loc{} : parsed->outputs[0].loc;
+  auto size_error = [&](const std::string& message) {
+    if (where.line != 0) diag.error(where, "{}", message);
+    else diag.error_noloc("{}", message);
+  };
   auto too_large = [&](const NodeLimitExceeded& e, size_t program_nodes) {
     timer.stop();
-    diag.error_noloc("the derivatives need more than {} nodes, the limit (the program has {}); "
-                     "--max-nodes=N raises it, and memory grows with it (about 150 bytes per "
-                     "node); or differentiate with respect to fewer inputs ('wrt' or --wrt)",
-                     e.limit, program_nodes);
+    size_error(fmt::format("the derivatives need more than {} nodes, the limit (the program has "
+                           "{}); --max-nodes=N raises it, and memory grows with it (about 150 "
+                           "bytes per node); or differentiate with respect to fewer inputs "
+                           "('wrt' or --wrt)",
+                           e.limit, program_nodes));
   };
   try {
     if (!opts.exact_division) share_program_reciprocals(*parsed);
@@ -110,13 +119,6 @@ std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
     }
   const std::vector<const Variable*> wrt_vars = p.wrt_variables();
   for (const Variable* v : wrt_vars) c.wrt_nodes.insert(c.wrt_nodes.end(), v->nodes.begin(), v->nodes.end());
-  // Too large a Jacobian or Hessian is the outputs' doing: the error points
-  // at the first output's definition (file-level if it has none).
-  Loc where = p.outputs.empty() ? Loc{} : p.outputs[0].loc;
-  auto size_error = [&](const std::string& message) {
-    if (where.line != 0) diag.error(where, "{}", message);
-    else diag.error_noloc("{}", message);
-  };
   // Every Jacobian entry is a node and a name: refuse sizes that cannot fit.
   if (c.outputs.size() * c.wrt_nodes.size() > kMaxJacobianEntries) {
     size_error(fmt::format("the Jacobian would have {} x {} = {} entries, more than the limit of "
