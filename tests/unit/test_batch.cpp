@@ -4,7 +4,9 @@
 // by g++; at counts that are and are not multiples of the vector width;
 // point by point against the one-point kernels (the same numbers up to the
 // vector math library's accuracy); the untaken branch of ?: never leaking
-// NaN into a lane; nothing written for count 0.
+// NaN into a lane (the untaken-branch programs of untaken_branches.h, lanes
+// at their blow-up points between lanes that take the other side); nothing
+// written for count 0.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
@@ -19,6 +21,7 @@
 #include "backends.h"  // kSanitized
 #include "kernel_harness.h"
 #include "random_program.h"
+#include "untaken_branches.h"
 
 using namespace gradc_test;
 
@@ -137,6 +140,88 @@ TEST_CASE("batch kernels equal the one-point kernels point by point: LLVM object
     REQUIRE_MESSAGE(ok, b.log);
     for (const Program& p : programs) check_batch(fmt::format("{} .o {}", cpu, p.name), p.c, b.lib.get(p.name));
   }
+}
+
+namespace {
+
+// SPEC 1 lane by lane: each untaken-branch program (untaken_branches.h)
+// over 13 points (a block of 8 lanes and a padded tail block of 5):
+// the even points at the program's blow-up point, where the derivative
+// with respect to y is exactly 0 and the value is the taken side's; the odd
+// ones with x moved by -2, most of them onto the other side, whose lanes
+// may be inf or NaN. Each point as the one-point kernel computes it.
+void check_untaken_lanes(const std::string& label, const KernelFns& f, const unit::UntakenCase& tc) {
+  const size_t count = 13;  // a block of kBatchLanes (8) points, then a padded block of 5
+  std::vector<double> in, out(count), jac(2 * count);
+  for (size_t p = 0; p < count; ++p) {
+    in.push_back(p % 2 == 0 ? tc.in[0] : tc.in[0] - 2);
+    in.push_back(p % 2 == 0 ? tc.in[1] : tc.in[1] + 0.125 * double(p));
+  }
+  f.grad_batch(count, in.data(), out.data(), jac.data());
+  for (size_t p = 0; p < count; ++p) {
+    INFO(label, ": ", tc.program, "\npoint ", p, " at x = ", in[2 * p], ", y = ", in[2 * p + 1]);
+    double o1 = 0, j1[2] = {0, 0};
+    f.grad(&in[2 * p], &o1, j1);
+    auto same = [](double got, double want) {
+      if (std::isnan(want) || std::isinf(want)) return std::isnan(want) ? std::isnan(got) : got == want;
+      return std::abs(got - want) <= 1e-12 * std::max(1.0, std::abs(want));
+    };
+    CHECK(same(out[p], o1));
+    CHECK(same(jac[2 * p], j1[0]));
+    CHECK(same(jac[2 * p + 1], j1[1]));
+    if (p % 2 == 0) {
+      CHECK(out[p] == tc.value);
+      CHECK(jac[2 * p] == tc.d_dx);
+      CHECK(jac[2 * p + 1] == 0.0);
+    }
+  }
+}
+
+// Every `step`-th case. The cases vary fastest in the outer selection (6
+// of them), then the inner one (11), then the blow-up (3), so a step prime
+// to 2, 3 and 11 still takes every outer and inner selection.
+std::vector<unit::UntakenCase> untaken_cases_for_batch(size_t step) {
+  std::vector<unit::UntakenCase> all = unit::untaken_branch_cases(), some;
+  for (size_t i = 0; i < all.size(); i += step) some.push_back(all[i]);
+  return some;
+}
+
+}  // namespace
+
+TEST_CASE("the untaken branch leaks into no lane of a batch kernel: JIT (host CPU)") {
+  for (const unit::UntakenCase& tc : untaken_cases_for_batch(gradc_test::kSanitized ? 7 : 1)) {
+    std::string errors;
+    auto c = compile_text(tc.program, &errors, "u.expr", with_batch());
+    REQUIRE_MESSAGE(c, tc.program << errors);
+    gradc::JitOptions jo;
+    jo.kernels = {"f", "grad", "batch"};
+    gradc::Kernel k = gradc::jit_compiled(*c, jo);
+    KernelFns f;
+    f.grad = k.grad_function();
+    f.grad_batch = k.grad_batch_function();
+    check_untaken_lanes("jit", f, tc);
+  }
+}
+
+TEST_CASE("the untaken branch leaks into no lane of a batch kernel: C++ (clang++, vectorizing flags)") {
+  // A fifth of the cases (a 25th in a sanitized build): one clang++ -O3
+  // build of them all.
+  std::vector<unit::UntakenCase> cases = untaken_cases_for_batch(gradc_test::kSanitized ? 25 : 5);
+  std::vector<Program> programs;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    std::string errors;
+    auto c = compile_text(cases[i].program, &errors, "u.expr", with_batch());
+    REQUIRE_MESSAGE(c, cases[i].program << errors);
+    programs.push_back({fmt::format("u{}", i), cases[i].program, std::move(*c)});
+  }
+  LinkedLibrary b("untaken-batch");
+  auto source = [](const Program& p) { return gradc::emit_cpp(p.c, p.name, p.name + ".expr").source; };
+  REQUIRE_MESSAGE(b.build(named_files(programs, ".cpp", source),
+                          std::string(GRADC_CLANGXX) + " -O3 -march=native -fveclib=libmvec "
+                          "-fno-math-errno -std=c++17 -fPIC -shared"),
+                  b.log);
+  for (size_t i = 0; i < programs.size(); ++i)
+    check_untaken_lanes("clang++", b.lib.get(programs[i].name), cases[i]);
 }
 
 TEST_CASE("batch kernels in C++: warning-free with g++ and clang++, vectorized by clang++ as the source says") {
