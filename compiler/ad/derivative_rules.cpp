@@ -2,6 +2,8 @@
 // Notation: n is the node's value, x (and y) its operands, s the seed.
 #include "ad/derivative_rules.h"
 
+#include <limits>
+
 #include "support/diagnostics.h"
 
 namespace gradc {
@@ -75,10 +77,18 @@ NodeId binary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId y, int i, No
       return i == 0 ? scaled : b.neg(b.mul(scaled, n));
     }
     case Op::Pow:
-      if (i == 0)  // y x^(y-1) where y != 0; 0 where y == 0 (x^0 = 1 for every x,
-                   // as pow(x, 0) and JAX/PyTorch): at x = 0 the formula is 0*inf
-        return b.select(b.binary(Op::Ne, y, b.zero()),
-                        b.mul(s, b.mul(y, b.pow(x, b.sub(y, k(1))))), b.zero());
+      if (i == 0) {
+        // y x^(y-1), and 0 where y == 0 and x^(y-1) is not finite (x^0 = 1
+        // for every x, as pow(x, 0) and JAX/PyTorch; at x = 0 the formula
+        // is 0*inf). Where x^(y-1) is finite the formula is taken even at
+        // y == 0 (its value 0 there), so its tangent in y, x^(y-1), gives
+        // the mixed second derivative 1/x at y = 0, as d/dx(x^y log x) does.
+        NodeId p = b.pow(x, b.sub(y, k(1)));
+        NodeId finite = b.binary(Op::Le, b.unary(Op::Abs, p),
+                                 k(std::numeric_limits<double>::max()));
+        return b.select(b.binary(Op::Or, b.binary(Op::Ne, y, b.zero()), finite),
+                        b.mul(s, b.mul(y, p)), b.zero());
+      }
       // x^y log x where x != 0; 0 at x == 0 (SPEC 1)
       return b.select(b.binary(Op::Ne, x, b.zero()), b.mul(s, b.mul(n, b.unary(Op::Log, x))),
                       b.zero());
@@ -97,8 +107,11 @@ NodeId binary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId y, int i, No
       return b.select(wins_or_ties, share, b.zero());
     }
     case Op::LeakyRelu: {  // x > 0 ? x : slope*x; d/dx = x>0 ? 1 : slope, d/dslope = x>0 ? 0 : x
+      // A constant slope 0 is a structural zero: s*0 is 0 even for a seed
+      // that is a constant inf (the tangent of z/0), as a zero seed is.
+      auto times = [&](NodeId f) { return b.graph().is_const(f, 0.0) ? b.zero() : b.mul(s, f); };
       NodeId pos = b.binary(Op::Gt, x, b.zero());
-      return i == 0 ? b.select(pos, s, b.mul(s, y)) : b.select(pos, b.zero(), b.mul(s, x));
+      return i == 0 ? b.select(pos, s, times(y)) : b.select(pos, b.zero(), times(x));
     }
     // No derivative: comparisons and logic.
     case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:
@@ -126,6 +139,21 @@ NodeId unmasked_partial_times(Builder& b, NodeId id, int operand_index, NodeId s
   }
 }
 
+// A derivative's zero is +0: a constant -0 (the fold of (-1)*0, which the
+// seed -1 times leaky_relu's slope 0 gives) or a select's -0 branch becomes
+// +0, so that c ? u : -0 is the masked value c ? u : 0 and stays masked
+// through later infinite partials (Graph::is_masked takes only +0; the sign
+// of a zero derivative is not kept anyway, docs/semantics.md).
+NodeId plus_zero(Builder& b, NodeId r) {
+  const Graph& g = b.graph();
+  auto minus_zero = [&](NodeId v) { return g.is_const(v, 0.0) && !g.is_plus_zero(v); };
+  if (r == kNoNode) return r;
+  if (minus_zero(r)) return b.zero();
+  const Node n = g[r];
+  if (n.op != Op::Select || !(minus_zero(n.b) || minus_zero(n.c))) return r;
+  return b.select(n.a, minus_zero(n.b) ? b.zero() : n.b, minus_zero(n.c) ? b.zero() : n.c);
+}
+
 }  // namespace
 
 NodeId partial_times(Builder& b, NodeId id, int operand_index, NodeId seed) {
@@ -143,10 +171,10 @@ NodeId partial_times(Builder& b, NodeId id, int operand_index, NodeId seed) {
   if (b.graph().is_const(seed, 0.0)) return kNoNode;
   const Node sn = b.graph()[seed];
   if (b.graph().is_masked(seed)) {
-    NodeId inner = unmasked_partial_times(b, id, operand_index, sn.b);
+    NodeId inner = plus_zero(b, unmasked_partial_times(b, id, operand_index, sn.b));
     return inner == kNoNode ? kNoNode : b.select(sn.a, inner, b.zero());
   }
-  return unmasked_partial_times(b, id, operand_index, seed);
+  return plus_zero(b, unmasked_partial_times(b, id, operand_index, seed));
 }
 
 }  // namespace gradc

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <cmath>
 #include <map>
 #include <random>
 
@@ -159,6 +160,45 @@ TEST_CASE("second-order conventions: untaken branches never leak, kinks have zer
   CHECK(close(h.second[0], 0.75 / 2.0, 1e-15, 0));  // d2/dx2 x^1.5 = 0.75 x^-0.5
   CHECK(h.second[1] == 2.0);
   CHECK(h.second[2] == 2.0);
+}
+
+TEST_CASE("pow with a variable exponent: the mixed second derivative at b == 0 is 1/a in either input order") {
+  // d/da a^b = b a^(b-1) is smooth in b, so d2/da db = a^(b-1) + b a^(b-1) log a,
+  // 1/a at b = 0, as d/da (a^b log a) gives; d2/db2 = a^b log(a)^2; d2/da2 =
+  // b (b-1) a^(b-2) = 0 at b = 0. It was 0 in the order that differentiates
+  // d/da's guard, which took the guard's constant branch at b == 0.
+  const double log2 = std::log(2.0);
+  for (const char* decl : {"input a, b", "input b, a"}) {
+    const bool a_first = std::string(decl) == "input a, b";
+    for (const char* body : {"w = pow(a, b)", "w = a^b", "w = exp(-a*a)*pow(a, b)"}) {
+      const bool gauss = std::string(body).find("exp") != std::string::npos;
+      gradc::Compiled c = compile_second(std::string(decl) + "\n" + body);
+      std::vector<double> in = a_first ? std::vector<double>{2.0, 0.0} : std::vector<double>{0.0, 2.0};
+      INFO(decl, "; ", body);
+      SecondOrder h = interpret_second(c, KernelKind::Hess, in);
+      const size_t ia = a_first ? 0 : 1, ib = 1 - ia;
+      // e = exp(-a^2): d2/da db (e a^b) = e' log a + e/a at b = 0.
+      const double e = std::exp(-4.0), de = -4.0 * e;
+      const double mixed = gauss ? de * log2 + e / 2 : 0.5;
+      CHECK(close(h.second[ia * 2 + ib], mixed, 1e-14, 1e-15));
+      CHECK(h.second[ib * 2 + ia] == h.second[ia * 2 + ib]);
+      CHECK(close(h.second[ib * 2 + ib], (gauss ? e : 1.0) * log2 * log2, 1e-14, 1e-15));
+      // NAME_hvp along b alone: the column of b.
+      std::vector<double> v(2, 0.0);
+      v[ib] = 1;
+      SecondOrder hv = interpret_second(c, KernelKind::Hvp, in, v);
+      CHECK(close(hv.second[ia], mixed, 1e-14, 1e-15));
+    }
+  }
+  // Where a^(b-1) is not finite at b == 0 (a = 0, a subnormal, NaN), d/da
+  // is 0, not 0*inf: x^0 = 1 for every x.
+  gradc::Compiled c = compile_second("input a, b\nw = pow(a, b)");
+  for (double a : {0.0, -0.0, 1e-310, std::nan("")}) {
+    INFO("a = ", a);
+    SecondOrder h = interpret_second(c, KernelKind::Hess, {a, 0.0});
+    CHECK(h.out[0] == 1.0);
+    CHECK(h.jac[0] == 0.0);
+  }
 }
 
 TEST_CASE("second order: a selection inside an untaken branch leaks nothing") {

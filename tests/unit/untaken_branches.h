@@ -79,6 +79,22 @@ inline std::vector<UntakenCase> untaken_branch_cases() {
                        {"x + sign(y/0)*0.5", 1.5}, {"x + ceil(-y/0 + 1)*0", 1.0}};
   for (const auto& z : zero_partials)
     cases.push_back({std::string("input x, y\nw = ") + z.text, {1.0, 2.0}, z.value});
+  // leaky_relu with slope 0 under a negative scale: the seed -k times the
+  // slope 0 folds to -0, which must still be the mask's zero (it once made
+  // x > 0 ? -k : -0, not a mask, and 0*inf = NaN followed in reverse mode;
+  // the forward flavour takes the tangent -1 of -x into pow's exponent,
+  // whose partial log(y - 3) is NaN).
+  const struct {
+    const char* text;
+    double value;
+  } zero_slopes[] = {{"x - leaky_relu(sqrt(y) - 1, 0)", 1.0},
+                     {"x - 3*leaky_relu(sqrt(y) - 1, 0)", 1.0},
+                     {"x + leaky_relu(cbrt(y) - 1, 0)/-3", 1.0},
+                     {"x - leaky_relu(sqrt(y) - 1, 0.0*x)", 1.0},
+                     {"x + pow(y - 3, leaky_relu(-x - 1, 0))", 2.0},
+                     {"x + pow(y - 3, -leaky_relu(-x - 1, 0))", 2.0}};
+  for (const auto& z : zero_slopes)
+    cases.push_back({std::string("input x, y\nw = ") + z.text, {1.0, 0.0}, z.value});
   return cases;
 }
 
