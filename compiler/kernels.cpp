@@ -8,6 +8,7 @@
 #include "ad/hessian.h"
 #include "ad/reverse_diff.h"
 #include "ir/logistic.h"
+#include "ir/stop_gradient.h"
 
 namespace gradc {
 
@@ -162,28 +163,32 @@ void build_sparsity_pattern(Compiled& c) {
 }
 
 // What the kernels compute, written out where that shares work
-// (ir/logistic.h): the specs' roots move to the rewritten nodes, and each
-// rewritten node keeps the name its original was to have. The program's own
-// roots (outputs, Jacobian), which --print and --explain show, keep the
-// helpers; both evaluate to the same bits.
+// (ir/logistic.h), and with stop_gradient as the identity (ir/stop_gradient.h):
+// the specs' roots move to the rewritten nodes, and each rewritten node
+// keeps the name its original was to have. The program's own roots
+// (outputs, Jacobian), which --print and --explain show, keep the helpers
+// and the stop_gradients; both evaluate to the same bits.
 static void share_kernel_work(Compiled& c) {
-  std::vector<NodeId> roots;
-  for (const KernelSpec& k : c.kernels)
-    for (const KernelArray& a : k.args) roots.insert(roots.end(), a.roots.begin(), a.roots.end());
-  const std::vector<NodeId> map = share_logistic_exp(c.prog.graph, roots);
-  if (map.empty()) return;
-  std::unordered_map<const NameHints*, std::shared_ptr<const NameHints>> renamed;
-  for (KernelSpec& k : c.kernels) {
-    for (KernelArray& a : k.args)
-      for (NodeId& r : a.roots) r = map[r];
-    std::shared_ptr<const NameHints>& hints = renamed[k.hints.get()];
-    if (!hints) {
-      auto copy = std::make_shared<NameHints>(*k.hints);
-      for (const auto& [node, hint] : k.hints->hint)
-        if (node < map.size() && map[node] != node) copy->hint.try_emplace(map[node], hint);
-      hints = std::move(copy);
+  using Rewrite = std::vector<NodeId> (*)(Graph&, const std::vector<NodeId>&);
+  for (Rewrite rewrite : {Rewrite(share_logistic_exp), Rewrite(strip_stop_gradients)}) {
+    std::vector<NodeId> roots;
+    for (const KernelSpec& k : c.kernels)
+      for (const KernelArray& a : k.args) roots.insert(roots.end(), a.roots.begin(), a.roots.end());
+    const std::vector<NodeId> map = rewrite(c.prog.graph, roots);
+    if (map.empty()) continue;
+    std::unordered_map<const NameHints*, std::shared_ptr<const NameHints>> renamed;
+    for (KernelSpec& k : c.kernels) {
+      for (KernelArray& a : k.args)
+        for (NodeId& r : a.roots) r = map[r];
+      std::shared_ptr<const NameHints>& hints = renamed[k.hints.get()];
+      if (!hints) {
+        auto copy = std::make_shared<NameHints>(*k.hints);
+        for (const auto& [node, hint] : k.hints->hint)
+          if (node < map.size() && map[node] != node) copy->hint.try_emplace(map[node], hint);
+        hints = std::move(copy);
+      }
+      k.hints = hints;
     }
-    k.hints = hints;
   }
 }
 

@@ -18,6 +18,13 @@ NodeId over(Builder& b, NodeId s, NodeId d) {
   return b.graph().is_const(d) ? b.div(s, d) : b.mul(s, b.div(b.one(), d));
 }
 
+// s*f for a partial f that is an operand: a constant 0 there is a
+// structural zero, so s*0 is 0 even for a seed that is a constant inf (the
+// tangent of z/0), as a zero seed contributes nothing (partial_times).
+NodeId times(Builder& b, NodeId s, NodeId f) {
+  return b.graph().is_const(f, 0.0) ? b.zero() : b.mul(s, f);
+}
+
 // d/dx of the unary ops, times s.
 NodeId unary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId s) {
   auto k = [&](double v) { return b.constant(v); };
@@ -71,7 +78,7 @@ NodeId binary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId y, int i, No
   switch (op) {
     case Op::Add: return s;                                         // d(x+y) = 1, 1
     case Op::Sub: return i == 0 ? s : b.neg(s);                     // 1, -1
-    case Op::Mul: return b.mul(s, other);                           // y, x
+    case Op::Mul: return times(b, s, other);                        // y, x
     case Op::Div: {  // d(x/y) = 1/y, -x/y^2 = -(1/y)*n
       NodeId scaled = over(b, s, y);
       return i == 0 ? scaled : b.neg(b.mul(scaled, n));
@@ -83,18 +90,23 @@ NodeId binary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId y, int i, No
         // is 0*inf). Where x^(y-1) is finite the formula is taken even at
         // y == 0 (its value 0 there), so its tangent in y, x^(y-1), gives
         // the mixed second derivative 1/x at y = 0, as d/dx(x^y log x) does.
-        NodeId p = b.pow(x, b.sub(y, k(1)));
+        // Where x == 0 the exponent enters without its tangent (stop_gradient
+        // of y has y's value): d/dy's guard makes it 0 at x == 0, flat in x,
+        // so the mixed second derivative is 0 there in either order.
+        NodeId x_nonzero = b.binary(Op::Ne, x, b.zero());
+        NodeId e = b.select(x_nonzero, y, b.unary(Op::NoGrad, y));
+        NodeId p = b.pow(x, b.sub(e, k(1)));
         NodeId finite = b.binary(Op::Le, b.unary(Op::Abs, p),
                                  k(std::numeric_limits<double>::max()));
         return b.select(b.binary(Op::Or, b.binary(Op::Ne, y, b.zero()), finite),
-                        b.mul(s, b.mul(y, p)), b.zero());
+                        b.mul(s, b.mul(e, p)), b.zero());
       }
       // x^y log x where x != 0; 0 at x == 0 (SPEC 1)
       return b.select(b.binary(Op::Ne, x, b.zero()), b.mul(s, b.mul(n, b.unary(Op::Log, x))),
                       b.zero());
     case Op::Atan2: {  // atan2(y, x): d/dy = x/(x^2+y^2), d/dx = -y/(x^2+y^2)
       NodeId r2 = b.add(b.mul(x, x), b.mul(y, y));
-      return i == 0 ? b.div(b.mul(s, y), r2) : b.neg(b.div(b.mul(s, x), r2));
+      return i == 0 ? b.div(times(b, s, y), r2) : b.neg(b.div(times(b, s, x), r2));
     }
     case Op::Max: case Op::Min: {  // all to the winner, half each on a tie
       // self wins or ties where the result is self: n == self. That also
@@ -107,11 +119,8 @@ NodeId binary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId y, int i, No
       return b.select(wins_or_ties, share, b.zero());
     }
     case Op::LeakyRelu: {  // x > 0 ? x : slope*x; d/dx = x>0 ? 1 : slope, d/dslope = x>0 ? 0 : x
-      // A constant slope 0 is a structural zero: s*0 is 0 even for a seed
-      // that is a constant inf (the tangent of z/0), as a zero seed is.
-      auto times = [&](NodeId f) { return b.graph().is_const(f, 0.0) ? b.zero() : b.mul(s, f); };
-      NodeId pos = b.binary(Op::Gt, x, b.zero());
-      return i == 0 ? b.select(pos, s, times(y)) : b.select(pos, b.zero(), times(x));
+      NodeId pos = b.binary(Op::Gt, x, b.zero());  // a constant slope 0: times' zero
+      return i == 0 ? b.select(pos, s, times(b, s, y)) : b.select(pos, b.zero(), times(b, s, x));
     }
     // No derivative: comparisons and logic.
     case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:
@@ -139,18 +148,20 @@ NodeId unmasked_partial_times(Builder& b, NodeId id, int operand_index, NodeId s
   }
 }
 
-// A derivative's zero is +0: a constant -0 (the fold of (-1)*0, which the
-// seed -1 times leaky_relu's slope 0 gives) or a select's -0 branch becomes
-// +0, so that c ? u : -0 is the masked value c ? u : 0 and stays masked
-// through later infinite partials (Graph::is_masked takes only +0; the sign
-// of a zero derivative is not kept anyway, docs/semantics.md).
-NodeId plus_zero(Builder& b, NodeId r) {
+// A zero that a partial makes is +0: a constant -0 (the fold of (-1)*0),
+// or the -0 branch of a select the partial built (first is the size of the
+// graph before it), so that c ? u : -0 is the masked value c ? u : 0 and
+// stays masked through later infinite partials (Graph::is_masked takes
+// only +0; the sign of a zero derivative is not kept anyway,
+// docs/semantics.md). A select of the program's own (c ? x : -0.0, the
+// partial of its product) keeps its -0.0: there it is a value, IEEE's.
+NodeId plus_zero(Builder& b, NodeId r, size_t first) {
   const Graph& g = b.graph();
   auto minus_zero = [&](NodeId v) { return g.is_const(v, 0.0) && !g.is_plus_zero(v); };
   if (r == kNoNode) return r;
   if (minus_zero(r)) return b.zero();
   const Node n = g[r];
-  if (n.op != Op::Select || !(minus_zero(n.b) || minus_zero(n.c))) return r;
+  if (r < first || n.op != Op::Select || !(minus_zero(n.b) || minus_zero(n.c))) return r;
   return b.select(n.a, minus_zero(n.b) ? b.zero() : n.b, minus_zero(n.c) ? b.zero() : n.c);
 }
 
@@ -166,15 +177,17 @@ NodeId partial_times(Builder& b, NodeId id, int operand_index, NodeId seed) {
   // is one level.
   // A zero seed is a structural zero (the derivative of pow(0, b) in b, an
   // adjoint that summed to 0): it contributes nothing, even through an
-  // infinite partial (0 times the 1/0 of y/0 is 0, not NaN), as x*0 is 0.
-  // Forward and reverse mode then agree wherever a zero meets an inf.
+  // infinite partial (0 times the 1/0 of y/0 is 0, not NaN), as x*0 is 0,
+  // so forward and reverse mode agree where such a zero meets a constant
+  // inf (not where infinite terms cancel: inf - inf is NaN in either).
   if (b.graph().is_const(seed, 0.0)) return kNoNode;
   const Node sn = b.graph()[seed];
+  const size_t first = b.graph().size();
   if (b.graph().is_masked(seed)) {
-    NodeId inner = plus_zero(b, unmasked_partial_times(b, id, operand_index, sn.b));
+    NodeId inner = plus_zero(b, unmasked_partial_times(b, id, operand_index, sn.b), first);
     return inner == kNoNode ? kNoNode : b.select(sn.a, inner, b.zero());
   }
-  return plus_zero(b, unmasked_partial_times(b, id, operand_index, seed));
+  return plus_zero(b, unmasked_partial_times(b, id, operand_index, seed), first);
 }
 
 }  // namespace gradc

@@ -91,11 +91,13 @@ std::string Generator::condition(int depth) {
 
 std::string Generator::power(int depth) {
   std::string e = expr(depth - 1);
-  switch (pick(8)) {
-    // A variable exponent over a positive base: second derivatives in both
-    // orders meet at b = 0 (the kink points make exponents 0).
+  switch (pick(9)) {
+    // A variable exponent over a positive base, and over one that is 0 at
+    // kinks: second derivatives in both orders meet at b = 0 and at a = 0
+    // (the kink points make exponents and bases 0).
     case 6: return fmt::format("pow({}, {})", positive(depth), e);
     case 7: return fmt::format("({}^({}*0.5))", positive(depth), e);
+    case 8: return fmt::format("pow(abs({}), {})", expr(depth - 1), e);
     case 0: return fmt::format("pow({}, 2)", e);
     case 1: return fmt::format("({}^3)", e);
     case 2: return fmt::format("({}**2)", e);

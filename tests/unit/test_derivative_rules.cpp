@@ -367,6 +367,21 @@ TEST_CASE("max and min follow fmax/fmin past a NaN operand: the derivative goes 
   CHECK(v.jac == std::vector<double>{0.0, 0.0});
 }
 
+TEST_CASE("a -0.0 the program writes is a value, not a mask: IEEE's -0*inf in every mode") {
+  // The partial of the product with respect to sqrt(t) is the program's own
+  // x > 0 ? x : -0.0, which takes -0.0 at x = -1: d/dt = -0.0 * 0.5/sqrt(0),
+  // NaN under IEEE (SPEC 1: only the branch not taken is kept out). A zero
+  // the derivative rules make is +0 and a mask (partial_times), this one not.
+  for (DiffMode mode : {DiffMode::Reverse, DiffMode::Forward, DiffMode::Auto}) {
+    INFO("mode ", diff_mode_name(mode));
+    Compiled c = unit::compile_mode("input t, x\nw = sqrt(t)*(x > 0 ? x : -0.0)", mode);
+    unit::Values v = unit::run(c, {0.0, -1.0});
+    CHECK(v.out[0] == 0.0);
+    CHECK(std::isnan(v.jac[0]));
+    CHECK(v.jac[1] == 0.0);  // x's branch is not taken
+  }
+}
+
 TEST_CASE("pow: variable exponent has d/db = a^b*log(a), and 0 where a == 0") {
   Compiled c = unit::compile_ok("input a, b\nw = pow(a, b)");
   unit::Values at_zero = unit::run(c, {0.0, 2.0});

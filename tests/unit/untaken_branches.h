@@ -9,6 +9,7 @@
 // test_hessian.cpp.
 #pragma once
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -67,7 +68,7 @@ inline std::vector<UntakenCase> untaken_branch_cases() {
     for (const char* zero : zeros)
       cases.push_back({"input x, y\nw = " + replace(outer, 'S', zero), {0.0, -1.0}, 0.0, 0.0});
   // A structural zero partial (pow(0, b) in b is 0 where the base is 0;
-  // sign, floor and ceil have none) before a constant infinite partial (the
+  // sign, floor and ceil have none; atan2's partial in y is its constant x = 0) before a constant infinite partial (the
   // 1/0 of y/0): the zero adjoint or tangent contributes nothing, in reverse
   // mode as in forward mode (it once gave 0*inf = NaN in reverse mode only).
   const struct {
@@ -76,7 +77,11 @@ inline std::vector<UntakenCase> untaken_branch_cases() {
   } zero_partials[] = {{"x + pow(0, y/0)", 1.0},       {"x + pow(0, y*(1/0))", 1.0},
                        {"x + pow(0, x + y/0)", 1.0},   {"x*pow(0, y/0) + x", 1.0},
                        {"x + sign(y/0)", 2.0},         {"x + exp(-floor(y/0))", 1.0},
-                       {"x + sign(y/0)*0.5", 1.5}, {"x + ceil(-y/0 + 1)*0", 1.0}};
+                       {"x + sign(y/0)*0.5", 1.5}, {"x + ceil(-y/0 + 1)*0", 1.0},
+                       // atan2's partials are its operands: a constant 0 one times the
+                       // constant inf tangent of y/0 is 0 (forward mode made it NaN)
+                       {"x + atan2(y/0, 0)", 1.0 + std::atan2(INFINITY, 0.0)},
+                       {"x + atan2(0, y/0)", 1.0}};
   for (const auto& z : zero_partials)
     cases.push_back({std::string("input x, y\nw = ") + z.text, {1.0, 2.0}, z.value});
   // leaky_relu with slope 0 under a negative scale: the seed -k times the
