@@ -176,6 +176,10 @@ static void share_kernel_work(Compiled& c) {
       for (const KernelArray& a : k.args) roots.insert(roots.end(), a.roots.begin(), a.roots.end());
     const std::vector<NodeId> map = rewrite(c.prog.graph, roots);
     if (map.empty()) continue;
+    std::vector<char> derivative(c.prog.graph.size(), 0);  // images of derivative nodes
+    for (size_t id = 0; id < map.size(); ++id)
+      if (map[id] >= c.derivative_nodes_end && c.is_derivative_node(NodeId(id))) derivative[map[id]] = 1;
+    c.rewritten_derivative = std::move(derivative);
     std::unordered_map<const NameHints*, std::shared_ptr<const NameHints>> renamed;
     for (KernelSpec& k : c.kernels) {
       for (KernelArray& a : k.args)

@@ -104,11 +104,17 @@ struct Compiled {
   std::shared_ptr<const NameHints> grad_hints;     ///< names for the derivative kernels
   size_t forward_nodes = 0;                  ///< graph size before differentiation
   /// Graph size when the kernel specs were built: the nodes after it are the
-  /// kernels' own rewrites of program values (ir/logistic.h), not derivatives.
+  /// kernels' own rewrites (ir/logistic.h, ir/stop_gradient.h), derivatives
+  /// only where `rewritten_derivative` marks them.
   size_t derivative_nodes_end = SIZE_MAX;
-  /// Is `id` a node the differentiation made (where a kernel's derivative
-  /// code starts, for its comment)?
-  bool is_derivative_node(NodeId id) const { return id >= forward_nodes && id < derivative_nodes_end; }
+  /// 1 for each node a kernel rewrite made from a derivative node.
+  std::vector<char> rewritten_derivative;
+  /// Is `id` a node the differentiation made, or a kernel rewrite of one
+  /// (where a kernel's derivative code starts, for its comment)?
+  bool is_derivative_node(NodeId id) const {
+    if (id >= forward_nodes && id < derivative_nodes_end) return true;
+    return id < rewritten_derivative.size() && rewritten_derivative[id];
+  }
   std::vector<KernelSpec> kernels;           ///< every kernel built (f and grad always)
   std::vector<KernelKind> emitted;           ///< the kernels code outputs contain (--kernels)
   bool batch = false;                        ///< ... each with its batch variant (NAME_grad_batch)
