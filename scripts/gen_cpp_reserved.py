@@ -72,6 +72,9 @@ def predefined_macros():
     return names
 
 
+GXX_STDDEF_GLOBALS = {"nullptr_t"}
+
+
 def declared_names(headers):
     """Global functions, variables, typedefs and enumerators the headers declare."""
     with tempfile.NamedTemporaryFile("w", suffix=".cpp") as f:
@@ -142,6 +145,10 @@ def collect():
     default, compat = defined_symbols(LIBRARIES, True)
     start, _ = defined_symbols(START_FILES, False)
     library = declared_names(CALLER_HEADERS) | default | compiler_builtins(compat) | start
+    # g++'s own <stddef.h> declares nullptr_t at global scope (typedef
+    # decltype(nullptr) nullptr_t); clang's, which the AST above reads, only
+    # in namespace std.
+    library |= GXX_STDDEF_GLOBALS
     return code_macros, caller_macros, library
 
 

@@ -349,7 +349,7 @@ std::string cpp_batch_kernel(const KernelSpec& spec, const std::string& fn_name,
       "extern \"C\"\n{2}"
       "void {0}_batch(std::size_t count, {3}) {{\n"
       "#if defined(__clang__)\n#pragma clang loop vectorize(enable)\n#endif\n"
-      "  for (std::size_t p = 0; p < count; ++p{4}) {0}({5});\n"
+      "  for (std::size_t p = 0; p < count; ++p{4}) ::{0}({5});\n"
       "}}\n"
       "#if defined(__clang__)\n#pragma clang diagnostic pop\n#endif\n",
       fn_name, sizes, split ? "" : "#if defined(__GNUC__)\n__attribute__((flatten))\n#endif\n",

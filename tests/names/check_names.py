@@ -176,9 +176,12 @@ def check_variables(names):
 
 REFUSED = """fmod lgamma nan y0 j1 exp10 isnan puts strcmp rand select sin exp write time _start _exit
 pow10 FILE size_t M_PI NAN unix linux math_errhandling assert offsetof stdout EOF int typeof and
-_Complex __x _X __cplusplus k_ gradc_k main std 2d""".split()
+_Complex __x _X __cplusplus k_ gradc_k main std 2d nullptr_t""".split()
+# The last row: the batch loop's own names and the kernels' parameters (the
+# C++ batch kernels once called NAME(in, out) where p, count or in hid it).
 ACCEPTED = """fmod2 kernel Y0 J1 Fmod fmod_kernel select_kernel sin_kernel y0_kernel M_PI2 unix2
-_2d _k2 step x model""".split()
+_2d _k2 step x model
+p count in out jac v u hv""".split()
 SMALL = "input x, y\nw = x*y + sin(x)\n"
 
 
@@ -211,14 +214,14 @@ def check_accepted():
     for name in ACCEPTED:
         for ext in ("cpp", "o"):
             jobs.append(POOL.submit(run, [gradc, "small.expr", f"--name={name}", "-o",
-                                          f"ok_{name}.{ext}", "--kernels=f,grad,jvp,vjp,hess"]))
+                                          f"ok_{name}.{ext}", "--kernels=f,grad,jvp,vjp,hess,batch"]))
     for j in jobs:
         if j.result().returncode != 0:
             return fail("an accepted kernel name", j.result().stderr)
     # One TU: the C headers, every header, every source, and a main that
     # checks f and grad at (1, 2): w = 2 + sin(1), dw/dx = 2 + cos(1), dw/dy = 1.
     calls = "".join(
-        f"  {n}(in, out); {n}_grad(in, out, jac);\n"
+        f"  ::{n}(in, out); ::{n}_grad(in, out, jac);\n"
         f"  bad += std::fabs(out[0] - w) > 1e-12 || std::fabs(jac[0] - dx) > 1e-12 || "
         f"jac[1] != 1.0;\n" for n in ACCEPTED)
     main = ("#include <cmath>\n#include <cstdlib>\n#include <cstring>\n#include <cstdio>\n" +
