@@ -210,23 +210,20 @@ std::optional<std::string> json_string(const std::string& text, size_t& i, std::
   return std::nullopt;
 }
 
-// "malformed JSON" at text[i], as file:line:col (as an editor wants it).
-void json_error(const std::string& text, size_t i, const std::string& file, Diagnostics& diag,
-                std::string_view what) {
-  size_t at = std::min(i, text.size()), line = 1, line_start = 0;
-  for (size_t k = 0; k < at; ++k)
-    if (text[k] == '\n') line_start = k + 1, ++line;
-  diag.error_noloc("{}:{}:{}: malformed JSON: {}", file, line, at - line_start + 1, what);
+// "malformed JSON" at byte i of the JSON file, as file:line:col with the
+// line and a caret (as an editor and a clang user want it).
+void json_error(const SourceFile& file, size_t i, Diagnostics& diag, std::string_view what) {
+  diag.error_in(file, file.loc(std::min(i, file.text().size())), "malformed JSON: {}", what);
 }
 
 // The JSON object {"name": value, ...} at text[i] (after blanks), without
 // recursion; i moves past its '}'.
 std::optional<std::vector<Assignment>> parse_json_object_at(const std::string& text, size_t& i,
-                                                             const std::string& file,
+                                                             const SourceFile& file,
                                                              Diagnostics& diag) {
   auto skip = [&] { while (i < text.size() && is_space(text[i])) ++i; };
   auto bad = [&](std::string_view what) {
-    json_error(text, i, file, diag, what);
+    json_error(file, i, diag, what);
     return std::nullopt;
   };
   std::vector<Assignment> out;
@@ -262,13 +259,13 @@ std::optional<std::vector<Assignment>> parse_json_object_at(const std::string& t
 
 // A JSON file's points: one object, or an array of objects (SPEC 4).
 std::optional<std::vector<std::vector<Assignment>>> parse_json_points(const std::string& text,
-                                                                     const std::string& file,
+                                                                     const SourceFile& file,
                                                                      Diagnostics& diag,
                                                                      bool& array) {
   size_t i = 0;
   auto skip = [&] { while (i < text.size() && is_space(text[i])) ++i; };
   auto bad = [&](std::string_view what) {
-    json_error(text, i, file, diag, what);
+    json_error(file, i, diag, what);
     return std::nullopt;
   };
   std::vector<std::vector<Assignment>> points;
@@ -360,7 +357,8 @@ std::optional<std::vector<std::vector<Assignment>>> read_assignments(const std::
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  return parse_json_points(ss.str(), file, diag, array);
+  const SourceFile& json = diag.add_file(file, ss.str());
+  return parse_json_points(json.text(), json, diag, array);
 }
 
 // The input that `name`, which is not one, was probably meant to be, or "".

@@ -2,6 +2,7 @@
 #include "support/diagnostics.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "support/utf8.h"
 
@@ -37,9 +38,9 @@ std::string quote_char(unsigned char c) {
   return fmt::format("'\\x{:02X}'", c);
 }
 
-void Diagnostics::report(Loc loc, const std::string& message) {
+void Diagnostics::report(Loc loc, const std::string& message, const SourceFile* file) {
   ++errors_;
-  pending_.push_back(Entry{loc, message + context_});
+  pending_.push_back(Entry{loc, message + context_, false, file});
   if (errors_ >= kMaxErrors) {
     flush();
     out_ << "gradc: fatal error: too many errors emitted, stopping now\n";
@@ -49,10 +50,12 @@ void Diagnostics::report(Loc loc, const std::string& message) {
 
 void Diagnostics::flush() {
   // Errors come from several passes (lexer, parser, final checks); print
-  // them in source order. Errors without a location go last.
+  // them in source order, the program's file first, then other files' (in
+  // the order reported). Errors without a location go last.
   std::stable_sort(pending_.begin(), pending_.end(), [](const Entry& a, const Entry& b) {
     auto key = [](const Entry& e) {
-      return std::pair{e.loc.line == 0 ? UINT32_MAX : e.loc.line, e.loc.col};
+      int rank = e.loc.line == 0 ? 2 : e.file ? 1 : 0;
+      return std::tuple{rank, rank == 1 ? 0 : e.loc.line, rank == 1 ? 0 : e.loc.col};
     };
     return key(a) < key(b);
   });
@@ -63,17 +66,18 @@ void Diagnostics::flush() {
 void Diagnostics::render(const Entry& e) {
   Loc loc = e.loc;
   const char* severity = e.warning ? "warning" : "error";
-  if (!file_ || loc.line == 0) {
-    out_ << (file_ ? file_->name() + ": " : std::string("gradc: ")) << severity << ": "
+  const SourceFile* file = e.file ? e.file : file_;
+  if (!file || loc.line == 0) {
+    out_ << (file ? file->name() + ": " : std::string("gradc: ")) << severity << ": "
          << e.message << "\n";
     return;
   }
-  out_ << fmt::format("{}:{}:{}: {}: {}\n", file_->name(), loc.line, loc.col, severity,
+  out_ << fmt::format("{}:{}:{}: {}: {}\n", file->name(), loc.line, loc.col, severity,
                       e.message);
   // Echo the line as written (control bytes shown as spaces; tabs kept so
   // the caret stays aligned), then the caret. A very long line is cut to a
   // window around the caret.
-  std::string line(file_->line_text(loc.line)), caret;
+  std::string line(file->line_text(loc.line)), caret;
   constexpr size_t kWindow = 100;
   if (line.size() > 2 * kWindow) {
     size_t col = loc.col - 1, begin = col > kWindow / 2 ? col - kWindow / 2 : 0;

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -67,6 +68,17 @@ class Diagnostics {
   void error_noloc(fmt::format_string<Args...> f, Args&&... args) {
     report(Loc{}, fmt::format(f, std::forward<Args>(args)...));
   }
+  /// Another file the errors may point into (the JSON of --eval=@FILE),
+  /// kept until the errors are printed.
+  const SourceFile& add_file(std::string name, std::string text) {
+    return *files_.emplace_back(std::make_unique<SourceFile>(std::move(name), std::move(text)));
+  }
+  /// Report an error at `loc` in `file`, one that add_file returned; it is
+  /// printed after the errors in the program's own file.
+  template <typename... Args>
+  void error_in(const SourceFile& file, Loc loc, fmt::format_string<Args...> f, Args&&... args) {
+    report(loc, fmt::format(f, std::forward<Args>(args)...), &file);
+  }
   /// Report a warning at `loc`: printed like an error, not counted as one.
   template <typename... Args>
   void warning(Loc loc, fmt::format_string<Args...> f, Args&&... args) {
@@ -86,10 +98,12 @@ class Diagnostics {
     Loc loc;
     std::string message;
     bool warning = false;
+    const SourceFile* file = nullptr;  ///< null: the program's file
   };
-  void report(Loc loc, const std::string& message);
+  void report(Loc loc, const std::string& message, const SourceFile* file = nullptr);
   void render(const Entry& e);
   const SourceFile* file_;
+  std::vector<std::unique_ptr<SourceFile>> files_;  ///< add_file's
   std::ostream& out_;
   int errors_ = 0;
   std::vector<Entry> pending_;

@@ -148,8 +148,10 @@ TEST_CASE("JSON file errors") {
       {"{\"x\": \"one\", \"y\": 2, \"z\": 3}", "malformed value '\"one\"' for input 'x'"},
       // A quoted number is a JSON string: only "nan", "inf" and "-inf" may be.
       {"{\"x\": 1, \"y\": 2, \"z\": \"3\"}", "malformed value '\"3\"' for input 'z'"},
-      // The column is the offending character's (the 1 where '{' belongs).
-      {"[1]", ":1:2: malformed JSON: expected '{'"},
+      // The column is the offending character's (the 1 where '{' belongs),
+      // in the error form of a source file: the line, then a caret.
+      {"[1]", ":1:2: error: malformed JSON: expected '{'\n[1]\n ^\n"},
+      {"{\"x\": 1,\n \"y\": 2,}", ":2:9: error: malformed JSON: a ',' before '}'\n \"y\": 2,}\n        ^\n"},
   };
   for (const Case& c : cases) {
     TempFile f(c.text);
