@@ -38,6 +38,14 @@ std::vector<std::string_view> function_names() {
   return names;
 }
 
+bool is_extension_builtin(std::string_view name) {
+  return name == "stop_gradient" || name == "log_softmax" || name == "log_sigmoid";
+}
+
+bool is_reserved_builtin(std::string_view name) {
+  return (find_builtin(name) || is_array_function(name)) && !is_extension_builtin(name);
+}
+
 bool is_keyword(std::string_view name) {
   return name == "input" || name == "output" || name == "wrt";
 }

@@ -27,5 +27,14 @@ inline bool is_array_function(std::string_view name) { return array_function_ari
 std::vector<std::string_view> function_names();
 /// `input`, `output`, `wrt`.
 bool is_keyword(std::string_view name);
+/// gradc's own built-ins beyond SPEC 1's list (`stop_gradient`,
+/// `log_softmax`, `log_sigmoid`). SPEC 1 reserves only its listed names, so
+/// a program may define or declare these: a value of that name is a value,
+/// and a function of that name hides the built-in; calls reach the
+/// built-in otherwise.
+bool is_extension_builtin(std::string_view name);
+/// Is `name` a built-in function that a program cannot define (one of
+/// SPEC 1's)?
+bool is_reserved_builtin(std::string_view name);
 
 }  // namespace gradc

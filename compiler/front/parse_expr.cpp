@@ -356,7 +356,7 @@ Value Parser::name_use(const Token& t) {
   }
   if (t.text == "pi") return Value::of(b_.constant(std::numbers::pi));
   if (is_keyword(t.text)) fail(t.loc, "'{}' is a keyword, not a value", t.text);
-  if (find_builtin(t.text) || is_array_function(t.text))
+  if (is_reserved_builtin(t.text))
     fail(t.loc, "built-in function '{}' cannot be used as a variable", t.text);
   if (defined_somewhere_.count(t.text)) {
     diag_.error(t.loc, "use of '{}' before its definition", t.text);

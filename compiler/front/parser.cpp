@@ -11,7 +11,7 @@
 namespace gradc {
 
 bool is_reserved_name(std::string_view name) {
-  return is_keyword(name) || find_builtin(name) || is_array_function(name) || name == "pi";
+  return is_keyword(name) || is_reserved_builtin(name) || name == "pi";
 }
 
 size_t Program::num_input_scalars() const {
@@ -201,7 +201,7 @@ bool Parser::check_bindable(const Token& name, std::string_view what) {
     diag_.error(name.loc, "'{}' is a keyword and cannot be {}", name.text, what);
   } else if (name.text == "pi") {
     diag_.error(name.loc, "'pi' is a built-in constant and cannot be {}", what);
-  } else if (find_builtin(name.text) || is_array_function(name.text)) {
+  } else if (is_reserved_builtin(name.text)) {
     diag_.error(name.loc, "'{}' is a built-in function and cannot be {}", name.text, what);
   } else if (auto f = functions_.find(name.text); f != functions_.end()) {
     diag_.error(name.loc, "redefinition of '{}' (a function defined at line {}, column {})",
