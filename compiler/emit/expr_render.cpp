@@ -137,7 +137,11 @@ ExprRenderer::Text ExprRenderer::operand(NodeId id) {
                         external_(id, text))
     return {text, 9};
   if (n.op == Op::Input && prog_) return {input_text(n.a), 9};
-  if (n.op == Op::Input || s_.materialized[id]) return {name(s_.name(id)), 9};
+  if (n.op == Op::Input || s_.materialized[id]) {
+    if (id >= name_uses_.size()) name_uses_.resize(size_t(id) + 1, 0);
+    ++name_uses_[id];
+    return {name(s_.name(id)), 9};
+  }
   return expr(id);
 }
 

@@ -48,6 +48,9 @@ class ExprRenderer {
   }
   /// C++ helper functions (gradc_sigmoid, ...) that rendered code calls.
   const std::set<Op>& helpers_used() const { return helpers_; }
+  /// How often the scheduled value `id` was referred to by its name (a
+  /// LaTeX case writes its comparison out instead).
+  int name_uses(NodeId id) const { return id < name_uses_.size() ? name_uses_[id] : 0; }
   /// A name as it is written in this dialect (in C++, renamed where it
   /// cannot be a local variable as it is: see CppNames).
   std::string name(const std::string& n) const;
@@ -82,6 +85,7 @@ class ExprRenderer {
   const Program* prog_;
   std::vector<std::pair<uint32_t, uint32_t>> input_slot_;  ///< scalar -> (variable, element)
   std::set<Op> helpers_;
+  std::vector<int> name_uses_;  ///< per node: references by name (name_uses)
   std::function<std::string(const std::string&)> latex_names_;
   External external_;
   struct Alias {

@@ -19,6 +19,7 @@ namespace {
 
 struct Equation {
   std::string name, rhs;
+  NodeId node = kNoNode;  ///< the scheduled value it defines (a step), if any
 };
 
 // `[a, b]`, `[[a, b], [c, d]]`: the elements of an array in its shape.
@@ -81,7 +82,7 @@ std::vector<Equation> equations(const Compiled& c, const Schedule& s, ExprRender
   };
   for (NodeId id : s.inputs) name_aliases(id);
   for (NodeId id : s.steps) {
-    eqs.push_back({s.name(id), r.definition(id)});
+    eqs.push_back({s.name(id), r.definition(id), id});
     name_aliases(id);
   }
   std::unordered_set<std::string> defined;  // names the statements so far define
@@ -147,6 +148,13 @@ std::string print_latex(const Compiled& c, const std::string& source_file) {
   std::vector<std::string> roots;
   std::string out = fmt::format("% gradc {}: {}\n\\begin{{align*}}\n", kVersion, source_file);
   std::vector<Equation> eqs = equations(c, s, r, roots, true);
+  // A comparison that every case writes out inline ("if s_{1} > 0") leaves
+  // its own statement unread: left out, unless it is an output.
+  std::unordered_set<std::string> root_set(roots.begin(), roots.end());
+  std::erase_if(eqs, [&](const Equation& e) {
+    return e.node != kNoNode && is_boolean_op(c.prog.graph[e.node].op) &&
+           r.name_uses(e.node) == 0 && !root_set.count(e.name);
+  });
   for (size_t i = 0; i < eqs.size(); ++i)
     out += fmt::format("  {} &= {}{}\n", r.name(eqs[i].name), eqs[i].rhs,
                        i + 1 < eqs.size() ? " \\\\" : "");

@@ -5,9 +5,12 @@
 programs, conditions, Greek and subscripted names) on the course examples and
 a few awkward programs, each wrapped in a minimal amsmath document and run
 through pdflatex; any LaTeX error fails, naming the program and the first
-error lines.
+error lines. The equations of --print=latex define no temporary that
+nothing reads (a case writes its comparison out, so the comparison's own
+statement is left out).
 """
 import os
+import re
 import subprocess
 import sys
 
@@ -56,6 +59,10 @@ def main():
                 continue
             with open(os.path.join(work, stem + ".tex"), "w") as f:
                 f.write(run.stdout)
+            if label == "print":  # every temporary it defines is read (cases write
+                for t in re.findall(r"^  (t_\{\d+\}) &=", run.stdout, re.M):  # comparisons out)
+                    if run.stdout.count(t) < 2:
+                        failures.append(f"{stem}: {t} is defined and never read")
             with open(os.path.join(work, "doc-" + stem + ".tex"), "w") as f:
                 f.write(DOCUMENT % (stem + ".tex"))
             tex = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
@@ -65,7 +72,7 @@ def main():
                 failures.append(f"{stem}: pdflatex failed:\n  " + "\n  ".join(lines[:6]))
     for f in failures:
         print(f)
-    print(f"check_latex: {count - len(failures)} of {count} LaTeX outputs compile")
+    print(f"check_latex: {count - len(failures)} of {count} LaTeX outputs compile, with no unread temporary")
     return 1 if failures else 0
 
 
