@@ -162,37 +162,41 @@ void build_sparsity_pattern(Compiled& c) {
   }
 }
 
+// Moves the kernel specs onto the nodes a kernel rewrite made (`map`: old
+// node -> new): their roots, their name hints (a rewritten node keeps the
+// name its original was to have), and which new nodes are derivative code.
+static void move_kernels(Compiled& c, const std::vector<NodeId>& map) {
+  std::vector<char> derivative(c.prog.graph.size(), 0);  // images of derivative nodes
+  for (size_t id = 0; id < map.size(); ++id)
+    if (map[id] >= c.derivative_nodes_end && c.is_derivative_node(NodeId(id))) derivative[map[id]] = 1;
+  c.rewritten_derivative = std::move(derivative);
+  std::unordered_map<const NameHints*, std::shared_ptr<const NameHints>> renamed;
+  for (KernelSpec& k : c.kernels) {
+    for (KernelArray& a : k.args)
+      for (NodeId& r : a.roots) r = map[r];
+    std::shared_ptr<const NameHints>& hints = renamed[k.hints.get()];
+    if (!hints) {
+      auto copy = std::make_shared<NameHints>(*k.hints);
+      for (const auto& [node, hint] : k.hints->hint)
+        if (node < map.size() && map[node] != node) copy->hint.try_emplace(map[node], hint);
+      hints = std::move(copy);
+    }
+    k.hints = hints;
+  }
+}
+
 // What the kernels compute, written out where that shares work
-// (ir/logistic.h), and with stop_gradient as the identity (ir/stop_gradient.h):
-// the specs' roots move to the rewritten nodes, and each rewritten node
-// keeps the name its original was to have. The program's own roots
-// (outputs, Jacobian), which --print and --explain show, keep the helpers
-// and the stop_gradients; both evaluate to the same bits.
+// (ir/logistic.h), and with stop_gradient as the identity
+// (ir/stop_gradient.h). The program's own roots (outputs, Jacobian), which
+// --print and --explain show, keep the helpers and the stop_gradients; both
+// evaluate to the same bits.
 static void share_kernel_work(Compiled& c) {
   using Rewrite = std::vector<NodeId> (*)(Graph&, const std::vector<NodeId>&);
   for (Rewrite rewrite : {Rewrite(share_logistic_exp), Rewrite(strip_stop_gradients)}) {
     std::vector<NodeId> roots;
     for (const KernelSpec& k : c.kernels)
       for (const KernelArray& a : k.args) roots.insert(roots.end(), a.roots.begin(), a.roots.end());
-    const std::vector<NodeId> map = rewrite(c.prog.graph, roots);
-    if (map.empty()) continue;
-    std::vector<char> derivative(c.prog.graph.size(), 0);  // images of derivative nodes
-    for (size_t id = 0; id < map.size(); ++id)
-      if (map[id] >= c.derivative_nodes_end && c.is_derivative_node(NodeId(id))) derivative[map[id]] = 1;
-    c.rewritten_derivative = std::move(derivative);
-    std::unordered_map<const NameHints*, std::shared_ptr<const NameHints>> renamed;
-    for (KernelSpec& k : c.kernels) {
-      for (KernelArray& a : k.args)
-        for (NodeId& r : a.roots) r = map[r];
-      std::shared_ptr<const NameHints>& hints = renamed[k.hints.get()];
-      if (!hints) {
-        auto copy = std::make_shared<NameHints>(*k.hints);
-        for (const auto& [node, hint] : k.hints->hint)
-          if (node < map.size() && map[node] != node) copy->hint.try_emplace(map[node], hint);
-        hints = std::move(copy);
-      }
-      k.hints = hints;
-    }
+    if (const std::vector<NodeId> map = rewrite(c.prog.graph, roots); !map.empty()) move_kernels(c, map);
   }
 }
 

@@ -2,8 +2,6 @@
 // Notation: n is the node's value, x (and y) its operands, s the seed.
 #include "ad/derivative_rules.h"
 
-#include <limits>
-
 #include "support/diagnostics.h"
 
 namespace gradc {
@@ -19,8 +17,10 @@ NodeId over(Builder& b, NodeId s, NodeId d) {
 }
 
 // s*f for a partial f that is an operand: a constant 0 there is a
-// structural zero, so s*0 is 0 even for a seed that is a constant inf (the
-// tangent of z/0), as a zero seed contributes nothing (partial_times).
+// structural zero, the +0 of a mask, so s*0 is 0 even for a seed that is a
+// constant inf (the tangent of z/0), as a zero seed contributes nothing
+// (partial_times), and x > 0 ? -k : s*0 stays the masked value x > 0 ? -k : 0
+// for a seed -k (IEEE's (-k)*0 = -0 is no mask: Graph::is_masked).
 NodeId times(Builder& b, NodeId s, NodeId f) {
   return b.graph().is_const(f, 0.0) ? b.zero() : b.mul(s, f);
 }
@@ -96,9 +96,7 @@ NodeId binary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId y, int i, No
         NodeId x_nonzero = b.binary(Op::Ne, x, b.zero());
         NodeId e = b.select(x_nonzero, y, b.unary(Op::NoGrad, y));
         NodeId p = b.pow(x, b.sub(e, k(1)));
-        NodeId finite = b.binary(Op::Le, b.unary(Op::Abs, p),
-                                 k(std::numeric_limits<double>::max()));
-        return b.select(b.binary(Op::Or, b.binary(Op::Ne, y, b.zero()), finite),
+        return b.select(b.binary(Op::Or, b.binary(Op::Ne, y, b.zero()), b.is_finite(p)),
                         b.mul(s, b.mul(e, p)), b.zero());
       }
       // x^y log x where x != 0; 0 at x == 0 (SPEC 1)
@@ -148,23 +146,6 @@ NodeId unmasked_partial_times(Builder& b, NodeId id, int operand_index, NodeId s
   }
 }
 
-// A zero that a partial makes is +0: a constant -0 (the fold of (-1)*0),
-// or the -0 branch of a select the partial built (first is the size of the
-// graph before it), so that c ? u : -0 is the masked value c ? u : 0 and
-// stays masked through later infinite partials (Graph::is_masked takes
-// only +0; the sign of a zero derivative is not kept anyway,
-// docs/semantics.md). A select of the program's own (c ? x : -0.0, the
-// partial of its product) keeps its -0.0: there it is a value, IEEE's.
-NodeId plus_zero(Builder& b, NodeId r, size_t first) {
-  const Graph& g = b.graph();
-  auto minus_zero = [&](NodeId v) { return g.is_const(v, 0.0) && !g.is_plus_zero(v); };
-  if (r == kNoNode) return r;
-  if (minus_zero(r)) return b.zero();
-  const Node n = g[r];
-  if (r < first || n.op != Op::Select || !(minus_zero(n.b) || minus_zero(n.c))) return r;
-  return b.select(n.a, minus_zero(n.b) ? b.zero() : n.b, minus_zero(n.c) ? b.zero() : n.c);
-}
-
 }  // namespace
 
 NodeId partial_times(Builder& b, NodeId id, int operand_index, NodeId seed) {
@@ -182,12 +163,11 @@ NodeId partial_times(Builder& b, NodeId id, int operand_index, NodeId seed) {
   // inf (not where infinite terms cancel: inf - inf is NaN in either).
   if (b.graph().is_const(seed, 0.0)) return kNoNode;
   const Node sn = b.graph()[seed];
-  const size_t first = b.graph().size();
   if (b.graph().is_masked(seed)) {
-    NodeId inner = plus_zero(b, unmasked_partial_times(b, id, operand_index, sn.b), first);
+    NodeId inner = unmasked_partial_times(b, id, operand_index, sn.b);
     return inner == kNoNode ? kNoNode : b.select(sn.a, inner, b.zero());
   }
-  return plus_zero(b, unmasked_partial_times(b, id, operand_index, seed), first);
+  return unmasked_partial_times(b, id, operand_index, seed);
 }
 
 }  // namespace gradc

@@ -269,7 +269,7 @@ std::optional<std::vector<std::vector<Assignment>>> parse_json_points(const std:
     return std::nullopt;
   };
   std::vector<std::vector<Assignment>> points;
-  if (text.starts_with("\xEF\xBB\xBF")) i = 3;  // a UTF-8 byte-order mark, as in sources
+  if (text.starts_with(kUtf8Bom)) i = kUtf8Bom.size();  // skipped, as in sources
   skip();
   array = i < text.size() && text[i] == '[';
   if (!array) {

@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-#include <limits>
 #include <optional>
 
 namespace gradc {
@@ -112,12 +111,10 @@ NodeId stable_shift(Builder& b, const std::vector<NodeId>& v) {
 
 // logsumexp's shift: the max where it is finite, else 0 (as SciPy's and
 // JAX's logsumexp), so that all -inf gives -inf and an inf gives inf rather
-// than exp(inf - inf) = NaN. abs(m) <= DBL_MAX is false for inf and NaN.
+// than exp(inf - inf) = NaN.
 NodeId finite_shift(Builder& b, const std::vector<NodeId>& v) {
   NodeId m = max_nodes(b, v);
-  NodeId finite = b.binary(Op::Le, b.unary(Op::Abs, m),
-                           b.constant(std::numeric_limits<double>::max()));
-  return b.unary(Op::NoGrad, b.select(finite, m, b.zero()));
+  return b.unary(Op::NoGrad, b.select(b.is_finite(m), m, b.zero()));
 }
 
 }  // namespace

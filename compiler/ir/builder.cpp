@@ -3,6 +3,7 @@
 #include "ir/builder.h"
 
 #include <cmath>
+#include <limits>
 
 #include "ir/scalar_math.h"
 
@@ -369,6 +370,10 @@ NodeId Builder::unmasked_root(NodeId x) const {
   if (!is_masked(x)) return x;
   NodeId cond = g_.masked_sum_condition(g_[x].b);
   return cond != kNoNode && cond == g_[x].a ? g_[x].b : x;
+}
+
+NodeId Builder::is_finite(NodeId x) {
+  return binary(Op::Le, unary(Op::Abs, x), constant(std::numeric_limits<double>::max()));
 }
 
 NodeId Builder::select(NodeId c, NodeId a, NodeId b) {

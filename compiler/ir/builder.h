@@ -63,6 +63,9 @@ class Builder {
   NodeId unary(Op op, NodeId x);
   NodeId binary(Op op, NodeId x, NodeId y);
   NodeId select(NodeId c, NodeId a, NodeId b);
+  /// The condition `abs(x) <= DBL_MAX`: true for finite x, false for inf
+  /// and NaN (a guard for a shift or a formula that is only safe there).
+  NodeId is_finite(NodeId x);
 
   /// A value that nothing else reads (a kernel's result) needs no mask
   /// around a masked sum (C ? S : 0 is S, bit for bit, when C is the
