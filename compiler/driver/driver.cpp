@@ -357,11 +357,36 @@ void print_stats(const Compiled& c, const CliOptions& o, const PassTimer& t, std
                      grad.live_nodes, fwd.live_nodes ? double(grad.live_nodes) / fwd.live_nodes : 0.0);
 }
 
+// Options that the actions asked for never read get a warning, as clang's
+// "argument unused during compilation": `--cpu=haswell -o k.cpp` would
+// otherwise look as if it had tuned the C++.
+void warn_unused_options(const CliOptions& o, const std::optional<std::string>& format,
+                         std::ostream& err) {
+  const bool llvm_output = format && (*format == "llvm" || *format == "bc" || *format == "obj");
+  // --eval (when --explain or --plot do not take its point) and --check
+  // may run the JIT; -O and --fast-math choose how it compiles.
+  const bool jit = !o.interp && (o.check || (o.eval && !o.explain && !o.plot));
+  auto warn = [&](const std::string& option, const char* needs) {
+    err << fmt::format("gradc: warning: {} has no effect here: it applies to {}\n", option, needs);
+  };
+  if (o.target && !llvm_output) warn("--target", "LLVM outputs (-o FILE.ll, .bc or .o)");
+  if (o.cpu && !llvm_output) warn("--cpu", "LLVM outputs (-o FILE.ll, .bc or .o)");
+  const char* compiled = "LLVM outputs and the JIT that --eval and --check use";
+  if (o.fast_math && !llvm_output && !jit) warn("--fast-math", compiled);
+  if (o.opt_given && !llvm_output && !jit) warn(fmt::format("-O{}", o.opt_level), compiled);
+  const bool second_order_read = (o.output && *format != "svg") || o.print || o.check ||
+                                 (o.eval && !o.explain && !o.plot);
+  if (o.hessian && !second_order_read)
+    warn("--hessian",
+         "-o, --print, --eval and --check (--explain and --plot show first derivatives)");
+}
+
 }  // namespace
 
 int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
   std::optional<std::string> format;
   if (o.output && !(format = output_format(o, err))) return kExitUsage;
+  warn_unused_options(o, format, err);
   if (o.output && *format != "svg") {
     // The kernels are extern "C" symbols: a name that cannot work is refused,
     // never renamed behind the user's back.

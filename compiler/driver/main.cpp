@@ -328,7 +328,13 @@ gradc::CliOptions ArgParser::parse() {
         throw UsageError{fmt::format("unknown --mode '{}' (auto, reverse or forward)", v)};
       o.mode = v;
     } else if (a.size() > 1 && a[0] == '-') throw UsageError{fmt::format("unknown option '{}'", a)};
-    else if (have_input) throw UsageError{fmt::format("more than one input file ('{}' and '{}')", o.input, a)};
+    else if (have_input) {
+      // `--eval x=1 y=2`: the second value reads as a file name.
+      std::string hint = a.find('=') != std::string::npos
+                             ? "; --eval takes its values as one list with commas: --eval x=1,y=2"
+                             : "";
+      throw UsageError{fmt::format("more than one input file ('{}' and '{}'){}", o.input, a, hint)};
+    }
     else {
       o.input = a;
       have_input = true;

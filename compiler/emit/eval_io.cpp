@@ -408,7 +408,7 @@ std::optional<std::vector<double>> point_values(const std::vector<Assignment>& i
     given[index] = true;
     per_input[index].clear();
     if (auto problem = parse_value(a.value, it->shape, a.json, per_input[index])) {
-      diag.error_noloc("{}malformed value '{}' for input '{}': {}", where, a.value, a.name, *problem);
+      diag.error_noloc("{}invalid value '{}' for input '{}': {}", where, a.value, a.name, *problem);
       ok = false;
     }
   }

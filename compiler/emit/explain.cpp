@@ -351,8 +351,17 @@ Explanation explain(const Compiled& c, const std::vector<double>& point,
   std::string at = point.empty() ? "The program has no inputs."
                                  : fmt::format("At {}.", point_text(c, point, n));
   out += opts.latex ? fmt::format("\\noindent {}\n", at) : at + "\n";
-  out += opts.latex ? "" : "Notation: ∂v/∂u is the local partial of v with respect to u (the "
-                           "other values held fixed); dL/du is the total derivative.\n";
+  if (!opts.latex) {
+    // The total derivative in the names the steps below use.
+    std::string total = opts.forward_mode ? "dv/dx is the total derivative of v with respect to "
+                                            "the input x"
+                        : fmt::format("d{0}/du is the total derivative of {0} with respect to u",
+                                      c.names.outputs[0]);
+    for (size_t i = 1; i < c.outputs.size(); ++i)
+      total += fmt::format("{}{}", i == 1 ? ", and likewise for " : ", ", c.names.outputs[i]);
+    out += fmt::format("Notation: ∂v/∂u is the local partial of v with respect to u (the other "
+                       "values held fixed); {}.\n", total);
+  }
   size_t m = c.outputs.size(), k = c.wrt_nodes.size();
   std::vector<double> jac(m * k);
   if (!opts.forward_mode) {  // an array program: the chain rule over whole variables

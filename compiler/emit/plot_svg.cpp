@@ -331,7 +331,9 @@ std::string plot_svg(const PlotPicture& p) {
   PlotTicks xticks = plot_ticks(p.lo, p.hi, 8);
 
   std::string title;
-  for (const std::string& line : p.title) title += (title.empty() ? "" : "; ") + line;
+  // A line that ends in ',' was wrapped inside a list: it goes on with a space.
+  for (const std::string& line : p.title)
+    title += (title.empty() ? "" : title.back() == ',' ? " " : "; ") + line;
   std::string svg = fmt::format(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" "

@@ -21,6 +21,11 @@ std::string shape_text(const Shape& shape) {
   return out + "]";
 }
 
+// What an operand of the wrong kind is, for "needs a vector, got ...".
+static std::string operand_text(const Shape& shape) {
+  return shape.empty() ? "a scalar" : shape_text(shape);
+}
+
 std::string element_suffix(const Shape& shape, size_t flat, const char* sep) {
   if (shape.empty()) return "";
   std::vector<size_t> idx(shape.size());
@@ -186,7 +191,7 @@ Value matmul(Builder& b, const Value& a, const Value& c, std::string& error) {
   const Shape &sa = a.shape, &sc = c.shape;
   if (sa.empty() || sc.empty() || sa.size() > 2 || sc.size() > 2)
     return fail(b, error, fmt::format("'@' needs vectors or matrices, got {} and {}",
-                                      shape_text(sa), shape_text(sc)));
+                                      operand_text(sa), operand_text(sc)));
   size_t inner_a = sa.back(), inner_c = sc[0];
   if (inner_a != inner_c)
     return fail(b, error, fmt::format("shape mismatch in '@': {} and {}", shape_text(sa),
@@ -194,7 +199,7 @@ Value matmul(Builder& b, const Value& a, const Value& c, std::string& error) {
   size_t rows = sa.size() == 2 ? sa[0] : 1, cols = sc.size() == 2 ? sc[1] : 1;
   if (rows * cols > kMaxArrayElements || rows * cols * inner_a > kMaxUnrolledProducts)
     return fail(b, error, fmt::format("'@' of {} and {} is too large to unroll ({} products; "
-                                      "the limit is {})", shape_text(sa), shape_text(sc),
+                                      "the limit is {})", operand_text(sa), operand_text(sc),
                                       rows * cols * inner_a, kMaxUnrolledProducts));
   // Each product and each sum is a node: refuse before building what cannot
   // fit under the node limit (--max-nodes).
@@ -202,7 +207,7 @@ Value matmul(Builder& b, const Value& a, const Value& c, std::string& error) {
   if (have + estimate > b.graph().node_limit())
     return fail(b, error, fmt::format("'@' of {} and {} unrolls into about {} operations, more than "
                                       "the {} left under the limit of {} nodes (--max-nodes)",
-                                      shape_text(sa), shape_text(sc), estimate,
+                                      operand_text(sa), operand_text(sc), estimate,
                                       b.graph().node_limit() - std::min(have, b.graph().node_limit()),
                                       b.graph().node_limit()));
   // A product of one entry (vector @ vector) sums pairwise, as dot does;
@@ -232,7 +237,7 @@ Value array_function(Builder& b, std::string_view name, const std::vector<Value>
     const Value& u = args[1];
     if (v.shape.size() != 1 || u.shape.size() != 1)
       return fail(b, error, fmt::format("'dot' needs two vectors, got {} and {}",
-                                        shape_text(v.shape), shape_text(u.shape)));
+                                        operand_text(v.shape), operand_text(u.shape)));
     if (v.shape != u.shape)
       return fail(b, error, fmt::format("shape mismatch in 'dot': {} and {}", shape_text(v.shape),
                                         shape_text(u.shape)));
@@ -245,7 +250,7 @@ Value array_function(Builder& b, std::string_view name, const std::vector<Value>
   }
   if (name == "softmax") {                              // exp(v_i - m) / sum_j exp(v_j - m)
     if (v.shape.size() != 1)
-      return fail(b, error, fmt::format("'softmax' needs a vector, got {}", shape_text(v.shape)));
+      return fail(b, error, fmt::format("'softmax' needs a vector, got {}", operand_text(v.shape)));
     NodeId m = stable_shift(b, xs);
     for (NodeId& x : xs) x = b.unary(Op::Exp, b.sub(x, m));
     NodeId total = sum_nodes(b, xs);
@@ -254,7 +259,8 @@ Value array_function(Builder& b, std::string_view name, const std::vector<Value>
   }
   if (name == "log_softmax") {                          // (v_i - m) - log(sum_j exp(v_j - m))
     if (v.shape.size() != 1)
-      return fail(b, error, fmt::format("'log_softmax' needs a vector, got {}", shape_text(v.shape)));
+      return fail(b, error,
+                  fmt::format("'log_softmax' needs a vector, got {}", operand_text(v.shape)));
     NodeId m = stable_shift(b, xs);
     std::vector<NodeId> shifted = xs;
     for (NodeId& x : shifted) x = b.sub(x, m);
@@ -269,7 +275,8 @@ Value array_function(Builder& b, std::string_view name, const std::vector<Value>
   }
   if (name == "transpose") {
     if (v.shape.size() > 2)
-      return fail(b, error, fmt::format("'transpose' needs a matrix, got {}", shape_text(v.shape)));
+      return fail(b, error,
+                  fmt::format("'transpose' needs a matrix, got {}", operand_text(v.shape)));
     if (v.shape.size() < 2) return v;  // scalars and vectors are their own transpose
     size_t r = v.shape[0], c = v.shape[1];
     std::vector<NodeId> out(r * c);

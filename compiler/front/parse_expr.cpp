@@ -363,12 +363,25 @@ Value Parser::name_use(const Token& t) {
     return Value::poison(b_.zero());
   }
   if (has_input_statement_) {
-    diag_.error(t.loc, "use of undeclared name '{}'", t.text);
+    diag_.error(t.loc, "use of undeclared name '{}'{}", t.text, suggest_name(t.text));
     symbols_.emplace(t.text, Symbol{Value::poison(b_.zero()), t.loc, false});  // report once
     return Value::poison(b_.zero());
   }
   warn_implicit_input(t);
   return new_input(t, {});
+}
+
+std::string Parser::suggest_name(std::string_view name) {
+  const size_t cost = symbols_.size() + defined_somewhere_.size() + (params_ ? params_->size() : 0);
+  if (spelling_budget_ < cost) return "";  // huge programs: no search
+  spelling_budget_ -= cost;
+  Closest closest(name);
+  for (const auto& [n, symbol] : symbols_)
+    if (!symbol.value.poisoned) closest.offer(n);  // not another undeclared name
+  for (std::string_view n : defined_somewhere_) closest.offer(n);
+  if (params_)
+    for (const auto& entry : *params_) closest.offer(entry.first);
+  return closest.best().empty() ? "" : fmt::format("; did you mean '{}'?", closest.best());
 }
 
 // Without an input statement a typo becomes an input: `(hiden - y)^2` with

@@ -7,6 +7,7 @@
 #include "front/array_ops.h"
 #include "front/builtins.h"
 #include "front/parser_impl.h"
+#include "support/spelling.h"
 
 namespace gradc {
 
@@ -398,9 +399,16 @@ bool choose_wrt(Program& p, const std::vector<WrtName>& names, Diagnostics& diag
                                    v.is_scalar() ? "" : " (in part)"));
         value_chosen[def] = true;
       } else {
-        error(n.loc, command_line
-                         ? fmt::format("{}, which is neither an input nor a value of the program", where)
-                         : fmt::format("{} is neither an input nor a value the program defines", where));
+        Closest closest(n.name);
+        for (const Variable& v : p.inputs) closest.offer(v.name);
+        for (const Variable& v : p.definitions) closest.offer(v.name);
+        std::string meant = closest.best().empty()
+                                ? std::string()
+                                : fmt::format("; did you mean '{}'?", closest.best());
+        error(n.loc, command_line ? fmt::format("{}, which is neither an input nor a value of "
+                                                "the program{}", where, meant)
+                                  : fmt::format("{} is neither an input nor a value the program "
+                                                "defines{}", where, meant));
       }
     }
   } catch (const TooManyErrors&) {

@@ -132,6 +132,9 @@ class Parser {
   void warn_unused();
   /// Warn that implicit input `name` may be a misspelled definition.
   void warn_implicit_input(const Token& name);
+  /// "; did you mean 'alpha'?" for an undeclared `alpah`: the closest name
+  /// in scope or defined later, or "" (also once the budget is spent).
+  std::string suggest_name(std::string_view name);
   size_t spelling_budget_ = 10'000'000;  ///< name comparisons left for suggestions
 
   Diagnostics& diag_;

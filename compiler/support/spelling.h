@@ -8,8 +8,9 @@
 
 namespace gradc {
 
-/// Levenshtein distance between `a` and `b`, or `limit + 1` if it is larger
-/// than `limit` (computing no further than needed).
+/// Edit distance between `a` and `b` (insertions, deletions, substitutions
+/// and swaps of two adjacent letters: optimal string alignment), or
+/// `limit + 1` if it is larger than `limit` (computing no further than needed).
 size_t edit_distance(std::string_view a, std::string_view b, size_t limit);
 
 /// How far a name may be from `name` to be suggested: at most 2 edits, and

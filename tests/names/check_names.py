@@ -165,9 +165,14 @@ def check_variables(names):
           f"{len(source.splitlines())} lines of C++, "
           f"{source.count('static void all_names_grad_part')} parts in all_names_grad; "
           f"{looped.count('  for (int ')} loops with --reroll-min at its default", flush=True)
+    # Every caller header first, as a unity build (CMake's UNITY_BUILD) puts
+    # the caller's includes before the kernels' source: errno, assert, EOF
+    # and the rest are macros there.
+    callers = [arg for h in gen.CALLER_HEADERS for arg in ("-include", h)]
     for stem in ("all_names", "all_loops"):
         compile_configs(f"the program of all names ({stem}.cpp)", lambda cxx, std: [
-            cxx, f"-std={std}", *FLAGS, "-fsyntax-only", "-include", f"{stem}.hpp", f"{stem}.cpp"])
+            cxx, f"-std={std}", *FLAGS, "-fsyntax-only", *callers, "-include", f"{stem}.hpp",
+            f"{stem}.cpp"])
     for ext in ("ll", "o"):  # the LLVM backend takes the same names as value names
         r = run([gradc, "all_names.expr", "-O0", "--kernels=f,grad", "-o", f"all_names.{ext}"])
         if r.returncode != 0:

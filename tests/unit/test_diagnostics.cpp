@@ -64,11 +64,21 @@ TEST_CASE("did-you-mean: edit distance, and how close a suggestion must be") {
   CHECK(edit_distance("kitten", "sitting", 5) == 3);
   CHECK(edit_distance("kitten", "sitting", 2) == 3);  // limit + 1 once past the limit
   CHECK(edit_distance("", "abc", 5) == 3);
+  CHECK(edit_distance("alpah", "alpha", 2) == 1);     // a swap of neighbours is one edit
+  CHECK(edit_distance("ab", "ba", 2) == 1);
+  CHECK(edit_distance("abcd", "badc", 2) == 2);
+  CHECK(edit_distance("ca", "abc", 5) == 3);          // optimal string alignment, not Damerau
   CHECK(suggestion_limit("x", "a") == 0);             // one-letter names are never close
   CHECK(suggestion_limit("hiden", "hidden") == 2);
   Closest c("sigmod");
   for (std::string_view n : {"softmax", "sigmoid", "sign", "sin"}) c.offer(n);
   CHECK(c.best() == "sigmoid");
+  Closest tie("sinn");  // sin and sign are both one edit: the longer common prefix wins
+  for (std::string_view n : {"sign", "sin", "sinh"}) tie.offer(n);
+  CHECK(tie.best() == "sin");
+  Closest swapped("relu_nte");
+  for (std::string_view n : {"relu_net", "relu_max"}) swapped.offer(n);
+  CHECK(swapped.best() == "relu_net");
   Closest none("foo");
   for (std::string_view n : {"exp", "log", "sum"}) none.offer(n);
   CHECK(none.best().empty());

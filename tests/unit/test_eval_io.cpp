@@ -110,10 +110,10 @@ TEST_CASE("input errors name the input") {
   const Case cases[] = {
       {"x=1,y=2", "missing value for input 'z'"},
       {"x=1,y=2,z=3,q=4", "'q' is not an input"},
-      {"x=abc,y=2,z=3", "malformed value 'abc' for input 'x'"},
-      {"x=1,y=2,z=1e999", "malformed value '1e999' for input 'z'"},
+      {"x=abc,y=2,z=3", "invalid value 'abc' for input 'x'"},
+      {"x=1,y=2,z=1e999", "invalid value '1e999' for input 'z'"},
       {"x=1,y=2,z=0x10", "for input 'z'"},
-      {"x=,y=1,z=1", "malformed value '' for input 'x'"},
+      {"x=,y=1,z=1", "invalid value '' for input 'x'"},
       {"x=1,x=2,y=2,z=3", "input 'x' is given twice"},
       {"x=1,y,z=3", "expected 'name=value'"},
       {"", "missing values for inputs 'x', 'y', 'z'"},
@@ -145,9 +145,9 @@ TEST_CASE("JSON file errors") {
       {"{\"x\": [1], \"y\": 2, \"z\": 3}", "for input 'x': expected a number"},
       {"{\"x\": 1, \"y\": 2}", "missing value for input 'z'"},
       {"{\"x\": 1, \"y\": 2, \"z\": 3, \"w\": 4}", "'w' is not an input"},
-      {"{\"x\": \"one\", \"y\": 2, \"z\": 3}", "malformed value '\"one\"' for input 'x'"},
+      {"{\"x\": \"one\", \"y\": 2, \"z\": 3}", "invalid value '\"one\"' for input 'x'"},
       // A quoted number is a JSON string: only "nan", "inf" and "-inf" may be.
-      {"{\"x\": 1, \"y\": 2, \"z\": \"3\"}", "malformed value '\"3\"' for input 'z'"},
+      {"{\"x\": 1, \"y\": 2, \"z\": \"3\"}", "invalid value '\"3\"' for input 'z'"},
       // The column is the offending character's (the 1 where '{' belongs),
       // in the error form of a source file: the line, then a caret.
       {"[1]", ":1:2: error: malformed JSON: expected '{'\n[1]\n ^\n"},
