@@ -96,7 +96,7 @@ std::string ExprRenderer::input_text(uint32_t index) const {
   const Variable& v = prog_->inputs[var];
   if (v.is_scalar()) return name(v.name);
   switch (d_) {
-    case Dialect::Gradc: return v.name + element_suffix(v.shape, elem, ", ");
+    case Dialect::Gradc: return v.name + element_suffix(v.shape, elem);  // W[0,1], as names are
     case Dialect::Cpp: return fmt::format("{}[{}]", cpp_names_(v.name), elem);
     case Dialect::Latex: {
       return name(v.name + element_suffix(v.shape, elem, ","));  // W[0,1]: W_{0,1}

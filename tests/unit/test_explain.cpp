@@ -152,7 +152,7 @@ TEST_CASE("array programs: the chain rule over whole variables, its deltas reach
   fm.forward_mode = true;
   std::string f = explain(c, {1, 2, 3, 4, -0.5, 0.2, 0.5, -0.2}, fm, "a.expr").text;
   CHECK(f.find("Arrays are shown element by element (s[0], ...).") != std::string::npos);
-  CHECK(f.find("  s[0] = W[0, 0]*x[0] + W[0, 1]*x[1] + b[0] = -0.4\n") != std::string::npos);
+  CHECK(f.find("  s[0] = W[0,0]*x[0] + W[0,1]*x[1] + b[0] = -0.4\n") != std::string::npos);
 }
 
 TEST_CASE("large programs are summarized") {
