@@ -29,6 +29,7 @@ class KernelBuilder {
   /// Emit loop `l` of the plan: iteration 0's items in a loop block whose
   /// counter indexes the leaves, the stores and the loop's scratch arrays.
   void emit_loop(uint32_t l);
+  void bound_block();
   /// Emit a Step, or a Store (in a loop, to entry index + store_stride*i).
   void emit_item(const PlanItem& item, int64_t store_stride);
   /// Emit `id` and the nodes inlined into it (none of them emitted yet).
@@ -171,8 +172,10 @@ void KernelBuilder::emit_loop(uint32_t l) {
     if (leaf.kind == LoopLeaf::Invariant || leaf.kind == LoopLeaf::Carry)
       before[k] = get(leaf.node);
     if (leaf.kind == LoopLeaf::Table)  // copied into the scratch array
-      for (size_t i = 0; i < leaf.table.size(); ++i)
+      for (size_t i = 0; i < leaf.table.size(); ++i) {
         b_.CreateStore(get(leaf.table[i]), element(scratch_, leaf.slot + i));
+        bound_block();
+      }
   }
   llvm::BasicBlock* pre = b_.GetInsertBlock();
   llvm::Function* f = pre->getParent();
@@ -216,7 +219,10 @@ void KernelBuilder::emit_loop(uint32_t l) {
     cond_[leaf.node] = nullptr;
   }
   loop_values_.clear();
-  for (uint32_t j = 0; j < loop.body; ++j) emit_item(plan_.items[loop.first + j], loop.store_stride[j]);
+  for (uint32_t j = 0; j < loop.body; ++j) {
+    emit_item(plan_.items[loop.first + j], loop.store_stride[j]);
+    bound_block();  // a long body too: the blocks run in a row, the last one loops back
+  }
   llvm::BasicBlock* latch = b_.GetInsertBlock();
   for (size_t k = 0; k < loop.leaves.size(); ++k)
     if (carries[k]) carries[k]->addIncoming(value_[loop.leaves[k].carry], latch);
@@ -233,6 +239,22 @@ void KernelBuilder::emit_loop(uint32_t l) {
     value_[it->id] = it->value;
     cond_[it->id] = it->cond;
   }
+}
+
+// Straight-line code of a split kernel goes on in a new basic block once
+// the current one holds kMaxBlockInstructions: the machine scheduler's
+// dependence graph is quadratic in a block's loads and stores (a loop's
+// table copies are thousands in a row), and split kernels skip the
+// pipeline that would merge the blocks again (emit_llvm.cpp). The
+// fall-through branches cost no instruction once the code is laid out.
+void KernelBuilder::bound_block() {
+  constexpr size_t kMaxBlockInstructions = 256;
+  if (!plan_.split() || opts_.lane_stride) return;
+  llvm::BasicBlock* current = b_.GetInsertBlock();
+  if (current->size() < kMaxBlockInstructions) return;
+  auto* next = llvm::BasicBlock::Create(m_.getContext(), "cont", current->getParent());
+  b_.CreateBr(next);
+  b_.SetInsertPoint(next);
 }
 
 llvm::Function* KernelBuilder::new_function(const std::string& name, bool part) {
@@ -272,6 +294,7 @@ void KernelBuilder::emit_part(llvm::Function* f, uint32_t part) {
       continue;
     }
     emit_item(plan_.items[i], 0);
+    bound_block();
   }
   b_.CreateRetVoid();
 }
