@@ -8,6 +8,8 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <stdexcept>
+#include <utility>
 
 namespace gradc {
 
@@ -51,6 +53,12 @@ CheckResult check_derivatives(const Evaluate& f, size_t rows, const CheckShape& 
                               const CheckOptions& opts,
                               const std::function<std::string(size_t, size_t)>& name,
                               const char* what) {
+  if (opts.points < 1)
+    throw std::invalid_argument(fmt::format("check: points is {}; at least 1 is needed", opts.points));
+  for (auto [name, tol] : {std::pair{"rtol", opts.rtol}, std::pair{"atol", opts.atol}})
+    if (!(tol >= 0) || !std::isfinite(tol))  // NaN fails both, and every entry would pass
+      throw std::invalid_argument(
+          fmt::format("check: {} is {}; a tolerance must be finite and not negative", name, tol));
   const size_t n = s.inputs.size(), k = s.wrt.size();
   if (rows * k == 0)  // `w = 2`: no input, so no point to draw and nothing to compare
     return {true, fmt::format("nothing to compare: the program has no {}",

@@ -49,7 +49,9 @@ struct CheckResult {
 /// points (uniform in [-2, 2]; where the function or a derivative is not
 /// finite there, redrawn, then from (0, 2]). Tolerance per entry:
 /// atol + rtol*max(|analytic|, |numeric|) + the rounding error of the
-/// difference quotient itself (~ eps*|f|/h).
+/// difference quotient itself (~ eps*|f|/h). std::invalid_argument if
+/// `opts.points` is below 1 or a tolerance is negative or not finite (a NaN
+/// tolerance would let every entry pass).
 GRADC_API CheckResult check_gradient(const GradFunction& f, const CheckShape& shape,
                                      const CheckOptions& opts = {});
 

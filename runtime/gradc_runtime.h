@@ -7,8 +7,17 @@
 // ORC JIT into the same two kernels `gradc -o` writes (SPEC 3), in memory.
 // A program error throws CompileError, whose what() is the diagnostics
 // exactly as the gradc command prints them. Kernels are immutable and
-// cheap to copy; calling them is thread-safe. Link with gradc::runtime
-// (find_package(gradc)).
+// cheap to copy; calling them is thread-safe, and so is calling
+// jit_compile from several threads at once (each compile has an LLVM
+// context of its own). Link with gradc::runtime (find_package(gradc)).
+//
+// Lifetime and memory: a Kernel and its copies share one in-process JIT
+// session, which holds the machine code; it is freed with the last copy.
+// A raw function pointer (grad_function(), ...) is valid only while a copy
+// lives: keep the Kernel. Each session costs about 0.6 MB however small
+// the program, so an app with very many formulas should compile them into
+// one program (one Kernel, several outputs) rather than one Kernel each.
+// A moved-from Kernel holds nothing: its members throw std::logic_error.
 #pragma once
 
 #include <memory>
@@ -148,6 +157,9 @@ class GRADC_API Kernel {
   explicit Kernel(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
 
  private:
+  /// The compiled kernels; std::logic_error for a Kernel that holds none
+  /// (moved from), rather than a null dereference.
+  const Impl& impl() const;
   std::shared_ptr<const Impl> impl_;
 };
 

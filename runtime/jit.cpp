@@ -179,21 +179,27 @@ Kernel jit_compile_file(const std::string& path, JitOptions opts) {
   return jit_compile(text.str(), opts);
 }
 
-size_t Kernel::num_inputs() const { return impl_->input_names.size(); }
-size_t Kernel::num_outputs() const { return impl_->output_names.size(); }
-size_t Kernel::num_wrt() const { return impl_->wrt_names.size(); }
-const std::vector<std::string>& Kernel::input_names() const { return impl_->input_names; }
-const std::vector<std::string>& Kernel::output_names() const { return impl_->output_names; }
-const std::vector<std::string>& Kernel::wrt_names() const { return impl_->wrt_names; }
-const std::vector<size_t>& Kernel::wrt_inputs() const { return impl_->wrt_inputs; }
-const std::vector<VariableInfo>& Kernel::input_variables() const { return impl_->input_variables; }
-const std::vector<VariableInfo>& Kernel::output_variables() const {
-  return impl_->output_variables;
+const Kernel::Impl& Kernel::impl() const {
+  if (!impl_)
+    throw std::logic_error("gradc::Kernel: this Kernel holds no kernels (it was moved from)");
+  return *impl_;
 }
-gradc_forward_fn Kernel::forward_function() const { return impl_->forward; }
-gradc_grad_fn Kernel::grad_function() const { return impl_->grad; }
-gradc_product_fn Kernel::jvp_function() const { return impl_->jvp; }
-gradc_product_fn Kernel::vjp_function() const { return impl_->vjp; }
+
+size_t Kernel::num_inputs() const { return impl().input_names.size(); }
+size_t Kernel::num_outputs() const { return impl().output_names.size(); }
+size_t Kernel::num_wrt() const { return impl().wrt_names.size(); }
+const std::vector<std::string>& Kernel::input_names() const { return impl().input_names; }
+const std::vector<std::string>& Kernel::output_names() const { return impl().output_names; }
+const std::vector<std::string>& Kernel::wrt_names() const { return impl().wrt_names; }
+const std::vector<size_t>& Kernel::wrt_inputs() const { return impl().wrt_inputs; }
+const std::vector<VariableInfo>& Kernel::input_variables() const { return impl().input_variables; }
+const std::vector<VariableInfo>& Kernel::output_variables() const {
+  return impl().output_variables;
+}
+gradc_forward_fn Kernel::forward_function() const { return impl().forward; }
+gradc_grad_fn Kernel::grad_function() const { return impl().grad; }
+gradc_product_fn Kernel::jvp_function() const { return impl().jvp; }
+gradc_product_fn Kernel::vjp_function() const { return impl().vjp; }
 
 namespace {
 
@@ -207,47 +213,48 @@ Fn require(Fn f, const char* kind) {
 
 void check_size(const char* what, size_t got, size_t want) {
   if (got != want)
-    throw std::invalid_argument(fmt::format("{} needs {} values, not {}", what, want, got));
+    throw std::invalid_argument(fmt::format("{} has {} value{}, but the kernel takes {}", what, got,
+                                            got == 1 ? "" : "s", want));
 }
 
 }  // namespace
 
-gradc_forward_batch_fn Kernel::forward_batch_function() const { return impl_->forward_batch; }
-gradc_grad_batch_fn Kernel::grad_batch_function() const { return impl_->grad_batch; }
-gradc_product_batch_fn Kernel::jvp_batch_function() const { return impl_->jvp_batch; }
-gradc_product_batch_fn Kernel::vjp_batch_function() const { return impl_->vjp_batch; }
-gradc_hess_batch_fn Kernel::hess_batch_function() const { return impl_->hess_batch; }
-gradc_hvp_batch_fn Kernel::hvp_batch_function() const { return impl_->hvp_batch; }
-gradc_grad_batch_fn Kernel::grad_sparse_batch_function() const { return impl_->grad_sparse_batch; }
+gradc_forward_batch_fn Kernel::forward_batch_function() const { return impl().forward_batch; }
+gradc_grad_batch_fn Kernel::grad_batch_function() const { return impl().grad_batch; }
+gradc_product_batch_fn Kernel::jvp_batch_function() const { return impl().jvp_batch; }
+gradc_product_batch_fn Kernel::vjp_batch_function() const { return impl().vjp_batch; }
+gradc_hess_batch_fn Kernel::hess_batch_function() const { return impl().hess_batch; }
+gradc_hvp_batch_fn Kernel::hvp_batch_function() const { return impl().hvp_batch; }
+gradc_grad_batch_fn Kernel::grad_sparse_batch_function() const { return impl().grad_sparse_batch; }
 
 void Kernel::eval_batch(size_t count, const double* in, double* out) const {
-  require(impl_->forward_batch, "batch")(count, in, out);
+  require(impl().forward_batch, "batch")(count, in, out);
 }
 
 void Kernel::grad_batch(size_t count, const double* in, double* out, double* jac) const {
-  require(impl_->grad_batch, "batch")(count, in, out, jac);
+  require(impl().grad_batch, "batch")(count, in, out, jac);
 }
 
 void Kernel::jvp(const double* in, const double* v, double* out, double* jv) const {
-  require(impl_->jvp, "jvp")(in, v, out, jv);
+  require(impl().jvp, "jvp")(in, v, out, jv);
 }
 
 void Kernel::vjp(const double* in, const double* u, double* out, double* uj) const {
-  require(impl_->vjp, "vjp")(in, u, out, uj);
+  require(impl().vjp, "vjp")(in, u, out, uj);
 }
 
-gradc_hess_fn Kernel::hess_function() const { return impl_->hess; }
-gradc_grad_fn Kernel::grad_sparse_function() const { return impl_->grad_sparse; }
-const std::vector<size_t>& Kernel::jac_colptr() const { return impl_->jac_colptr; }
-const std::vector<size_t>& Kernel::jac_rowind() const { return impl_->jac_rowind; }
-gradc_hvp_fn Kernel::hvp_function() const { return impl_->hvp; }
+gradc_hess_fn Kernel::hess_function() const { return impl().hess; }
+gradc_grad_fn Kernel::grad_sparse_function() const { return impl().grad_sparse; }
+const std::vector<size_t>& Kernel::jac_colptr() const { return impl().jac_colptr; }
+const std::vector<size_t>& Kernel::jac_rowind() const { return impl().jac_rowind; }
+gradc_hvp_fn Kernel::hvp_function() const { return impl().hvp; }
 
 void Kernel::hess(const double* in, double* out, double* jac, double* hess) const {
-  require(impl_->hess, "hess")(in, out, jac, hess);
+  require(impl().hess, "hess")(in, out, jac, hess);
 }
 
 void Kernel::hvp(const double* in, const double* v, double* out, double* jac, double* hv) const {
-  require(impl_->hvp, "hvp")(in, v, out, jac, hv);
+  require(impl().hvp, "hvp")(in, v, out, jac, hv);
 }
 
 Kernel::SecondOrderResult Kernel::hess(const std::vector<double>& in) const {

@@ -229,6 +229,33 @@ TEST_CASE("check_kernel passes a JIT kernel; check_gradient fails a wrong gradie
   CHECK_FALSE(wrong.ok);
   CHECK_MESSAGE(wrong.message.find("d f / d x = ") != std::string::npos, wrong.message);
   CHECK(wrong.message.find("central differences give") != std::string::npos);
+
+  // Options that would let the wrong gradient through are refused: a NaN
+  // tolerance makes every comparison false, a negative one or no points
+  // compare nothing.
+  for (auto set : std::initializer_list<void (*)(gradc::CheckOptions&)>{
+           [](gradc::CheckOptions& o) { o.atol = std::nan(""); },
+           [](gradc::CheckOptions& o) { o.rtol = std::nan(""); },
+           [](gradc::CheckOptions& o) { o.atol = -1; },
+           [](gradc::CheckOptions& o) { o.rtol = -1e-3; },
+           [](gradc::CheckOptions& o) { o.rtol = INFINITY; },
+           [](gradc::CheckOptions& o) { o.points = 0; },
+           [](gradc::CheckOptions& o) { o.points = -3; }}) {
+    gradc::CheckOptions bad;
+    set(bad);
+    CHECK_THROWS_AS(gradc::check_gradient(&wrong_square, shape, bad), std::invalid_argument);
+    CHECK_THROWS_AS(gradc::check_kernel(k, bad), std::invalid_argument);
+  }
+}
+
+TEST_CASE("a moved-from Kernel throws std::logic_error instead of crashing") {
+  gradc::Kernel a = gradc::jit_compile("w = x*x");
+  gradc::Kernel b = std::move(a);
+  CHECK(b.grad({3.0}).jac[0] == 6.0);
+  CHECK_THROWS_AS(a.num_inputs(), std::logic_error);  // NOLINT(bugprone-use-after-move)
+  CHECK_THROWS_AS(a.grad({3.0}), std::logic_error);
+  CHECK_THROWS_AS(a.grad_function(), std::logic_error);
+  CHECK_THROWS_AS(gradc::Kernel(nullptr).eval({1.0}), std::logic_error);
 }
 
 TEST_CASE("a Kernel copy works after the original is gone") {
