@@ -46,25 +46,47 @@ namespace {
 
 constexpr int n = MODEL::n_in, m = MODEL::n_out, k = MODEL::n_wrt;
 
-// Median over 5 repetitions of the seconds per point of `call(count)` run
-// over the first `count` points of `points` (repeated to about 0.2 s).
+// How many calls of `call(count)` take about 0.05 s.
 template <class Call>
-double ns_per_point(size_t count, Call call) {
+long calls_for(size_t count, Call call) {
   long calls = 1;
   for (;;) {
     double t0 = bench::now();
     for (long c = 0; c < calls; ++c) call(count);
-    if (bench::now() - t0 > 0.05) break;
+    if (bench::now() - t0 > 0.05) return calls;
     calls *= 4;
   }
+}
+
+// Nanoseconds per point of `calls` calls of `call(count)`.
+template <class Call>
+double timed(size_t count, long calls, Call call) {
+  double t0 = bench::now();
+  for (long c = 0; c < calls; ++c) call(count);
+  return (bench::now() - t0) / double(calls * count) * 1e9;
+}
+
+// Median over 5 repetitions of the nanoseconds per point of `call(count)`
+// run over the first `count` points of `points` (each about 0.05 s).
+template <class Call>
+double ns_per_point(size_t count, Call call) {
+  const long calls = calls_for(count, call);
   std::vector<double> reps;
-  for (int r = 0; r < 5; ++r) {
-    double t0 = bench::now();
-    for (long c = 0; c < calls; ++c) call(count);
-    reps.push_back((bench::now() - t0) / double(calls * count) * 1e9);
-  }
+  for (int r = 0; r < 5; ++r) reps.push_back(timed(count, calls, call));
   std::sort(reps.begin(), reps.end());
   return reps[2];
+}
+
+// a's time over b's, the two timed alternately, repetition by repetition,
+// so that a change in the shared machine's speed during the run falls on
+// both: the median of 9 paired ratios.
+template <class A, class B>
+double paired_ratio(size_t count, A a, B b) {
+  const long calls_a = calls_for(count, a), calls_b = calls_for(count, b);
+  std::vector<double> ratios;
+  for (int r = 0; r < 9; ++r) ratios.push_back(timed(count, calls_a, a) / timed(count, calls_b, b));
+  std::sort(ratios.begin(), ratios.end());
+  return ratios[4];
 }
 
 }  // namespace
@@ -136,9 +158,15 @@ int main(int argc, char** argv) {
     double gbc = ns_per_point(count, [&](size_t c) {
       CAT(KC, _grad_batch)(c, in.data(), out.data(), jac.data());
     });
+    const double g_over_gb = paired_ratio(
+        count,
+        [&](size_t c) {
+          for (size_t p = 0; p < c; ++p) CAT(KL, _grad)(&in[p * n], &out[p * m], &jac[p * m * k]);
+        },
+        [&](size_t c) { CAT(KL, _grad_batch)(c, in.data(), out.data(), jac.data()); });
     std::printf("f %zu %.2f\ngrad %zu %.2f\nbatch_llvm %zu %.2f\ngrad_batch_llvm %zu %.2f\n"
-                "batch_cpp %zu %.2f\ngrad_batch_cpp %zu %.2f\n",
-                count, f, count, g, count, fb, count, gb, count, fbc, count, gbc);
+                "batch_cpp %zu %.2f\ngrad_batch_cpp %zu %.2f\ngrad_over_grad_batch %zu %.4f\n",
+                count, f, count, g, count, fb, count, gb, count, fbc, count, gbc, count, g_over_gb);
 #ifdef HAVE_HAND
     std::printf("hand_grad %zu %.2f\n", count, looped(CAT(hand_, CAT(NAME_OF_HAND, _grad)), true));
 #endif
