@@ -87,6 +87,7 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
   // The vectors the target's vector math has (llvm_batch.h).
   const std::string vector_width = std::to_string(vector_bits);
   f->addFnAttr("prefer-vector-width", vector_width);
+  f->addFnAttr(kLanesLoopAttribute);
   llvm::Value* count = f->getArg(0);
   count->setName("count");
   for (unsigned a = 0; a < spec.args.size(); ++a) {
@@ -158,6 +159,7 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
       loop->addFnAttr(llvm::Attribute::NoInline);
       loop->addFnAttr("no-trapping-math", "true");
       loop->addFnAttr("prefer-vector-width", vector_width);
+      loop->addFnAttr(kLanesLoopAttribute);
       for (unsigned a = 0; a < loop->arg_size(); ++a) {
         loop->addParamAttr(a, llvm::Attribute::NoCapture);
         loop->addParamAttr(a, llvm::Attribute::NoAlias);
