@@ -231,15 +231,6 @@ void optimize_llvm_module(BuiltModule& built, llvm::TargetMachine& tm, int opt_l
   llvm::PassInstrumentationCallbacks pic;
   llvm::StandardInstrumentations si(m.getContext(), false);
   si.registerCallbacks(pic, &mam);
-  // Loop-load elimination forwards stores to loads of later iterations;
-  // the lanes of a batch kernel share no memory, so it finds nothing there,
-  // after a dependence analysis quadratic in the loop's accesses (23 s of
-  // 24 for the batch kernels of a 22,000-node gradient).
-  pic.registerShouldRunOptionalPassCallback([](llvm::StringRef pass, llvm::Any ir) {
-    if (pass != "LoopLoadEliminationPass") return true;
-    const llvm::Function* const* f = llvm::any_cast<const llvm::Function*>(&ir);
-    return !f || !(*f)->hasFnAttribute(kLanesLoopAttribute);
-  });
   llvm::PassBuilder pb(&tm, llvm::PipelineTuningOptions(), std::nullopt, &pic);
   // The vector math library for the batch kernels' loops: glibc's libmvec
   // on x86-64 Linux (the functions libmvec lacks stay scalar calls).
@@ -296,7 +287,6 @@ void optimize_llvm_module(BuiltModule& built, llvm::TargetMachine& tm, int opt_l
   // Code generation optimizes them as any other function (optnone would
   // select instructions and allocate registers as -O0 does).
   for (llvm::Function& f : m) {
-    f.removeFnAttr(kLanesLoopAttribute);
     if (f.hasFnAttribute(kLeanOnly)) {
       f.removeFnAttr(llvm::Attribute::OptimizeNone);
       f.removeFnAttr(kLeanOnly);

@@ -40,12 +40,6 @@ namespace gradc {
 /// Points per block of a batch kernel (the widest vectors: AVX-512's 8).
 inline constexpr uint32_t kBatchLanes = 8;
 
-/// The string attribute of the functions that hold a lanes loop, whose
-/// iterations never share memory: optimize_llvm_module skips loop-load
-/// elimination there (it has nothing to forward between lanes, and its
-/// dependence analysis is quadratic in the loop's loads and stores).
-inline constexpr const char* kLanesLoopAttribute = "gradc-lanes-loop";
-
 /// The fewest points left after the whole blocks that go through one more
 /// block, padded with copies of the last point (below it, the points left
 /// go one by one). A block costs about as much as 2 to 6 points one by one

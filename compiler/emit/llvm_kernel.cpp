@@ -274,7 +274,10 @@ llvm::Function* KernelBuilder::new_function(const std::string& name, bool part) 
     bool is_scratch = i == spec_.args.size();
     f->getArg(i)->setName(is_scratch ? "s" : spec_.args[i].name);
     f->addParamAttr(i, llvm::Attribute::NoCapture);
-    f->addParamAttr(i, llvm::Attribute::NoAlias);
+    // A lanes part is inlined into a parallel loop whose noalias arrays it
+    // indexes: noalias here would only add scope declarations, which break
+    // the loop's parallel mark (llvm_batch.cpp).
+    if (!lanes) f->addParamAttr(i, llvm::Attribute::NoAlias);
     if (!is_scratch && spec_.args[i].size > 0 && !lanes)
       f->addDereferenceableParamAttr(i, spec_.args[i].size * sizeof(double));
   }

@@ -6,7 +6,7 @@
 // vector math library's accuracy); the untaken branch of ?: never leaking
 // NaN into a lane (the untaken-branch programs of untaken_branches.h, lanes
 // at their blow-up points between lanes that take the other side); nothing
-// written for count 0.
+// written for count 0; every lanes loop marked parallel as LLVM reads it.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
@@ -16,7 +16,13 @@
 
 #include "emit/emit_cpp.h"
 #include "emit/emit_llvm.h"
-#include "emit/llvm_batch.h"  // kLanesLoopAttribute
+
+#include <llvm/Analysis/LoopInfo.h>
+#include <llvm/AsmParser/Parser.h>
+#include <llvm/IR/Dominators.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/Support/SourceMgr.h>
 #include "gradc_runtime.h"
 #include "jit_compiled.h"
 #include "backends.h"  // kSanitized
@@ -308,13 +314,51 @@ TEST_CASE("an LLVM batch kernel computes several points per instruction") {
   REQUIRE(ba512.find("define void @ba_grad_batch") != std::string::npos);
   std::string ba_batch = ba512.substr(ba512.find("define void @ba_grad_batch"));
   CHECK(ba_batch.find("<8 x double>") != std::string::npos);
-  // The mark that spares lanes loops loop-load elimination is gradc's own:
-  // it never reaches the output.
-  CHECK(ba512.find(gradc::kLanesLoopAttribute) == std::string::npos);
   for (const char* f : {"_ZGVeN8v_sin", "_ZGVeN8v_cos"})
     CHECK_MESSAGE(ba512.find(std::string("@") + f + "(") != std::string::npos, f);
   std::string ir512 = gradc::emit_llvm(*math, "m", "m.expr", gradc::LlvmFormat::Text, lo).bytes;
   for (const char* f : {"_ZGVeN8v_tanh", "_ZGVeN8vv_atan2", "_ZGVeN8v_erf", "_ZGVeN8v_cbrt",
                         "_ZGVeN8v_log1p", "_ZGVeN8v_expm1", "_ZGVeN8v_tan", "_ZGVeN8v_exp"})
     CHECK_MESSAGE(ir512.find(std::string("@") + f + "(") != std::string::npos, f);
+}
+
+TEST_CASE("every lanes loop is one LLVM sees as parallel, in one-part and split kernels") {
+  // A parallel loop's every memory access (the inlined part's loads,
+  // stores and calls) carries its access group: else the vectorizer and
+  // loop-load elimination compare every pair of accesses, seconds for a
+  // large kernel. -O0 keeps the loops as gradc built them (the parts
+  // inlined, nothing vectorized yet).
+  std::string chain = "input x[4]\nt0 = x[0]\n";
+  for (int i = 1; i < 300; ++i)
+    chain += fmt::format("t{} = sin(t{})*x[{}] + tanh(t{})\n", i, i - 1, i % 4, i / 2);
+  chain += "y = t299 + t1*t2\n";
+  for (const std::string& program : {std::string("input x, y\nw = exp(x)*sin(y) + x/y"), chain}) {
+    std::string errors;
+    gradc::CompileOptions opts = with_batch();
+    opts.kernels = {gradc::KernelKind::Forward, gradc::KernelKind::Grad, gradc::KernelKind::Hvp};
+    auto c = compile_text(program, &errors, "p.expr", opts);
+    REQUIRE_MESSAGE(c, errors);
+    gradc::LlvmOptions lo;
+    lo.opt_level = 0;
+    lo.cpu = "haswell";
+    gradc::LlvmOutput o = gradc::emit_llvm(*c, "p", "p.expr", gradc::LlvmFormat::Text, lo);
+    REQUIRE(o.error.empty());
+    llvm::LLVMContext ctx;
+    llvm::SMDiagnostic diag;
+    std::unique_ptr<llvm::Module> m = llvm::parseAssemblyString(o.bytes, diag, ctx);
+    REQUIRE(m);
+    int lanes_loops = 0;
+    for (llvm::Function& f : *m) {
+      if (f.isDeclaration()) continue;
+      llvm::DominatorTree dt(f);
+      llvm::LoopInfo loops(dt);
+      for (llvm::Loop* loop : loops.getLoopsInPreorder())
+        if (loop->getHeader()->getName().starts_with("lane") &&
+            !loop->getHeader()->getName().starts_with("lane.")) {  // not the transposes
+          ++lanes_loops;
+          CHECK_MESSAGE(loop->isAnnotatedParallel(), f.getName().str());
+        }
+    }
+    CHECK(lanes_loops >= 3);  // f, grad and hvp each have one at least
+  }
 }
