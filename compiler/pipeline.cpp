@@ -80,7 +80,7 @@ std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
   timer.start("parse");
   std::optional<Program> parsed = parse_program(file, diag, opts.max_nodes);
   if (!parsed) return std::nullopt;
-  if (opts.wrt && !set_wrt(*parsed, *opts.wrt, diag)) return std::nullopt;
+  if (opts.wrt && !set_wrt(*parsed, *opts.wrt, diag, opts.wrt_option)) return std::nullopt;
   for (const std::string& name : opts.also_wrt) add_wrt(*parsed, name);
 
   // Every stage from here may grow the graph past its limit (--max-nodes):

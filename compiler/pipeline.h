@@ -44,6 +44,7 @@ inline constexpr size_t kMaxHessianEntries = (size_t(1) << 22) >> kLimitShift;
 
 struct CompileOptions {
   std::optional<std::vector<std::string>> wrt;  ///< --wrt, overriding the program's
+  const char* wrt_option = "--wrt";  ///< how errors name where `wrt` came from
   /// Inputs added to the wrt list (the program's or --wrt's), such as the
   /// variable of --plot. A name that is not an input is skipped: the caller
   /// reports it in its own words.

@@ -152,6 +152,7 @@ Kernel jit_compile(std::string_view source, const JitOptions& opts) {
   PassTimer timer;
   CompileOptions copts;
   if (!opts.wrt.empty()) copts.wrt = opts.wrt;
+  copts.wrt_option = "JitOptions::wrt";
   copts.kernels.clear();
   for (const std::string& k : opts.kernels) {
     std::optional<KernelKind> kind = kernel_kind_from_name(k);

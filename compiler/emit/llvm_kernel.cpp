@@ -29,6 +29,7 @@ class KernelBuilder {
   /// Emit loop `l` of the plan: iteration 0's items in a loop block whose
   /// counter indexes the leaves, the stores and the loop's scratch arrays.
   void emit_loop(uint32_t l);
+  /// Go on in a new basic block if the current one is full (split kernels).
   void bound_block();
   /// Emit a Step, or a Store (in a loop, to entry index + store_stride*i).
   void emit_item(const PlanItem& item, int64_t store_stride);

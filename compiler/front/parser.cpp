@@ -349,7 +349,7 @@ void Parser::resolve_outputs_and_wrt() {
   }
   std::vector<WrtName> names;
   for (const Variable& v : wrt_names_) names.push_back({v.name, v.loc});
-  choose_wrt(prog_, names, diag_, false);
+  choose_wrt(prog_, names, diag_, nullptr);
 }
 
 }  // namespace detail
@@ -365,7 +365,8 @@ std::optional<Program> parse_program(const SourceFile& file, Diagnostics& diag,
 }
 
 bool choose_wrt(Program& p, const std::vector<WrtName>& names, Diagnostics& diag,
-                bool command_line) {
+                const char* option) {
+  const bool command_line = option != nullptr;
   std::vector<bool> input_chosen(p.inputs.size(), false), value_chosen(p.definitions.size(), false);
   bool ok = true;
   auto error = [&](Loc loc, const std::string& message) {
@@ -379,9 +380,9 @@ bool choose_wrt(Program& p, const std::vector<WrtName>& names, Diagnostics& diag
   };
   try {
     for (const WrtName& n : names) {
-      std::string where = command_line ? fmt::format("--wrt names '{}'", n.name)
+      std::string where = command_line ? fmt::format("{} names '{}'", option, n.name)
                                        : fmt::format("'{}' in 'wrt'", n.name);
-      std::string twice = command_line ? fmt::format("--wrt names '{}' twice", n.name)
+      std::string twice = command_line ? fmt::format("{} names '{}' twice", option, n.name)
                                        : fmt::format("'{}' is listed in 'wrt' twice", n.name);
       size_t in = find(p.inputs, n.name), def = find(p.definitions, n.name);
       if (in < p.inputs.size()) {
@@ -424,10 +425,11 @@ bool choose_wrt(Program& p, const std::vector<WrtName>& names, Diagnostics& diag
   return true;
 }
 
-bool set_wrt(Program& p, const std::vector<std::string>& names, Diagnostics& diag) {
+bool set_wrt(Program& p, const std::vector<std::string>& names, Diagnostics& diag,
+             const char* option) {
   std::vector<WrtName> named;
   for (const std::string& n : names) named.push_back({n, Loc{}});
-  return choose_wrt(p, named, diag, true);
+  return choose_wrt(p, named, diag, option);
 }
 
 }  // namespace gradc

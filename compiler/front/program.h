@@ -66,13 +66,15 @@ struct WrtName {
 
 /// Set the program's wrt lists from `names`: inputs (p.wrt, in ABI order)
 /// and intermediate values (p.wrt_values, in definition order). Reports
-/// unknown, repeated and constant names (without a location for the
-/// command line). Returns false on error, leaving the lists as they were.
+/// unknown, repeated and constant names: at their place in the program's
+/// `wrt` statement, or naming `option` ("--wrt", "JitOptions::wrt") when it
+/// is not null. Returns false on error, leaving the lists as they were.
 bool choose_wrt(Program& p, const std::vector<WrtName>& names, Diagnostics& diag,
-                bool command_line);
+                const char* option);
 
-/// Replace the program's wrt list by `names` (from --wrt). Reports an error
-/// for a name that is neither an input nor a definition. Returns false on error.
-bool set_wrt(Program& p, const std::vector<std::string>& names, Diagnostics& diag);
+/// Replace the program's wrt list by `names`, given by `option`. Reports an
+/// error for a name that is neither an input nor a definition. Returns false on error.
+bool set_wrt(Program& p, const std::vector<std::string>& names, Diagnostics& diag,
+             const char* option = "--wrt");
 
 }  // namespace gradc

@@ -178,10 +178,18 @@ TEST_CASE("a program with errors throws CompileError with every diagnostic, as g
                        gradc::CompileError);
   // A missing file is a CompileError too.
   CHECK_THROWS_AS(gradc::jit_compile_file(dir.file("missing.expr")), gradc::CompileError);
-  // A wrt naming no input is the program's error.
+  // A wrt naming no input is the program's error, in the API's words.
   opts = {};
-  opts.wrt = {"nope"};
-  CHECK_THROWS_AS(gradc::jit_compile("w = x*y", opts), gradc::CompileError);
+  opts.wrt = {"alpah"};
+  try {
+    gradc::jit_compile("input alpha, y\nw = alpha*y", opts);
+    FAIL("no CompileError");
+  } catch (const gradc::CompileError& e) {
+    const std::string what = e.what();
+    CHECK_MESSAGE(what.find("JitOptions::wrt names 'alpah', which is neither an input nor a "
+                            "value of the program; did you mean 'alpha'?") != std::string::npos,
+                  what);
+  }
 }
 
 TEST_CASE("wrong sizes and options throw std::invalid_argument") {
