@@ -63,6 +63,11 @@ std::string kernel_name(const CliOptions& o) {
   return stem;
 }
 
+// Is an output format one the LLVM backend writes?
+bool is_llvm_format(std::string_view format) {
+  return format == "llvm" || format == "bc" || format == "obj";
+}
+
 // Output format from --emit or the extension of -o.
 std::optional<std::string> output_format(const CliOptions& o, std::ostream& err) {
   if (o.plot) return "svg";  // main.cpp has checked the name or --emit
@@ -126,7 +131,7 @@ int emit(const Compiled& c, const CliOptions& o, const std::string& format, std:
   std::string name = kernel_name(o);
   std::string source_file = o.input == "-" ? "<stdin>" : o.input;
   std::string bytes, header = cpp_header(c, name, source_file);
-  if (format == "llvm" || format == "bc" || format == "obj") {
+  if (is_llvm_format(format)) {
     LlvmOptions lo;
     lo.opt_level = o.opt_level;
     lo.fast_math = o.fast_math;
@@ -362,7 +367,7 @@ void print_stats(const Compiled& c, const CliOptions& o, const PassTimer& t, std
 // otherwise look as if it had tuned the C++.
 void warn_unused_options(const CliOptions& o, const std::optional<std::string>& format,
                          std::ostream& err) {
-  const bool llvm_output = format && (*format == "llvm" || *format == "bc" || *format == "obj");
+  const bool llvm_output = format && is_llvm_format(*format);
   // --eval (when --explain or --plot do not take its point) and --check
   // may run the JIT; -O and --fast-math choose how it compiles.
   const bool jit = !o.interp && (o.check || (o.eval && !o.explain && !o.plot));

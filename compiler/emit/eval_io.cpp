@@ -361,11 +361,12 @@ std::optional<std::vector<std::vector<Assignment>>> read_assignments(const std::
   return parse_json_points(json.text(), json, diag, array);
 }
 
-// The input that `name`, which is not one, was probably meant to be, or "".
-std::string meant_input(const std::string& name, const Program& p) {
+// The closest input to `name`, which is not one (the result views `name`
+// and the program's input names).
+Closest closest_input(const std::string& name, const Program& p) {
   Closest closest(name);
   for (const Variable& v : p.inputs) closest.offer(v.name);
-  return std::string(closest.best());
+  return closest;
 }
 
 }  // namespace
@@ -374,8 +375,7 @@ std::string not_an_input(const std::string& name, const Program& p) {
   std::string list;
   for (const Variable& v : p.inputs) list += (list.empty() ? "" : ", ") + v.name;
   std::string msg = fmt::format("'{}' is not an input of the program", name);
-  if (std::string meant = meant_input(name, p); !meant.empty())
-    msg += fmt::format("; did you mean '{}'?", meant);
+  msg += closest_input(name, p).did_you_mean();
   return msg + (list.empty() ? " (it has no inputs)" : " (its inputs: " + list + ")");
 }
 
@@ -396,7 +396,7 @@ std::optional<std::vector<double>> point_values(const std::vector<Assignment>& i
                            [&](const Variable& v) { return v.name == a.name; });
     if (it == p.inputs.end()) {
       diag.error_noloc("{}{}", where, not_an_input(a.name, p));
-      suggested.push_back(meant_input(a.name, p));
+      suggested.push_back(std::string(closest_input(a.name, p).best()));
       ok = false;
       continue;
     }

@@ -29,7 +29,8 @@ class KernelBuilder {
   /// Emit loop `l` of the plan: iteration 0's items in a loop block whose
   /// counter indexes the leaves, the stores and the loop's scratch arrays.
   void emit_loop(uint32_t l);
-  /// Go on in a new basic block if the current one is full (split kernels).
+  /// Count one item (or table copy) emitted, and go on in a new basic
+  /// block once the current one holds kMaxBlockItems (split kernels).
   void bound_block();
   /// Emit a Step, or a Store (in a loop, to entry index + store_stride*i).
   void emit_item(const PlanItem& item, int64_t store_stride);
@@ -62,6 +63,7 @@ class KernelBuilder {
   std::vector<llvm::Value*> args_;  // the current function's arrays, as spec_.args
   llvm::Value* scratch_ = nullptr;
   llvm::Value* counter_ = nullptr;       // the loop counter, in a loop's body
+  size_t block_items_ = 0;               // items emitted into the current block (bound_block)
   std::vector<NodeId> loop_values_;      // nodes given a value in a loop's body
 };
 
@@ -184,6 +186,7 @@ void KernelBuilder::emit_loop(uint32_t l) {
   auto* done = llvm::BasicBlock::Create(ctx, "loop.end", f);
   b_.CreateBr(body);
   b_.SetInsertPoint(body);
+  block_items_ = 0;
   llvm::PHINode* i = b_.CreatePHI(b_.getInt64Ty(), 2, "i");
   i->addIncoming(b_.getInt64(0), pre);
   counter_ = i;
@@ -231,6 +234,7 @@ void KernelBuilder::emit_loop(uint32_t l) {
   i->addIncoming(next, latch);
   b_.CreateCondBr(b_.CreateICmpULT(next, b_.getInt64(loop.count)), body, done);
   b_.SetInsertPoint(done);
+  block_items_ = 0;
   counter_ = nullptr;
   // The body's values exist only in the loop: later code reads them from
   // the scratch array.
@@ -242,18 +246,19 @@ void KernelBuilder::emit_loop(uint32_t l) {
   }
 }
 
-// Straight-line code of a split kernel goes on in a new basic block once
-// the current one holds kMaxBlockInstructions: the machine scheduler's
-// dependence graph is quadratic in a block's loads and stores (a loop's
-// table copies are thousands in a row), and split kernels skip the
-// pipeline that would merge the blocks again (emit_llvm.cpp). The
+// Straight-line code of a split kernel goes on in a new basic block every
+// kMaxBlockItems items (a few hundred instructions): the machine
+// scheduler's dependence graph is quadratic in a block's loads and stores
+// (a loop's table copies are thousands in a row), and split kernels skip
+// the pipeline that would merge the blocks again (emit_llvm.cpp). The
 // fall-through branches cost no instruction once the code is laid out.
+// Items are counted rather than instructions: an LLVM block's size() walks
+// its list.
 void KernelBuilder::bound_block() {
-  constexpr size_t kMaxBlockInstructions = 256;
-  if (!plan_.split() || opts_.lane_stride) return;
-  llvm::BasicBlock* current = b_.GetInsertBlock();
-  if (current->size() < kMaxBlockInstructions) return;
-  auto* next = llvm::BasicBlock::Create(m_.getContext(), "cont", current->getParent());
+  constexpr size_t kMaxBlockItems = 96;
+  if (!plan_.split() || opts_.lane_stride || ++block_items_ < kMaxBlockItems) return;
+  block_items_ = 0;
+  auto* next = llvm::BasicBlock::Create(m_.getContext(), "cont", b_.GetInsertBlock()->getParent());
   b_.CreateBr(next);
   b_.SetInsertPoint(next);
 }
@@ -287,6 +292,7 @@ llvm::Function* KernelBuilder::new_function(const std::string& name, bool part) 
 
 void KernelBuilder::emit_part(llvm::Function* f, uint32_t part) {
   b_.SetInsertPoint(llvm::BasicBlock::Create(m_.getContext(), "entry", f));
+  block_items_ = 0;
   args_.clear();
   for (size_t a = 0; a < spec_.args.size(); ++a) args_.push_back(f->getArg(unsigned(a)));
   scratch_ = f->arg_size() > spec_.args.size() ? f->getArg(unsigned(spec_.args.size())) : nullptr;

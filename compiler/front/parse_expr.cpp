@@ -15,7 +15,7 @@ namespace {
 std::string suggest_function(std::string_view name) {
   Closest closest(name);
   for (std::string_view f : function_names()) closest.offer(f);
-  return closest.best().empty() ? "" : fmt::format("; did you mean '{}'?", closest.best());
+  return closest.did_you_mean();
 }
 
 bool any_poisoned(std::initializer_list<const Value*> args) {
@@ -381,7 +381,7 @@ std::string Parser::suggest_name(std::string_view name) {
   for (std::string_view n : defined_somewhere_) closest.offer(n);
   if (params_)
     for (const auto& entry : *params_) closest.offer(entry.first);
-  return closest.best().empty() ? "" : fmt::format("; did you mean '{}'?", closest.best());
+  return closest.did_you_mean();
 }
 
 // Without an input statement a typo becomes an input: `(hiden - y)^2` with

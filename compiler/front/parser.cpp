@@ -403,9 +403,7 @@ bool choose_wrt(Program& p, const std::vector<WrtName>& names, Diagnostics& diag
         Closest closest(n.name);
         for (const Variable& v : p.inputs) closest.offer(v.name);
         for (const Variable& v : p.definitions) closest.offer(v.name);
-        std::string meant = closest.best().empty()
-                                ? std::string()
-                                : fmt::format("; did you mean '{}'?", closest.best());
+        const std::string meant = closest.did_you_mean();
         error(n.loc, command_line ? fmt::format("{}, which is neither an input nor a value of "
                                                 "the program{}", where, meant)
                                   : fmt::format("{} is neither an input nor a value the program "

@@ -1,6 +1,8 @@
 // spelling.cpp - edit distance for "did you mean" suggestions.
 #include "support/spelling.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <vector>
@@ -63,6 +65,10 @@ void Closest::offer(std::string_view candidate) {
     best_ = candidate;
     best_distance_ = d;
   }
+}
+
+std::string Closest::did_you_mean() const {
+  return best_.empty() ? std::string() : fmt::format("; did you mean '{}'?", best_);
 }
 
 }  // namespace gradc

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace gradc {
@@ -24,6 +25,8 @@ class Closest {
   void offer(std::string_view candidate);
   /// The best candidate, or empty if none was close enough.
   std::string_view best() const { return best_; }
+  /// "; did you mean 'best'?" to end a message with, or "".
+  std::string did_you_mean() const;
 
  private:
   std::string_view name_, best_;
