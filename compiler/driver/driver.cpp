@@ -22,6 +22,7 @@
 #include "driver/llvm_loader.h"
 #include "driver/output_files.h"
 #include "driver/plot.h"
+#include "driver/progress.h"
 
 namespace gradc {
 
@@ -127,7 +128,7 @@ const LlvmBackend* llvm_backend_or_report(std::ostream& err) {
 }
 
 int emit(const Compiled& c, const CliOptions& o, const std::string& format, std::ostream& out,
-         std::ostream& err) {
+         std::ostream& err, Progress* progress) {
   std::string name = kernel_name(o);
   std::string source_file = o.input == "-" ? "<stdin>" : o.input;
   std::string bytes, header = cpp_header(c, name, source_file);
@@ -137,6 +138,7 @@ int emit(const Compiled& c, const CliOptions& o, const std::string& format, std:
     lo.fast_math = o.fast_math;
     lo.target = o.target.value_or("");
     lo.cpu = o.cpu.value_or("");
+    if (progress) lo.on_step = [progress](const char* step) { progress->step(step); };
     LlvmFormat f = format == "llvm" ? LlvmFormat::Text
                    : format == "bc" ? LlvmFormat::Bitcode
                                     : LlvmFormat::Object;
@@ -345,8 +347,13 @@ int explain_at_point(const Compiled& c, const CliOptions& o, const std::string& 
 void print_stats(const Compiled& c, const CliOptions& o, const PassTimer& t, std::ostream& err) {
   err << "gradc: statistics\n";
   for (const auto& e : t.entries()) err << fmt::format("  {:<14} {:10.3f} ms\n", e.name, e.ms);
-  Schedule fwd = make_schedule(c.prog.graph, c.outputs, *c.forward_hints);
-  Schedule grad = make_schedule(c.prog.graph, c.all_roots(), *c.grad_hints);
+  // Each kernel built, by its own roots (the gradient's are the outputs and
+  // the Jacobian, with --hessian too).
+  auto live_nodes = [&](KernelKind k) {
+    const KernelSpec* spec = c.kernel(k);
+    return make_schedule(c.prog.graph, spec->roots(), *spec->hints).live_nodes;
+  };
+  const size_t fwd = live_nodes(KernelKind::Forward), grad = live_nodes(KernelKind::Grad);
   err << fmt::format("  forward DAG:            {} nodes\n", c.forward_nodes);
   err << fmt::format("  forward+derivative DAG: {} nodes\n", c.prog.graph.size());
   auto ops = [&](const std::optional<size_t>& n) {
@@ -358,8 +365,12 @@ void print_stats(const Compiled& c, const CliOptions& o, const PassTimer& t, std
                      ops(c.forward_mode_ops), ops(c.reverse_mode_ops));
   err << fmt::format("  Jacobian: {} x {}, {} structural nonzeros\n", c.outputs.size(),
                      c.num_wrt(), c.jac_rowind.size());
-  err << fmt::format("  kernel nodes: forward {}, gradient {} (ratio {:.2f})\n", fwd.live_nodes,
-                     grad.live_nodes, fwd.live_nodes ? double(grad.live_nodes) / fwd.live_nodes : 0.0);
+  std::string others;
+  for (KernelKind k : kAllKernelKinds)
+    if (k != KernelKind::Forward && k != KernelKind::Grad && c.kernel(k))
+      others += fmt::format(", {} {}", kernel_kind_name(k), live_nodes(k));
+  err << fmt::format("  kernel nodes: forward {}, gradient {} (ratio {:.2f}){}\n", fwd, grad,
+                     fwd ? double(grad) / fwd : 0.0, others);
 }
 
 // Options that the actions asked for never read get a warning, as clang's
@@ -388,7 +399,7 @@ void warn_unused_options(const CliOptions& o, const std::optional<std::string>& 
 
 }  // namespace
 
-int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
+int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err, Progress* progress) {
   std::optional<std::string> format;
   if (o.output && !(format = output_format(o, err))) return kExitUsage;
   warn_unused_options(o, format, err);
@@ -425,6 +436,11 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
   SourceFile source(file, std::move(*text));
   Diagnostics diag(&source, err);
   PassTimer timer;
+  if (progress)
+    timer.on_pass = [progress](const std::string* pass) {
+      if (pass) progress->phase(*pass);
+      else progress->end();
+    };
   CompileOptions copts;
   copts.wrt = o.wrt;
   if (o.plot) copts.also_wrt.push_back(o.plot->name);  // --plot draws d OUT / d VAR
@@ -444,6 +460,7 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
                : o.mode == "reverse" ? DiffMode::Reverse
                                      : DiffMode::Auto;
   std::optional<Compiled> compiled = compile(source, diag, copts, timer);
+  timer.stop();  // the progress line ends before the diagnostics
   diag.flush();
   if (!compiled) return kExitError;
   const Compiled& c = *compiled;
@@ -455,7 +472,7 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err) {
     status = std::max(status, run_plot(c, o, file, out, err));
   } else if (o.output) {
     timer.start("emit-" + *format);
-    status = std::max(status, emit(c, o, *format, out, err));
+    status = std::max(status, emit(c, o, *format, out, err, progress));
   }
   if (o.print) {
     timer.start("print");
