@@ -19,6 +19,7 @@ void PassTimer::start(std::string name) {
   entries_.push_back(Entry{std::move(name), 0});
   begin_ = std::chrono::steady_clock::now();
   running_ = true;
+  if (on_pass) on_pass(&entries_.back().name);
 }
 
 void PassTimer::stop() {
@@ -26,6 +27,7 @@ void PassTimer::stop() {
   entries_.back().ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin_).count();
   running_ = false;
+  if (on_pass) on_pass(nullptr);
 }
 
 const KernelSpec* Compiled::kernel(KernelKind k) const {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,9 @@ class PassTimer {
     double ms;
   };
   const std::vector<Entry>& entries() const { return entries_; }
+  /// Told each pass as it starts (its name) and ends (null): the command's
+  /// progress line (driver/progress.h).
+  std::function<void(const std::string* pass)> on_pass;
 
  private:
   std::vector<Entry> entries_;

@@ -49,12 +49,19 @@ struct CliOptions {
   bool interp = false;                     ///< --interp: --eval/--check without the JIT
   bool stats = false;                      ///< --stats / -v
   std::optional<std::string> dump_after;   ///< --dump-after=PASS (to stderr)
+  /// --progress / --no-progress; unset: a progress line when standard error
+  /// is a terminal (driver/progress.h)
+  std::optional<bool> progress;
 };
 
 /// Exit statuses (SPEC 2).
 enum ExitCode { kExitOk = 0, kExitError = 1, kExitUsage = 2 };
 
-/// Run the request; diagnostics to `err`, results to `out`.
-int run_driver(const CliOptions& opts, std::ostream& out, std::ostream& err);
+class Progress;
+
+/// Run the request; diagnostics to `err`, results to `out`; the passes are
+/// reported to `progress` when there is one.
+int run_driver(const CliOptions& opts, std::ostream& out, std::ostream& err,
+               Progress* progress = nullptr);
 
 }  // namespace gradc

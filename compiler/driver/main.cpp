@@ -5,13 +5,18 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <new>
+
+#include <unistd.h>
 
 #include "driver/driver.h"
 #include "driver/plot.h"
+#include "driver/progress.h"
 #include "plan/kernel_spec.h"
 #include "support/version.h"
 
@@ -115,6 +120,11 @@ Options:
   --interp             run --eval and --check with the reference interpreter
                        instead of the JIT
   --stats, -v          time of each pass and DAG sizes, on standard error
+  --progress           a line on standard error naming a pass that runs for
+                       more than a second (GRADC_PROGRESS_DELAY: another
+                       delay in seconds) and, at its end, its time; the
+                       default when standard error is a terminal
+  --no-progress        no progress line
   --dump-after=PASS    print the compiler's state after PASS on standard
                        error: parse (the forward DAG), differentiate (the
                        DAG with its derivative nodes) or plan (each
@@ -246,6 +256,8 @@ gradc::CliOptions ArgParser::parse() {
     else if (a == "--fast-math") o.fast_math = flag(a);
     else if (a == "--exact-division") o.exact_division = flag(a);
     else if (a == "--interp") o.interp = flag(a);
+    else if (a == "--progress") o.progress = flag(a);
+    else if (a == "--no-progress") o.progress = !flag(a);
     else if (a == "--stats" || a == "-v") o.stats = flag("--stats");  // -v is --stats
     else if (a.size() == 3 && a.rfind("-O", 0) == 0 && a[2] >= '0' && a[2] <= '3') {
       o.opt_level = a[2] - '0';  // the last -O wins, as in clang and gcc
@@ -370,6 +382,27 @@ static int finish_stdout(int status) {
   return status == gradc::kExitOk ? gradc::kExitError : status;
 }
 
+// The progress line (driver/progress.h): redrawn in place on a terminal,
+// one line per step for a log (--progress with standard error redirected).
+// GRADC_PROGRESS_DELAY: how long a pass runs before it is shown, in seconds.
+std::unique_ptr<gradc::Progress> make_progress(const gradc::CliOptions& o) {
+  const bool terminal = isatty(STDERR_FILENO);
+  if (!o.progress.value_or(terminal)) return nullptr;
+  double delay = 1.0;
+  if (const char* env = std::getenv("GRADC_PROGRESS_DELAY")) {
+    char* end = nullptr;
+    const double seconds = std::strtod(env, &end);
+    if (end != env && *end == '\0' && seconds >= 0 && seconds <= 3600) delay = seconds;
+  }
+  try {
+    return std::make_unique<gradc::Progress>(
+        terminal ? gradc::Progress::Style::Terminal : gradc::Progress::Style::Lines,
+        std::chrono::milliseconds(long(delay * 1000)));
+  } catch (const std::exception&) {  // no thread (a tight ulimit): no line
+    return nullptr;
+  }
+}
+
 int main(int argc, char** argv) {
   ArgParser parser(argc, argv);
   gradc::CliOptions opts;
@@ -389,14 +422,17 @@ int main(int argc, char** argv) {
     std::cout << "gradc " << gradc::kVersion << "\n";
     return finish_stdout(gradc::kExitOk);
   }
+  std::unique_ptr<gradc::Progress> progress = make_progress(opts);
   try {
-    return finish_stdout(gradc::run_driver(opts, std::cout, std::cerr));
+    return finish_stdout(gradc::run_driver(opts, std::cout, std::cerr, progress.get()));
   } catch (const std::bad_alloc&) {
     // Not a bug: the input is too large for the memory we may use (ulimit).
+    if (progress) progress->end();
     std::cerr << "gradc: error: out of memory (the program, or its derivatives, is too large "
                  "for the memory available)\n";
     return gradc::kExitError;
   } catch (const std::exception& e) {
+    if (progress) progress->end();
     std::cerr << "gradc: internal error: " << e.what() << "\nPlease report this as a bug.\n";
     return 3;
   }

@@ -310,8 +310,15 @@ LlvmOutput emit_llvm(const Compiled& c, const std::string& name, const std::stri
   quiet_llvm_diagnostics(ctx);
   // An object keeps no value names: building them costs memory and time.
   if (format == LlvmFormat::Object) ctx.setDiscardValueNames(true);
+  auto step = [&](const char* what) {
+    if (opts.on_step) opts.on_step(what);
+  };
+  step("building LLVM IR");
   BuiltModule built = build_llvm_module(c, name, source_file, ctx, *tm, opts);
+  const std::string optimizing = "optimizing (-O" + std::to_string(opts.opt_level) + ")";
+  step(optimizing.c_str());
   optimize_llvm_module(built, *tm, opts.opt_level);
+  step(format == LlvmFormat::Object ? "generating machine code" : "writing");
   llvm::Module* m = built.module.get();
 
   llvm::SmallVector<char, 0> buffer;

@@ -3,6 +3,7 @@
 // LLVM (emit/llvm_backend.h).
 #pragma once
 
+#include <functional>
 #include <string>
 
 namespace gradc {
@@ -19,6 +20,9 @@ struct LlvmOptions {
   bool value_names = true;  ///< readable value names (off in the JIT: faster)
   bool every_kernel = false;  ///< every kernel built, not only --kernels' (the JIT)
   bool batch = false;  ///< every kernel's batch variant too, whatever --kernels says (the JIT)
+  /// Told what the backend does next ("generating machine code"), for the
+  /// command's progress line; may be empty.
+  std::function<void(const char* step)> on_step;
 };
 
 /// The bytes of an output file, or an error message for the user.
