@@ -143,6 +143,16 @@ TEST_CASE("loops cover every kind of leaf, stores and several loops per kernel")
         ++loops;
         looped += loop.end() - loop.first;
         CHECK(loop.count >= 4);
+        // A table costs a copy per iteration: at most one per 4 nodes of an
+        // iteration (reroll.cpp, kNodesPerTable).
+        size_t nodes = 0, tables = 0;
+        std::vector<gradc::NodeId> scratch;
+        for (uint32_t j = 0; j < loop.body; ++j)
+          nodes += gradc::item_weight(p.loops.prog.graph, plan.schedule,
+                                      plan.items[loop.first + j], scratch);
+        for (const gradc::LoopLeaf& leaf : loop.leaves) tables += leaf.kind == gradc::LoopLeaf::Table;
+        CHECK_MESSAGE(tables * 4 <= nodes, p.name << ": " << tables << " tables for " << nodes
+                                                  << " nodes an iteration");
         for (const gradc::LoopLeaf& leaf : loop.leaves) {
           const char* kinds[] = {"invariant", "input", "scratch", "carry", "table"};
           ++seen[kinds[leaf.kind]];
@@ -233,4 +243,30 @@ TEST_CASE("extended Rosenbrock, n = 1000: a few short loops instead of 1,000 sta
   std::string cpp = gradc::emit_cpp(*c, "rosen", "rosen.expr").source;
   MESSAGE(fmt::format("rosenbrock_1000 C++: {} bytes", cpp.size()));
   CHECK(cpp.size() < 8000);
+}
+
+TEST_CASE("a chain's Hessian is not rerolled into loops that copy more than they compute") {
+  // a_i = sin(a_{i-1})*x[i % 20] + a_{i-1}*x[7i % 20]: the Hessian's
+  // statements repeat a shape whose operands follow no affine pattern, so a
+  // loop would read them from tables copied before it (one copy per operand
+  // and iteration); such loops ran 33% slower than straight-line code.
+  std::string text = "input x[20]\na0 = x[0]\n";
+  for (int i = 1; i < 200; ++i)
+    text += fmt::format("a{} = sin(a{})*x[{}] + a{}*x[{}]\n", i, i - 1, i % 20, i - 1, i * 7 % 20);
+  text += "output a199\n";
+  gradc::CompileOptions opts;
+  opts.kernels = {gradc::KernelKind::Hess};
+  auto c = compile_text(text, nullptr, "chain.expr", opts);
+  REQUIRE(c);
+  const gradc::KernelSpec* hess = c->kernel(gradc::KernelKind::Hess);
+  REQUIRE(hess);
+  gradc::KernelPlan plan = gradc::make_kernel_plan(c->prog.graph, *hess, c->plan_options());
+  std::vector<gradc::NodeId> scratch;
+  for (const gradc::PlanLoop& loop : plan.loops) {
+    size_t nodes = 0, tables = 0;
+    for (uint32_t j = 0; j < loop.body; ++j)
+      nodes += gradc::item_weight(c->prog.graph, plan.schedule, plan.items[loop.first + j], scratch);
+    for (const gradc::LoopLeaf& leaf : loop.leaves) tables += leaf.kind == gradc::LoopLeaf::Table;
+    CHECK_MESSAGE(tables * 4 <= nodes, tables << " tables for " << nodes << " nodes an iteration");
+  }
 }
