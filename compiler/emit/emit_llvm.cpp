@@ -178,22 +178,38 @@ BuiltModule build_llvm_module(const Compiled& c, const std::string& name,
     if (c.has_batch(spec.kind) || opts.batch) {
       any_batch = true;
       std::vector<llvm::Function*> lanes;
+      llvm::Function* block = nullptr;
       uint32_t lane_slots = 0;
-      if (batch_in_lanes(spec)) {
-        // The lanes form runs straight-line code: the loop vectorizer widens
+      if (batch_vectorizable(spec)) {
+        // Both batch forms run straight-line code: the block form is vector
+        // code as it stands, and in the lanes form the loop vectorizer widens
         // the loop over points, which a loop in its body would keep scalar.
+        // A kernel of one part is a block form, a split one lanes loops
+        // (its parts pass values through a scratch array of lanes).
         KernelPlan straight;
-        const KernelPlan& lanes_plan =
+        const KernelPlan& batch_plan =
             plan.loops.empty()
                 ? plan
                 : (straight = make_kernel_plan(c.prog.graph, spec, c.plan_options(false)));
-        LlvmKernelOptions in_lanes = k;
-        in_lanes.lane_stride = kBatchLanes;
-        lanes = build_llvm_lane_parts(c, lanes_plan, kernel->getName().str() + ".lanes", in_lanes,
-                                      *m);
-        lane_slots = lanes_plan.num_slots;
+        if (!batch_plan.split()) {  // one part: the block form
+          LlvmKernelOptions in_block = k;
+          in_block.value_names = false;
+          in_block.block_points = kBatchLanes;
+          // At -O0 each lane calls libm, as the lanes loop (not vectorized
+          // then) does: results equal the one-point kernels' to the bit.
+          in_block.vector_math_lanes = opts.opt_level > 0 ? batch_vector_math_lanes(tm) : 0;
+          in_block.masked_tiles = batch_masked_tiles(tm);
+          block = build_llvm_block_kernel(c, batch_plan, kernel->getName().str() + ".block",
+                                          in_block, *m);
+        } else {
+          LlvmKernelOptions in_lanes = k;
+          in_lanes.lane_stride = kBatchLanes;
+          lanes = build_llvm_lane_parts(c, batch_plan, kernel->getName().str() + ".lanes",
+                                        in_lanes, *m);
+          lane_slots = batch_plan.num_slots;
+        }
       }
-      build_llvm_batch(spec, kernel, lanes, lane_slots, batch_vector_bits(tm), *m);
+      build_llvm_batch(spec, kernel, block, lanes, lane_slots, batch_vector_bits(tm), *m);
     }
   }
   // Giant kernels: instruction selection by FastISel (LLVM's -O0 selector,
@@ -233,10 +249,10 @@ void optimize_llvm_module(BuiltModule& built, llvm::TargetMachine& tm, int opt_l
   si.registerCallbacks(pic, &mam);
   llvm::PassBuilder pb(&tm, llvm::PipelineTuningOptions(), std::nullopt, &pic);
   // The vector math library for the batch kernels' loops: glibc's libmvec
-  // on x86-64 Linux (the functions libmvec lacks stay scalar calls).
+  // on x86-64 Linux with glibc (the functions libmvec lacks stay scalar calls).
   llvm::Triple triple(m.getTargetTriple());
   llvm::TargetLibraryInfoImpl tlii(triple);
-  if (built.batch && triple.getArch() == llvm::Triple::x86_64 && triple.isOSLinux()) {
+  if (built.batch && target_has_libmvec(triple)) {
     tlii.addVectorizableFunctionsFromVecLib(llvm::TargetLibraryInfoImpl::LIBMVEC_X86, triple);
     tlii.addVectorizableFunctions(libmvec_functions(batch_vector_bits(tm) == 512));
   }

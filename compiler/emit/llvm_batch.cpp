@@ -1,6 +1,7 @@
-// llvm_batch.cpp - a batch kernel: blocks of points transposed into lanes,
-// the lanes loop marked for the loop vectorizer, and the results
-// transposed back (see llvm_batch.h).
+// llvm_batch.cpp - a batch kernel: the loop over blocks of points, each
+// block the kernel's block form, or transposed into lanes for the lanes
+// loops marked for the loop vectorizer and transposed back (see
+// llvm_batch.h).
 #include "emit/llvm_batch.h"
 
 #include <llvm/IR/IRBuilder.h>
@@ -70,21 +71,59 @@ size_t total_entries(const KernelSpec& spec) {
 
 }  // namespace
 
+bool target_has_libmvec(const llvm::Triple& triple) {
+  // glibc's: not musl's or any other C library's.
+  return triple.getArch() == llvm::Triple::x86_64 && triple.isOSLinux() &&
+         (triple.isGNUEnvironment() || triple.getEnvironment() == llvm::Triple::UnknownEnvironment);
+}
+
 uint32_t batch_vector_bits(const llvm::TargetMachine& tm) {
-  // Where optimize_llvm_module declares libmvec (x86-64 Linux) only: else
-  // each math call of an 8-wide vector would be 8 scalar calls.
-  const llvm::Triple& triple = tm.getTargetTriple();
-  const bool avx512 = triple.getArch() == llvm::Triple::x86_64 && triple.isOSLinux() &&
+  // Where optimize_llvm_module declares libmvec only: else each math call
+  // of an 8-wide vector would be 8 scalar calls.
+  const bool avx512 = target_has_libmvec(tm.getTargetTriple()) &&
                       tm.getMCSubtargetInfo()->checkFeatures("+avx512f");
   return avx512 ? 512 : 256;
 }
 
-bool batch_in_lanes(const KernelSpec& spec) {
+unsigned batch_vector_math_lanes(const llvm::TargetMachine& tm) {
+  if (!target_has_libmvec(tm.getTargetTriple())) return 0;
+  const llvm::MCSubtargetInfo& cpu = *tm.getMCSubtargetInfo();
+  return cpu.checkFeatures("+avx512f") ? 8 : cpu.checkFeatures("+avx2") ? 4 : 2;
+}
+
+bool batch_masked_tiles(const llvm::TargetMachine& tm) {
+  const llvm::MCSubtargetInfo& cpu = *tm.getMCSubtargetInfo();
+  return tm.getTargetTriple().getArch() == llvm::Triple::x86_64 &&
+         (cpu.checkFeatures("+avx512f") || cpu.checkFeatures("+avx2"));
+}
+
+// Stage k swaps bit k of the row index with bit k of the column index,
+// between rows r and r | 2^k: row r keeps its columns c with bit k clear and
+// takes row (r | 2^k)'s column c ^ 2^k for the others, and the other row the
+// reverse.
+void transpose_square(llvm::IRBuilderBase& b, std::vector<llvm::Value*>& v) {
+  const uint64_t T = v.size();
+  for (uint64_t bit = 1; bit < T; bit *= 2) {
+    std::vector<int> keep_low(T), keep_high(T);
+    for (uint64_t c = 0; c < T; ++c) {
+      keep_low[c] = int((c & bit) ? T + (c ^ bit) : c);
+      keep_high[c] = int((c & bit) ? T + c : c ^ bit);
+    }
+    for (uint64_t r = 0; r < T; ++r)
+      if (!(r & bit)) {
+        llvm::Value* low = b.CreateShuffleVector(v[r], v[r | bit], keep_low);
+        v[r | bit] = b.CreateShuffleVector(v[r], v[r | bit], keep_high);
+        v[r] = low;
+      }
+  }
+}
+
+bool batch_vectorizable(const KernelSpec& spec) {
   return total_entries(spec) * kBatchLanes <= kMaxBatchBufferDoubles;
 }
 
 llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
-                                 const std::vector<llvm::Function*>& lanes,
+                                 llvm::Function* block, const std::vector<llvm::Function*>& lanes,
                                  uint32_t scratch_slots, uint32_t vector_bits, llvm::Module& m) {
   llvm::LLVMContext& ctx = m.getContext();
   llvm::IRBuilder<> b(ctx);
@@ -125,7 +164,7 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
     b.CreateRetVoid();
     return f;
   };
-  if (lanes.empty()) return point_by_point(b.getInt64(0));
+  if (lanes.empty() && !block) return point_by_point(b.getInt64(0));
 
   // The block buffers: entry i of lane p at [i*B + p]; and the last
   // block's points when the count is not a multiple of B (the `tail`
@@ -133,15 +172,17 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
   // else in the memory allocated once per call below.
   const uint64_t B = kBatchLanes;
   auto block_doubles = [&](const KernelArray& a) { return std::max<uint64_t>(a.size, 1) * B; };
+  // The block form reads and writes the points where they are: no buffers.
+  const uint64_t arrays_per_arg = block ? 1 : 2;
   uint64_t buffer_doubles = 0;
-  for (const KernelArray& a : spec.args) buffer_doubles += 2 * block_doubles(a);
+  for (const KernelArray& a : spec.args) buffer_doubles += arrays_per_arg * block_doubles(a);
   const bool stack_buffers = buffer_doubles <= kStackScratchSlots;
   std::vector<llvm::Value*> buffer, tail;
   if (stack_buffers)
     for (const KernelArray& a : spec.args) {
-      llvm::Type* block = llvm::ArrayType::get(dbl, block_doubles(a));
-      buffer.push_back(b.CreateAlloca(block, nullptr, a.name + ".lanes"));
-      tail.push_back(b.CreateAlloca(block, nullptr, a.name + ".tail"));
+      llvm::Type* points = llvm::ArrayType::get(dbl, block_doubles(a));
+      if (!block) buffer.push_back(b.CreateAlloca(points, nullptr, a.name + ".lanes"));
+      tail.push_back(b.CreateAlloca(points, nullptr, a.name + ".tail"));
     }
   // for (p = 0; p < B; ++p) part(buffers + p, [scratch + p]): the loop the
   // vectorizer widens, at the builder's insert point.
@@ -225,9 +266,10 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
     uint64_t offset = 0;
     if (!stack_buffers)
       for (const KernelArray& a : spec.args) {
-        buffer.push_back(at(heap, b.getInt64(offset), a.name + ".lanes"));
-        tail.push_back(at(heap, b.getInt64(offset + block_doubles(a)), a.name + ".tail"));
-        offset += 2 * block_doubles(a);
+        if (!block) buffer.push_back(at(heap, b.getInt64(offset), a.name + ".lanes"));
+        tail.push_back(at(heap, b.getInt64(offset + (arrays_per_arg - 1) * block_doubles(a)),
+                          a.name + ".tail"));
+        offset += arrays_per_arg * block_doubles(a);
       }
     if (!part_loops.empty()) scratch = at(heap, b.getInt64(offset), "s.lanes");
   }
@@ -257,23 +299,7 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
           std::vector<llvm::Value*> v(T);
           for (uint64_t j = 0; j < T; ++j)
             v[j] = b.CreateAlignedLoad(vector, into_lanes ? point_at(j) : lanes_at(j), llvm::Align(8));
-          // Stage k swaps bit k of the row index with bit k of the column
-          // index, between rows r and r | 2^k: row r keeps its columns c
-          // with bit k clear and takes row (r | 2^k)'s column c ^ 2^k for the
-          // others, and the other row the reverse.
-          for (uint64_t bit = 1; bit < T; bit *= 2) {
-            std::vector<int> keep_low(T), keep_high(T);
-            for (uint64_t c = 0; c < T; ++c) {
-              keep_low[c] = int((c & bit) ? T + (c ^ bit) : c);
-              keep_high[c] = int((c & bit) ? T + c : c ^ bit);
-            }
-            for (uint64_t r = 0; r < T; ++r)
-              if (!(r & bit)) {
-                llvm::Value* low = b.CreateShuffleVector(v[r], v[r | bit], keep_low);
-                v[r | bit] = b.CreateShuffleVector(v[r], v[r | bit], keep_high);
-                v[r] = low;
-              }
-          }
+          transpose_square(b, v);
           for (uint64_t i = 0; i < T; ++i)
             b.CreateAlignedStore(v[i], into_lanes ? lanes_at(i) : point_at(i), llvm::Align(8));
         });
@@ -330,13 +356,19 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
     });
   });
   llvm::Value* blocks = b.CreateAdd(whole, b.CreateZExt(in_tail, i64), "blocks");
-  counted_loop(b, b.getInt64(0), blocks, "block", false, [&](llvm::Value* block) {
-    llvm::Value* first = times(block, B);
-    llvm::Value* is_tail = b.CreateICmpEQ(block, whole, "is_tail");
+  counted_loop(b, b.getInt64(0), blocks, "block", false, [&](llvm::Value* index) {
+    llvm::Value* first = times(index, B);
+    llvm::Value* is_tail = b.CreateICmpEQ(index, whole, "is_tail");
     // The block's points: the user's arrays, or the tail arrays.
     auto points = [&](unsigned a) {
       return b.CreateSelect(is_tail, tail[a], at(array(a), times(first, spec.args[a].size)));
     };
+    if (block) {  // the block form: its own transposes, tile by tile
+      std::vector<llvm::Value*> args;
+      for (unsigned a = 0; a < spec.args.size(); ++a) args.push_back(points(a));
+      b.CreateCall(block, args);
+      return;
+    }
     for (unsigned a = 0; a < spec.args.size(); ++a)  // in: transposed into lanes
       if (!spec.args[a].result && spec.args[a].size > 0)
         transpose(a, points(a), true);

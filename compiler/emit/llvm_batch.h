@@ -1,7 +1,10 @@
 // llvm_batch.h - the batch kernels of SPEC 3 in LLVM IR: `NAME_batch(count,
 // in, out)` and `NAME_grad_batch(count, in, out, jac)`.
 //
-// Points go through in blocks of kBatchLanes. Each block's arguments are
+// Points go through in blocks of kBatchLanes. A kernel of one part calls
+// its block form (llvm_kernel.h, build_llvm_block_kernel) per block: vector
+// code on the block's points where they are, its input and result tiles
+// transposed in registers. A split kernel: each block's arguments are
 // transposed into local arrays, entry i of point p at [i*B + p]; the lanes
 // form of the kernel (llvm_kernel.h, lane_stride B) runs once per point p
 // in a loop that LLVM's loop vectorizer widens: B points side by side are
@@ -31,8 +34,11 @@
 
 namespace llvm {
 class Function;
+class IRBuilderBase;
 class Module;
 class TargetMachine;
+class Triple;
+class Value;
 }  // namespace llvm
 
 namespace gradc {
@@ -58,17 +64,38 @@ inline constexpr uint64_t kMaxBatchBufferDoubles = uint64_t{1} << 20;
 /// else 256 (the target's registers may bound it further: SSE2 gives 2).
 uint32_t batch_vector_bits(const llvm::TargetMachine& tm);
 
-/// Can `spec`'s batch kernel run in lanes (its arrays, transposed for a
-/// block, take at most kMaxBatchBufferDoubles)?
-bool batch_in_lanes(const KernelSpec& spec);
+/// Transpose the T x T matrix whose rows are the T vectors `rows` (T a power
+/// of 2): row i becomes the vector of the rows' entries i. T log2(T)
+/// shuffles: T = 8 gives 8 loads' worth of points as the vectors of 8
+/// entries, and back.
+void transpose_square(llvm::IRBuilderBase& b, std::vector<llvm::Value*>& rows);
+
+/// Does `triple` have glibc's vector math library, libmvec (x86-64 Linux
+/// with glibc; not musl)?
+bool target_has_libmvec(const llvm::Triple& triple);
+
+/// The lanes of the vector math library's functions that a batch kernel
+/// may call on `tm`'s target: 8 with AVX-512, 4 with AVX2, 2 otherwise
+/// where it has libmvec; 0 elsewhere (each lane calls libm).
+unsigned batch_vector_math_lanes(const llvm::TargetMachine& tm);
+
+/// Does `tm`'s target load and store vectors under a mask (x86-64 with AVX2
+/// or AVX-512)? Elsewhere LLVM expands a masked load into a branch per lane.
+bool batch_masked_tiles(const llvm::TargetMachine& tm);
+
+/// Can `spec`'s batch kernel compute blocks of points in vectors (block or
+/// lanes form: its arrays for a block take at most kMaxBatchBufferDoubles)?
+bool batch_vectorizable(const KernelSpec& spec);
 
 /// Define `extern "C" void <kernel>_batch(i64 count, <the spec's arrays>)`
-/// in `m`: `lanes` (the kernel's lanes form, build_llvm_lane_parts with
-/// lane_stride kBatchLanes; several parts pass `scratch_slots` values per
-/// lane) over blocks of points, its loops vectorized up to `vector_bits`
-/// (batch_vector_bits), or, if `lanes` is empty, `kernel` once per point.
+/// in `m`: `block` (the kernel's block form, build_llvm_block_kernel) once
+/// per block of points; or `lanes` (the kernel's lanes form,
+/// build_llvm_lane_parts with lane_stride kBatchLanes; several parts pass
+/// `scratch_slots` values per lane) over blocks transposed into buffers,
+/// its loops vectorized up to `vector_bits` (batch_vector_bits); or, if
+/// neither, `kernel` once per point.
 llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
-                                 const std::vector<llvm::Function*>& lanes,
+                                 llvm::Function* block, const std::vector<llvm::Function*>& lanes,
                                  uint32_t scratch_slots, uint32_t vector_bits, llvm::Module& m);
 
 }  // namespace gradc

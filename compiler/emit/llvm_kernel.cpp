@@ -6,6 +6,7 @@
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Module.h>
 
+#include "emit/llvm_batch.h"
 #include "emit/llvm_ops.h"
 
 namespace gradc {
@@ -19,6 +20,8 @@ class KernelBuilder {
   llvm::Function* build(const std::string& fn_name);
   /// The lanes form: one function per part (see build_llvm_lane_parts).
   std::vector<llvm::Function*> build_lane_parts(const std::string& fn_name);
+  /// The block form (see build_llvm_block_kernel).
+  llvm::Function* build_block(const std::string& fn_name);
 
  private:
   static constexpr uint32_t kNone = KernelPlan::kNone;
@@ -45,6 +48,16 @@ class KernelBuilder {
   llvm::Value* element(llvm::Value* base, int64_t index, int64_t stride);
   /// The argument array and index of input scalar `index`.
   std::pair<uint32_t, size_t> input_place(uint32_t index) const;
+  // The block form: entry `index` of read array `a` as a vector of the
+  // block's points (its tile transposed on first use), and a result entry's
+  // vector (its tile written once complete).
+  llvm::Value* block_input(uint32_t a, size_t index);
+  void block_result(uint32_t a, size_t index, llvm::Value* v);
+  void check_results_written() const;
+  /// Entries [first, first + n) of array `a`, n <= 8: the vector of each
+  /// (into_vectors), or back, from `values` to the points.
+  void move_tile(uint32_t a, size_t first, size_t n, std::vector<llvm::Value*>& values,
+                 bool into_vectors);
 
   const Graph& g_;
   const KernelPlan& plan_;
@@ -65,12 +78,22 @@ class KernelBuilder {
   llvm::Value* counter_ = nullptr;       // the loop counter, in a loop's body
   size_t block_items_ = 0;               // items emitted into the current block (bound_block)
   std::vector<NodeId> loop_values_;      // nodes given a value in a loop's body
+  // The block form, by array and entry: input vectors; result vectors and
+  // how many of each tile's entries are computed.
+  std::vector<std::vector<llvm::Value*>> block_values_;
+  std::vector<std::vector<uint32_t>> tile_done_;
 };
 
 KernelBuilder::KernelBuilder(const Compiled& c, const KernelPlan& plan,
                              const LlvmKernelOptions& opts, llvm::Module& m)
-    : g_(c.prog.graph), plan_(plan), spec_(*plan.spec), opts_(opts), m_(m),
-      b_(m.getContext()), ops_(b_), double_(b_.getDoubleTy()) {
+    : g_(c.prog.graph), plan_(plan), spec_(*plan.spec), opts_(opts), m_(m), b_(m.getContext()),
+      ops_(b_,
+           opts.block_points
+               ? llvm::FixedVectorType::get(llvm::Type::getDoubleTy(m.getContext()), opts.block_points)
+               : nullptr,
+           opts.vector_math_lanes),
+      double_(opts.block_points ? llvm::FixedVectorType::get(b_.getDoubleTy(), opts.block_points)
+                                : b_.getDoubleTy()) {
   if (opts.fast_math) b_.setFastMathFlags(llvm::FastMathFlags::getFast());
   for (const Variable& v : c.prog.inputs)
     for (size_t e = 0; e < v.size(); ++e)
@@ -100,6 +123,7 @@ std::pair<uint32_t, size_t> KernelBuilder::input_place(uint32_t index) const {
 // value being spilled when registers run out.
 llvm::Value* KernelBuilder::load_input(uint32_t index) {
   auto [a, at] = input_place(index);
+  if (opts_.block_points) return block_input(a, at);
   const KernelArray& arg = spec_.args[a];
   std::string name = !opts_.value_names ? ""
                      : arg.name == "in" ? input_names_[index]
@@ -268,7 +292,8 @@ llvm::Function* KernelBuilder::new_function(const std::string& name, bool part) 
   std::vector<llvm::Type*> params(spec_.args.size() + (part ? 1 : 0), ptr);
   auto* type = llvm::FunctionType::get(b_.getVoidTy(), params, false);
   bool lanes = opts_.lane_stride > 0;
-  auto linkage = part || lanes ? llvm::Function::InternalLinkage : llvm::Function::ExternalLinkage;
+  auto linkage = part || lanes || opts_.block_points ? llvm::Function::InternalLinkage
+                                                     : llvm::Function::ExternalLinkage;
   llvm::Function* f = llvm::Function::Create(type, linkage, name, m_);
   f->setDoesNotThrow();
   f->addFnAttr("no-trapping-math", "true");
@@ -285,7 +310,8 @@ llvm::Function* KernelBuilder::new_function(const std::string& name, bool part) 
     // the loop's parallel mark (llvm_batch.cpp).
     if (!lanes) f->addParamAttr(i, llvm::Attribute::NoAlias);
     if (!is_scratch && spec_.args[i].size > 0 && !lanes)
-      f->addDereferenceableParamAttr(i, spec_.args[i].size * sizeof(double));
+      f->addDereferenceableParamAttr(
+          i, spec_.args[i].size * std::max<uint32_t>(opts_.block_points, 1) * sizeof(double));
   }
   return f;
 }
@@ -306,6 +332,7 @@ void KernelBuilder::emit_part(llvm::Function* f, uint32_t part) {
     emit_item(plan_.items[i], 0);
     bound_block();
   }
+  if (opts_.block_points) check_results_written();
   b_.CreateRetVoid();
 }
 
@@ -317,9 +344,108 @@ void KernelBuilder::emit_item(const PlanItem& item, int64_t store_stride) {
   const Node& n = g_[item.node];
   bool inlined = n.op != Op::Const && n.op != Op::Input && !plan_.schedule.materialized[item.node];
   if (inlined && value_part_[item.node] != part_) emit_expression(item.node);
+  if (opts_.block_points) return block_result(item.array, item.index, get(item.node));
   b_.CreateStore(get(item.node),
                  counter_ ? element(args_[item.array], int64_t(item.index), store_stride)
                           : element(args_[item.array], item.index));
+}
+
+// Tiles of 8 entries, where the block's 8 points (rows, at [p*size]) and
+// the entries' vectors (rows of the transposed tile) meet: 8 vector loads
+// (an input tile) or stores (a result tile) and 24 shuffles
+// (transpose_square). An array's last tile of fewer entries: an input tile
+// of 2 to 7 by masked loads where the target has them; else, and a last
+// result tile, entry by entry.
+void KernelBuilder::move_tile(uint32_t a, size_t first, size_t n, std::vector<llvm::Value*>& values,
+                              bool into_vectors) {
+  const uint32_t P = opts_.block_points;
+  const size_t size = spec_.args[a].size;
+  llvm::Type* dbl = b_.getDoubleTy();
+  auto at = [&](uint32_t p, size_t entry) {
+    return b_.CreateConstInBoundsGEP1_64(dbl, args_[a], p * size + entry);
+  };
+  if (n == P || (opts_.masked_tiles && n > 1 && into_vectors)) {
+    // A whole tile; or a last input tile of n < 8 entries, its rows' first
+    // n lanes by masked loads (the entries beyond are not the array's).
+    // Results go entry by entry: masked stores measured slower
+    // (bench/analysis/analysis.md).
+    llvm::Value* mask = nullptr;
+    if (n < P) {
+      std::vector<llvm::Constant*> lanes;
+      for (uint32_t p = 0; p < P; ++p) lanes.push_back(b_.getInt1(p < n));
+      mask = llvm::ConstantVector::get(lanes);
+    }
+    std::vector<llvm::Value*> rows(P, llvm::ConstantFP::get(double_, 0.0));
+    if (into_vectors) {
+      for (uint32_t p = 0; p < P; ++p)
+        rows[p] = mask ? static_cast<llvm::Value*>(b_.CreateMaskedLoad(
+                             double_, at(p, first), llvm::Align(8), mask, rows[p]))
+                       : b_.CreateAlignedLoad(double_, at(p, first), llvm::Align(8));
+      transpose_square(b_, rows);
+      for (size_t i = 0; i < n; ++i) values[first + i] = rows[i];
+    } else {
+      for (size_t i = 0; i < n; ++i) rows[i] = values[first + i];
+      transpose_square(b_, rows);
+      for (uint32_t p = 0; p < P; ++p) b_.CreateAlignedStore(rows[p], at(p, first), llvm::Align(8));
+    }
+    return;
+  }
+  for (size_t i = first; i < first + n; ++i) {
+    if (into_vectors) {
+      llvm::Value* v = llvm::PoisonValue::get(double_);
+      for (uint32_t p = 0; p < P; ++p) v = b_.CreateInsertElement(v, b_.CreateLoad(dbl, at(p, i)), p);
+      values[i] = v;
+    } else {
+      for (uint32_t p = 0; p < P; ++p) b_.CreateStore(b_.CreateExtractElement(values[i], p), at(p, i));
+    }
+  }
+}
+
+llvm::Value* KernelBuilder::block_input(uint32_t a, size_t index) {
+  std::vector<llvm::Value*>& values = block_values_[a];
+  if (!values[index]) {
+    const size_t first = index / opts_.block_points * opts_.block_points;
+    move_tile(a, first, std::min<size_t>(opts_.block_points, spec_.args[a].size - first), values, true);
+  }
+  return values[index];
+}
+
+void KernelBuilder::block_result(uint32_t a, size_t index, llvm::Value* v) {
+  std::vector<llvm::Value*>& values = block_values_[a];
+  if (values[index]) throw InternalError("a result entry stored twice in a kernel plan");
+  values[index] = v;
+  const size_t tile = index / opts_.block_points, first = tile * opts_.block_points;
+  const size_t n = std::min<size_t>(opts_.block_points, spec_.args[a].size - first);
+  if (++tile_done_[a][tile] == n) move_tile(a, first, n, values, false);
+}
+
+// Every result entry is a Store of the plan, so every result tile has been
+// written once complete (block_result).
+void KernelBuilder::check_results_written() const {
+  for (uint32_t a = 0; a < spec_.args.size(); ++a) {
+    if (!spec_.args[a].result) continue;
+    const size_t size = spec_.args[a].size, P = opts_.block_points;
+    for (size_t tile = 0; tile * P < size; ++tile)
+      if (tile_done_[a][tile] != std::min(P, size - tile * P))
+        throw InternalError("a result entry the kernel plan does not store (block form)");
+  }
+}
+
+llvm::Function* KernelBuilder::build_block(const std::string& fn_name) {
+  if (plan_.split() || !plan_.loops.empty() || plan_.has_scratch() || opts_.block_points != kBatchLanes)
+    throw InternalError("the block form of a kernel that is split or has loops");
+  value_part_.assign(g_.size(), kNone);
+  value_.assign(g_.size(), nullptr);
+  cond_.assign(g_.size(), nullptr);
+  block_values_.assign(spec_.args.size(), {});
+  tile_done_.assign(spec_.args.size(), {});
+  for (size_t a = 0; a < spec_.args.size(); ++a) {
+    block_values_[a].assign(spec_.args[a].size, nullptr);
+    tile_done_[a].assign((spec_.args[a].size + opts_.block_points - 1) / opts_.block_points, 0);
+  }
+  llvm::Function* f = new_function(fn_name, false);
+  emit_part(f, 0);
+  return f;
 }
 
 std::vector<llvm::Function*> KernelBuilder::build_lane_parts(const std::string& fn_name) {
@@ -395,6 +521,13 @@ llvm::Function* build_llvm_kernel(const Compiled& c, const KernelPlan& plan,
                                   const std::string& fn_name, const LlvmKernelOptions& opts,
                                   llvm::Module& m) {
   return KernelBuilder(c, plan, opts, m).build(fn_name);
+}
+
+llvm::Function* build_llvm_block_kernel(const Compiled& c, const KernelPlan& plan,
+                                        const std::string& fn_name,
+                                        const LlvmKernelOptions& opts, llvm::Module& m) {
+  if (!opts.block_points) throw InternalError("build_llvm_block_kernel without block points");
+  return KernelBuilder(c, plan, opts, m).build_block(fn_name);
 }
 
 std::vector<llvm::Function*> build_llvm_lane_parts(const Compiled& c, const KernelPlan& plan,

@@ -4,15 +4,45 @@
 
 #include <llvm/IR/Module.h>
 
+#include <string>
+#include <vector>
+
 namespace gradc {
 
-LlvmOpLowering::LlvmOpLowering(llvm::IRBuilder<>& b) : b_(b) {}
+LlvmOpLowering::LlvmOpLowering(llvm::IRBuilder<>& b, llvm::Type* vector_type,
+                               unsigned vector_math_lanes)
+    : b_(b), type_(vector_type ? vector_type : b.getDoubleTy()),
+      vector_math_lanes_(vector_math_lanes) {}
 
 llvm::Value* LlvmOpLowering::constant(double v) {
-  return llvm::ConstantFP::get(b_.getDoubleTy(), v);
+  return llvm::ConstantFP::get(type_, v);  // a vector: v in every lane
+}
+
+// The intrinsics with a libmvec function of the same name; the others
+// (sqrt, fabs, floor, ceil) stay intrinsics, which LLVM lowers to vector
+// instructions where the CPU has them (floor and ceil need SSE4.1; without
+// it, a libm call per lane).
+static const char* vector_library_name(llvm::Intrinsic::ID id) {
+  switch (id) {
+    case llvm::Intrinsic::exp: return "exp";
+    case llvm::Intrinsic::log: return "log";
+    case llvm::Intrinsic::sin: return "sin";
+    case llvm::Intrinsic::cos: return "cos";
+    case llvm::Intrinsic::tan: return "tan";
+    case llvm::Intrinsic::asin: return "asin";
+    case llvm::Intrinsic::acos: return "acos";
+    case llvm::Intrinsic::atan: return "atan";
+    case llvm::Intrinsic::sinh: return "sinh";
+    case llvm::Intrinsic::cosh: return "cosh";
+    case llvm::Intrinsic::tanh: return "tanh";
+    case llvm::Intrinsic::pow: return "pow";
+    default: return nullptr;
+  }
 }
 
 llvm::Value* LlvmOpLowering::intrinsic(llvm::Intrinsic::ID id, llvm::Value* x) {
+  if (x->getType()->isVectorTy())
+    if (const char* name = vector_library_name(id)) return vector_call(name, {x});
   return b_.CreateUnaryIntrinsic(id, x);
 }
 
@@ -31,13 +61,72 @@ static llvm::FunctionCallee declare_libm(llvm::Module& m, const char* name, unsi
   return f;
 }
 
+// The x86-64 vector function ABI's names: _ZGV, the ISA (b: SSE, d: AVX2,
+// e: AVX-512), N (unmasked), the lanes, one v per vector argument, the
+// scalar name. glibc's libmvec declares them as the scalar functions
+// (SIMD pragmas), its accuracy within 4 ulp (docs/semantics.md).
+llvm::Value* LlvmOpLowering::vector_call(const char* name, llvm::ArrayRef<llvm::Value*> args) {
+  auto* type = llvm::cast<llvm::FixedVectorType>(args[0]->getType());
+  const unsigned n = type->getNumElements();
+  llvm::Module& m = *b_.GetInsertBlock()->getModule();
+  llvm::Value* result = llvm::PoisonValue::get(type);
+  const unsigned w = vector_math_lanes_;
+  if (w == 0 || n % w != 0) {  // no vector library: lane by lane
+    llvm::FunctionCallee f = declare_libm(m, name, unsigned(args.size()));
+    for (unsigned lane = 0; lane < n; ++lane) {
+      llvm::SmallVector<llvm::Value*, 2> scalars;
+      for (llvm::Value* a : args) scalars.push_back(b_.CreateExtractElement(a, lane));
+      llvm::CallInst* call = b_.CreateCall(f, scalars);
+      call->setDoesNotAccessMemory();
+      result = b_.CreateInsertElement(result, call, lane);
+    }
+    return result;
+  }
+  auto* piece_type = llvm::FixedVectorType::get(b_.getDoubleTy(), w);
+  const char isa = w == 8 ? 'e' : w == 4 ? 'd' : 'b';
+  const std::string vector_name =
+      std::string("_ZGV") + isa + "N" + std::to_string(w) + std::string(args.size(), 'v') + "_" + name;
+  llvm::SmallVector<llvm::Type*, 2> params(args.size(), piece_type);
+  llvm::FunctionCallee f =
+      m.getOrInsertFunction(vector_name, llvm::FunctionType::get(piece_type, params, false));
+  if (auto* fn = llvm::dyn_cast<llvm::Function>(f.getCallee())) {
+    fn->setDoesNotAccessMemory();
+    fn->setDoesNotThrow();
+    fn->addFnAttr(llvm::Attribute::WillReturn);
+  }
+  std::vector<llvm::Value*> pieces;  // the results, w lanes each
+  for (unsigned first = 0; first < n; first += w) {
+    llvm::SmallVector<int, 8> lanes;
+    for (unsigned lane = 0; lane < w; ++lane) lanes.push_back(int(first + lane));
+    llvm::SmallVector<llvm::Value*, 2> piece_args;
+    for (llvm::Value* a : args) piece_args.push_back(w == n ? a : b_.CreateShuffleVector(a, lanes));
+    llvm::CallInst* call = b_.CreateCall(f, piece_args);
+    call->setDoesNotAccessMemory();
+    pieces.push_back(call);
+  }
+  // Join the pieces pairwise until one vector of n lanes is left.
+  while (pieces.size() > 1) {
+    std::vector<llvm::Value*> joined;
+    for (size_t i = 0; i < pieces.size(); i += 2) {
+      unsigned lanes = llvm::cast<llvm::FixedVectorType>(pieces[i]->getType())->getNumElements();
+      llvm::SmallVector<int, 8> all;
+      for (unsigned lane = 0; lane < 2 * lanes; ++lane) all.push_back(int(lane));
+      joined.push_back(b_.CreateShuffleVector(pieces[i], pieces[i + 1], all));
+    }
+    pieces = std::move(joined);
+  }
+  return pieces[0];
+}
+
 llvm::Value* LlvmOpLowering::libm(const char* name, llvm::Value* x) {
+  if (x->getType()->isVectorTy()) return vector_call(name, {x});
   llvm::CallInst* call = b_.CreateCall(declare_libm(*b_.GetInsertBlock()->getModule(), name, 1), {x});
   call->setDoesNotAccessMemory();
   return call;
 }
 
 llvm::Value* LlvmOpLowering::libm(const char* name, llvm::Value* x, llvm::Value* y) {
+  if (x->getType()->isVectorTy()) return vector_call(name, {x, y});
   llvm::CallInst* call =
       b_.CreateCall(declare_libm(*b_.GetInsertBlock()->getModule(), name, 2), {x, y});
   call->setDoesNotAccessMemory();
@@ -81,7 +170,9 @@ llvm::Value* LlvmOpLowering::value(Op op, llvm::Value* x, llvm::Value* y) {
     case Op::Sub: return b_.CreateFSub(x, y);
     case Op::Mul: return b_.CreateFMul(x, y);
     case Op::Div: return b_.CreateFDiv(x, y);
-    case Op::Pow: return b_.CreateBinaryIntrinsic(llvm::Intrinsic::pow, x, y);
+    case Op::Pow:
+      if (x->getType()->isVectorTy()) return vector_call("pow", {x, y});
+      return b_.CreateBinaryIntrinsic(llvm::Intrinsic::pow, x, y);
     case Op::Exp: return intrinsic(llvm::Intrinsic::exp, x);
     case Op::Log: return intrinsic(llvm::Intrinsic::log, x);
     case Op::Sqrt: return intrinsic(llvm::Intrinsic::sqrt, x);

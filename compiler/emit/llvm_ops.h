@@ -5,6 +5,14 @@
 // the backends agree to the last bit wherever libm is the same. Functions
 // LLVM has intrinsics for use them (llvm.exp.f64, ...); the rest are calls
 // to the C math library (erf, cbrt, atan2, log1p, expm1).
+//
+// The values may also be vectors of doubles, one point per lane (the block
+// form of a batch kernel, llvm_kernel.h): the same instructions on vectors,
+// and the math functions glibc's vector library (libmvec) has are called
+// at the widest vectors the target's registers hold (`vector_math_lanes`:
+// _ZGVeN8v_tanh with AVX-512, _ZGVdN4v_tanh twice with AVX2, ...); without
+// it (0: no libmvec on the target, or -O0), each lane calls the scalar
+// function.
 #pragma once
 
 #include <llvm/IR/IRBuilder.h>
@@ -17,7 +25,10 @@ namespace gradc {
 /// Emits the instructions of single ops at a builder's insertion point.
 class LlvmOpLowering {
  public:
-  explicit LlvmOpLowering(llvm::IRBuilder<>& b);
+  /// Ops on doubles, or on `vector_type` (<N x double>) with libmvec
+  /// functions of `vector_math_lanes` lanes (8, 4 or 2; 0: none).
+  explicit LlvmOpLowering(llvm::IRBuilder<>& b, llvm::Type* vector_type = nullptr,
+                          unsigned vector_math_lanes = 0);
 
   /// The i1 truth of a boolean op (is_boolean_op) on doubles `x` (and `y`).
   /// Not and the logical ops take i1 operands (see truth()).
@@ -35,8 +46,13 @@ class LlvmOpLowering {
   llvm::Value* libm(const char* name, llvm::Value* x);
   llvm::Value* libm(const char* name, llvm::Value* x, llvm::Value* y);
   llvm::Value* constant(double v);
+  /// `name` of the vector library on vector arguments, in pieces of
+  /// vector_math_lanes_ lanes; or lane by lane through libm's `name`.
+  llvm::Value* vector_call(const char* name, llvm::ArrayRef<llvm::Value*> args);
 
   llvm::IRBuilder<>& b_;
+  llvm::Type* type_;  // double, or the vector of doubles
+  unsigned vector_math_lanes_;
 };
 
 }  // namespace gradc

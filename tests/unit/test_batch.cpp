@@ -301,9 +301,9 @@ TEST_CASE("an LLVM batch kernel computes several points per instruction") {
   for (const char* f : {"_ZGVdN4v_tanh", "_ZGVdN4vv_atan2", "_ZGVdN4v_erf", "_ZGVdN4v_cbrt",
                         "_ZGVdN4v_log1p", "_ZGVdN4v_expm1", "_ZGVdN4v_tan", "_ZGVdN4v_exp"})
     CHECK_MESSAGE(grad_batch.find(std::string("@") + f + "(") != std::string::npos, f);
-  // AVX2 has no 8-double vectors: libmvec's 8-wide functions (zmm
-  // arguments) are never called.
-  CHECK(ir.find("<8 x double>") == std::string::npos);
+  // AVX2 has no 8-double registers: libmvec's 8-wide functions (zmm
+  // arguments) are never called; a block's 8 points go through the 4-wide
+  // ones in two halves.
   CHECK(ir.find("_ZGVe") == std::string::npos);
   CHECK(o.bytes.find("_ZGVe") == std::string::npos);
 
@@ -322,17 +322,61 @@ TEST_CASE("an LLVM batch kernel computes several points per instruction") {
     CHECK_MESSAGE(ir512.find(std::string("@") + f + "(") != std::string::npos, f);
 }
 
-TEST_CASE("every lanes loop is one LLVM sees as parallel, in one-part and split kernels") {
-  // A parallel loop's every memory access (the inlined part's loads,
-  // stores and calls) carries its access group: else the vectorizer and
-  // loop-load elimination compare every pair of accesses, seconds for a
-  // large kernel. -O0 keeps the loops as gradc built them (the parts
-  // inlined, nothing vectorized yet).
+TEST_CASE("a batch kernel of one part computes its blocks in vectors, with no buffer of transposed points") {
+  // The block form (llvm_kernel.h): each input tile is 8 vector loads of
+  // the user's points where its first entry is used, each result tile 8
+  // vector stores once computed; nothing goes through a transposed copy on
+  // the stack (the lanes form's `.lanes` arrays).
+  std::vector<Program> programs = corpus();
+  gradc::LlvmOptions lo;
+  lo.cpu = "x86-64-v4";
+  lo.opt_level = 0;  // as gradc built it
+  std::string ir = gradc::emit_llvm(programs[0].c, "ba", "ba.expr", gradc::LlvmFormat::Text, lo).bytes;
+  REQUIRE(ir.find("define internal void @ba_grad.block(") != std::string::npos);
+  std::string block = ir.substr(ir.find("define internal void @ba_grad.block("));
+  block = block.substr(0, block.find("\n}\n"));
+  CHECK(block.find("alloca") == std::string::npos);
+  CHECK(block.find("load <8 x double>") != std::string::npos);
+  CHECK(block.find("store <8 x double>") != std::string::npos);
+  std::string batch = ir.substr(ir.find("define void @ba_grad_batch("));
+  batch = batch.substr(0, batch.find("\n}\n"));
+  CHECK(batch.find(".lanes") == std::string::npos);
+  CHECK(batch.find("call void @ba_grad.block(") != std::string::npos);
+  // At -O0 a block's math calls libm lane by lane (results equal the
+  // one-point kernel's to the bit); from -O1 on, libmvec's.
+  CHECK(block.find("@_ZGVe") == std::string::npos);
+  CHECK(block.find("@sin(") != std::string::npos);
+  lo.opt_level = 1;
+  ir = gradc::emit_llvm(programs[0].c, "ba", "ba.expr", gradc::LlvmFormat::Text, lo).bytes;
+  CHECK(ir.find("@_ZGVeN8v_sin(") != std::string::npos);
+  // A last input tile of 2 to 7 entries: masked loads where the CPU has
+  // them (never masked stores, measured slower); else entry by entry.
+  std::string errors;
+  auto two = compile_text("input x, y\nw = x*y + sin(x)", &errors, "two.expr", with_batch());
+  REQUIRE_MESSAGE(two, errors);
+  lo.opt_level = 0;
+  std::string masked = gradc::emit_llvm(*two, "two", "two.expr", gradc::LlvmFormat::Text, lo).bytes;
+  CHECK(masked.find("@llvm.masked.load") != std::string::npos);
+  CHECK(masked.find("@llvm.masked.store") == std::string::npos);
+  lo.cpu = "x86-64";
+  std::string plain = gradc::emit_llvm(*two, "two", "two.expr", gradc::LlvmFormat::Text, lo).bytes;
+  CHECK(plain.find("@llvm.masked.load") == std::string::npos);
+  CHECK(plain.find("define internal void @two_grad.block(") != std::string::npos);
+}
+
+TEST_CASE("every lanes loop is one LLVM sees as parallel, in split kernels") {
+  // A kernel split into parts runs its lanes form (a block form would be
+  // one function of the whole kernel). A parallel loop's every memory
+  // access (the inlined part's loads, stores and calls) carries its access
+  // group: else the vectorizer and loop-load elimination compare every
+  // pair of accesses, seconds for a large kernel. -O0 keeps the loops as
+  // gradc built them (the parts inlined, nothing vectorized yet).
   std::string chain = "input x[4]\nt0 = x[0]\n";
   for (int i = 1; i < 300; ++i)
     chain += fmt::format("t{} = sin(t{})*x[{}] + tanh(t{})\n", i, i - 1, i % 4, i / 2);
   chain += "y = t299 + t1*t2\n";
-  for (const std::string& program : {std::string("input x, y\nw = exp(x)*sin(y) + x/y"), chain}) {
+  {
+    const std::string& program = chain;
     std::string errors;
     gradc::CompileOptions opts = with_batch();
     opts.kernels = {gradc::KernelKind::Forward, gradc::KernelKind::Grad, gradc::KernelKind::Hvp};
@@ -347,9 +391,10 @@ TEST_CASE("every lanes loop is one LLVM sees as parallel, in one-part and split 
     llvm::SMDiagnostic diag;
     std::unique_ptr<llvm::Module> m = llvm::parseAssemblyString(o.bytes, diag, ctx);
     REQUIRE(m);
-    int lanes_loops = 0;
+    int lanes_loops = 0, blocks = 0;
     for (llvm::Function& f : *m) {
       if (f.isDeclaration()) continue;
+      blocks += f.getName().ends_with(".block");
       llvm::DominatorTree dt(f);
       llvm::LoopInfo loops(dt);
       for (llvm::Loop* loop : loops.getLoopsInPreorder())
@@ -359,6 +404,8 @@ TEST_CASE("every lanes loop is one LLVM sees as parallel, in one-part and split 
           CHECK_MESSAGE(loop->isAnnotatedParallel(), f.getName().str());
         }
     }
-    CHECK(lanes_loops >= 3);  // f, grad and hvp each have one at least
+    // f, grad and hvp are split: each has lanes loops, none a block form.
+    CHECK(blocks == 0);
+    CHECK(lanes_loops >= 3);
   }
 }
