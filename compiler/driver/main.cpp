@@ -71,12 +71,15 @@ Options:
   --wrt=a,b            differentiate with respect to these inputs only
   --kernels=LIST       the functions code outputs define (default f,grad):
                          f     NAME(in, out)
-                         grad  NAME_grad(in, out, jac)      jac = d out / d wrt
-                         jvp   NAME_jvp(in, v, out, jv)     jv = J v (one forward sweep)
-                         vjp   NAME_vjp(in, u, out, uj)     uj = u^T J (one reverse sweep)
-                         hess  NAME_hess(in, out, jac, hess) every second derivative
-                         hvp   NAME_hvp(in, v, out, jac, hv) hv = H v (one sweep over
-                               the gradient)
+                         grad  NAME_grad(in, out, jac)        jac = d out/d wrt
+                         jvp   NAME_jvp(in, v, out, jv)       jv = J v, one
+                               forward sweep
+                         vjp   NAME_vjp(in, u, out, uj)       uj = u^T J, one
+                               reverse sweep
+                         hess  NAME_hess(in, out, jac, hess)  every second
+                               derivative
+                         hvp   NAME_hvp(in, v, out, jac, hv)  hv = H v, one
+                               sweep over the gradient
                          sparse NAME_grad_sparse(in, out, jac_nz) the Jacobian's
                                structural nonzeros, compressed columns (the
                                header gives jac_nnz, jac_colptr, jac_rowind)
