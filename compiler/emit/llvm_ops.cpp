@@ -18,7 +18,8 @@ llvm::Value* LlvmOpLowering::constant(double v) {
   return llvm::ConstantFP::get(type_, v);  // a vector: v in every lane
 }
 
-// The intrinsics with a libmvec function of the same name; the others
+// The unary intrinsics with a libmvec function of the same name (pow, the
+// binary one, is called by name in value()); the others
 // (sqrt, fabs, floor, ceil) stay intrinsics, which LLVM lowers to vector
 // instructions where the CPU has them (floor and ceil need SSE4.1; without
 // it, a libm call per lane).
@@ -35,7 +36,6 @@ static const char* vector_library_name(llvm::Intrinsic::ID id) {
     case llvm::Intrinsic::sinh: return "sinh";
     case llvm::Intrinsic::cosh: return "cosh";
     case llvm::Intrinsic::tanh: return "tanh";
-    case llvm::Intrinsic::pow: return "pow";
     default: return nullptr;
   }
 }
