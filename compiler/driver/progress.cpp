@@ -72,9 +72,10 @@ void Progress::tick() {
   while (!quit_) {
     wake_.wait_for(lock, std::chrono::milliseconds(250));
     if (quit_ || !active_) continue;
+    // A terminal's line counts the seconds; a log gets a line per step
+    // (draw_locked writes none for a step already written).
     Clock::time_point now = Clock::now();
-    // A log gets one line per step; a terminal's line counts the seconds.
-    if (now - begin_ >= after_ && (style_ == Style::Terminal || !shown_)) draw_locked(now);
+    if (now - begin_ >= after_) draw_locked(now);
   }
 }
 

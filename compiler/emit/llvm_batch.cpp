@@ -172,16 +172,17 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
   // else in the memory allocated once per call below.
   const uint64_t B = kBatchLanes;
   auto block_doubles = [&](const KernelArray& a) { return std::max<uint64_t>(a.size, 1) * B; };
-  // The block form reads and writes the points where they are: no buffers.
-  const uint64_t arrays_per_arg = block ? 1 : 2;
+  // The block form reads and writes the points where they are: no lanes
+  // buffers, only the tail arrays.
+  const bool lanes_buffers = block == nullptr;
   uint64_t buffer_doubles = 0;
-  for (const KernelArray& a : spec.args) buffer_doubles += arrays_per_arg * block_doubles(a);
+  for (const KernelArray& a : spec.args) buffer_doubles += (lanes_buffers ? 2 : 1) * block_doubles(a);
   const bool stack_buffers = buffer_doubles <= kStackScratchSlots;
   std::vector<llvm::Value*> buffer, tail;
   if (stack_buffers)
     for (const KernelArray& a : spec.args) {
       llvm::Type* points = llvm::ArrayType::get(dbl, block_doubles(a));
-      if (!block) buffer.push_back(b.CreateAlloca(points, nullptr, a.name + ".lanes"));
+      if (lanes_buffers) buffer.push_back(b.CreateAlloca(points, nullptr, a.name + ".lanes"));
       tail.push_back(b.CreateAlloca(points, nullptr, a.name + ".tail"));
     }
   // for (p = 0; p < B; ++p) part(buffers + p, [scratch + p]): the loop the
@@ -266,10 +267,12 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
     uint64_t offset = 0;
     if (!stack_buffers)
       for (const KernelArray& a : spec.args) {
-        if (!block) buffer.push_back(at(heap, b.getInt64(offset), a.name + ".lanes"));
-        tail.push_back(at(heap, b.getInt64(offset + (arrays_per_arg - 1) * block_doubles(a)),
-                          a.name + ".tail"));
-        offset += arrays_per_arg * block_doubles(a);
+        if (lanes_buffers) {
+          buffer.push_back(at(heap, b.getInt64(offset), a.name + ".lanes"));
+          offset += block_doubles(a);
+        }
+        tail.push_back(at(heap, b.getInt64(offset), a.name + ".tail"));
+        offset += block_doubles(a);
       }
     if (!part_loops.empty()) scratch = at(heap, b.getInt64(offset), "s.lanes");
   }

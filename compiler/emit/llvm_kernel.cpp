@@ -54,6 +54,13 @@ class KernelBuilder {
   llvm::Value* block_input(uint32_t a, size_t index);
   void block_result(uint32_t a, size_t index, llvm::Value* v);
   void check_results_written() const;
+  /// Entries of array `a`'s tile starting at entry `first`: 8, or fewer
+  /// for its last.
+  size_t tile_entries(uint32_t a, size_t first) const {
+    return std::min<size_t>(opts_.block_points, spec_.args[a].size - first);
+  }
+  /// No value emitted yet (a new function).
+  void reset_values();
   /// Entries [first, first + n) of array `a`, n <= 8: the vector of each
   /// (into_vectors), or back, from `values` to the points.
   void move_tile(uint32_t a, size_t first, size_t n, std::vector<llvm::Value*>& values,
@@ -84,16 +91,19 @@ class KernelBuilder {
   std::vector<std::vector<uint32_t>> tile_done_;
 };
 
+// The type of every value: double, or in the block form a vector of the
+// block's points.
+static llvm::Type* value_type(llvm::LLVMContext& ctx, const LlvmKernelOptions& opts) {
+  llvm::Type* dbl = llvm::Type::getDoubleTy(ctx);
+  return opts.block_points ? llvm::FixedVectorType::get(dbl, opts.block_points) : dbl;
+}
+
 KernelBuilder::KernelBuilder(const Compiled& c, const KernelPlan& plan,
                              const LlvmKernelOptions& opts, llvm::Module& m)
     : g_(c.prog.graph), plan_(plan), spec_(*plan.spec), opts_(opts), m_(m), b_(m.getContext()),
-      ops_(b_,
-           opts.block_points
-               ? llvm::FixedVectorType::get(llvm::Type::getDoubleTy(m.getContext()), opts.block_points)
-               : nullptr,
+      ops_(b_, opts.block_points ? value_type(m.getContext(), opts) : nullptr,
            opts.vector_math_lanes),
-      double_(opts.block_points ? llvm::FixedVectorType::get(b_.getDoubleTy(), opts.block_points)
-                                : b_.getDoubleTy()) {
+      double_(value_type(m.getContext(), opts)) {
   if (opts.fast_math) b_.setFastMathFlags(llvm::FastMathFlags::getFast());
   for (const Variable& v : c.prog.inputs)
     for (size_t e = 0; e < v.size(); ++e)
@@ -405,7 +415,7 @@ llvm::Value* KernelBuilder::block_input(uint32_t a, size_t index) {
   std::vector<llvm::Value*>& values = block_values_[a];
   if (!values[index]) {
     const size_t first = index / opts_.block_points * opts_.block_points;
-    move_tile(a, first, std::min<size_t>(opts_.block_points, spec_.args[a].size - first), values, true);
+    move_tile(a, first, tile_entries(a, first), values, true);
   }
   return values[index];
 }
@@ -415,7 +425,7 @@ void KernelBuilder::block_result(uint32_t a, size_t index, llvm::Value* v) {
   if (values[index]) throw InternalError("a result entry stored twice in a kernel plan");
   values[index] = v;
   const size_t tile = index / opts_.block_points, first = tile * opts_.block_points;
-  const size_t n = std::min<size_t>(opts_.block_points, spec_.args[a].size - first);
+  const size_t n = tile_entries(a, first);
   if (++tile_done_[a][tile] == n) move_tile(a, first, n, values, false);
 }
 
@@ -424,19 +434,23 @@ void KernelBuilder::block_result(uint32_t a, size_t index, llvm::Value* v) {
 void KernelBuilder::check_results_written() const {
   for (uint32_t a = 0; a < spec_.args.size(); ++a) {
     if (!spec_.args[a].result) continue;
-    const size_t size = spec_.args[a].size, P = opts_.block_points;
-    for (size_t tile = 0; tile * P < size; ++tile)
-      if (tile_done_[a][tile] != std::min(P, size - tile * P))
+    const size_t P = opts_.block_points;
+    for (size_t tile = 0; tile * P < spec_.args[a].size; ++tile)
+      if (tile_done_[a][tile] != tile_entries(a, tile * P))
         throw InternalError("a result entry the kernel plan does not store (block form)");
   }
+}
+
+void KernelBuilder::reset_values() {
+  value_part_.assign(g_.size(), kNone);
+  value_.assign(g_.size(), nullptr);
+  cond_.assign(g_.size(), nullptr);
 }
 
 llvm::Function* KernelBuilder::build_block(const std::string& fn_name) {
   if (plan_.split() || !plan_.loops.empty() || plan_.has_scratch() || opts_.block_points != kBatchLanes)
     throw InternalError("the block form of a kernel that is split or has loops");
-  value_part_.assign(g_.size(), kNone);
-  value_.assign(g_.size(), nullptr);
-  cond_.assign(g_.size(), nullptr);
+  reset_values();
   block_values_.assign(spec_.args.size(), {});
   tile_done_.assign(spec_.args.size(), {});
   for (size_t a = 0; a < spec_.args.size(); ++a) {
@@ -449,9 +463,7 @@ llvm::Function* KernelBuilder::build_block(const std::string& fn_name) {
 }
 
 std::vector<llvm::Function*> KernelBuilder::build_lane_parts(const std::string& fn_name) {
-  value_part_.assign(g_.size(), kNone);
-  value_.assign(g_.size(), nullptr);
-  cond_.assign(g_.size(), nullptr);
+  reset_values();
   std::vector<llvm::Function*> parts;
   if (!plan_.split()) {
     parts.push_back(new_function(fn_name, false));
@@ -466,9 +478,7 @@ std::vector<llvm::Function*> KernelBuilder::build_lane_parts(const std::string& 
 }
 
 llvm::Function* KernelBuilder::build(const std::string& fn_name) {
-  value_part_.assign(g_.size(), kNone);
-  value_.assign(g_.size(), nullptr);
-  cond_.assign(g_.size(), nullptr);
+  reset_values();
   llvm::Function* kernel = new_function(fn_name, false);
   if (!plan_.has_scratch()) {
     emit_part(kernel, 0);

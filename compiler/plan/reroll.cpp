@@ -17,13 +17,6 @@ constexpr uint32_t kMinCount = 4;         // iterations a loop needs at least
 constexpr uint32_t kMaxBody = 512;        // items per iteration at most
 constexpr int kCandidates = 4;            // periods tried per starting item
 constexpr size_t kWastedWorkPerItem = 64; // token comparisons spent on failed candidates
-// A Table leaf costs a copy (a load and a store) per iteration before the
-// loop, which straight-line code does not pay, in time and in code. A loop
-// is made only if its tables take at most one entry per kNodesPerTable nodes
-// of an iteration: a Hessian part whose 64 statements read 150 tables ran
-// 33% slower as a loop than straight (208 us against 158 us a call), in a
-// third less code.
-constexpr size_t kNodesPerTable = 4;
 
 // One token of an item's shape, in preorder: an operation, or a leaf (a
 // constant, an input, or a value with a statement of its own).

@@ -17,6 +17,7 @@ size_t edit_distance(std::string_view a, std::string_view b, size_t limit) {
   if (diff > limit) return limit + 1;
   std::vector<size_t> before(b.size() + 1), prev(b.size() + 1), row(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  size_t prev_min = 0;  // the smallest entry of the row before (row 0: 0)
   for (size_t i = 1; i <= a.size(); ++i) {
     std::swap(before, prev);
     std::swap(prev, row);
@@ -29,7 +30,8 @@ size_t edit_distance(std::string_view a, std::string_view b, size_t limit) {
     }
     // A later row can undercut this one by a swap only from `prev`, so the
     // early stop looks at both.
-    if (row_min > limit && *std::min_element(prev.begin(), prev.end()) > limit) return limit + 1;
+    if (row_min > limit && prev_min > limit) return limit + 1;
+    prev_min = row_min;
   }
   return std::min(row[b.size()], limit + 1);
 }

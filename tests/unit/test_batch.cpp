@@ -362,6 +362,15 @@ TEST_CASE("a batch kernel of one part computes its blocks in vectors, with no bu
   std::string plain = gradc::emit_llvm(*two, "two", "two.expr", gradc::LlvmFormat::Text, lo).bytes;
   CHECK(plain.find("@llvm.masked.load") == std::string::npos);
   CHECK(plain.find("define internal void @two_grad.block(") != std::string::npos);
+  // libmvec is glibc's: a musl target's block form calls libm lane by lane.
+  lo.cpu = "haswell";
+  lo.opt_level = 2;
+  lo.target = "x86_64-linux-musl";
+  std::string musl = gradc::emit_llvm(*two, "two", "two.expr", gradc::LlvmFormat::Text, lo).bytes;
+  CHECK(musl.find("_ZGV") == std::string::npos);
+  lo.target = "x86_64-pc-linux-gnu";
+  std::string gnu = gradc::emit_llvm(*two, "two", "two.expr", gradc::LlvmFormat::Text, lo).bytes;
+  CHECK(gnu.find("@_ZGVdN4v_sin(") != std::string::npos);
 }
 
 TEST_CASE("every lanes loop is one LLVM sees as parallel, in split kernels") {

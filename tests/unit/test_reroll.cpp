@@ -130,6 +130,19 @@ void compare_kernel(const std::string& label, const gradc::KernelSpec& spec, voi
   }
 }
 
+// A table costs a copy per iteration: at most one per kNodesPerTable nodes
+// of an iteration (reroll.h).
+void check_table_bound(const gradc::Compiled& c, const gradc::KernelPlan& plan,
+                       const gradc::PlanLoop& loop, const std::string& name) {
+  size_t nodes = 0, tables = 0;
+  std::vector<gradc::NodeId> scratch;
+  for (uint32_t j = 0; j < loop.body; ++j)
+    nodes += gradc::item_weight(c.prog.graph, plan.schedule, plan.items[loop.first + j], scratch);
+  for (const gradc::LoopLeaf& leaf : loop.leaves) tables += leaf.kind == gradc::LoopLeaf::Table;
+  CHECK_MESSAGE(tables * gradc::kNodesPerTable <= nodes,
+                name << ": " << tables << " tables for " << nodes << " nodes an iteration");
+}
+
 }  // namespace
 
 TEST_CASE("loops cover every kind of leaf, stores and several loops per kernel") {
@@ -143,16 +156,7 @@ TEST_CASE("loops cover every kind of leaf, stores and several loops per kernel")
         ++loops;
         looped += loop.end() - loop.first;
         CHECK(loop.count >= 4);
-        // A table costs a copy per iteration: at most one per 4 nodes of an
-        // iteration (reroll.cpp, kNodesPerTable).
-        size_t nodes = 0, tables = 0;
-        std::vector<gradc::NodeId> scratch;
-        for (uint32_t j = 0; j < loop.body; ++j)
-          nodes += gradc::item_weight(p.loops.prog.graph, plan.schedule,
-                                      plan.items[loop.first + j], scratch);
-        for (const gradc::LoopLeaf& leaf : loop.leaves) tables += leaf.kind == gradc::LoopLeaf::Table;
-        CHECK_MESSAGE(tables * 4 <= nodes, p.name << ": " << tables << " tables for " << nodes
-                                                  << " nodes an iteration");
+        check_table_bound(p.loops, plan, loop, p.name);
         for (const gradc::LoopLeaf& leaf : loop.leaves) {
           const char* kinds[] = {"invariant", "input", "scratch", "carry", "table"};
           ++seen[kinds[leaf.kind]];
@@ -261,12 +265,5 @@ TEST_CASE("a chain's Hessian is not rerolled into loops that copy more than they
   const gradc::KernelSpec* hess = c->kernel(gradc::KernelKind::Hess);
   REQUIRE(hess);
   gradc::KernelPlan plan = gradc::make_kernel_plan(c->prog.graph, *hess, c->plan_options());
-  std::vector<gradc::NodeId> scratch;
-  for (const gradc::PlanLoop& loop : plan.loops) {
-    size_t nodes = 0, tables = 0;
-    for (uint32_t j = 0; j < loop.body; ++j)
-      nodes += gradc::item_weight(c->prog.graph, plan.schedule, plan.items[loop.first + j], scratch);
-    for (const gradc::LoopLeaf& leaf : loop.leaves) tables += leaf.kind == gradc::LoopLeaf::Table;
-    CHECK_MESSAGE(tables * 4 <= nodes, tables << " tables for " << nodes << " nodes an iteration");
-  }
+  for (const gradc::PlanLoop& loop : plan.loops) check_table_bound(*c, plan, loop, "chain");
 }
