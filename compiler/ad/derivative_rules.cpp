@@ -2,6 +2,8 @@
 // Notation: n is the node's value, x (and y) its operands, s the seed.
 #include "ad/derivative_rules.h"
 
+#include <cmath>
+
 #include "support/diagnostics.h"
 
 namespace gradc {
@@ -161,13 +163,70 @@ NodeId partial_times(Builder& b, NodeId id, int operand_index, NodeId seed) {
   // infinite partial (0 times the 1/0 of y/0 is 0, not NaN), as x*0 is 0,
   // so forward and reverse mode agree where such a zero meets a constant
   // inf (not where infinite terms cancel: inf - inf is NaN in either).
+  // Under Builder::KeepMasks the masked seed is an ordinary factor.
   if (b.graph().is_const(seed, 0.0)) return kNoNode;
   const Node sn = b.graph()[seed];
-  if (b.graph().is_masked(seed)) {
+  if (b.graph().is_masked(seed) && !b.keeps_masks()) {
     NodeId inner = unmasked_partial_times(b, id, operand_index, sn.b);
     return inner == kNoNode ? kNoNode : b.select(sn.a, inner, b.zero());
   }
   return unmasked_partial_times(b, id, operand_index, seed);
+}
+
+bool has_finite_partials(Op op) {
+  switch (op) {
+    case Op::Const: case Op::Input:  // leaves: finite_cones checks a constant's value
+    case Op::Neg: case Op::Add: case Op::Sub: case Op::Mul:  // partials 1, -1, the other operand
+    case Op::Not: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:
+    case Op::And: case Op::Or: case Op::Sign: case Op::Floor: case Op::Ceil:
+    case Op::NoGrad:                                  // no partial
+    case Op::Abs: case Op::Relu: case Op::Max: case Op::Min: case Op::LeakyRelu:
+    case Op::Select:                                  // 0, 1, 1/2, -1, a slope, a mask
+    case Op::Sin: case Op::Cos:                       // cos x, -sin x
+    case Op::Atan:                                    // 1/(1+x^2) <= 1
+    case Op::Tanh: case Op::Sigmoid:                  // 1 - n^2, n(1-n)
+    case Op::Softplus:                                // sigmoid x (softplus <= |x| + log 2)
+    case Op::Erf: case Op::Gelu:                      // e^(-x^2) terms
+      return true;
+    case Op::Div: case Op::Log: case Op::Log1p: case Op::Sqrt: case Op::Cbrt:  // poles at 0 / -1
+    case Op::Tan: case Op::Asin: case Op::Acos:       // poles, domain edges
+    case Op::Pow: case Op::Atan2:                     // x^(y-1), 1/(x^2+y^2)
+    case Op::Exp: case Op::Expm1: case Op::Sinh: case Op::Cosh:  // overflow from x ~ 710
+      return false;
+  }
+  throw InternalError("has_finite_partials: unknown op");
+}
+
+std::vector<bool> finite_cones(const Graph& g) {
+  std::vector<bool> finite(g.size(), false);
+  for (NodeId id = 0; id < g.size(); ++id) {  // operands have smaller ids
+    const Node& n = g[id];
+    if (g.is_const(id)) {
+      finite[id] = std::isfinite(g.const_value(id));
+      continue;
+    }
+    bool ok = has_finite_partials(n.op);
+    for (int i = 0; i < arity(n) && ok; ++i) ok = finite[operand(n, i)];
+    finite[id] = ok;
+  }
+  return finite;
+}
+
+bool masks_as_selection(Op op) {
+  switch (op) {
+    case Op::Select: case Op::Max: case Op::Min: case Op::LeakyRelu: case Op::Pow:
+      return true;
+    case Op::Relu:  // the step the mask-once rule is for
+    case Op::Const: case Op::Input: case Op::Neg: case Op::Not: case Op::Exp: case Op::Log:
+    case Op::Log1p: case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos:
+    case Op::Tan: case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh:
+    case Op::Tanh: case Op::Erf: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil:
+    case Op::Sigmoid: case Op::Softplus: case Op::Gelu: case Op::NoGrad: case Op::Add:
+    case Op::Sub: case Op::Mul: case Op::Div: case Op::Lt: case Op::Le: case Op::Gt:
+    case Op::Ge: case Op::Eq: case Op::Ne: case Op::And: case Op::Or: case Op::Atan2:
+      return false;
+  }
+  throw InternalError("masks_as_selection: unknown op");
 }
 
 }  // namespace gradc

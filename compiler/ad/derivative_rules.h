@@ -2,6 +2,8 @@
 // shared by every differentiation mode.
 #pragma once
 
+#include <vector>
+
 #include "ir/builder.h"
 
 namespace gradc {
@@ -14,6 +16,29 @@ namespace gradc {
 /// Selections (`?:`, relu, max, ...) return masked values `c ? v : 0`, which
 /// the builder keeps zero through later products, so an untaken branch never
 /// leaks NaN or inf.
+/// While a Builder::KeepMasks is on, a masked seed is multiplied as it is
+/// (`(c ? s : 0)*p`, IEEE) instead of pushed into the partial
+/// (`c ? s*p : 0`); reverse mode does that only where every partial below
+/// is finite for finite inputs (finite_cones), where the two are equal.
 NodeId partial_times(Builder& b, NodeId n, int operand, NodeId seed);
+
+/// Is the op's value, and each of its local partials, finite wherever its
+/// operands are finite (short of overflow: `+ - *` of values beyond about
+/// 1e154)? True for `+ - *`, negation, relu and the other piecewise-linear
+/// ops, `?:`, logic, sin, cos, atan, tanh, erf, sigmoid, softplus, gelu;
+/// false for `/`, log, sqrt, pow and the others with a pole or a domain
+/// edge, and for exp, expm1, sinh and cosh, which overflow at arguments
+/// near 710.
+bool has_finite_partials(Op op);
+
+/// By node id: is every node the node is computed from (itself included) an
+/// input, a finite constant or an op with finite partials over such nodes?
+/// Then every local partial below it is finite for finite inputs.
+std::vector<bool> finite_cones(const Graph& g);
+
+/// Does the op's partial mask the seed (`c ? s : 0`) as a selection the
+/// program makes, `?:`, max, min, leaky_relu or pow's guards, rather than
+/// relu's own step?
+bool masks_as_selection(Op op);
 
 }  // namespace gradc

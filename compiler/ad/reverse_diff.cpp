@@ -19,6 +19,9 @@ ReverseSweeps::ReverseSweeps(Builder& b, const std::vector<NodeId>& wrt)
     const Node& n = g[id];
     for (int i = 0; i < arity(n); ++i) depends_[id] = depends_[id] || depends_[operand(n, i)];
   }
+  finite_ = finite_cones(g);
+  finite_.resize(size_);
+  selected_.assign(size_, false);
   stamp_.assign(size_, 0);
   adj_.assign(size_, kNoNode);
 }
@@ -34,6 +37,7 @@ bool ReverseSweeps::sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& w
     if (id >= size_ || !depends_[id] || stamp_[id] == sweep_) return;
     stamp_[id] = sweep_;
     adj_[id] = kNoNode;
+    selected_[id] = false;
     cone_.push_back(id);
   };
   for (const Seed& s : seeds) visit(s.first);
@@ -42,8 +46,10 @@ bool ReverseSweeps::sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& w
     for (int k = 0; k < arity(n); ++k) visit(operand(n, k));
   }
   for (const Seed& s : seeds)
-    if (s.first < size_ && depends_[s.first])
+    if (s.first < size_ && depends_[s.first]) {
       adj_[s.first] = adj_[s.first] == kNoNode ? s.second : b_.add(adj_[s.first], s.second);
+      selected_[s.first] = selected_[s.first] || g.is_masked(s.second);  // a caller's mask
+    }
   visits_ += cone_.size();
   if (visits_ > budget.max_visits) return false;
   std::sort(cone_.begin(), cone_.end(), std::greater<NodeId>());
@@ -52,11 +58,23 @@ bool ReverseSweeps::sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& w
     if (adj_[id] == kNoNode) continue;
     if (hook) hook(sweep_ - 1, id, adj_[id]);
     const Node n = g[id];  // a copy: the builder may grow the arena
+    // A ReLU gate in the adjoint stays one factor below here (see the
+    // header), unless it is the bare step c ? 1 : 0: c ? p : 0 is one
+    // operation per product, as the gate's g*p is.
+    const bool step = g.is_masked(adj_[id]) && g.is_const(g[adj_[id]].b, 1.0);
+    const bool gate_once = finite_[id] && !selected_[id] && !step;
+    const bool selected = selected_[id] || masks_as_selection(n.op);
     for (int i = 0; i < arity(n); ++i) {
       NodeId x = operand(n, i);
       if (!depends_[x]) continue;
-      NodeId contribution = partial_times(b_, id, i, adj_[id]);  // adj * d n / d x
+      NodeId contribution;
+      {
+        Builder::KeepMasks keep(b_, gate_once);
+        contribution = partial_times(b_, id, i, adj_[id]);  // adj * d n / d x
+      }
       if (contribution == kNoNode) continue;
+      selected_[x] = selected_[x] || selected;
+      Builder::KeepMasks keep(b_, finite_[x] && !selected_[x]);
       adj_[x] = adj_[x] == kNoNode ? contribution : b_.add(adj_[x], contribution);
     }
     if (g.size() > budget.max_nodes) return false;

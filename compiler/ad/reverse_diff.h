@@ -31,7 +31,18 @@ struct SweepBudget {
   size_t max_visits = std::numeric_limits<size_t>::max();
 };
 
-/// Reverse sweeps over one graph, sharing their bookkeeping. A sweep costs
+/// Reverse sweeps over one graph, sharing their bookkeeping.
+///
+/// ReLU gates: relu(x)'s partial masks the adjoint, g = x > 0 ? s : 0. Where
+/// every partial below x is finite for finite inputs (finite_cones) and no
+/// selection the program makes (`?:`, max, ...) has masked the adjoint, g
+/// is applied once: the nodes below multiply g as it is (g*p, IEEE), under
+/// Builder::KeepMasks, instead of masking each product (x > 0 ? s*p : 0),
+/// which costs a select per Jacobian entry. The two are equal wherever p is
+/// finite; docs/semantics.md has the rule. A selection's mask is pushed
+/// into every product as before, so its untaken branch never leaks (SPEC 1).
+///
+/// A sweep costs
 /// O(c log c) for the c nodes between its roots and the wrt inputs, never a
 /// pass over the whole graph, so a program with 10^5 small outputs
 /// differentiates in about the time of its forward pass.
@@ -53,6 +64,8 @@ class ReverseSweeps {
   size_t size_;
   std::vector<NodeId> wrt_;
   std::vector<bool> depends_;    // by id: depends on a wrt input
+  std::vector<bool> finite_;     // by id: finite_cones (ad/derivative_rules.h)
+  std::vector<bool> selected_;   // by id: the adjoint holds a mask of a selection
   std::vector<uint32_t> stamp_;  // by id: the sweep that last visited it
   std::vector<NodeId> adj_;      // by id: adjoint, valid where stamp_ == sweep_
   std::vector<NodeId> cone_;

@@ -75,7 +75,7 @@ NodeId Builder::neg(NodeId x) {
   double k;
   NodeId y;
   if (scaled(x, k, y)) return mul(constant(-k), y);     // -(k*y) -> (-k)*y
-  if (is_masked(x)) return select(n.a, neg(n.b), zero()); // -(c ? a : 0)
+  if (pushes_mask(x)) return select(n.a, neg(n.b), zero()); // -(c ? a : 0)
   // Push the sign into a factor that absorbs it: -((-2*x)*y) -> (2*x)*y,
   // -((a-b)/c) -> (b-a)/c. Not into a denominator a - b: where a == b it is
   // +0 either way round, so x/(b - a) would be inf where -(x/(a - b)) is -inf.
@@ -186,7 +186,7 @@ NodeId Builder::add(NodeId x, NodeId y) {
   // was made with, not a stronger one such as c && C) enters unwrapped: S
   // is already +0 wherever C is false, so k masked terms make one flat sum
   // under one mask, not k - 1 nested ones.
-  if (is_masked(x) && is_masked(y)) {
+  if (pushes_mask(x) && pushes_mask(y)) {
     NodeId cond = binary(Op::Or, nx.a, ny.a);
     NodeId sum = raw(Op::Add, unmasked_root(x), unmasked_root(y));
     g_.set_masked_sum(sum, cond);
@@ -238,8 +238,8 @@ NodeId Builder::mul(NodeId x, NodeId y) {
   // c ? a*y : 0. This is what stops a NaN in an untaken branch's partials
   // from leaking into the derivative.
   // Not when the other factor is a constant expression known to be inf/NaN.
-  if (is_masked(x) && !is_nonfinite_or_zero(y)) return select(nx.a, mul(nx.b, y), zero());
-  if (is_masked(y) && !is_nonfinite_or_zero(x)) return select(ny.a, mul(x, ny.b), zero());
+  if (pushes_mask(x) && !is_nonfinite_or_zero(y)) return select(nx.a, mul(nx.b, y), zero());
+  if (pushes_mask(y) && !is_nonfinite_or_zero(x)) return select(ny.a, mul(x, ny.b), zero());
   double k;
   NodeId z;
   // a*(b*z) -> (a*b)*z, unless a*b overflows or underflows.
@@ -263,7 +263,7 @@ NodeId Builder::div(NodeId x, NodeId y) {
   if (x == y) return one();                                // x/x -> 1
   if (g_[x].op == Op::Neg) return neg(div(g_[x].a, y));    // (-a)/y -> -(a/y)
   if (g_[y].op == Op::Neg) return neg(div(x, g_[y].a));    // x/(-b) -> -(x/b)
-  if (is_masked(x) && !is_nonfinite_or_zero(y))         // (c ? a : 0)/y
+  if (pushes_mask(x) && !is_nonfinite_or_zero(y))       // (c ? a : 0)/y
     return select(g_[x].a, div(g_[x].b, y), zero());
   return raw(Op::Div, x, y);
 }

@@ -72,6 +72,26 @@ class Builder {
   /// condition S was made with): S for that form, else x.
   NodeId unmasked_root(NodeId x) const;
 
+  /// While one of these lives (with `on`), a masked value `c ? v : 0` is an
+  /// ordinary operand of `*`, `/`, unary `-` and `+`: `(c ? v : 0)*y` stays
+  /// that product, as IEEE evaluates it, instead of becoming `c ? v*y : 0`,
+  /// and two masked terms add without a mask around their sum. Reverse mode
+  /// turns it on below a ReLU whose operand is computed by operations with
+  /// finite partials (ad/reverse_diff.cpp), so the ReLU's mask is applied
+  /// once to the adjoint rather than to every product below it.
+  class KeepMasks {
+   public:
+    KeepMasks(Builder& b, bool on) : b_(b), was_(b.keep_masks_) { b.keep_masks_ = on; }
+    ~KeepMasks() { b_.keep_masks_ = was_; }
+    KeepMasks(const KeepMasks&) = delete;
+    KeepMasks& operator=(const KeepMasks&) = delete;
+
+   private:
+    Builder& b_;
+    bool was_;
+  };
+  bool keeps_masks() const { return keep_masks_; }
+
  private:
   bool is(NodeId id, double v) const { return g_.is_const(id, v); }
   bool is_const(NodeId id) const { return g_.is_const(id); }
@@ -94,6 +114,9 @@ class Builder {
   bool complementary(NodeId c, NodeId d) const;
   /// Is x a masked value `c ? v : 0`?
   bool is_masked(NodeId x) const { return g_.is_masked(x); }
+  /// Is `x` a masked value that products, quotients, negation and sums push
+  /// their operation into (not while a KeepMasks is on)?
+  bool pushes_mask(NodeId x) const { return !keep_masks_ && is_masked(x); }
   NodeId integer_power(NodeId x, long n);
   /// `x && y` or `x || y` with boolean algebra applied.
   NodeId logic(Op op, NodeId x, NodeId y);
@@ -116,6 +139,7 @@ class Builder {
   NodeId sigmoid_pair(NodeId x, NodeId y, bool subtract);
 
   Graph& g_;
+  bool keep_masks_ = false;  // KeepMasks
 };
 
 }  // namespace gradc

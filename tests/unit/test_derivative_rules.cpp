@@ -3,6 +3,7 @@
 // written here with <cmath>, and through the compiled backends (within 1e-14 of
 // the interpreter); the SPEC 1 derivative conventions exactly; wrt.
 #include <functional>
+#include <limits>
 #include <numbers>
 
 #include "backends.h"
@@ -346,6 +347,80 @@ TEST_CASE("a selection inside an untaken branch leaks nothing either, in every m
       CHECK(v.jac == std::vector<double>{tc.d_dx, 0.0});
     }
   }
+}
+
+namespace {
+
+// Select nodes the Jacobian's entries are computed with.
+size_t selects_in_jacobian(const Compiled& c) {
+  const Graph& g = c.prog.graph;
+  std::vector<char> seen(g.size(), 0);
+  std::vector<NodeId> stack(c.jacobian.begin(), c.jacobian.end());
+  size_t selects = 0;
+  while (!stack.empty()) {
+    NodeId id = stack.back();
+    stack.pop_back();
+    if (seen[id]) continue;
+    seen[id] = 1;
+    selects += g[id].op == Op::Select;
+    for (int i = 0; i < arity(g[id]); ++i) stack.push_back(operand(g[id], i));
+  }
+  return selects;
+}
+
+}  // namespace
+
+TEST_CASE("a ReLU's mask is applied once per value, not once per Jacobian entry") {
+  // Two hidden units of a net: d/dv_i = relu(s_i), and the weights' and
+  // x's derivatives are the masked adjoint g_i = s_i > 0 ? 2*v_i : 0 times
+  // x and w_i, as backpropagation writes it: one select per unit.
+  const char* net = "input x, w1, w2, v1, v2\nw = 2*(v1*relu(w1*x) + v2*relu(w2*x))";
+  for (DiffMode mode : {DiffMode::Reverse, DiffMode::Auto}) {
+    Compiled c = unit::compile_mode(net, mode);
+    CHECK(selects_in_jacobian(c) == 2);
+    for (double x : {-1.5, 0.0, 0.75}) {
+      INFO("x = ", x, " mode ", diff_mode_name(mode));
+      const std::vector<double> in{x, 0.5, -2.0, 1.5, 3.0};
+      unit::Values v = unit::run(c, in);
+      const double on1 = 0.5 * x > 0, on2 = -2.0 * x > 0;
+      const std::vector<double> expect{2 * (1.5 * on1 * 0.5 + 3.0 * on2 * -2.0), 2 * 1.5 * on1 * x,
+                                       2 * 3.0 * on2 * x, 2 * std::max(0.5 * x, 0.0),
+                                       2 * std::max(-2.0 * x, 0.0)};
+      for (size_t j = 0; j < expect.size(); ++j) CHECK(v.jac[j] == expect[j]);
+    }
+  }
+  // A three-layer ReLU net: one select per hidden unit (3 + 2), where
+  // masking each product took one per derivative entry.
+  Compiled deep = unit::compile_ok(
+      "input W1[3,2], W2[2,3], w3[2], x[2]\n"
+      "y = dot(w3, 2*relu(W2 @ relu(W1 @ x)))");
+  CHECK(selects_in_jacobian(deep) == 5);
+}
+
+TEST_CASE("the mask stays on each product where a value below it can be infinite") {
+  // Below the ReLU: sqrt's partial is inf at t = 0, where the unit is off
+  // (sqrt(0) - 1 < 0). The mask must reach that product: 0, not 0*inf.
+  for (DiffMode mode : {DiffMode::Reverse, DiffMode::Forward, DiffMode::Auto}) {
+    INFO("mode ", diff_mode_name(mode));
+    Compiled c = unit::compile_mode("input t, v\nw = v*relu(sqrt(t) - 1)", mode);
+    unit::Values v = unit::run(c, {0.0, 3.0});
+    CHECK(v.out[0] == 0.0);
+    CHECK(v.jac == std::vector<double>{0.0, 0.0});
+  }
+  // A ?: the program writes keeps its mask on every product even below a
+  // ReLU (SPEC 1: the untaken x*y = -inf never leaks), so d/dx is 0, where
+  // multiplying the mask 0 by y = inf would give NaN.
+  const double inf = std::numeric_limits<double>::infinity();
+  Compiled sel = unit::compile_ok("input x, y\nw = 3*relu(x > 0 ? x*y : 0)");
+  CHECK(unit::run(sel, {-1.0, inf}).jac == std::vector<double>{0.0, 0.0});
+  Compiled bare = unit::compile_ok("input x, y\nw = x > 0 ? 3*x*y : 0");
+  CHECK(unit::run(bare, {-1.0, inf}).jac == std::vector<double>{0.0, 0.0});
+  // The ReLU alone follows IEEE there, as JAX and PyTorch do: relu'(-inf)
+  // = 0 times the partial y = inf is NaN (docs/semantics.md).
+  Compiled relu = unit::compile_ok("input x, y\nw = 3*relu(x*y)");
+  unit::Values v = unit::run(relu, {-1.0, inf});
+  CHECK(v.out[0] == 0.0);
+  CHECK(std::isnan(v.jac[0]));
 }
 
 TEST_CASE("max and min follow fmax/fmin past a NaN operand: the derivative goes to the result") {
