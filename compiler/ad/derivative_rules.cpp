@@ -201,8 +201,11 @@ std::vector<bool> finite_cones(const Graph& g) {
   std::vector<bool> finite(g.size(), false);
   for (NodeId id = 0; id < g.size(); ++id) {  // operands have smaller ids
     const Node& n = g[id];
-    if (g.is_const(id)) {
-      finite[id] = std::isfinite(g.const_value(id));
+    // A constant, or a constant expression the builder keeps as a node
+    // because its value is not finite (1e200*1e200, 1/0): finite or not by
+    // its value, whatever its op.
+    if (double v; g.constant_value(id, v)) {
+      finite[id] = std::isfinite(v);
       continue;
     }
     bool ok = has_finite_partials(n.op);

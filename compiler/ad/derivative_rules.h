@@ -33,6 +33,7 @@ bool has_finite_partials(Op op);
 
 /// By node id: is every node the node is computed from (itself included) an
 /// input, a finite constant or an op with finite partials over such nodes?
+/// A constant expression whose value is not finite (`1e200*1e200`) is not.
 /// Then every local partial below it is finite for finite inputs.
 std::vector<bool> finite_cones(const Graph& g);
 

@@ -407,6 +407,18 @@ TEST_CASE("the mask stays on each product where a value below it can be infinite
     CHECK(v.out[0] == 0.0);
     CHECK(v.jac == std::vector<double>{0.0, 0.0});
   }
+  // A constant that overflows (kept as the node 1e200*1e200, value inf) is
+  // no finite factor either: 0, as forward mode gives, not 0*inf.
+  for (const char* program : {"input x\nw = 3*relu(x*(1e200*1e200))",
+                              "input x\nw = 3*relu(x*(1e308 + 1e308))",
+                              "input x, y\nw = 3*relu(x*y + x*(1e200*1e200))"}) {
+    for (DiffMode mode : {DiffMode::Reverse, DiffMode::Forward}) {
+      INFO(program, " mode ", diff_mode_name(mode));
+      unit::Values v = unit::run(unit::compile_mode(program, mode), {-2.0, 1.0});
+      CHECK(v.out[0] == 0.0);
+      for (double d : v.jac) CHECK(d == 0.0);
+    }
+  }
   // A ?: the program writes keeps its mask on every product even below a
   // ReLU (SPEC 1: the untaken x*y = -inf never leaks), so d/dx is 0, where
   // multiplying the mask 0 by y = inf would give NaN.
