@@ -17,7 +17,7 @@
 // more block when there are at least kBatchTailMin of them (copied into
 // arrays of B points, the last one repeated in the lanes beyond them, and
 // their results copied back), else through the one-point kernel, one by
-// one. A kernel split into parts runs its parts'
+// one; a split kernel's always go one by one. A kernel split into parts runs its parts'
 // lanes forms in turn, each in its own lanes loop and function, passing
 // values through a scratch array of B lanes. Block buffers beyond the
 // stack bound (kStackScratchSlots doubles) and the scratch array are
@@ -48,9 +48,10 @@ inline constexpr uint32_t kBatchLanes = 8;
 
 /// The fewest points left after the whole blocks that go through one more
 /// block, padded with copies of the last point (below it, the points left
-/// go one by one). A block costs about as much as 2 to 6 points one by one
-/// (bench/: BA 2, MLP 3, GMM 6): 4 points left take half the time of one
-/// by one for BA, 1.5 times it for the GMM kernel at worst.
+/// go one by one). A block costs about as much as 2 to 3 points one by one
+/// (bench/: BA 2, MLP 3): 4 points left take half the time of one by one
+/// for BA. A split kernel's block costs about 9 points one by one (the GMM
+/// gradient), so its points left always go one by one.
 inline constexpr uint64_t kBatchTailMin = 4;
 
 /// The most doubles a block's transposed arrays may take (8 MiB; with the

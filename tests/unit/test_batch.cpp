@@ -82,7 +82,8 @@ void check_batch(const std::string& label, const gradc::Compiled& c, const Kerne
   std::mt19937_64 rng(7);
   // Below kBatchTailMin (1, 3): one by one; 4 and 7: one block padded with
   // copies of the last point; 8: one block; 9: a block, then one point
-  // alone; 12 and 37: blocks, then a padded block.
+  // alone; 12 and 37: blocks, then a padded block (a split kernel's last
+  // count % 8 points go one by one).
   for (size_t count : std::initializer_list<size_t>{0, 1, 3, 4, 7, 8, 9, 12, 37}) {
     std::vector<double> in;
     for (size_t p = 0; p < count; ++p) {
@@ -371,6 +372,46 @@ TEST_CASE("a batch kernel of one part computes its blocks in vectors, with no bu
   lo.target = "x86_64-pc-linux-gnu";
   std::string gnu = gradc::emit_llvm(*two, "two", "two.expr", gradc::LlvmFormat::Text, lo).bytes;
   CHECK(gnu.find("@_ZGVdN4v_sin(") != std::string::npos);
+}
+
+TEST_CASE("a split kernel's last count % 8 points go one by one, without tail arrays") {
+  // Its lanes gain too little over its one-point kernel for a block padded
+  // with copies of the last point to pay (llvm_batch.cpp); a kernel of one
+  // part still runs 4 to 7 points left as one more block.
+  std::string chain = "input x[4]\nt0 = x[0]\n";
+  for (int i = 1; i < 300; ++i)
+    chain += fmt::format("t{} = sin(t{})*x[{}] + tanh(t{})\n", i, i - 1, i % 4, i / 2);
+  chain += "y = t299 + t1*t2\n";
+  std::string errors;
+  auto c = compile_text(chain, &errors, "p.expr", with_batch());
+  REQUIRE_MESSAGE(c, errors);
+  gradc::LlvmOptions lo;
+  lo.opt_level = 0;
+  lo.cpu = "haswell";
+  std::string ir = gradc::emit_llvm(*c, "p", "p.expr", gradc::LlvmFormat::Text, lo).bytes;
+  auto body_of = [&](const std::string& name) {
+    size_t begin = ir.find("define void @" + name + "(");
+    REQUIRE(begin != std::string::npos);
+    return ir.substr(begin, ir.find("\n}\n", begin) - begin);
+  };
+  const std::string split = body_of("p_grad_batch");
+  CHECK(split.find(".lanes") != std::string::npos);  // the lanes form
+  CHECK(split.find(".tail") == std::string::npos);
+  auto small = compile_text("input x, y\nw = sin(x)*y", &errors, "s.expr", with_batch());
+  REQUIRE_MESSAGE(small, errors);
+  const std::string one_part = gradc::emit_llvm(*small, "s", "s.expr", gradc::LlvmFormat::Text, lo).bytes;
+  CHECK(one_part.find("define void @s_grad_batch(") != std::string::npos);
+  CHECK(one_part.find(".tail") != std::string::npos);
+  // Every count still gives the one-point kernel's results, through the JIT.
+  gradc::JitOptions jo;
+  jo.kernels = {"f", "grad", "batch"};
+  gradc::Kernel k = gradc::jit_compiled(*c, jo);
+  KernelFns f;
+  f.forward = k.forward_function();
+  f.grad = k.grad_function();
+  f.forward_batch = k.forward_batch_function();
+  f.grad_batch = k.grad_batch_function();
+  check_batch("jit split chain", *c, f);
 }
 
 TEST_CASE("every lanes loop is one LLVM sees as parallel, in split kernels") {
