@@ -72,6 +72,22 @@ std::vector<Program> corpus() {
   return out;
 }
 
+// The JIT's one-point and batch kernels of `c` (`kernel` owns their code).
+struct JitBatch {
+  gradc::Kernel kernel;
+  KernelFns fns;
+};
+JitBatch jit_batch(const gradc::Compiled& c) {
+  gradc::JitOptions jo;
+  jo.kernels = {"f", "grad", "batch"};
+  JitBatch j{gradc::jit_compiled(c, jo), {}};
+  j.fns.forward = j.kernel.forward_function();
+  j.fns.grad = j.kernel.grad_function();
+  j.fns.forward_batch = j.kernel.forward_batch_function();
+  j.fns.grad_batch = j.kernel.grad_batch_function();
+  return j;
+}
+
 // A batch kernel's results against the one-point kernel's, point by point:
 // equal up to the vector math (libmvec: a few ulp per call), measured
 // against the largest magnitude of the point's row of results.
@@ -126,15 +142,8 @@ void check_batch(const std::string& label, const gradc::Compiled& c, const Kerne
 
 TEST_CASE("batch kernels equal the one-point kernels point by point: JIT (host CPU)") {
   for (const Program& p : corpus()) {
-    gradc::JitOptions jo;
-    jo.kernels = {"f", "grad", "batch"};
-    gradc::Kernel k = gradc::jit_compiled(p.c, jo);
-    KernelFns f;
-    f.forward = k.forward_function();
-    f.grad = k.grad_function();
-    f.forward_batch = k.forward_batch_function();
-    f.grad_batch = k.grad_batch_function();
-    check_batch("jit " + p.name, p.c, f);
+    JitBatch j = jit_batch(p.c);
+    check_batch("jit " + p.name, p.c, j.fns);
   }
 }
 
@@ -201,13 +210,8 @@ TEST_CASE("the untaken branch leaks into no lane of a batch kernel: JIT (host CP
     std::string errors;
     auto c = compile_text(tc.program, &errors, "u.expr", with_batch());
     REQUIRE_MESSAGE(c, tc.program << errors);
-    gradc::JitOptions jo;
-    jo.kernels = {"f", "grad", "batch"};
-    gradc::Kernel k = gradc::jit_compiled(*c, jo);
-    KernelFns f;
-    f.grad = k.grad_function();
-    f.grad_batch = k.grad_batch_function();
-    check_untaken_lanes("jit", f, tc);
+    JitBatch j = jit_batch(*c);
+    check_untaken_lanes("jit", j.fns, tc);
   }
 }
 
@@ -403,15 +407,8 @@ TEST_CASE("a split kernel's last count % 8 points go one by one, without tail ar
   CHECK(one_part.find("define void @s_grad_batch(") != std::string::npos);
   CHECK(one_part.find(".tail") != std::string::npos);
   // Every count still gives the one-point kernel's results, through the JIT.
-  gradc::JitOptions jo;
-  jo.kernels = {"f", "grad", "batch"};
-  gradc::Kernel k = gradc::jit_compiled(*c, jo);
-  KernelFns f;
-  f.forward = k.forward_function();
-  f.grad = k.grad_function();
-  f.forward_batch = k.forward_batch_function();
-  f.grad_batch = k.grad_batch_function();
-  check_batch("jit split chain", *c, f);
+  JitBatch j = jit_batch(*c);
+  check_batch("jit split chain", *c, j.fns);
 }
 
 TEST_CASE("every lanes loop is one LLVM sees as parallel, in split kernels") {
