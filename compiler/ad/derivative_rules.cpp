@@ -163,10 +163,11 @@ NodeId partial_times(Builder& b, NodeId id, int operand_index, NodeId seed) {
   // infinite partial (0 times the 1/0 of y/0 is 0, not NaN), as x*0 is 0,
   // so forward and reverse mode agree where such a zero meets a constant
   // inf (not where infinite terms cancel: inf - inf is NaN in either).
-  // Under Builder::KeepMasks the masked seed is an ordinary factor.
+  // Under Builder::KeepMasks the masked seed is an ordinary factor
+  // (Builder::pushes_mask).
   if (b.graph().is_const(seed, 0.0)) return kNoNode;
   const Node sn = b.graph()[seed];
-  if (b.graph().is_masked(seed) && !b.keeps_masks()) {
+  if (b.pushes_mask(seed)) {
     NodeId inner = unmasked_partial_times(b, id, operand_index, sn.b);
     return inner == kNoNode ? kNoNode : b.select(sn.a, inner, b.zero());
   }
@@ -175,7 +176,7 @@ NodeId partial_times(Builder& b, NodeId id, int operand_index, NodeId seed) {
 
 bool has_finite_partials(Op op) {
   switch (op) {
-    case Op::Const: case Op::Input:  // leaves: finite_cones checks a constant's value
+    case Op::Const: case Op::Input:  // leaves: finite_cone checks a constant's value
     case Op::Neg: case Op::Add: case Op::Sub: case Op::Mul:  // partials 1, -1, the other operand
     case Op::Not: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:
     case Op::And: case Op::Or: case Op::Sign: case Op::Floor: case Op::Ceil:
@@ -197,22 +198,16 @@ bool has_finite_partials(Op op) {
   throw InternalError("has_finite_partials: unknown op");
 }
 
-std::vector<bool> finite_cones(const Graph& g) {
-  std::vector<bool> finite(g.size(), false);
-  for (NodeId id = 0; id < g.size(); ++id) {  // operands have smaller ids
-    const Node& n = g[id];
-    // A constant, or a constant expression the builder keeps as a node
-    // because its value is not finite (1e200*1e200, 1/0): finite or not by
-    // its value, whatever its op.
-    if (double v; g.constant_value(id, v)) {
-      finite[id] = std::isfinite(v);
-      continue;
-    }
-    bool ok = has_finite_partials(n.op);
-    for (int i = 0; i < arity(n) && ok; ++i) ok = finite[operand(n, i)];
-    finite[id] = ok;
-  }
-  return finite;
+bool finite_cone(const Graph& g, NodeId id, const std::vector<bool>& finite) {
+  // A constant, or a constant expression the builder keeps as a node
+  // because its value is not finite (1e200*1e200, 1/0): finite or not by
+  // its value, whatever its op.
+  if (double v; g.constant_value(id, v)) return std::isfinite(v);
+  const Node& n = g[id];
+  if (!has_finite_partials(n.op)) return false;
+  for (int i = 0; i < arity(n); ++i)
+    if (!finite[operand(n, i)]) return false;
+  return true;
 }
 
 bool masks_as_selection(Op op) {

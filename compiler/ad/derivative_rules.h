@@ -19,7 +19,7 @@ namespace gradc {
 /// While a Builder::KeepMasks is on, a masked seed is multiplied as it is
 /// (`(c ? s : 0)*p`, IEEE) instead of pushed into the partial
 /// (`c ? s*p : 0`); reverse mode does that only where every partial below
-/// is finite for finite inputs (finite_cones), where the two are equal.
+/// is finite for finite inputs (finite_cone), where the two are equal.
 NodeId partial_times(Builder& b, NodeId n, int operand, NodeId seed);
 
 /// Is the op's value, and each of its local partials, finite wherever its
@@ -31,11 +31,12 @@ NodeId partial_times(Builder& b, NodeId n, int operand, NodeId seed);
 /// near 710.
 bool has_finite_partials(Op op);
 
-/// By node id: is every node the node is computed from (itself included) an
-/// input, a finite constant or an op with finite partials over such nodes?
-/// A constant expression whose value is not finite (`1e200*1e200`) is not.
+/// Is every node `id` is computed from (itself included) an input, a finite
+/// constant or an op with finite partials over such nodes, given that answer
+/// for its operands in `finite` (by id; operands have smaller ids)? A
+/// constant expression whose value is not finite (`1e200*1e200`) is not.
 /// Then every local partial below it is finite for finite inputs.
-std::vector<bool> finite_cones(const Graph& g);
+bool finite_cone(const Graph& g, NodeId id, const std::vector<bool>& finite);
 
 /// Does the op's partial mask the seed (`c ? s : 0`) as a selection the
 /// program makes, `?:`, max, min, leaky_relu or pow's guards, rather than

@@ -12,15 +12,16 @@ ReverseSweeps::ReverseSweeps(Builder& b, const std::vector<NodeId>& wrt)
     : b_(b), size_(b.graph().size()), wrt_(wrt) {
   const Graph& g = b.graph();
   // depends[id]: does node id depend on any wrt input? Only those need
-  // adjoints. Operands have smaller ids, so one forward loop suffices.
+  // adjoints. finite[id]: finite_cone. Operands have smaller ids, so one
+  // forward loop suffices.
   depends_.assign(size_, false);
+  finite_.assign(size_, false);
   for (NodeId w : wrt) depends_[w] = true;
   for (NodeId id = 0; id < size_; ++id) {
     const Node& n = g[id];
     for (int i = 0; i < arity(n); ++i) depends_[id] = depends_[id] || depends_[operand(n, i)];
+    finite_[id] = finite_cone(g, id, finite_);
   }
-  finite_ = finite_cones(g);
-  finite_.resize(size_);
   selected_.assign(size_, false);
   stamp_.assign(size_, 0);
   adj_.assign(size_, kNoNode);
@@ -58,11 +59,8 @@ bool ReverseSweeps::sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& w
     if (adj_[id] == kNoNode) continue;
     if (hook) hook(sweep_ - 1, id, adj_[id]);
     const Node n = g[id];  // a copy: the builder may grow the arena
-    // A ReLU gate in the adjoint stays one factor below here (see the
-    // header), unless it is the bare step c ? 1 : 0: c ? p : 0 is one
-    // operation per product, as the gate's g*p is.
-    const bool step = g.is_masked(adj_[id]) && g.is_const(g[adj_[id]].b, 1.0);
-    const bool gate_once = finite_[id] && !selected_[id] && !step;
+    // A ReLU gate in the adjoint stays one factor below here (see the header).
+    const bool gate_once = finite_[id] && !selected_[id];
     const bool selected = selected_[id] || masks_as_selection(n.op);
     for (int i = 0; i < arity(n); ++i) {
       NodeId x = operand(n, i);

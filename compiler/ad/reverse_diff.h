@@ -34,7 +34,7 @@ struct SweepBudget {
 /// Reverse sweeps over one graph, sharing their bookkeeping.
 ///
 /// ReLU gates: relu(x)'s partial masks the adjoint, g = x > 0 ? s : 0. Where
-/// every partial below x is finite for finite inputs (finite_cones) and no
+/// every partial below x is finite for finite inputs (finite_cone) and no
 /// selection the program makes (`?:`, max, ...) has masked the adjoint, g
 /// is applied once: the nodes below multiply g as it is (g*p, IEEE), under
 /// Builder::KeepMasks, instead of masking each product (x > 0 ? s*p : 0),
@@ -64,7 +64,7 @@ class ReverseSweeps {
   size_t size_;
   std::vector<NodeId> wrt_;
   std::vector<bool> depends_;    // by id: depends on a wrt input
-  std::vector<bool> finite_;     // by id: finite_cones (ad/derivative_rules.h)
+  std::vector<bool> finite_;     // by id: finite_cone (ad/derivative_rules.h)
   std::vector<bool> selected_;   // by id: the adjoint holds a mask of a selection
   std::vector<uint32_t> stamp_;  // by id: the sweep that last visited it
   std::vector<NodeId> adj_;      // by id: adjoint, valid where stamp_ == sweep_

@@ -374,11 +374,11 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
   llvm::Value* blocks = b.CreateAdd(whole, b.CreateZExt(in_tail, i64), "blocks");
   counted_loop(b, b.getInt64(0), blocks, "block", false, [&](llvm::Value* index) {
     llvm::Value* first = times(index, B);
-    llvm::Value* is_tail = b.CreateICmpEQ(index, whole, "is_tail");
+    llvm::Value* is_tail = tail_block ? b.CreateICmpEQ(index, whole, "is_tail") : nullptr;
     // The block's points: the user's arrays, or the tail arrays.
     auto points = [&](unsigned a) {
       llvm::Value* user = at(array(a), times(first, spec.args[a].size));
-      return tail_block ? b.CreateSelect(is_tail, tail[a], user) : user;
+      return is_tail ? b.CreateSelect(is_tail, tail[a], user) : user;
     };
     if (block) {  // the block form: its own transposes, tile by tile
       std::vector<llvm::Value*> args;

@@ -17,11 +17,12 @@
 // more block when there are at least kBatchTailMin of them (copied into
 // arrays of B points, the last one repeated in the lanes beyond them, and
 // their results copied back), else through the one-point kernel, one by
-// one; a split kernel's always go one by one. A kernel split into parts runs its parts'
-// lanes forms in turn, each in its own lanes loop and function, passing
-// values through a scratch array of B lanes. Block buffers beyond the
-// stack bound (kStackScratchSlots doubles) and the scratch array are
-// allocated once per call (without memory, the call runs point by point).
+// one; a split kernel's always go one by one. A kernel split into parts
+// runs its parts' lanes forms in turn, each in its own lanes loop and
+// function, passing values through a scratch array of B lanes. Block
+// buffers beyond the stack bound (kStackScratchSlots doubles) and the
+// scratch array are allocated once per call (without memory, the call runs
+// point by point).
 // A kernel whose block buffers would exceed kMaxBatchBufferDoubles is
 // called once per point (no SIMD).
 #pragma once

@@ -75,7 +75,8 @@ class Builder {
   /// While one of these lives (with `on`), a masked value `c ? v : 0` is an
   /// ordinary operand of `*`, `/`, unary `-` and `+`: `(c ? v : 0)*y` stays
   /// that product, as IEEE evaluates it, instead of becoming `c ? v*y : 0`,
-  /// and two masked terms add without a mask around their sum. Reverse mode
+  /// and two masked terms add without a mask around their sum (a bare step
+  /// `c ? 1 : 0` is still pushed: pushes_mask). Reverse mode
   /// turns it on below a ReLU whose operand is computed by operations with
   /// finite partials (ad/reverse_diff.cpp), so the ReLU's mask is applied
   /// once to the adjoint rather than to every product below it.
@@ -90,7 +91,13 @@ class Builder {
     Builder& b_;
     bool was_;
   };
-  bool keeps_masks() const { return keep_masks_; }
+  /// Is `x` a masked value that products, quotients, negation and sums push
+  /// their operation into? Not while a KeepMasks is on, unless it is a bare
+  /// step `c ? 1 : 0`: `c ? p : 0` costs what `(c ? 1 : 0)*p` does, and
+  /// stays a mask.
+  bool pushes_mask(NodeId x) const {
+    return g_.is_masked(x) && (!keep_masks_ || g_.is_const(g_[x].b, 1.0));
+  }
 
  private:
   bool is(NodeId id, double v) const { return g_.is_const(id, v); }
@@ -114,9 +121,6 @@ class Builder {
   bool complementary(NodeId c, NodeId d) const;
   /// Is x a masked value `c ? v : 0`?
   bool is_masked(NodeId x) const { return g_.is_masked(x); }
-  /// Is `x` a masked value that products, quotients, negation and sums push
-  /// their operation into (not while a KeepMasks is on)?
-  bool pushes_mask(NodeId x) const { return !keep_masks_ && is_masked(x); }
   NodeId integer_power(NodeId x, long n);
   /// `x && y` or `x || y` with boolean algebra applied.
   NodeId logic(Op op, NodeId x, NodeId y);

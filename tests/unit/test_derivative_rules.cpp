@@ -383,10 +383,15 @@ TEST_CASE("a ReLU's mask is applied once per value, not once per Jacobian entry"
       const std::vector<double> in{x, 0.5, -2.0, 1.5, 3.0};
       unit::Values v = unit::run(c, in);
       const double on1 = 0.5 * x > 0, on2 = -2.0 * x > 0;
+      auto relu = [](double a) { return a > 0 ? a : 0.0; };  // +0 where off
       const std::vector<double> expect{2 * (1.5 * on1 * 0.5 + 3.0 * on2 * -2.0), 2 * 1.5 * on1 * x,
-                                       2 * 3.0 * on2 * x, 2 * std::max(0.5 * x, 0.0),
-                                       2 * std::max(-2.0 * x, 0.0)};
-      for (size_t j = 0; j < expect.size(); ++j) CHECK(v.jac[j] == expect[j]);
+                                       2 * 3.0 * on2 * x, 2 * relu(0.5 * x), 2 * relu(-2.0 * x)};
+      for (size_t j = 0; j < expect.size(); ++j) {
+        CHECK(v.jac[j] == expect[j]);
+        // Reverse mode's g*x is IEEE's product, sign of a zero included: an
+        // off unit's weight at x < 0 has derivative -0 (docs/semantics.md).
+        if (mode == DiffMode::Reverse) CHECK(std::signbit(v.jac[j]) == std::signbit(expect[j]));
+      }
     }
   }
   // A three-layer ReLU net: one select per hidden unit (3 + 2), where
