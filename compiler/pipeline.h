@@ -144,10 +144,11 @@ struct Compiled {
   bool has_batch(KernelKind k) const { return batch && kernel(k) != nullptr; }
   /// ... and is it part of the code outputs?
   bool emits_batch(KernelKind k) const { return batch && emits(k); }
-  /// How kernel plans are made; without loops for code that is vectorized
-  /// across points (a loop in the body keeps the point loop scalar).
+  /// How kernel plans are made; without loops (nor zero fills: a loop too)
+  /// for code that is vectorized across points (a loop in the body keeps
+  /// the point loop scalar), and with --reroll-min=0.
   PlanOptions plan_options(bool loops = true) const {
-    return {part_nodes, loops ? reroll_min : 0};
+    return {part_nodes, loops ? reroll_min : 0, loops && reroll_min > 0};
   }
   /// Does the code output define any batch kernel?
   bool emits_any_batch() const { return batch && !emitted.empty(); }

@@ -63,6 +63,8 @@ class KernelWriter {
     std::vector<bool> inputs, args;
     bool scratch = false;
   };
+  /// The loops that set the plan's zero-filled arrays to zero (marked used).
+  std::string zero_fill_text(Usage& use) const;
   /// How a loop's Input leaf is written: through its program variable if the
   /// whole range lies in one array variable (`x[2*i + 1]`), else through the
   /// kernel argument (`in[i + 3]`); records what that reads.
@@ -90,7 +92,7 @@ class KernelWriter {
 
 KernelWriter::KernelWriter(const Compiled& c, const KernelPlan& plan, ExprRenderer& r)
     : c_(c), plan_(plan), spec_(*plan.spec), r_(r) {
-  if (plan.loops.empty()) return;
+  if (plan.loops.empty() && !plan.zero_fills()) return;
   for (const auto& [id, name] : plan.schedule.names) taken_.insert(r.name(name));
   for (const Variable& v : c.prog.inputs) taken_.insert(r.name(v.name));
   for (const KernelArray& a : spec_.args) taken_.insert(a.name);
@@ -284,6 +286,22 @@ std::string KernelWriter::loop_text(uint32_t l, size_t part) {
   return text;
 }
 
+std::string KernelWriter::zero_fill_text(Usage& use) const {
+  std::string text;
+  for (size_t a = 0; a < spec_.args.size(); ++a) {
+    if (!plan_.zero_filled[a]) continue;
+    const KernelArray& array = spec_.args[a];
+    size_t stored = 0;
+    for (const PlanItem& item : plan_.items)
+      stored += item.kind == PlanItem::Store && item.array == a ? 1 : 0;
+    text += fmt::format("  // {0} is zero but for the {1} entries stored below\n"
+                        "  for (int {2} = 0; {2} < {3}; ++{2}) {0}[{2}] = 0.0;\n",
+                        array.name, stored, loop_var_, array.size);
+    use.args[a] = true;
+  }
+  return text;
+}
+
 std::string KernelWriter::body(size_t part) {
   const Program& p = c_.prog;
   Usage use;
@@ -301,6 +319,7 @@ std::string KernelWriter::body(size_t part) {
     i = loop.end();
   }
   std::string text = input_declarations(p, r_, use.inputs);
+  if (part == 0) text += zero_fill_text(use);
   r_.set_external([this, part](NodeId id, std::string& t) {
     if (!plan_.from_scratch(id, part)) return false;
     t = fmt::format("s[{}]", plan_.slot[id]);

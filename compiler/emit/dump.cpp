@@ -70,6 +70,8 @@ std::string dump_plans(const Compiled& c) {
     out += fmt::format("): {} statements of {} live nodes, {} part(s), {} scratch slot(s)\n",
                        plan.schedule.steps.size(), plan.schedule.live_nodes, plan.num_parts(),
                        plan.num_slots);
+    for (size_t a = 0; a < k.args.size(); ++a)
+      if (plan.zero_filled[a]) out += fmt::format("  zero-fill {}[{}]\n", k.args[a].name, k.args[a].size);
     for (size_t p = 0; p < plan.num_parts(); ++p) {
       if (plan.split()) out += fmt::format(" part {}\n", p + 1);
       const PlanLoop* loop = nullptr;  // the loop whose body is being listed

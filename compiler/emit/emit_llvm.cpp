@@ -188,7 +188,7 @@ BuiltModule build_llvm_module(const Compiled& c, const std::string& name,
         // (its parts pass values through a scratch array of lanes).
         KernelPlan straight;
         const KernelPlan& batch_plan =
-            plan.loops.empty()
+            plan.loops.empty() && !plan.zero_fills()
                 ? plan
                 : (straight = make_kernel_plan(c.prog.graph, spec, c.plan_options(false)));
         if (!batch_plan.split()) {  // one part: the block form

@@ -333,6 +333,12 @@ void KernelBuilder::emit_part(llvm::Function* f, uint32_t part) {
   for (size_t a = 0; a < spec_.args.size(); ++a) args_.push_back(f->getArg(unsigned(a)));
   scratch_ = f->arg_size() > spec_.args.size() ? f->getArg(unsigned(spec_.args.size())) : nullptr;
   part_ = part;
+  // The zero-filled arrays (one-point kernels: the batch forms' plans have none).
+  if (part == 0 && !opts_.block_points && !opts_.lane_stride)
+    for (size_t a = 0; a < spec_.args.size(); ++a)
+      if (plan_.zero_filled[a])
+        b_.CreateMemSet(args_[a], b_.getInt8(0), b_.getInt64(spec_.args[a].size * sizeof(double)),
+                        llvm::MaybeAlign(8));
   for (size_t i = plan_.part_begin[part]; i < plan_.part_begin[part + 1]; ++i) {
     if (uint32_t l = plan_.loop_at[i]; l != kNone) {
       emit_loop(l);

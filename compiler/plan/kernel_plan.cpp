@@ -14,12 +14,16 @@ bool is_leaf(const Node& n) { return n.op == Op::Const || n.op == Op::Input; }
 // that is a leaf is stored first; a root that is inlined (an array output's
 // element used only by its store) is stored where its id falls, after every
 // statement it reads.
-std::vector<PlanItem> plan_items(const Graph& g, const KernelSpec& spec, const Schedule& s) {
+// The entries of a zero-filled array (`zero_filled`, by array) that are
+// structurally zero have no store.
+std::vector<PlanItem> plan_items(const Graph& g, const KernelSpec& spec, const Schedule& s,
+                                 const std::vector<bool>& zero_filled) {
   // Bucket the stores by root (counting sort: linear).
   std::vector<PlanItem> stores;
   for (uint32_t a = 0; a < spec.args.size(); ++a)
     for (size_t i = 0; i < spec.args[a].roots.size(); ++i)
-      stores.push_back({PlanItem::Store, a, spec.args[a].roots[i], i});
+      if (!zero_filled[a] || !g.is_plus_zero(spec.args[a].roots[i]))
+        stores.push_back({PlanItem::Store, a, spec.args[a].roots[i], i});
   std::vector<uint32_t> first(g.size() + 1, 0);
   for (const PlanItem& st : stores) ++first[st.node + 1];
   for (size_t id = 0; id < g.size(); ++id) first[id + 1] += first[id];
@@ -161,11 +165,27 @@ void expression_nodes(const Graph& g, const Schedule& s, NodeId id, std::vector<
   std::sort(out.begin(), out.end());
 }
 
+// Which result arrays to zero-fill (kZeroFillMin): those with at least
+// that many entries that are +0, and no more other entries than zeros.
+std::vector<bool> plan_zero_fills(const Graph& g, const KernelSpec& spec, const PlanOptions& opts) {
+  std::vector<bool> fill(spec.args.size(), false);
+  if (!opts.zero_fill) return fill;
+  for (size_t a = 0; a < spec.args.size(); ++a) {
+    const KernelArray& array = spec.args[a];
+    if (!array.result) continue;
+    size_t zeros = 0;
+    for (NodeId root : array.roots) zeros += g.is_plus_zero(root) ? 1 : 0;
+    fill[a] = zeros >= kZeroFillMin && 2 * zeros >= array.roots.size();
+  }
+  return fill;
+}
+
 KernelPlan make_kernel_plan(const Graph& g, const KernelSpec& spec, const PlanOptions& opts) {
   KernelPlan p;
   p.spec = &spec;
   p.schedule = make_schedule(g, spec.roots(), *spec.hints);
-  p.items = plan_items(g, spec, p.schedule);
+  p.zero_filled = plan_zero_fills(g, spec, opts);
+  p.items = plan_items(g, spec, p.schedule, p.zero_filled);
   p.loops = find_loops(g, spec, p.schedule, p.items, opts.reroll_min);
   p.part_begin = plan_parts(g, p.schedule, p.items, p.loops, opts.part_nodes);
   p.def_part.assign(g.size(), KernelPlan::kNone);

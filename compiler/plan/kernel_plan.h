@@ -45,10 +45,20 @@ struct PlanItem {
   size_t index = 0;    ///< Store: the entry of the array
 };
 
+/// A result array with at least this many entries that are structurally
+/// zero, and at least as many zeros as other entries, is set to zero by one
+/// loop (a memset) before the kernel stores its other entries (a sparse
+/// Hessian: extended Rosenbrock n = 1,000 has 2,000 nonzeros of 10^6).
+inline constexpr size_t kZeroFillMin = 32;
+
 /// How a plan is made (--part-nodes, --reroll-min).
 struct PlanOptions {
   size_t part_nodes = kPartNodes;
   size_t reroll_min = kRerollMinNodes;  ///< 0: no loops
+  /// Zero-fill mostly-zero result arrays (kZeroFillMin), a loop. Off where
+  /// loops are (--reroll-min=0, the batch forms: a loop in the body keeps
+  /// their loop over points scalar).
+  bool zero_fill = true;
 };
 
 struct KernelPlan {
@@ -63,6 +73,9 @@ struct KernelPlan {
   std::vector<PlanLoop> loops;     ///< in item order; never cut by a part boundary
   std::vector<uint32_t> loop_at;   ///< by item: the loop starting there, or kNone
   std::vector<uint32_t> node_loop; ///< by node id: the loop whose body computes it
+  /// By array: set to zero (every entry, one loop) at the start of the first
+  /// part; its entries that are structurally zero have no Store item.
+  std::vector<bool> zero_filled;
 
   size_t num_parts() const { return part_begin.size() - 1; }
   bool split() const { return num_parts() > 1; }
@@ -70,6 +83,12 @@ struct KernelPlan {
   bool heap_scratch() const { return num_slots > kStackScratchSlots; }
   /// Do the kernel's functions need a scratch array?
   bool has_scratch() const { return split() || num_slots > 0; }
+  /// Is any array zero-filled?
+  bool zero_fills() const {
+    for (bool z : zero_filled)
+      if (z) return true;
+    return false;
+  }
   /// Does code in part `part` outside the loop computing node `id` read it
   /// from the scratch array?
   bool from_scratch(NodeId id, size_t part) const {

@@ -65,6 +65,9 @@ std::vector<Program> corpus() {
   add("branch", "input x, y\nw = x > 0 ? sqrt(x)*y : -x*log(y*y + 1)\nv = relu(x - y)*x");
   add("math", "input x, y\nw = tanh(x) + atan2(y, x) + erf(x) + cbrt(y) + log1p(x*x) + "
               "expm1(y) + asin(x/3) + tan(y) + acos(x/3) + sinh(y) + cosh(x) + atan(y)");
+  // A diagonal Jacobian: the one-point kernel zero-fills it (kZeroFillMin),
+  // the batch kernels store each zero.
+  add("diagonal", "input x[40]\ny = x*x*x + 1");
   // 40 random programs; 10 in a sanitized build, where LLVM's in-process
   // code generation for the JIT and the objects is several times slower.
   for (uint64_t seed = 9000; seed < (gradc_test::kSanitized ? 9010 : 9040); ++seed)

@@ -181,6 +181,51 @@ TEST_CASE("loops cover every kind of leaf, stores and several loops per kernel")
   CHECK(looped * 3 > items);
 }
 
+TEST_CASE("a mostly-zero result array is set to zero by one loop, its zero entries not stored") {
+  // (The kernels' values are the straight-line build's, which stores every
+  // entry: the tests below compare them, results prefilled with -12345.)
+  size_t filled = 0;
+  for (const Program& p : corpus()) {
+    const gradc::Graph& g = p.loops.prog.graph;
+    for (const gradc::KernelSpec& spec : p.loops.kernels) {
+      gradc::KernelPlan plan = gradc::make_kernel_plan(g, spec, p.loops.plan_options());
+      REQUIRE(plan.zero_filled.size() == spec.args.size());
+      for (size_t a = 0; a < spec.args.size(); ++a) {
+        size_t zeros = 0;
+        for (gradc::NodeId root : spec.args[a].roots) zeros += g.is_plus_zero(root);
+        const bool want = spec.args[a].result && zeros >= gradc::kZeroFillMin &&
+                          2 * zeros >= spec.args[a].roots.size();
+        CHECK_MESSAGE(plan.zero_filled[a] == want, p.name << " " << spec.args[a].name);
+        if (!plan.zero_filled[a]) continue;
+        ++filled;
+        size_t stores = 0;
+        for (const gradc::PlanItem& item : plan.items)
+          if (item.kind == gradc::PlanItem::Store && item.array == a) {
+            ++stores;
+            CHECK(!g.is_plus_zero(item.node));
+          }
+        CHECK(stores == spec.args[a].roots.size() - zeros);
+      }
+      // Nor with loops off (--reroll-min=0), nor in the batch forms.
+      CHECK(!gradc::make_kernel_plan(g, spec, p.loops.plan_options(false)).zero_fills());
+      CHECK(!gradc::make_kernel_plan(p.straight.prog.graph, spec, p.straight.plan_options())
+                 .zero_fills());
+    }
+  }
+  CHECK(filled >= 3);
+  // In C++: one loop, before the entries that are not zero.
+  auto c = compile_text(rosenbrock(48), nullptr, "rosen.expr", [] {
+    gradc::CompileOptions opts;
+    opts.kernels = {KernelKind::Hess};
+    return opts;
+  }());
+  REQUIRE(c);
+  std::string text = gradc::emit_cpp(*c, "rosen", "rosen.expr").source;
+  CHECK(text.find("  // hess is zero but for the 96 entries stored below\n"
+                  "  for (int i = 0; i < 2304; ++i) hess[i] = 0.0;\n") != std::string::npos);
+  CHECK(text.find("] = 0.0;  // d2 f") == std::string::npos);
+}
+
 TEST_CASE("rerolled kernels equal straight-line ones and the interpreter: JIT") {
   for (const Program& p : corpus()) {
     gradc::Kernel with = gradc::jit_compiled(p.loops, {});
