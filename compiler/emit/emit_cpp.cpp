@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <string_view>
 
 #include "emit/cpp_kernel.h"
@@ -16,14 +17,20 @@ namespace gradc {
 
 namespace {
 
-// "x, y, z" (up to 12 names, then "...")
-std::string name_list(const std::vector<std::string>& names) {
+// "x, y, z" (up to 12 names, then "..."; `count` says how many in all)
+std::string name_list(const std::vector<std::string>& names, bool count = true) {
   std::string out;
   for (size_t i = 0; i < names.size(); ++i) {
-    if (i == 12) return out + fmt::format(", ... ({} in all)", names.size());
+    if (i == 12) return out + (count ? fmt::format(", ... ({} in all)", names.size()) : ", ...");
     out += (i ? ", " : "") + names[i];
   }
   return out.empty() ? "(none)" : out;
+}
+
+// "x, y (k = 2)"; past 12 names "a, ..., l, ... (13 variables, k = 500)".
+std::string wrt_list(const std::vector<std::string>& names, size_t k) {
+  if (names.size() <= 12) return fmt::format("{} (k = {})", name_list(names), k);
+  return fmt::format("{} ({} variables, k = {})", name_list(names, false), names.size(), k);
 }
 
 struct Names {
@@ -175,16 +182,19 @@ CppFiles emit_cpp(const Compiled& c, const std::string& name, const std::string&
       "//\n{}"
       "//   in  = {}\n"
       "//   out = {}\n"
-      "//   wrt = {} (k = {})\n"
+      "//   wrt = {}\n"
       "//\n{}",
       kVersion, source_file, listing, name_list(n.inputs), name_list(n.outputs),
-      name_list(n.wrt), total(n.wrt_sizes),
+      wrt_list(n.wrt, total(n.wrt_sizes)),
       allocates ? fmt::format(
                       "// Pure functions: no globals, no I/O; reentrant and thread-safe. Each\n"
                       "// uses a bounded stack: a kernel passing more than {} values between its\n"
                       "// parts allocates them per call (std::malloc). Needs the standard library.\n"
                       "#include <cmath>\n#include <cstdlib>\n#include <cstring>\n",
                       kStackScratchSlots)
+                : c.emits_any_batch()
+                ? "// Pure functions: no globals, no allocation, no I/O. Needs only <cmath>\n"
+                  "// and <cstddef>.\n#include <cmath>\n"
                 : "// Pure functions: no globals, no allocation, no I/O. Needs only <cmath>.\n"
                   "#include <cmath>\n");
   if (c.emits_any_batch())
@@ -194,7 +204,15 @@ CppFiles emit_cpp(const Compiled& c, const std::string& name, const std::string&
         "// with clang -O3 -fveclib=libmvec -fno-math-errno (-march=native or\n"
         "// another for wider vectors; link with -lmvec): see docs/semantics.md.\n";
   files.source += "\n";
-  for (Op op : helpers) files.source += std::string(cpp_helper_source(op)) + "\n";
+  // Each helper once per translation unit, so that the files of several
+  // programs can be compiled as one (a unity build).
+  for (Op op : helpers) {
+    std::string helper(cpp_helper_source(op));
+    const size_t name_at = helper.find("double ") + 7;
+    std::string guard = "GRADC_HELPER_" + helper.substr(name_at, helper.find('(') - name_at);
+    for (char& ch : guard) ch = char(std::toupper(static_cast<unsigned char>(ch)));
+    files.source += fmt::format("#ifndef {0}\n#define {0}\n{1}#endif\n\n", guard, helper);
+  }
   files.source += kernels;
   files.header = cpp_header(c, name, source_file);
   return files;

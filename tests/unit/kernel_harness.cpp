@@ -132,17 +132,11 @@ std::string read_file(const std::string& path) {
 
 namespace {
 
-// Several generated sources in one translation unit: see KernelLibrary.
+// Several generated sources in one translation unit, one after another, as
+// a unity build puts them: see KernelLibrary.
 std::string packed_unit(const std::vector<const KernelSource*>& sources) {
-  static const std::string include = "#include <cmath>\n";
-  std::string unit = "// Generated kernels packed by the gradc test harness.\n" + include;
-  for (const KernelSource* s : sources) {
-    std::string body = s->cpp;
-    size_t at = body.find(include);
-    if (at != std::string::npos) body.erase(at, include.size());
-    unit += fmt::format("\nnamespace gradc_packed_{} {{\n{}}}  // namespace gradc_packed_{}\n",
-                        s->name, body, s->name);
-  }
+  std::string unit = "// Generated kernels packed by the gradc test harness.\n";
+  for (const KernelSource* s : sources) unit += "\n" + s->cpp;
   return unit;
 }
 

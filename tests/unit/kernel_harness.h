@@ -173,11 +173,9 @@ inline constexpr const char* kKernelFlags =
 
 /// Many kernels compiled by one compiler invocation into one shared object,
 /// loaded with dlopen. Sources are spread over `units` translation units
-/// (0: one per source). A unit holding one source is that source verbatim;
-/// a unit holding several includes <cmath> once and puts each source, minus
-/// its own `#include <cmath>` line, in a namespace of its own, so their
-/// static helpers (gradc_sigmoid, ...) do not collide. extern "C" functions
-/// keep their plain names inside a namespace, so the ABI is unchanged.
+/// (0: one per source). A unit holds its sources one after another, as a
+/// unity build does: their static helpers (gradc_sigmoid, ...) are each
+/// defined once, under an include guard (emit_cpp).
 class KernelLibrary {
  public:
   KernelLibrary(const std::string& compiler, const std::vector<KernelSource>& sources,

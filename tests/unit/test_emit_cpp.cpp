@@ -134,7 +134,8 @@ TEST_CASE("helpers are emitted only when used; empty inputs and Jacobians are ha
   CHECK(f.header.find("num_inputs = 0;") != std::string::npos);
 }
 
-TEST_CASE("the generated C++ compiles with g++ -std=c++17 -Wall -Wextra -pedantic -Werror") {
+TEST_CASE("the generated C++ compiles with g++ -std=c++17 -Wall -Wextra -pedantic -Werror, "
+          "also several programs' files in one translation unit") {
   namespace fs = std::filesystem;
   const char* programs[] = {
       "input int, in, x\nout = sigmoid(int*x) + softplus(in) + gelu(x) + sign(x) + relu(in) "
@@ -144,6 +145,7 @@ TEST_CASE("the generated C++ compiles with g++ -std=c++17 -Wall -Wextra -pedanti
       "input x, y\nw = x*y",  // compiled with an empty wrt list: no Jacobian
       // Names that would collide once keywords get their trailing _.
       "input int, int_, in, in_\nout = int*int_ + in - in_\nout_ = out*2\noutput out, out_",
+      "input x\nw = sigmoid(x) + relu(x) + softplus(-x)",  // the helpers of the first again
   };
   fs::path dir = fs::temp_directory_path() / fmt::format("gradc_unit_emit_{}", ::getpid());
   fs::create_directories(dir);
@@ -152,7 +154,7 @@ TEST_CASE("the generated C++ compiles with g++ -std=c++17 -Wall -Wextra -pedanti
     CompileOptions opts;
     if (index == 2) opts.wrt = std::vector<std::string>{};
     Compiled c = unit::compile_ok(prog, opts);
-    CppFiles f = emit_cpp(c, "kern", "k.expr");
+    CppFiles f = emit_cpp(c, fmt::format("kern{}", index), "k.expr");
     fs::path src = dir / fmt::format("k{}.cpp", index), hdr = dir / fmt::format("k{}.hpp", index);
     ++index;
     std::ofstream(src) << f.source;
@@ -165,6 +167,15 @@ TEST_CASE("the generated C++ compiles with g++ -std=c++17 -Wall -Wextra -pedanti
       CHECK(std::system(cmd.c_str()) == 0);
     }
   }
+  // A unity build: every file included in one translation unit (each helper
+  // such as gradc_relu is defined once).
+  std::ofstream unity(dir / "unity.cpp");
+  for (int i = 0; i < index; ++i) unity << fmt::format("#include \"k{}.cpp\"\n", i);
+  unity.close();
+  std::string cmd = fmt::format("{} -std=c++17 -Wall -Wextra -pedantic -Werror -fsyntax-only {} 2>&1",
+                                GRADC_GXX, (dir / "unity.cpp").string());
+  INFO(cmd);
+  CHECK(std::system(cmd.c_str()) == 0);
   fs::remove_all(dir);
 }
 
