@@ -147,27 +147,41 @@ void Parser::input_decl() {
 // input_item = NAME [ "[" index_list "]" ]
 void Parser::input_item() {
   const Token& name = expect(Tok::Ident, "a name");
+  // Keep a name whose declaration is wrong declared, as a poisoned value, so
+  // its uses do not cascade into more errors.
+  auto poison = [&] {
+    if (check_bindable(name, "declared as an input"))
+      symbols_.emplace(name.text, Symbol{Value::poison(b_.zero()), name.loc, true});
+  };
   Shape shape;
+  bool bad_size = false;  // reported; the statement's other inputs still count
   try {
     if (accept(Tok::LBracket)) {
       Loc dims_loc = peek().loc;
       size_t total = 1;
       for (long d : index_list("a dimension")) {
-        if (d < 1) fail(dims_loc, "array dimensions must be at least 1, got {}", d);
+        if (bad_size) continue;
+        if (d < 1) {
+          diag_.error(dims_loc, "array dimensions must be at least 1, got {}", d);
+          bad_size = true;
+          continue;
+        }
         total *= size_t(d);
-        if (total > kMaxArrayElements)
-          fail(dims_loc, "array '{}' is too large (more than {} elements)", name.text,
-               kMaxArrayElements);
+        if (total > kMaxArrayElements) {
+          diag_.error(dims_loc, "array '{}' is too large (more than {} elements)", name.text,
+                      kMaxArrayElements);
+          bad_size = true;
+          continue;
+        }
         shape.push_back(uint32_t(d));
       }
       expect(Tok::RBracket, "']' to close the dimensions");
     }
   } catch (const SyntaxError&) {
-    // Keep the name declared, as a poisoned value, so uses do not cascade.
-    if (check_bindable(name, "declared as an input"))
-      symbols_.emplace(name.text, Symbol{Value::poison(b_.zero()), name.loc, true});
+    poison();
     throw;
   }
+  if (bad_size) return poison();
   if (check_bindable(name, "declared as an input")) new_input(name, std::move(shape));
 }
 
