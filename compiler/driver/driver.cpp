@@ -57,11 +57,7 @@ std::optional<std::string> read_source(const std::string& path, std::ostream& er
 // The kernel name: --name, or the file's stem made into an identifier.
 std::string kernel_name(const CliOptions& o) {
   if (o.name) return *o.name;
-  std::string stem = o.input == "-" ? "kernel" : fs::path(o.input).stem().string();
-  for (char& ch : stem)
-    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-  if (stem.empty() || std::isdigit(static_cast<unsigned char>(stem[0]))) stem = "_" + stem;
-  return stem;
+  return o.input == "-" ? "kernel" : kernel_name_from_file(fs::path(o.input).stem().string());
 }
 
 // Is an output format one the LLVM backend writes?
@@ -395,6 +391,19 @@ void warn_unused_options(const CliOptions& o, const std::optional<std::string>& 
   if (o.hessian && !second_order_read)
     warn("--hessian",
          "-o, --print, --eval and --check (--explain and --plot show first derivatives)");
+  // What writes or runs kernels: code outputs, and --eval and --check
+  // (through the JIT or the interpreter).
+  const bool code_output = o.output && *format != "svg";
+  const bool evaluates = o.check || (o.eval && !o.explain && !o.plot);
+  if (o.name && !code_output) warn("--name", "the code outputs (-o FILE.cpp, .hpp, .ll, .bc or .o)");
+  if (o.gave("--kernels") && !code_output && !evaluates)
+    warn("--kernels", "the code outputs (-o FILE) and the kernels --eval and --check run");
+  if (o.interp && !evaluates) warn("--interp", "--eval and --check");
+  for (const char* option : {"--seed", "--check-points"})
+    if (o.gave(option) && !o.check) warn(option, "--check");
+  for (const char* option : {"--part-nodes", "--reroll-min"})
+    if (o.gave(option) && !code_output && !jit)
+      warn(option, "the code outputs (-o FILE) and the JIT that --eval and --check use");
 }
 
 }  // namespace

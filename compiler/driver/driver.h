@@ -4,6 +4,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ir/ir.h"  // kDefaultMaxNodes
@@ -52,6 +53,13 @@ struct CliOptions {
   /// --progress / --no-progress; unset: a progress line when standard error
   /// is a terminal (driver/progress.h)
   std::optional<bool> progress;
+  std::vector<std::string> given;          ///< the options given, as spelled in --help
+  /// Was option `flag` ("--seed") given?
+  bool gave(std::string_view flag) const {
+    for (const std::string& g : given)
+      if (g == flag) return true;
+    return false;
+  }
 };
 
 /// Exit statuses (SPEC 2).

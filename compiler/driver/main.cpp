@@ -11,6 +11,9 @@
 #include <iostream>
 #include <memory>
 #include <new>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include <unistd.h>
 
@@ -18,6 +21,7 @@
 #include "driver/plot.h"
 #include "driver/progress.h"
 #include "plan/kernel_spec.h"
+#include "support/spelling.h"
 #include "support/version.h"
 
 namespace {
@@ -192,6 +196,33 @@ void check_plot(const gradc::CliOptions& o) {
                                  r.var, r.name)};
 }
 
+// The long options --help lists ("--eval", "--kernels", ...).
+std::vector<std::string> listed_options() {
+  std::vector<std::string> out;
+  const std::string_view help = kHelp;
+  for (size_t at = help.find("--"); at != std::string_view::npos; at = help.find("--", at + 2)) {
+    size_t end = at + 2;
+    while (end < help.size() && ((help[end] >= 'a' && help[end] <= 'z') || help[end] == '-')) ++end;
+    std::string name(help.substr(at, end - at));
+    if (name.size() > 2 && std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+  }
+  return out;
+}
+
+// The usage error for an argument `a` that starts with '-' and is no option
+// gradc has: a bad -O level, a value given to a flag, or a misspelling.
+std::string unknown_option(const std::string& a) {
+  if (a.rfind("-O", 0) == 0)
+    return fmt::format("unknown option '{}': the optimization levels are -O0, -O1, -O2 and -O3", a);
+  const std::string flag = a.substr(0, a.find('='));
+  const std::vector<std::string> known = listed_options();
+  if (flag != a && std::find(known.begin(), known.end(), flag) != known.end())
+    return fmt::format("option '{}' takes no value (got '{}')", flag, a);
+  gradc::Closest closest(flag);
+  for (const std::string& k : known) closest.offer(k);
+  return fmt::format("unknown option '{}'{}", a, closest.did_you_mean());
+}
+
 class ArgParser {
  public:
   ArgParser(int argc, char** argv) : args_(argv + 1, argv + argc) {}
@@ -342,7 +373,7 @@ gradc::CliOptions ArgParser::parse() {
       if (v != "auto" && v != "reverse" && v != "forward")
         throw UsageError{fmt::format("unknown --mode '{}' (auto, reverse or forward)", v)};
       o.mode = v;
-    } else if (a.size() > 1 && a[0] == '-') throw UsageError{fmt::format("unknown option '{}'", a)};
+    } else if (a.size() > 1 && a[0] == '-') throw UsageError{unknown_option(a)};
     else if (have_input) {
       // `--eval x=1 y=2`: the second value reads as a file name.
       std::string hint = a.find('=') != std::string::npos
@@ -367,7 +398,7 @@ gradc::CliOptions ArgParser::parse() {
                      "or --dump-after"};
   check_plot(o);
   if (o.emit && !o.output) throw UsageError{"--emit needs -o FILE"};
-  if (o.name && !o.output) throw UsageError{"--name needs -o FILE"};
+  o.given = seen_;
   return o;
 }
 

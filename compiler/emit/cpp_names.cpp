@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 #include <iterator>
 #include <set>
 
@@ -125,6 +127,9 @@ std::string kernel_name_problem(const std::string& name) {
   if (!is_identifier(name))
     return "it is not an identifier (letters, digits and '_', not starting with a digit)";
   if (std::string why = symbol_problem(name); !why.empty()) return "it is " + why;
+  if (name.starts_with('_'))
+    return "reserved for the C++ implementation at global scope, where the kernels are "
+           "(it starts with '_')";
   // The other names the kernels' code declares: NAME_grad, ... (and SPEC 3's
   // batch kernels), and the header's namespace NAME_info.
   std::vector<std::string> suffixes;
@@ -135,6 +140,13 @@ std::string kernel_name_problem(const std::string& name) {
     if (std::string why = symbol_problem(name + suffix); !why.empty())
       return fmt::format("the generated code would declare '{}{}', which is {}", name, suffix, why);
   return "";
+}
+
+std::string kernel_name_from_file(std::string_view file_stem) {
+  std::string s;
+  for (char c : file_stem)
+    s += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return stem(s);  // `my-model` -> `my_model`, `2layer` -> `v2layer`, `_x_` -> `x`
 }
 
 std::string kernel_name_suggestion(const std::string& name) {

@@ -53,12 +53,16 @@ class CppNames {
 /// declares namespace NAME_info, so none of these may be a C++ keyword, a
 /// reserved identifier, a macro of the C library headers, a C library
 /// symbol (libc, libm, start files), `main`, `std`, or start with `gradc_`
-/// (gradc's own). A leading '_' with a lowercase letter or digit (`_2d`, the
-/// default for a file named 2d.expr) is accepted: the standard reserves it
-/// in the global namespace, but only the listed C library names use it.
+/// (gradc's own), or start with '_' (reserved in the global namespace,
+/// where the kernels are, and it would make the header guard GRADC__...).
 std::string kernel_name_problem(const std::string& name);
 
 /// A kernel name close to `name` that has no problem (`fmod_kernel`).
 std::string kernel_name_suggestion(const std::string& name);
+
+/// The kernel name gradc derives from a file's stem: each character that is
+/// not an ASCII letter or digit becomes '_', runs of '_' one, no '_' at
+/// either end, and "v" before a leading digit (`2-layer` -> `v2_layer`).
+std::string kernel_name_from_file(std::string_view file_stem);
 
 }  // namespace gradc

@@ -279,8 +279,9 @@ std::optional<std::vector<std::vector<Assignment>>> parse_json_points(const std:
   } else {
     ++i;
     skip();
-    if (i < text.size() && text[i] == ']') return bad("an empty array: no points to evaluate");
-    for (;;) {
+    // An empty array is no points, whose results are an empty array too.
+    const bool no_points = i < text.size() && text[i] == ']';
+    while (!no_points) {
       auto point = parse_json_object_at(text, i, file, diag);
       if (!point) return std::nullopt;
       points.push_back(std::move(*point));

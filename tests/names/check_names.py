@@ -181,11 +181,11 @@ def check_variables(names):
 
 REFUSED = """fmod lgamma nan y0 j1 exp10 isnan puts strcmp rand select sin exp write time _start _exit
 pow10 FILE size_t M_PI NAN unix linux math_errhandling assert offsetof stdout EOF int typeof and
-_Complex __x _X __cplusplus k_ gradc_k main std 2d nullptr_t""".split()
+_Complex __x _X __cplusplus k_ gradc_k main std 2d nullptr_t _2d _k2""".split()
 # The last row: the batch loop's own names and the kernels' parameters (the
 # C++ batch kernels once called NAME(in, out) where p, count or in hid it).
 ACCEPTED = """fmod2 kernel Y0 J1 Fmod fmod_kernel select_kernel sin_kernel y0_kernel M_PI2 unix2
-_2d _k2 step x model
+v2d k2 step x model
 p count in out jac v u hv""".split()
 SMALL = "input x, y\nw = x*y + sin(x)\n"
 

@@ -183,7 +183,7 @@ TEST_CASE("kernel_name_problem: every listed name is refused, close names are no
     CHECK_MESSAGE(problem(f).find("C library") != std::string::npos, f);
   for (const char* m : {"M_PI", "NAN", "unix", "assert", "offsetof"})
     CHECK_MESSAGE(problem(m).find("macro") != std::string::npos, m);
-  for (const char* r : {"_Complex", "__x", "_X"})
+  for (const char* r : {"_Complex", "__x", "_X", "_k2", "_2d"})
     CHECK_MESSAGE(problem(r).find("reserved for the C++ implementation") != std::string::npos, r);
   CHECK(problem("int").find("keyword") != std::string::npos);
   CHECK(problem("gradc_k").find("gradc") != std::string::npos);
@@ -196,8 +196,19 @@ TEST_CASE("kernel_name_problem: every listed name is refused, close names are no
                          "C++ implementation (it contains '__' or starts with '_' and an "
                          "uppercase letter)");
   for (const char* ok : {"fmod2", "kernel", "Y0", "J1", "grad", "model", "my_kernel", "Model",
-                         "_k2", "_2d", "fmod_kernel", "step", "x", "errno_kernel"})
+                         "k2", "v2d", "fmod_kernel", "step", "x", "errno_kernel"})
     CHECK_MESSAGE(problem(ok).empty(), ok);
+}
+
+TEST_CASE("kernel_name_from_file: the file's stem made into an identifier") {
+  CHECK(kernel_name_from_file("model") == "model");
+  CHECK(kernel_name_from_file("my-model") == "my_model");
+  CHECK(kernel_name_from_file("2layer") == "v2layer");
+  CHECK(kernel_name_from_file("_x__y_") == "x_y");
+  CHECK(kernel_name_from_file("\xc3\xbcn\xc3\xaf") == "n");  // non-ASCII letters
+  CHECK(kernel_name_from_file("--") == "v");
+  for (const char* stem : {"2layer", "my-model", "_x__y_", "a b", "\xc3\xbc", "--", "1_", "x.y"})
+    CHECK_MESSAGE(kernel_name_problem(kernel_name_from_file(stem)).empty(), stem);
 }
 
 TEST_CASE("kernel_name_suggestion: a close name that works") {
