@@ -85,20 +85,22 @@ void Diagnostics::render(const Entry& e) {
     line = prefix + line.substr(begin, kWindow) + (begin + kWindow < line.size() ? "..." : "");
     loc.col = uint32_t(col - begin + prefix.size() + 1);
   }
-  // Echo with control characters (C0, DEL and C1 = U+0080..U+009F, two
-  // bytes in UTF-8) as spaces, one column each, as the caret counts them.
-  // The caret line has a space per column before the error: one per
-  // character, two for a wide one (CJK, emoji), a tab for a tab.
+  // Echo the line character by character: control characters (C0, DEL and
+  // C1 = U+0080..U+009F) as a space, a byte sequence that is not UTF-8 as
+  // '?', each one column, as the caret counts them. The caret line has a
+  // space per column before the error: one per character, two for a wide
+  // one (CJK, emoji), a tab for a tab.
   std::string shown;
-  for (size_t i = 0; i < line.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(line[i]);
-    bool continuation = (c & 0xC0) == 0x80;  // UTF-8: one column per character
-    if (i + 1 < loc.col && !continuation)
-      caret += c == '\t' ? "\t" : c >= 0xE0 && is_wide(decode_utf8(line, i).code_point) ? "  " : " ";
-    bool c1_lead = c == 0xC2 && i + 1 < line.size() && (line[i + 1] & 0xE0) == 0x80;
-    bool c1_tail = i > 0 && static_cast<unsigned char>(line[i - 1]) == 0xC2 && (c & 0xE0) == 0x80;
-    if (c1_lead || (c != '\t' && (c < 0x20 || c == 0x7f))) shown += ' ';
-    else if (!c1_tail) shown += line[i];
+  for (size_t i = 0; i < line.size();) {
+    const Utf8Char ch = decode_utf8(line, i);
+    const char32_t cp = ch.code_point;
+    const bool control = cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f);
+    if (i + 1 < loc.col) caret += cp == '\t' ? "\t" : ch.valid && is_wide(cp) ? "  " : " ";
+    if (!ch.valid) shown += '?';
+    else if (cp == '\t') shown += '\t';
+    else if (control) shown += ' ';
+    else shown.append(line, i, ch.length);
+    i += ch.length;
   }
   size_t bytes_before = std::min<size_t>(loc.col - 1, line.size());
   size_t pad_to = caret.size() + (loc.col - 1 - bytes_before);
