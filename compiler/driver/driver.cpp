@@ -115,11 +115,14 @@ int write_with_header(const fs::path& path, const std::string& bytes, const std:
   return kExitOk;
 }
 
-// The LLVM backend, or null with the reason printed (exit status 1).
-const LlvmBackend* llvm_backend_or_report(std::ostream& err) {
+// The LLVM backend, or null with the reason printed (exit status 1);
+// `for_jit`: --eval or --check, which --interp runs without it.
+const LlvmBackend* llvm_backend_or_report(std::ostream& err, bool for_jit = false) {
   std::string why;
   const LlvmBackend* llvm = load_llvm_backend(why);
-  if (!llvm) err << "gradc: error: " << why << "\n";
+  if (!llvm)
+    err << "gradc: error: " << why
+        << (for_jit ? "\n  (--interp evaluates with gradc's interpreter instead)" : "") << "\n";
   return llvm;
 }
 
@@ -189,7 +192,7 @@ PointFunction interpreter_function(const Compiled& c) {
 // if `batch`; null, with the error printed, if LLVM cannot be loaded.
 std::optional<JitKernels> jit_kernels(const Compiled& c, const CliOptions& o, bool batch,
                                       std::ostream& err) {
-  const LlvmBackend* llvm = llvm_backend_or_report(err);
+  const LlvmBackend* llvm = llvm_backend_or_report(err, true);
   if (!llvm) return std::nullopt;
   const bool chosen = o.opt_given || o.fast_math;
   JitKernels k = llvm->jit(c, chosen ? o.opt_level : 0, o.fast_math, batch);

@@ -80,6 +80,10 @@ for args in needs_llvm:
         fail(f'{args} without the runtime library: exit {r.returncode}, expected 1: {r.stderr}')
     elif "gradc: error: LLVM output" not in r.stderr or 'no-such-library.so' not in r.stderr:
         fail(f'{args} without the runtime library: the message does not say why: {r.stderr}')
+    # --eval and --check run without it with --interp, which the message says.
+    elif ('--interp' in r.stderr) != (args[0] in ('--check',) or args[0].startswith('--eval')):
+        fail(f'{args} without the runtime library: --interp should be named only for '
+             f'--eval and --check: {r.stderr}')
     for name in ('k.ll', 'k.bc', 'k.o'):
         if os.path.exists(os.path.join(tmp, name)):
             fail(f'{args} without the runtime library left {name}')
