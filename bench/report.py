@@ -389,6 +389,8 @@ def cmd_summary(a):
         if not vals:
             return "-"
         lo, hi = min(vals), max(vals)
+        if len(vals) == 1:
+            return f"{fmt_ratio(lo[0])} (`{lo[1]}`)"
         return f"{fmt_ratio(lo[0])} (`{lo[1]}`) to {fmt_ratio(hi[0])} (`{hi[1]}`)"
 
     def ratio_to(peer):
@@ -404,7 +406,14 @@ def cmd_summary(a):
          sum(1 for v in cheap if v[0] > TARGETS["grad_fwd"])),
         ("gradc ÷ hand-written (target ≤ 1.1×)", hand, "targets",
          sum(1 for v in hand if v[0] > TARGETS["hand"])),
+        # The stricter targets of issue 13 (leaner kernels) and issue 9.
+        ("gradc ÷ hand-written, issue 13 (target ≤ 1.0×)", hand, "targets",
+         sum(1 for v in hand if v[0] > 1.0)),
     ]
+    ba = [v for v in cheap if v[1] == "ba"]
+    if ba:
+        rows.append(("grad ÷ fwd on bundle adjustment, issues 9 and 13 (target ≤ 2×)", ba,
+                     "targets", sum(1 for v in ba if v[0] > 2.0)))
     for peer, title in (("adolc_tape", "ADOL-C taped ÷ gradc (target ≥ 10×)"),
                         ("adolc_retape", "ADOL-C re-taped ÷ gradc"), ("ceres", "Ceres Jet ÷ gradc"),
                         ("sympy", "SymPy-generated C ÷ gradc"), ("fd", "central differences ÷ gradc")):
@@ -419,7 +428,8 @@ def cmd_summary(a):
     print("|---|---|---:|---:|---|")
     for title, vals, kind, miss in rows:
         med = sorted(v[0] for v in vals)[len(vals) // 2] if vals else None
-        links = ", ".join(f"[{s['id']}](#{s['id']}-{kind})" for s in secs)
+        ids = {v[2] for v in vals}  # the sections the row's programs are from
+        links = ", ".join(f"[{s['id']}](#{s['id']}-{kind})" for s in secs if s["id"] in ids)
         m = "-" if miss is None else f"{miss} of {len(vals)}"
         print(f"| {title} | {span(vals)} | {m} | {fmt_ratio(med)} | {links} |")
     # compile time at 10^4 statements
