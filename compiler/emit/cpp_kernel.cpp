@@ -287,16 +287,20 @@ std::string KernelWriter::loop_text(uint32_t l, size_t part) {
 }
 
 std::string KernelWriter::zero_fill_text(Usage& use) const {
+  if (!plan_.zero_fills()) return "";
+  std::vector<size_t> stored(spec_.args.size(), 0);  // entries stored after the fill
+  for (const PlanItem& item : plan_.items)
+    if (item.kind == PlanItem::Store) ++stored[item.array];
   std::string text;
   for (size_t a = 0; a < spec_.args.size(); ++a) {
     if (!plan_.zero_filled[a]) continue;
     const KernelArray& array = spec_.args[a];
-    size_t stored = 0;
-    for (const PlanItem& item : plan_.items)
-      stored += item.kind == PlanItem::Store && item.array == a ? 1 : 0;
-    text += fmt::format("  // {0} is zero but for the {1} entries stored below\n"
-                        "  for (int {2} = 0; {2} < {3}; ++{2}) {0}[{2}] = 0.0;\n",
-                        array.name, stored, loop_var_, array.size);
+    text += stored[a] == 0   ? fmt::format("  // {} is zero\n", array.name)
+            : stored[a] == 1 ? fmt::format("  // {} is zero but for the entry stored below\n", array.name)
+                             : fmt::format("  // {} is zero but for the {} entries stored below\n",
+                                           array.name, stored[a]);
+    text += fmt::format("  for (int {0} = 0; {0} < {1}; ++{0}) {2}[{0}] = 0.0;\n", loop_var_,
+                        array.size, array.name);
     use.args[a] = true;
   }
   return text;
