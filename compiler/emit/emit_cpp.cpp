@@ -102,6 +102,21 @@ std::string kernel_declarations(const Compiled& c, const std::string& name) {
   return out;
 }
 
+// The kernels' prototypes for the .cpp, which does not include its header:
+// each extern "C" function declared before its definition, as
+// -Wmissing-declarations (GCC) and -Wmissing-prototypes (clang) ask.
+std::string kernel_prototypes(const Compiled& c, const std::string& name) {
+  std::string out;
+  for (const KernelSpec& k : c.kernels) {
+    if (!c.emits(k.kind)) continue;
+    out += fmt::format("void {}{}({});\n", name, kernel_suffix(k.kind), cpp_parameters(k));
+    if (c.emits_batch(k.kind))
+      out += fmt::format("void {}{}_batch(std::size_t count, {});\n", name, kernel_suffix(k.kind),
+                         cpp_parameters(k));
+  }
+  return out.empty() ? out : fmt::format("extern \"C\" {{\n{}}}\n\n", out);
+}
+
 std::string cpp_header(const Compiled& c, const std::string& name, const std::string& source_file) {
   Names n = abi_names(c);
   size_t inputs = total(n.input_sizes), m = total(n.output_sizes), k = total(n.wrt_sizes);
@@ -204,7 +219,8 @@ CppFiles emit_cpp(const Compiled& c, const std::string& name, const std::string&
         "// The _batch loops compute several points per instruction when built\n"
         "// with clang -O3 -fveclib=libmvec -fno-math-errno (-march=native or\n"
         "// another for wider vectors; link with -lmvec): see docs/semantics.md.\n";
-  files.source += "\n";
+  files.source += '\n';
+  files.source += kernel_prototypes(c, name);
   // Each helper once per translation unit, so that the files of several
   // programs can be compiled as one (a unity build).
   for (Op op : helpers) {

@@ -167,9 +167,10 @@ std::vector<std::pair<std::string, std::string>> named_files(const Programs& pro
   return out;
 }
 
-/// The flags every kernel is compiled with (SPEC 3 plus -Werror).
+/// The flags every kernel is compiled with (SPEC 3 plus -Werror, and
+/// -Wmissing-declarations, which strict projects add).
 inline constexpr const char* kKernelFlags =
-    "-std=c++17 -O2 -fPIC -shared -Wall -Wextra -pedantic -Werror";
+    "-std=c++17 -O2 -fPIC -shared -Wall -Wextra -pedantic -Wmissing-declarations -Werror";
 
 /// Many kernels compiled by one compiler invocation into one shared object,
 /// loaded with dlopen. Sources are spread over `units` translation units

@@ -242,7 +242,7 @@ TEST_CASE("the untaken branch leaks into no lane of a batch kernel: C++ (clang++
 TEST_CASE("batch kernels in C++: warning-free with g++ and clang++, vectorized by clang++ as the source says") {
   std::vector<Program> programs = corpus();
   auto source = [](const Program& p) { return gradc::emit_cpp(p.c, p.name, p.name + ".expr").source; };
-  const std::string flags = "-std=c++17 -fPIC -shared -Wall -Wextra -pedantic -Werror";
+  const std::string flags = "-std=c++17 -fPIC -shared -Wall -Wextra -pedantic -Wmissing-declarations -Werror";
   for (const std::string& command :
        {std::string(GRADC_GXX) + " -O2 " + flags,
         std::string(GRADC_CLANGXX) + " -O3 -march=native -fveclib=libmvec -fno-math-errno " + flags}) {

@@ -169,7 +169,7 @@ TEST_CASE("every kernel's batch variant equals it point by point: C++ (clang++, 
   LinkedLibrary b("batch-kernels-cpp");
   const std::string command = std::string(GRADC_CLANGXX) +
       " -O3 -march=native -fveclib=libmvec -fno-math-errno -std=c++17 -fPIC -shared -Wall "
-      "-Wextra -pedantic -Werror";
+      "-Wextra -pedantic -Wmissing-prototypes -Werror";
   bool ok = b.build(named_files(programs, ".cpp", [](const Program& p) {
     return gradc::emit_cpp(p.c, p.name, p.name + ".expr").source;
   }), command);

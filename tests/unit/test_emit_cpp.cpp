@@ -172,7 +172,7 @@ TEST_CASE("the generated C++ compiles with g++ -std=c++17 -Wall -Wextra -pedanti
   std::ofstream unity(dir / "unity.cpp");
   for (int i = 0; i < index; ++i) unity << fmt::format("#include \"k{}.cpp\"\n", i);
   unity.close();
-  std::string cmd = fmt::format("{} -std=c++17 -Wall -Wextra -pedantic -Werror -fsyntax-only {} 2>&1",
+  std::string cmd = fmt::format("{} -std=c++17 -Wall -Wextra -pedantic -Wmissing-declarations -Werror -fsyntax-only {} 2>&1",
                                 GRADC_GXX, (dir / "unity.cpp").string());
   INFO(cmd);
   CHECK(std::system(cmd.c_str()) == 0);
