@@ -198,6 +198,48 @@ void KernelBuilder::emit_expression(NodeId id) {
                                : element(scratch_, plan_.slot[id]));
 }
 
+namespace {
+
+// Does code in blocks first..last (in function order) call a math function
+// that is not exact? sqrt, fabs, floor, ceil and the like are correctly
+// rounded in vector form too; sin, exp, ... would become libmvec's.
+bool calls_math(llvm::BasicBlock* first, llvm::BasicBlock* last) {
+  for (auto it = first->getIterator();; ++it) {
+    for (llvm::Instruction& inst : *it)
+      if (auto* call = llvm::dyn_cast<llvm::CallInst>(&inst)) {
+        switch (call->getIntrinsicID()) {
+          case llvm::Intrinsic::sqrt: case llvm::Intrinsic::fabs: case llvm::Intrinsic::floor:
+          case llvm::Intrinsic::ceil: case llvm::Intrinsic::copysign:
+          case llvm::Intrinsic::minnum: case llvm::Intrinsic::maxnum:
+          case llvm::Intrinsic::minimum: case llvm::Intrinsic::maximum:
+          case llvm::Intrinsic::trunc: case llvm::Intrinsic::rint:
+            continue;
+          default:
+            return true;
+        }
+      }
+    if (&*it == last) return false;
+  }
+}
+
+// `llvm.loop.vectorize.enable` = false on the loop whose back branch is `br`:
+// a one-point kernel's results must not depend on whether the module also
+// holds batch kernels, for which the vector math library (libmvec) is
+// declared and which the loop vectorizer would use here too (a few ulp
+// from libm's, docs/semantics.md).
+void keep_scalar(llvm::BranchInst* br) {
+  llvm::LLVMContext& ctx = br->getContext();
+  llvm::Metadata* hint[] = {
+      llvm::MDString::get(ctx, "llvm.loop.vectorize.enable"),
+      llvm::ConstantAsMetadata::get(llvm::ConstantInt::getFalse(ctx))};
+  llvm::Metadata* operands[] = {nullptr, llvm::MDNode::get(ctx, hint)};
+  llvm::MDNode* id = llvm::MDNode::getDistinct(ctx, operands);
+  id->replaceOperandWith(0, id);
+  br->setMetadata(llvm::LLVMContext::MD_loop, id);
+}
+
+}  // namespace
+
 void KernelBuilder::emit_loop(uint32_t l) {
   const PlanLoop& loop = plan_.loops[l];
   if (opts_.lane_stride) throw InternalError("a loop in the lanes form of a kernel");
@@ -266,7 +308,8 @@ void KernelBuilder::emit_loop(uint32_t l) {
     if (carries[k]) carries[k]->addIncoming(value_[loop.leaves[k].carry], latch);
   llvm::Value* next = b_.CreateAdd(i, b_.getInt64(1), "i.next", true, true);
   i->addIncoming(next, latch);
-  b_.CreateCondBr(b_.CreateICmpULT(next, b_.getInt64(loop.count)), body, done);
+  llvm::BranchInst* back = b_.CreateCondBr(b_.CreateICmpULT(next, b_.getInt64(loop.count)), body, done);
+  if (calls_math(body, latch)) keep_scalar(back);
   b_.SetInsertPoint(done);
   block_items_ = 0;
   counter_ = nullptr;

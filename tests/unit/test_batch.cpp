@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <cstring>
 #include <random>
 
 #include "emit/emit_cpp.h"
@@ -457,5 +458,34 @@ TEST_CASE("every lanes loop is one LLVM sees as parallel, in split kernels") {
     // f, grad and hvp are split: each has lanes loops, none a block form.
     CHECK(blocks == 0);
     CHECK(lanes_loops >= 3);
+  }
+}
+
+TEST_CASE("a one-point kernel gives the same bits with or without batch kernels beside it") {
+  // Loops (reroll) that call sin, exp, tanh: with batch kernels the module
+  // declares libmvec, which must not reach the one-point kernels' loops.
+  const char* programs[] = {"input x[40]\ny = sin(x)*x\n",
+                            "input x[48], w\nh = tanh(w*x) + exp(-x*x)\nL = sum(h*h)\n"};
+  for (const char* text : programs) {
+    gradc::CompileOptions opts;
+    opts.reroll_min = 4;
+    std::string errors;
+    auto c = compile_text(text, &errors, "p.expr", opts);
+    opts.batch = true;
+    auto with = compile_text(text, &errors, "p.expr", opts);
+    REQUIRE_MESSAGE((c && with), text << errors);
+    gradc::JitOptions beside;
+    beside.kernels = {"f", "grad", "batch"};
+    gradc::Kernel a = gradc::jit_compiled(*c, {}), b = gradc::jit_compiled(*with, beside);
+    const size_t n = c->names.inputs.size(), m = c->outputs.size(), k = c->num_wrt();
+    std::mt19937_64 rng(5);
+    for (int point = 0; point < 20; ++point) {
+      std::vector<double> in = random_vector(rng, n), out_a(m), out_b(m), jac_a(m * k), jac_b(m * k);
+      a.grad_function()(in.data(), out_a.data(), jac_a.data());
+      b.grad_function()(in.data(), out_b.data(), jac_b.data());
+      INFO(text);
+      CHECK(std::memcmp(out_a.data(), out_b.data(), m * sizeof(double)) == 0);
+      CHECK(std::memcmp(jac_a.data(), jac_b.data(), m * k * sizeof(double)) == 0);
+    }
   }
 }
