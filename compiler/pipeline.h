@@ -148,7 +148,7 @@ struct Compiled {
   /// for code that is vectorized across points (a loop in the body keeps
   /// the point loop scalar), and with --reroll-min=0.
   PlanOptions plan_options(bool loops = true) const {
-    return {part_nodes, loops ? reroll_min : 0, loops && reroll_min > 0};
+    return {part_nodes, loops ? reroll_min : 0};
   }
   /// Does the code output define any batch kernel?
   bool emits_any_batch() const { return batch && !emitted.empty(); }

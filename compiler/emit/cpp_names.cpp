@@ -150,9 +150,7 @@ std::string kernel_name_from_file(std::string_view file_stem) {
 }
 
 std::string kernel_name_suggestion(const std::string& name) {
-  std::string s;
-  for (char c : name) s += is_identifier(std::string(1, c)) || (c >= '0' && c <= '9') ? c : '_';
-  s = stem(s);  // `__x` -> `x`, `2d` -> `v2d`
+  std::string s = kernel_name_from_file(name);  // `__x` -> `x`, `2d` -> `v2d`
   if (s.starts_with("gradc_")) s = s.substr(6);
   for (const std::string& candidate : {s + "_kernel", std::string("kernel")})
     if (kernel_name_problem(candidate).empty()) return candidate;

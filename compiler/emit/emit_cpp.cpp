@@ -224,11 +224,10 @@ CppFiles emit_cpp(const Compiled& c, const std::string& name, const std::string&
   // Each helper once per translation unit, so that the files of several
   // programs can be compiled as one (a unity build).
   for (Op op : helpers) {
-    std::string helper(cpp_helper_source(op));
-    const size_t name_at = helper.find("double ") + 7;
-    std::string guard = "GRADC_HELPER_" + helper.substr(name_at, helper.find('(') - name_at);
+    std::string guard = "GRADC_HELPER_" + std::string(cpp_helper_name(op));
     for (char& ch : guard) ch = char(std::toupper(static_cast<unsigned char>(ch)));
-    files.source += fmt::format("#ifndef {0}\n#define {0}\n{1}#endif\n\n", guard, helper);
+    files.source += fmt::format("#ifndef {0}\n#define {0}\n{1}#endif\n\n", guard,
+                                cpp_helper_source(op));
   }
   files.source += kernels;
   files.header = cpp_header(c, name, source_file);

@@ -18,29 +18,6 @@ namespace gradc {
 
 namespace {
 
-// `llvm.loop.vectorize.enable` = `on` on the loop whose latch branch is
-// `br`; with `parallel`, also `llvm.loop.parallel_accesses` for that access
-// group: no iteration touches memory another one does, so the loop
-// vectorizer and loop-load elimination skip their dependence analysis,
-// which compares every pair of the loop's loads and stores (a lanes loop
-// has thousands: 21 of the 23 s that the batch kernels of a 22,000-node
-// gradient took to compile at -O1).
-void mark_loop(llvm::BranchInst* br, bool vectorize, llvm::MDNode* parallel) {
-  llvm::LLVMContext& ctx = br->getContext();
-  llvm::Metadata* hint[] = {
-      llvm::MDString::get(ctx, "llvm.loop.vectorize.enable"),
-      llvm::ConstantAsMetadata::get(llvm::ConstantInt::getBool(ctx, vectorize))};
-  std::vector<llvm::Metadata*> operands{nullptr, llvm::MDNode::get(ctx, hint)};
-  if (parallel) {
-    llvm::Metadata* accesses[] = {llvm::MDString::get(ctx, "llvm.loop.parallel_accesses"),
-                                  parallel};
-    operands.push_back(llvm::MDNode::get(ctx, accesses));
-  }
-  llvm::MDNode* id = llvm::MDNode::getDistinct(ctx, operands);
-  id->replaceOperandWith(0, id);
-  br->setMetadata(llvm::LLVMContext::MD_loop, id);
-}
-
 // for (i = lo; i < hi; ++i) body(i), at the builder's insert point, which
 // is left after the loop. Only the lanes loop is vectorized: the copies
 // would become gathers and scatters.
@@ -70,6 +47,27 @@ size_t total_entries(const KernelSpec& spec) {
 }
 
 }  // namespace
+
+// The parallel access group lets the loop vectorizer and loop-load
+// elimination skip their dependence analysis,
+// which compares every pair of the loop's loads and stores (a lanes loop
+// has thousands: 21 of the 23 s that the batch kernels of a 22,000-node
+// gradient took to compile at -O1).
+void mark_loop(llvm::BranchInst* br, bool vectorize, llvm::MDNode* parallel) {
+  llvm::LLVMContext& ctx = br->getContext();
+  llvm::Metadata* hint[] = {
+      llvm::MDString::get(ctx, "llvm.loop.vectorize.enable"),
+      llvm::ConstantAsMetadata::get(llvm::ConstantInt::getBool(ctx, vectorize))};
+  std::vector<llvm::Metadata*> operands{nullptr, llvm::MDNode::get(ctx, hint)};
+  if (parallel) {
+    llvm::Metadata* accesses[] = {llvm::MDString::get(ctx, "llvm.loop.parallel_accesses"),
+                                  parallel};
+    operands.push_back(llvm::MDNode::get(ctx, accesses));
+  }
+  llvm::MDNode* id = llvm::MDNode::getDistinct(ctx, operands);
+  id->replaceOperandWith(0, id);
+  br->setMetadata(llvm::LLVMContext::MD_loop, id);
+}
 
 bool target_has_libmvec(const llvm::Triple& triple) {
   // glibc's: not musl's or any other C library's.

@@ -34,8 +34,10 @@
 #include "plan/kernel_spec.h"
 
 namespace llvm {
+class BranchInst;
 class Function;
 class IRBuilderBase;
+class MDNode;
 class Module;
 class TargetMachine;
 class Triple;
@@ -65,6 +67,11 @@ inline constexpr uint64_t kMaxBatchBufferDoubles = uint64_t{1} << 20;
 /// glibc's libmvec has at 8 lanes (optimize_llvm_module declares it then),
 /// else 256 (the target's registers may bound it further: SSE2 gives 2).
 uint32_t batch_vector_bits(const llvm::TargetMachine& tm);
+
+/// `llvm.loop.vectorize.enable` = `vectorize` on the loop whose latch
+/// branch is `br`; with `parallel`, also `llvm.loop.parallel_accesses` for
+/// that access group (no iteration touches memory another one does).
+void mark_loop(llvm::BranchInst* br, bool vectorize, llvm::MDNode* parallel = nullptr);
 
 /// Transpose the T x T matrix whose rows are the T vectors `rows` (T a power
 /// of 2): row i becomes the vector of the rows' entries i. T log2(T)

@@ -222,22 +222,6 @@ bool calls_math(llvm::BasicBlock* first, llvm::BasicBlock* last) {
   }
 }
 
-// `llvm.loop.vectorize.enable` = false on the loop whose back branch is `br`:
-// a one-point kernel's results must not depend on whether the module also
-// holds batch kernels, for which the vector math library (libmvec) is
-// declared and which the loop vectorizer would use here too (a few ulp
-// from libm's, docs/semantics.md).
-void keep_scalar(llvm::BranchInst* br) {
-  llvm::LLVMContext& ctx = br->getContext();
-  llvm::Metadata* hint[] = {
-      llvm::MDString::get(ctx, "llvm.loop.vectorize.enable"),
-      llvm::ConstantAsMetadata::get(llvm::ConstantInt::getFalse(ctx))};
-  llvm::Metadata* operands[] = {nullptr, llvm::MDNode::get(ctx, hint)};
-  llvm::MDNode* id = llvm::MDNode::getDistinct(ctx, operands);
-  id->replaceOperandWith(0, id);
-  br->setMetadata(llvm::LLVMContext::MD_loop, id);
-}
-
 }  // namespace
 
 void KernelBuilder::emit_loop(uint32_t l) {
@@ -309,7 +293,11 @@ void KernelBuilder::emit_loop(uint32_t l) {
   llvm::Value* next = b_.CreateAdd(i, b_.getInt64(1), "i.next", true, true);
   i->addIncoming(next, latch);
   llvm::BranchInst* back = b_.CreateCondBr(b_.CreateICmpULT(next, b_.getInt64(loop.count)), body, done);
-  if (calls_math(body, latch)) keep_scalar(back);
+  // A one-point kernel's results must not depend on whether the module also
+  // holds batch kernels, for which the vector math library (libmvec) is
+  // declared and which the loop vectorizer would take here too (a few ulp
+  // from libm's, docs/semantics.md): such a loop stays scalar.
+  if (calls_math(body, latch)) mark_loop(back, false);
   b_.SetInsertPoint(done);
   block_items_ = 0;
   counter_ = nullptr;

@@ -169,7 +169,7 @@ void expression_nodes(const Graph& g, const Schedule& s, NodeId id, std::vector<
 // that many entries that are +0, and no more other entries than zeros.
 std::vector<bool> plan_zero_fills(const Graph& g, const KernelSpec& spec, const PlanOptions& opts) {
   std::vector<bool> fill(spec.args.size(), false);
-  if (!opts.zero_fill) return fill;
+  if (opts.reroll_min == 0) return fill;  // no loops at all
   for (size_t a = 0; a < spec.args.size(); ++a) {
     const KernelArray& array = spec.args[a];
     if (!array.result) continue;

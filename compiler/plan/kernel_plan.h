@@ -54,11 +54,10 @@ inline constexpr size_t kZeroFillMin = 32;
 /// How a plan is made (--part-nodes, --reroll-min).
 struct PlanOptions {
   size_t part_nodes = kPartNodes;
-  size_t reroll_min = kRerollMinNodes;  ///< 0: no loops
-  /// Zero-fill mostly-zero result arrays (kZeroFillMin), a loop. Off where
-  /// loops are (--reroll-min=0, the batch forms: a loop in the body keeps
-  /// their loop over points scalar).
-  bool zero_fill = true;
+  /// 0: no loops, and no zero fill (kZeroFillMin), which is a loop too
+  /// (--reroll-min=0, and the batch forms, whose loop over points a loop
+  /// in its body would keep scalar).
+  size_t reroll_min = kRerollMinNodes;
 };
 
 struct KernelPlan {
