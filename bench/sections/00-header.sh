@@ -23,6 +23,6 @@ against gradc's before it is timed (the *check* tables).
 | ADOL-C | libadolc-dev $(pkgver libadolc-dev) |
 | Ceres | libceres-dev $(pkgver libceres-dev) (\`ceres/jet.h\`), Eigen $(pkgver libeigen3-dev) |
 | SymPy | python3-sympy $(pkgver python3-sympy), $("$PY" --version) |
-| timing | median of ${BENCH_REPS:-7} repetitions (at least 5), side by side in one run, the peers in turn, each round starting with the next one; a repetition lasts about ${BENCH_REP_SECONDS:-0.05} s and cycles through varied inputs |
+| timing | median of ${BENCH_REPS:-7} repetitions (at least 5), side by side in one run, the peers in turn, each round starting with the next one; a repetition lasts about ${BENCH_REP_SECONDS:-0.05} s and cycles through varied inputs; each workload's binary runs as ${BENCH_PROCESSES:-3} processes, the median of their medians reported ([why](#noise)) |
 | SymPy limit | ${SYMPY_TIMEOUT} s per program |
 MD
