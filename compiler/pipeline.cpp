@@ -214,6 +214,7 @@ static void differentiate_and_plan(Compiled& c, const std::vector<uint32_t>& out
   c.batch = opts.batch;
   c.part_nodes = opts.part_nodes;
   c.reroll_min = opts.reroll_min;
+  c.lanes_min_saving = opts.lanes_min_saving;
   build_kernel_specs(c, b);
   timer.stop();
 }

@@ -68,6 +68,9 @@ struct CompileOptions {
   /// --reroll-min: runs of repeated statements covering at least this many
   /// nodes become loops (plan/reroll.h); 0 turns loops off.
   size_t reroll_min = kRerollMinNodes;
+  /// Lane groups (plan/lanes.h) in one-point C++ gradients if they save at
+  /// least this many operations; SIZE_MAX: none.
+  size_t lanes_min_saving = kLanesMinSaving;
   /// --exact-division: keep every `x/d` a division. By default a denominator
   /// of four or more divisions is inverted once (ir/reciprocals.h).
   bool exact_division = false;
@@ -125,6 +128,7 @@ struct Compiled {
   bool batch = false;                        ///< ... each with its batch variant (NAME_grad_batch)
   size_t part_nodes = kPartNodes;            ///< the largest part function (--part-nodes)
   size_t reroll_min = kRerollMinNodes;       ///< the smallest loop (--reroll-min; 0: none)
+  size_t lanes_min_saving = kLanesMinSaving; ///< see CompileOptions
   DiffMode mode = DiffMode::Reverse;         ///< how the Jacobian was accumulated
   /// Operations of the forward+Jacobian kernel in each mode (--stats), where built.
   std::optional<size_t> forward_mode_ops, reverse_mode_ops;
@@ -147,8 +151,9 @@ struct Compiled {
   /// How kernel plans are made; without loops (nor zero fills: a loop too)
   /// for code that is vectorized across points (a loop in the body keeps
   /// the point loop scalar), and with --reroll-min=0.
-  PlanOptions plan_options(bool loops = true) const {
-    return {part_nodes, loops ? reroll_min : 0};
+  /// With `lanes`, a two-output Jacobian's rows are paired (plan/lanes.h).
+  PlanOptions plan_options(bool loops = true, bool lanes = false) const {
+    return {part_nodes, loops ? reroll_min : 0, lanes ? lanes_min_saving : SIZE_MAX};
   }
   /// Does the code output define any batch kernel?
   bool emits_any_batch() const { return batch && !emitted.empty(); }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <unordered_map>
 #include <unordered_set>
@@ -48,6 +49,16 @@ std::string affine_text(int64_t base, int64_t stride, const std::string& var) {
   return base == 0 ? "-" + term : fmt::format("{} - {}", base, term);
 }
 
+// `x` as an operand of a binary operator: as it is if it is a name, a
+// subscript or a non-negative number, else in parentheses.
+std::string atom(const std::string& x) {
+  for (char ch : x)
+    if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.' || ch == '[' ||
+          ch == ']'))
+      return fmt::format("({})", x);
+  return x;
+}
+
 class KernelWriter {
  public:
   KernelWriter(const Compiled& c, const KernelPlan& plan, ExprRenderer& r);
@@ -74,6 +85,12 @@ class KernelWriter {
   void account(const PlanItem& item, size_t part, const PlanLoop* loop, Usage& use);
   void account_value(NodeId id, size_t part, Usage& use);
   std::string item_text(const PlanItem& item, const PlanLoop* loop);
+  /// The vector expression computing lane group `group` (plan/lanes.h).
+  std::string vector_expr(uint32_t group);
+  /// Lane operands x (lane 0) and y (lane 1) as a vector operand: a
+  /// group's variable or expression, a pack `gradc_v2{x, y}`, or the one
+  /// scalar both lanes read (a pack of it if `splat`, as `?:` needs).
+  std::string vector_operand(NodeId x, NodeId y, bool splat);
   std::string loop_text(uint32_t l, size_t part);
   /// A name no value, input or parameter of the kernel has: `wanted`,
   /// `wanted_2`, ... (`carry`, ... if `wanted` cannot be a local).
@@ -88,16 +105,61 @@ class KernelWriter {
   std::string loop_var_;                   // the loop counter's name
   const PlanLoop* leaves_of_ = nullptr;    // the loop leaf_index_ indexes
   std::unordered_map<NodeId, const LoopLeaf*> leaf_index_;  // its leaves by node
+  std::vector<std::string> group_name_;    // by lane group: its variable
 };
 
 KernelWriter::KernelWriter(const Compiled& c, const KernelPlan& plan, ExprRenderer& r)
     : c_(c), plan_(plan), spec_(*plan.spec), r_(r) {
-  if (plan.loops.empty() && !plan.zero_fills()) return;
+  if (plan.loops.empty() && !plan.zero_fills() && plan.lanes.empty()) return;
   for (const auto& [id, name] : plan.schedule.names) taken_.insert(r.name(name));
   for (const Variable& v : c.prog.inputs) taken_.insert(r.name(v.name));
   for (const KernelArray& a : spec_.args) taken_.insert(a.name);
   taken_.insert("s");
   loop_var_ = fresh_name("i");
+  // A group's variable is named after its lanes: `dw_dx_dv_dx` holds
+  // dw_dx and dv_dx.
+  for (const LaneGroup& group : plan.lanes.groups) {
+    if (!group.materialized) {
+      group_name_.emplace_back();
+      continue;
+    }
+    std::string name = fmt::format("{}_{}", r.name(plan.schedule.name(group.member[0])),
+                                   r.name(plan.schedule.name(group.member[1])));
+    group_name_.push_back(fresh_name(is_plain_cpp_local(name) ? name : "lanes"));
+  }
+}
+
+std::string KernelWriter::vector_operand(NodeId x, NodeId y, bool splat) {
+  const LanePlan& lanes = plan_.lanes;
+  if (x == y) {
+    std::string t = r_.reference(x);
+    return splat ? fmt::format("gradc_v2{{{0}, {0}}}", t) : atom(t);
+  }
+  uint32_t gx = lanes.group_of[x];
+  if (gx != LanePlan::kNone && gx == lanes.group_of[y] && lanes.lane_of[x] == 0 &&
+      lanes.lane_of[y] == 1)
+    return lanes.groups[gx].materialized ? group_name_[gx] : fmt::format("({})", vector_expr(gx));
+  return fmt::format("gradc_v2{{{}, {}}}", r_.reference(x), r_.reference(y));
+}
+
+std::string KernelWriter::vector_expr(uint32_t group) {
+  const Graph& g = c_.prog.graph;
+  const LaneGroup& grp = plan_.lanes.groups[group];
+  const Node& n = g[grp.member[0]];
+  auto lane_pair = [&](int i, bool splat) {
+    return vector_operand(lane_operand(g, grp, 0, i), lane_operand(g, grp, 1, i), splat);
+  };
+  // lane_op (plan/lanes.cpp) admits exactly these.
+  if (n.op == Op::Neg) return fmt::format("-{}", lane_pair(0, false));
+  if (n.op == Op::Select)
+    return fmt::format("{} ? {} : {}", r_.condition(n.a), lane_pair(1, true), lane_pair(2, true));
+  const char* infix = n.op == Op::Add   ? " + "
+                      : n.op == Op::Sub ? " - "
+                      : n.op == Op::Mul ? " * "
+                      : n.op == Op::Div ? " / "
+                                        : nullptr;
+  if (infix) return fmt::format("{}{}{}", lane_pair(0, false), infix, lane_pair(1, false));
+  throw InternalError(fmt::format("lane group of op {}", op_info(n.op).spelling));
 }
 
 std::string KernelWriter::fresh_name(const std::string& wanted) {
@@ -205,6 +267,19 @@ std::string KernelWriter::item_text(const PlanItem& item, const PlanLoop* loop) 
                        entry_comment(a, item.index, c_.names));
   }
   const char* indent = loop ? "    " : "  ";
+  if (uint32_t group = plan_.lanes.statement_group(item.node); group != LanePlan::kNone) {
+    // The group's Steps come together (lane 0 first): one vector statement.
+    const LaneGroup& grp = plan_.lanes.groups[group];
+    if (item.node != grp.member[0]) return "";
+    std::string text;
+    if (!sweep_comment_done_ && c_.is_derivative_node(item.node)) {
+      text = fmt::format("  // {}\n", spec_.sweep_comment);
+      sweep_comment_done_ = true;
+    }
+    return text + fmt::format("  const gradc_v2 {} = {};  // {}, {}\n", group_name_[group],
+                              vector_expr(group), plan_.schedule.name(grp.member[0]),
+                              plan_.schedule.name(grp.member[1]));
+  }
   const std::string& source = plan_.schedule.name(item.node);
   std::string name = r_.name(source);
   std::string text;
@@ -325,6 +400,10 @@ std::string KernelWriter::body(size_t part) {
   std::string text = input_declarations(p, r_, use.inputs);
   if (part == 0) text += zero_fill_text(use);
   r_.set_external([this, part](NodeId id, std::string& t) {
+    if (uint32_t group = plan_.lanes.statement_group(id); group != LanePlan::kNone) {
+      t = fmt::format("{}[{}]", group_name_[group], plan_.lanes.lane_of[id]);
+      return true;
+    }
     if (!plan_.from_scratch(id, part)) return false;
     t = fmt::format("s[{}]", plan_.slot[id]);
     return true;
@@ -346,6 +425,40 @@ std::string KernelWriter::body(size_t part) {
 }
 
 }  // namespace
+
+const char* const kLaneTypeSource =
+    "// gradc_v2: two doubles side by side, one per output of a two-output\n"
+    "// gradient (the lanes of one vector register), where the two reverse\n"
+    "// sweeps do the same operations. GCC and Clang: their vector extension;\n"
+    "// other compilers, or with GRADC_PORTABLE defined: a struct with the same\n"
+    "// operations, lane by lane. The results are the same to the bit.\n"
+    "#ifndef GRADC_LANES_V2\n"
+    "#define GRADC_LANES_V2\n"
+    "#if defined(__GNUC__) && !defined(GRADC_PORTABLE)\n"
+    "typedef double gradc_v2 __attribute__((vector_size(16)));\n"
+    "#else\n"
+    "struct gradc_v2 {\n"
+    "  double lane0, lane1;\n"
+    "  double operator[](int i) const { return i == 0 ? lane0 : lane1; }\n"
+    "};\n"
+    "static inline gradc_v2 operator-(gradc_v2 a) { return gradc_v2{-a.lane0, -a.lane1}; }\n"
+    "#define GRADC_V2_OP(op)                                                         \\\n"
+    "  static inline gradc_v2 operator op(gradc_v2 a, gradc_v2 b) {                 \\\n"
+    "    return gradc_v2{a.lane0 op b.lane0, a.lane1 op b.lane1};                   \\\n"
+    "  }                                                                            \\\n"
+    "  static inline gradc_v2 operator op(gradc_v2 a, double b) {                   \\\n"
+    "    return gradc_v2{a.lane0 op b, a.lane1 op b};                               \\\n"
+    "  }                                                                            \\\n"
+    "  static inline gradc_v2 operator op(double a, gradc_v2 b) {                   \\\n"
+    "    return gradc_v2{a op b.lane0, a op b.lane1};                               \\\n"
+    "  }\n"
+    "GRADC_V2_OP(+)\n"
+    "GRADC_V2_OP(-)\n"
+    "GRADC_V2_OP(*)\n"
+    "GRADC_V2_OP(/)\n"
+    "#undef GRADC_V2_OP\n"
+    "#endif\n"
+    "#endif\n\n";
 
 std::string cpp_parameters(const KernelSpec& spec) {
   std::string params;

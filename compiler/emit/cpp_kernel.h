@@ -13,6 +13,11 @@
 
 namespace gradc {
 
+/// The C++ type of a lane group (plan/lanes.h), `gradc_v2`: GCC's and
+/// Clang's vector of two doubles, else (or with GRADC_PORTABLE defined) a
+/// struct with the same operations; under an include guard.
+extern const char* const kLaneTypeSource;
+
 /// The parameter list of a kernel: `const double* in, double* out, ...`.
 std::string cpp_parameters(const KernelSpec& spec);
 

@@ -173,9 +173,14 @@ CppFiles emit_cpp(const Compiled& c, const std::string& name, const std::string&
   std::string kernels, listing;
   std::set<Op> helpers;
   bool allocates = false;
+  bool lanes = false;  // does a kernel use gradc_v2?
   for (const KernelSpec& k : c.kernels) {
     if (!c.emits(k.kind)) continue;
-    KernelPlan plan = make_kernel_plan(g, k, c.plan_options(!c.emits_batch(k.kind)));
+    // Lane groups in a one-point gradient: computed with the vector type
+    // gradc_v2 (not in a kernel that a batch loop vectorizes across points).
+    const bool one_point = !c.emits_batch(k.kind);
+    KernelPlan plan = make_kernel_plan(g, k, c.plan_options(one_point, one_point && k.kind == KernelKind::Grad));
+    lanes = lanes || !plan.lanes.empty();
     allocates = allocates || plan.heap_scratch();
     ExprRenderer r(g, plan.schedule, Dialect::Cpp, &c.prog);
     r.set_directions(k.directions());
@@ -229,6 +234,7 @@ CppFiles emit_cpp(const Compiled& c, const std::string& name, const std::string&
     files.source += fmt::format("#ifndef {0}\n#define {0}\n{1}#endif\n\n", guard,
                                 cpp_helper_source(op));
   }
+  if (lanes) files.source += kLaneTypeSource;
   files.source += kernels;
   files.header = cpp_header(c, name, source_file);
   return files;

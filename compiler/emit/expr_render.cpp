@@ -133,8 +133,7 @@ ExprRenderer::Text ExprRenderer::operand(NodeId id) {
     ++it->second.uses;
     return {name(it->second.name), 9};
   }
-  if (std::string text; (n.op == Op::Input || s_.materialized[id]) && external_ &&
-                        external_(id, text))
+  if (std::string text; external_ && external_(id, text))
     return {text, 9};
   if (n.op == Op::Input && prog_) return {input_text(n.a), 9};
   if (n.op == Op::Input || s_.materialized[id]) {

@@ -30,6 +30,8 @@ class ExprRenderer {
   std::string definition(NodeId id) { return expr(id).text; }
   /// How node `id` is referred to: its name, a literal, or its expression.
   std::string reference(NodeId id) { return operand(id).text; }
+  /// C++: node `id` as the condition of `?:` (a comparison as itself).
+  std::string condition(NodeId id) { return cpp_condition(id, false).text; }
   /// A hook that may name a scheduled value or an input differently (e.g.
   /// `s[3]` in a later part of a split C++ kernel, `x[2*i + 1]` in a loop):
   /// returns true and sets `text`.

@@ -180,6 +180,21 @@ std::vector<bool> plan_zero_fills(const Graph& g, const KernelSpec& spec, const 
   return fill;
 }
 
+// The lane groups of a kernel of one part without loops, with the items
+// reordered for them; nothing changes if there are none or they cannot be
+// ordered.
+static void plan_lanes(const Graph& g, const KernelSpec& spec, size_t min_saving, KernelPlan& p) {
+  Schedule s = p.schedule;
+  LanePlan lanes = find_lane_groups(g, spec, s, min_saving);
+  if (lanes.empty()) return;
+  std::vector<PlanItem> items = plan_items(g, spec, s, p.zero_filled);
+  if (!order_for_lanes(g, s, lanes, items)) return;
+  p.schedule = std::move(s);
+  p.items = std::move(items);
+  p.lanes = std::move(lanes);
+  p.part_begin = {0, p.items.size()};
+}
+
 KernelPlan make_kernel_plan(const Graph& g, const KernelSpec& spec, const PlanOptions& opts) {
   KernelPlan p;
   p.spec = &spec;
@@ -188,6 +203,8 @@ KernelPlan make_kernel_plan(const Graph& g, const KernelSpec& spec, const PlanOp
   p.items = plan_items(g, spec, p.schedule, p.zero_filled);
   p.loops = find_loops(g, spec, p.schedule, p.items, opts.reroll_min);
   p.part_begin = plan_parts(g, p.schedule, p.items, p.loops, opts.part_nodes);
+  if (opts.lanes_min_saving != SIZE_MAX && p.loops.empty() && !p.split())
+    plan_lanes(g, spec, opts.lanes_min_saving, p);
   p.def_part.assign(g.size(), KernelPlan::kNone);
   p.slot.assign(g.size(), KernelPlan::kNone);
   p.loop_at.assign(p.items.size(), KernelPlan::kNone);

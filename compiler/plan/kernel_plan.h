@@ -24,6 +24,7 @@
 
 #include "ir/ir.h"
 #include "plan/kernel_spec.h"
+#include "plan/lanes.h"
 #include "plan/reroll.h"
 #include "plan/schedule.h"
 
@@ -58,6 +59,11 @@ struct PlanOptions {
   /// (--reroll-min=0, and the batch forms, whose loop over points a loop
   /// in its body would keep scalar).
   size_t reroll_min = kRerollMinNodes;
+  /// Pair the two rows of a two-output Jacobian into lane groups
+  /// (plan/lanes.h) where the kernel is one part without loops and they
+  /// save at least this many operations (SIZE_MAX: never): for a writer
+  /// that computes a group with one vector operation.
+  size_t lanes_min_saving = SIZE_MAX;
 };
 
 struct KernelPlan {
@@ -75,6 +81,9 @@ struct KernelPlan {
   /// By array: set to zero (every entry, one loop) at the start of the first
   /// part; its entries that are structurally zero have no Store item.
   std::vector<bool> zero_filled;
+  /// The lane groups (PlanOptions::lanes); the items keep each
+  /// materialized group's Steps together.
+  LanePlan lanes;
 
   size_t num_parts() const { return part_begin.size() - 1; }
   bool split() const { return num_parts() > 1; }
