@@ -404,7 +404,7 @@ void warn_unused_options(const CliOptions& o, const std::optional<std::string>& 
   if (o.interp && !evaluates) warn("--interp", "--eval and --check");
   for (const char* option : {"--seed", "--check-points"})
     if (o.gave(option) && !o.check) warn(option, "--check");
-  for (const char* option : {"--part-nodes", "--reroll-min"})
+  for (const char* option : {"--part-nodes", "--reroll-min", "--lanes-min"})
     if (o.gave(option) && !code_output && !jit)
       warn(option, "the code outputs (-o FILE) and the JIT that --eval and --check use");
 }
@@ -467,6 +467,7 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err, Progre
   copts.max_nodes = o.max_nodes;
   copts.part_nodes = o.part_nodes;
   copts.reroll_min = o.reroll_min;
+  copts.lanes_min_saving = o.lanes_min;
   copts.exact_division = o.exact_division;
   copts.mode = o.mode == "forward"   ? DiffMode::Forward
                : o.mode == "reverse" ? DiffMode::Reverse

@@ -37,6 +37,7 @@ struct CliOptions {
   size_t max_nodes = kDefaultMaxNodes;     ///< --max-nodes
   size_t part_nodes = kPartNodes;          ///< --part-nodes
   size_t reroll_min = kRerollMinNodes;     ///< --reroll-min
+  size_t lanes_min = kLanesMinSaving;      ///< --lanes-min (SIZE_MAX: off)
   uint64_t seed = 1;                       ///< --seed
   bool hessian = false;                    ///< --hessian
   std::vector<std::string> kernels = {"f", "grad"};  ///< --kernels (checked names)

@@ -124,6 +124,11 @@ Options:
   --reroll-min=N       emit a run of statements that repeat one shape as a
                        loop when it covers at least N nodes (default 128;
                        0: straight-line code only)
+  --lanes-min=N        compute a two-output gradient's two reverse sweeps
+                       side by side, two doubles per vector (C++ gradc_v2,
+                       LLVM <2 x double>), when that saves at least N
+                       operations (default 16; 0: wherever they pair up;
+                       off: never); the results are the same to the bit
   --interp             run --eval and --check with the reference interpreter
                        instead of the JIT
   --stats, -v          time of each pass and DAG sizes, on standard error
@@ -368,6 +373,18 @@ gradc::CliOptions ArgParser::parse() {
     else if (option("--max-nodes", v)) o.max_nodes = size_t(integer("--max-nodes", v, 1, 2000000000));
     else if (option("--part-nodes", v)) o.part_nodes = size_t(integer("--part-nodes", v, 1, 2000000000));
     else if (option("--reroll-min", v)) o.reroll_min = size_t(integer("--reroll-min", v, 0, 2000000000));
+    else if (option("--lanes-min", v)) {
+      if (v == "off") {
+        o.lanes_min = SIZE_MAX;
+      } else {
+        try {
+          o.lanes_min = size_t(integer("--lanes-min", v, 0, 2000000000));
+        } catch (const UsageError&) {
+          throw UsageError{fmt::format(
+              "'--lanes-min' needs a whole number from 0 to 2000000000 or 'off', got '{}'", v)};
+        }
+      }
+    }
     else if (option("--seed", v)) o.seed = uint64_t(integer("--seed", v, 0, 2147483647));
     else if (option("--mode", v)) {
       if (v != "auto" && v != "reverse" && v != "forward")

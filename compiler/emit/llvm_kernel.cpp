@@ -39,6 +39,15 @@ class KernelBuilder {
   void emit_item(const PlanItem& item, int64_t store_stride);
   /// Emit `id` and the nodes inlined into it (none of them emitted yet).
   void emit_expression(NodeId id);
+  /// Lane groups (plan/lanes.h) in a one-point kernel: a group's vector of
+  /// two doubles, its members then extracted where scalars read them.
+  bool lanes() const { return !plan_.lanes.empty() && !opts_.block_points && !opts_.lane_stride; }
+  llvm::Value* emit_group(uint32_t group);
+  /// Lane operands x, y as a vector: a group's, a pack, or a splat of the
+  /// scalar both read.
+  llvm::Value* lane_pair(NodeId x, NodeId y);
+  /// The scalar value of `id`, emitting its expression if it is inlined.
+  llvm::Value* scalar(NodeId id);
   void emit_node(NodeId id);
   llvm::Value* get(NodeId id);
   llvm::Value* load_input(uint32_t index);
@@ -89,6 +98,7 @@ class KernelBuilder {
   // how many of each tile's entries are computed.
   std::vector<std::vector<llvm::Value*>> block_values_;
   std::vector<std::vector<uint32_t>> tile_done_;
+  std::vector<llvm::Value*> group_value_;  // by lane group, once emitted in this part
 };
 
 // The type of every value: double, or in the block form a vector of the
@@ -383,8 +393,64 @@ void KernelBuilder::emit_part(llvm::Function* f, uint32_t part) {
   b_.CreateRetVoid();
 }
 
+llvm::Value* KernelBuilder::scalar(NodeId id) {
+  const Node& n = g_[id];
+  if (n.op != Op::Const && n.op != Op::Input && !plan_.schedule.materialized[id] &&
+      value_part_[id] != part_)
+    emit_expression(id);
+  return get(id);
+}
+
+llvm::Value* KernelBuilder::lane_pair(NodeId x, NodeId y) {
+  const LanePlan& lanes = plan_.lanes;
+  if (x == y) return b_.CreateVectorSplat(kLanes, scalar(x));
+  uint32_t gx = lanes.group_of[x];
+  if (gx != LanePlan::kNone && gx == lanes.group_of[y] && lanes.lane_of[x] == 0 &&
+      lanes.lane_of[y] == 1)
+    return emit_group(gx);
+  llvm::Value* v = llvm::PoisonValue::get(llvm::FixedVectorType::get(double_, kLanes));
+  v = b_.CreateInsertElement(v, scalar(x), uint64_t(0));
+  return b_.CreateInsertElement(v, scalar(y), uint64_t(1));
+}
+
+// The group's operation on vectors (the scalar operations lane by lane); a
+// materialized group once, its members then read as its lanes.
+llvm::Value* KernelBuilder::emit_group(uint32_t group) {
+  const LaneGroup& grp = plan_.lanes.groups[group];
+  if (grp.materialized && group_value_[group] && value_part_[grp.member[0]] == part_)
+    return group_value_[group];
+  const Node& n = g_[grp.member[0]];
+  auto pair = [&](int i) {
+    return lane_pair(lane_operand(g_, grp, 0, i), lane_operand(g_, grp, 1, i));
+  };
+  llvm::Value* v = nullptr;
+  // lane_op (plan/lanes.cpp) admits exactly these.
+  if (n.op == Op::Select) v = b_.CreateSelect(cond_of(n.a), pair(1), pair(2));
+  else if (n.op == Op::Neg) v = b_.CreateFNeg(pair(0));
+  else if (n.op == Op::Add) v = b_.CreateFAdd(pair(0), pair(1));
+  else if (n.op == Op::Sub) v = b_.CreateFSub(pair(0), pair(1));
+  else if (n.op == Op::Mul) v = b_.CreateFMul(pair(0), pair(1));
+  else if (n.op == Op::Div) v = b_.CreateFDiv(pair(0), pair(1));
+  else throw InternalError(fmt::format("lane group of op {}", op_info(n.op).spelling));
+  if (!grp.materialized) return v;
+  group_value_[group] = v;
+  for (uint32_t lane = 0; lane < kLanes; ++lane) {
+    NodeId m = grp.member[lane];
+    llvm::Value* x = b_.CreateExtractElement(v, uint64_t(lane));
+    if (opts_.value_names && llvm::isa<llvm::Instruction>(x)) x->setName(plan_.schedule.name(m));
+    value_part_[m] = part_;
+    value_[m] = x;
+    cond_[m] = nullptr;
+  }
+  return v;
+}
+
 void KernelBuilder::emit_item(const PlanItem& item, int64_t store_stride) {
   if (item.kind == PlanItem::Step) {
+    if (uint32_t group = lanes() ? plan_.lanes.statement_group(item.node) : kNone; group != kNone) {
+      if (value_part_[item.node] != part_) emit_group(group);  // at its lane 0's Step
+      return;
+    }
     emit_expression(item.node);
     return;
   }
@@ -479,6 +545,7 @@ void KernelBuilder::check_results_written() const {
 }
 
 void KernelBuilder::reset_values() {
+  group_value_.assign(plan_.lanes.groups.size(), nullptr);
   value_part_.assign(g_.size(), kNone);
   value_.assign(g_.size(), nullptr);
   cond_.assign(g_.size(), nullptr);
