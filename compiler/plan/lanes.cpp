@@ -148,7 +148,6 @@ LanePlan find_lane_groups(const Graph& g, const KernelSpec& spec, Schedule& s,
   }
   // Drop what is not kept: an inlined group whose reader is gone goes too
   // (readers come first: groups are made top down).
-  std::vector<uint32_t> renumber(p.groups.size(), LanePlan::kNone);
   LanePlan q;
   q.group_of.assign(g.size(), LanePlan::kNone);
   q.lane_of.assign(g.size(), 0);
@@ -161,7 +160,6 @@ LanePlan find_lane_groups(const Graph& g, const KernelSpec& spec, Schedule& s,
   }
   for (size_t gi = 0; gi < p.groups.size(); ++gi) {
     if (!kept[gi] || (!p.groups[gi].materialized && !read[gi])) continue;
-    renumber[gi] = uint32_t(q.groups.size());
     for (uint32_t lane = 0; lane < kLanes; ++lane) {
       q.group_of[p.groups[gi].member[lane]] = uint32_t(q.groups.size());
       q.lane_of[p.groups[gi].member[lane]] = uint8_t(lane);
@@ -169,15 +167,17 @@ LanePlan find_lane_groups(const Graph& g, const KernelSpec& spec, Schedule& s,
     q.groups.push_back(p.groups[gi]);
   }
   // An inlined group whose reader was dropped cannot stay inlined.
-  for (LaneGroup& grp : q.groups) {
-    if (grp.materialized) continue;
-    bool reader = false;
-    for (const LaneGroup& other : q.groups)
-      for (int i = 0; i < arity(g[other.member[0]]) && !reader; ++i)
-        reader = lane_operand(g, other, 0, i) == grp.member[0] &&
-                 lane_operand(g, other, 1, i) == grp.member[1];
-    if (!reader) grp.materialized = true;
-  }
+  std::vector<bool> has_reader(q.groups.size(), false);
+  for (const LaneGroup& grp : q.groups)
+    for (int i = 0; i < arity(g[grp.member[0]]); ++i) {
+      NodeId x = lane_operand(g, grp, 0, i), y = lane_operand(g, grp, 1, i);
+      uint32_t gx = q.group_of[x];
+      if (x != y && gx != LanePlan::kNone && gx == q.group_of[y] && q.lane_of[x] == 0 &&
+          q.lane_of[y] == 1)
+        has_reader[gx] = true;
+    }
+  for (size_t gi = 0; gi < q.groups.size(); ++gi)
+    if (!has_reader[gi]) q.groups[gi].materialized = true;
   // Members of statement groups get statements (named l1, l2, ...).
   std::unordered_set<std::string> used = spec.hints ? spec.hints->reserved
                                                     : std::unordered_set<std::string>{};
