@@ -135,9 +135,7 @@ std::string KernelWriter::vector_operand(NodeId x, NodeId y, bool splat) {
     std::string t = r_.reference(x);
     return splat ? fmt::format("gradc_v2{{{0}, {0}}}", t) : atom(t);
   }
-  uint32_t gx = lanes.group_of[x];
-  if (gx != LanePlan::kNone && gx == lanes.group_of[y] && lanes.lane_of[x] == 0 &&
-      lanes.lane_of[y] == 1)
+  if (uint32_t gx = lanes.pair_group(x, y); gx != LanePlan::kNone)
     return lanes.groups[gx].materialized ? group_name_[gx] : fmt::format("({})", vector_expr(gx));
   return fmt::format("gradc_v2{{{}, {}}}", r_.reference(x), r_.reference(y));
 }

@@ -176,10 +176,10 @@ CppFiles emit_cpp(const Compiled& c, const std::string& name, const std::string&
   bool lanes = false;  // does a kernel use gradc_v2?
   for (const KernelSpec& k : c.kernels) {
     if (!c.emits(k.kind)) continue;
-    // Lane groups in a one-point gradient: computed with the vector type
-    // gradc_v2 (not in a kernel that a batch loop vectorizes across points).
+    // Lane groups (gradients only: plan/lanes.h) in one-point kernels, not
+    // in one that a batch loop vectorizes across points.
     const bool one_point = !c.emits_batch(k.kind);
-    KernelPlan plan = make_kernel_plan(g, k, c.plan_options(one_point, one_point && k.kind == KernelKind::Grad));
+    KernelPlan plan = make_kernel_plan(g, k, c.plan_options(one_point, one_point));
     lanes = lanes || !plan.lanes.empty();
     allocates = allocates || plan.heap_scratch();
     ExprRenderer r(g, plan.schedule, Dialect::Cpp, &c.prog);

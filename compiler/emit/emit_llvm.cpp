@@ -165,9 +165,8 @@ BuiltModule build_llvm_module(const Compiled& c, const std::string& name,
   std::vector<llvm::Function*> giant;
   for (const KernelSpec& spec : c.kernels) {
     if (!opts.every_kernel && !c.emits(spec.kind)) continue;
-    // Lane groups in the one-point gradient (the batch forms ignore them).
-    KernelPlan plan =
-        make_kernel_plan(c.prog.graph, spec, c.plan_options(true, spec.kind == KernelKind::Grad));
+    // Lane groups (gradients only: plan/lanes.h); the batch forms ignore them.
+    KernelPlan plan = make_kernel_plan(c.prog.graph, spec, c.plan_options(true, true));
     llvm::Function* kernel =
         build_llvm_kernel(c, plan, name + std::string(kernel_suffix(spec.kind)), k, *m);
     if (plan.split()) {  // the kernel and the parts it calls

@@ -402,12 +402,8 @@ llvm::Value* KernelBuilder::scalar(NodeId id) {
 }
 
 llvm::Value* KernelBuilder::lane_pair(NodeId x, NodeId y) {
-  const LanePlan& lanes = plan_.lanes;
   if (x == y) return b_.CreateVectorSplat(kLanes, scalar(x));
-  uint32_t gx = lanes.group_of[x];
-  if (gx != LanePlan::kNone && gx == lanes.group_of[y] && lanes.lane_of[x] == 0 &&
-      lanes.lane_of[y] == 1)
-    return emit_group(gx);
+  if (uint32_t gx = plan_.lanes.pair_group(x, y); gx != LanePlan::kNone) return emit_group(gx);
   llvm::Value* v = llvm::PoisonValue::get(llvm::FixedVectorType::get(double_, kLanes));
   v = b_.CreateInsertElement(v, scalar(x), uint64_t(0));
   return b_.CreateInsertElement(v, scalar(y), uint64_t(1));

@@ -101,12 +101,8 @@ LanePlan find_lane_groups(const Graph& g, const KernelSpec& spec, Schedule& s,
   // extraction of lane 1 where a scalar reads it.
   std::vector<bool> kept(p.groups.size(), true);
   auto operand_group = [&](const LaneGroup& grp, int i) {
-    NodeId x = lane_operand(g, grp, 0, i), y = lane_operand(g, grp, 1, i);
-    uint32_t gx = p.group_of[x];
-    return x != y && gx != LanePlan::kNone && kept[gx] && gx == p.group_of[y] && p.lane_of[x] == 0 &&
-                   p.lane_of[y] == 1
-               ? gx
-               : LanePlan::kNone;
+    uint32_t o = p.pair_group(lane_operand(g, grp, 0, i), lane_operand(g, grp, 1, i));
+    return o != LanePlan::kNone && kept[o] ? o : LanePlan::kNone;
   };
   std::vector<bool> live = live_nodes(g, spec.roots());
   std::vector<uint32_t> uses(g.size(), 0);
@@ -169,13 +165,10 @@ LanePlan find_lane_groups(const Graph& g, const KernelSpec& spec, Schedule& s,
   // An inlined group whose reader was dropped cannot stay inlined.
   std::vector<bool> has_reader(q.groups.size(), false);
   for (const LaneGroup& grp : q.groups)
-    for (int i = 0; i < arity(g[grp.member[0]]); ++i) {
-      NodeId x = lane_operand(g, grp, 0, i), y = lane_operand(g, grp, 1, i);
-      uint32_t gx = q.group_of[x];
-      if (x != y && gx != LanePlan::kNone && gx == q.group_of[y] && q.lane_of[x] == 0 &&
-          q.lane_of[y] == 1)
-        has_reader[gx] = true;
-    }
+    for (int i = 0; i < arity(g[grp.member[0]]); ++i)
+      if (uint32_t o = q.pair_group(lane_operand(g, grp, 0, i), lane_operand(g, grp, 1, i));
+          o != LanePlan::kNone)
+        has_reader[o] = true;
   for (size_t gi = 0; gi < q.groups.size(); ++gi)
     if (!has_reader[gi]) q.groups[gi].materialized = true;
   // Members of statement groups get statements (named l1, l2, ...).

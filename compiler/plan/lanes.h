@@ -62,6 +62,14 @@ struct LanePlan {
   std::vector<uint32_t> group_of;  ///< by node id: its group, or kNone
   std::vector<uint8_t> lane_of;    ///< by node id: its lane in that group
   bool empty() const { return groups.empty(); }
+  /// The group whose lanes 0 and 1 are x and y (x != y), else kNone.
+  uint32_t pair_group(NodeId x, NodeId y) const {
+    uint32_t gx = x < group_of.size() ? group_of[x] : kNone;
+    return x != y && gx != kNone && y < group_of.size() && gx == group_of[y] && lane_of[x] == 0 &&
+                   lane_of[y] == 1
+               ? gx
+               : kNone;
+  }
   /// The group of `id` if it has one and it is materialized, else kNone.
   uint32_t statement_group(NodeId id) const {
     if (id >= group_of.size() || group_of[id] == kNone) return kNone;
