@@ -70,6 +70,21 @@ std::string stem(std::string_view name) {
   return s;
 }
 
+// The prefixes of gradc's own names in the generated code: its helpers
+// (`gradc_sigmoid`), the lane type (`gradc_v2`) and its macros
+// (`GRADC_LANES_V2`, `GRADC_PORTABLE`, `GRADC_HELPER_...`). Macros are
+// case-sensitive, so `Gradc_x` is a plain name.
+bool has_gradc_prefix(std::string_view name) {
+  return name.starts_with("gradc_") || name.starts_with("GRADC_");
+}
+
+// `name` without gradc's prefixes (`gradc_GRADC_x` -> `x`); the renaming of
+// a name that has one starts from there, as no suffix could clear it.
+std::string_view without_gradc_prefix(std::string_view name) {
+  while (has_gradc_prefix(name)) name.remove_prefix(6);
+  return name;
+}
+
 // Why the kernels cannot define or declare `symbol`, or "".
 std::string symbol_problem(const std::string& symbol) {
   if (is_cpp_keyword(symbol)) return "a C++ keyword";
@@ -80,7 +95,8 @@ std::string symbol_problem(const std::string& symbol) {
   if (is_c_library_symbol(symbol))
     return "a name of the C library (libc, libm or its start files), which an extern \"C\" "
            "kernel would collide with";
-  if (symbol.starts_with("gradc_")) return "reserved for gradc's own code (it starts with 'gradc_')";
+  if (has_gradc_prefix(symbol))
+    return fmt::format("reserved for gradc's own code (it starts with '{}')", symbol.substr(0, 6));
   if (symbol == "main") return "the program's entry point";
   if (symbol == "std") return "the C++ standard library's namespace";
   return "";
@@ -89,7 +105,8 @@ std::string symbol_problem(const std::string& symbol) {
 }  // namespace
 
 bool is_plain_cpp_local(std::string_view name) {
-  return is_identifier(name) && !is_reserved_identifier(name) && !listed_non_locals().count(name);
+  return is_identifier(name) && !is_reserved_identifier(name) && !has_gradc_prefix(name) &&
+         !listed_non_locals().count(name);
 }
 
 CppNames::CppNames(const std::vector<std::string>& scope) {
@@ -114,7 +131,8 @@ std::string CppNames::operator()(const std::string& name) const {
 }
 
 std::string CppNames::rename(const std::string& name) const {
-  const std::string base = stem(name);
+  std::string base = stem(without_gradc_prefix(stem(name)));
+  if (has_gradc_prefix(base + "_")) base = "v" + base;  // `gradc_` -> `vgradc_`: `gradc_2` is gradc's
   std::string cpp = base + "_";
   for (int i = 2; !is_plain_cpp_local(cpp) || kept_.count(cpp) || given_.count(cpp); ++i)
     cpp = fmt::format("{}_{}", base, i);
@@ -150,8 +168,8 @@ std::string kernel_name_from_file(std::string_view file_stem) {
 }
 
 std::string kernel_name_suggestion(const std::string& name) {
-  std::string s = kernel_name_from_file(name);  // `__x` -> `x`, `2d` -> `v2d`
-  if (s.starts_with("gradc_")) s = s.substr(6);
+  // `__x` -> `x`, `2d` -> `v2d`, `GRADC_k` -> `k`
+  std::string s = stem(without_gradc_prefix(kernel_name_from_file(name)));
   for (const std::string& candidate : {s + "_kernel", std::string("kernel")})
     if (kernel_name_problem(candidate).empty()) return candidate;
   return "kernel";  // unreachable while "kernel" is no C library name

@@ -18,7 +18,9 @@ namespace gradc {
 /// kernel? Not if it is a C++ keyword, reserved in every scope (`__x`,
 /// `_X`), an object-like macro of <cmath> and the headers it includes (or
 /// predefined, `unix`), a kernel parameter (`in`, `out`, `jac`, `v`, ...,
-/// the scratch array `s`), `std`, or a helper the code calls (`gradc_sigmoid`).
+/// the scratch array `s`), `std`, or starts with `gradc_` or `GRADC_`, the
+/// prefixes of gradc's own helpers, types and macros (`gradc_sigmoid`,
+/// `gradc_v2`, `GRADC_LANES_V2`).
 /// Library functions are fine (`fabs`: the code calls `std::fabs`).
 bool is_plain_cpp_local(std::string_view name);
 
@@ -33,7 +35,9 @@ class CppNames {
   /// The C++ name of `name`: `name` itself if it is plain, else its stem
   /// (runs of '_' collapsed, leading and trailing '_' dropped) with '_'
   /// appended: `M_PI` -> `M_PI_`, `int` -> `int_`, `__cplusplus` ->
-  /// `cplusplus_`, `_X` -> `X_`; if that is taken (a plain name of the scope
+  /// `cplusplus_`, `_X` -> `X_`; gradc's prefixes are dropped first:
+  /// `gradc_sigmoid` -> `sigmoid_`, `GRADC_LANES_V2` -> `LANES_V2_` (and
+  /// `gradc_` -> `vgradc_`); if that is taken (a plain name of the scope
   /// or another renaming), `_2`, `_3`, ... instead of the '_'. One-to-one: a
   /// renaming never equals another name of the function. A name outside the
   /// scope gets its C++ name on first use.
@@ -53,7 +57,7 @@ class CppNames {
 /// declares namespace NAME_info, so none of these may be a C++ keyword, a
 /// reserved identifier, a macro of the C library headers, a C library
 /// symbol (libc, libm, start files), `main`, `std`, or start with `gradc_`
-/// (gradc's own), or start with '_' (reserved in the global namespace,
+/// or `GRADC_` (gradc's own), or start with '_' (reserved in the global namespace,
 /// where the kernels are, and it would make the header guard GRADC__...).
 std::string kernel_name_problem(const std::string& name);
 

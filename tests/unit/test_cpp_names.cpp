@@ -88,7 +88,7 @@ TEST_CASE("CppNames: renamings, pinned") {
       {"HUGE_VAL", "HUGE_VAL_"}, {"FP_NAN", "FP_NAN_"}, {"math_errhandling", "math_errhandling_"},
       {"unix", "unix_"},   {"linux", "linux_"},   {"int", "int_"},
       {"typeof", "typeof_"}, {"in", "in_"},        {"jac_nz", "jac_nz_"},
-      {"s", "s_"},         {"std", "std_"},       {"gradc_sigmoid", "gradc_sigmoid_"},
+      {"s", "s_"},         {"std", "std_"},       {"gradc_sigmoid", "sigmoid_"},
       {"__cplusplus", "cplusplus_"}, {"_Complex", "Complex_"}, {"a__b", "a_b_"},
       {"x__", "x_"},       {"__", "v_"},          {"__1x", "v1x_"},
       // macros of the headers a caller includes, which a unity build puts
@@ -100,7 +100,11 @@ TEST_CASE("CppNames: renamings, pinned") {
       {"x", "x"},          {"W", "W"},            {"fabs", "fabs"},
       {"main", "main"},
       {"restrict", "restrict"}, {"_abc", "_abc"}, {"_1", "_1"},
-      {"_", "_"},          {"x_", "x_"},          {"gradc_x", "gradc_x"},
+      {"_", "_"},          {"x_", "x_"},          {"Gradc_x", "Gradc_x"},
+      // gradc's own prefixes (its helpers, lane type and macros) are dropped
+      {"gradc_x", "x_"},   {"gradc_v2", "v2_"},   {"GRADC_LANES_V2", "LANES_V2_"},
+      {"GRADC_PORTABLE", "PORTABLE_"}, {"gradc_", "vgradc_"}, {"GRADC_", "vGRADC_"},
+      {"gradc__GRADC_x", "x_"}, {"gradc_2", "v2_"}, {"GRADC_HELPER_GRADC_RELU", "HELPER_GRADC_RELU_"},
   };
   for (auto [source, cpp] : table) {
     CppNames names({source});
@@ -143,6 +147,7 @@ TEST_CASE("CppNames: one-to-one on random names and on every reserved name") {
       size_t len = 1 + rng() % 5;
       while (n.size() < len) n += alphabet[rng() % alphabet.size()];
       if (std::isdigit(static_cast<unsigned char>(n[0]))) n = "_" + n;
+      if (rng() % 4 == 0) n = (rng() % 2 ? "gradc_" : "GRADC_") + n;
       scope.push_back(n);
     }
     check_mapping(renamings(scope));
@@ -154,6 +159,8 @@ TEST_CASE("CppNames: one-to-one on random names and on every reserved name") {
       all.emplace_back(n);
       all.push_back(std::string(n) + "_");
       all.push_back("__" + std::string(n));
+      all.push_back("gradc_" + std::string(n));
+      all.push_back("GRADC_" + std::string(n));
     }
   check_mapping(renamings(all));
 }
@@ -166,7 +173,8 @@ TEST_CASE("the names the kernels declare themselves are never plain") {
   for (const KernelSpec& k : c.kernels)
     for (const KernelArray& a : k.args) CHECK_MESSAGE(!is_plain_cpp_local(a.name), a.name);
   CHECK_FALSE(is_plain_cpp_local("s"));  // the scratch array of a split kernel
-  for (Op op : {Op::Sigmoid, Op::Softplus, Op::Gelu, Op::Sign, Op::Relu, Op::LeakyRelu})
+  for (Op op : {Op::Sigmoid, Op::Softplus, Op::Gelu, Op::Sign, Op::Relu, Op::LeakyRelu, Op::Max,
+                Op::Min})
     CHECK_FALSE(is_plain_cpp_local(std::string(cpp_helper_name(op))));
 }
 
@@ -187,6 +195,7 @@ TEST_CASE("kernel_name_problem: every listed name is refused, close names are no
     CHECK_MESSAGE(problem(r).find("reserved for the C++ implementation") != std::string::npos, r);
   CHECK(problem("int").find("keyword") != std::string::npos);
   CHECK(problem("gradc_k").find("gradc") != std::string::npos);
+  CHECK(problem("GRADC_LANES_V2").find("gradc's own") != std::string::npos);
   CHECK(problem("main").find("entry point") != std::string::npos);
   CHECK(problem("std").find("namespace") != std::string::npos);
   for (const char* bad : {"", "2d", "a-b", "a b"})
@@ -217,6 +226,7 @@ TEST_CASE("kernel_name_suggestion: a close name that works") {
   CHECK(kernel_name_suggestion("2d") == "v2d_kernel");
   CHECK(kernel_name_suggestion("a-b") == "a_b_kernel");
   CHECK(kernel_name_suggestion("gradc_k") == "k_kernel");
+  CHECK(kernel_name_suggestion("GRADC_gradc_k") == "k_kernel");
   for (const char* bad : {"", "int", "M_PI", "select", "k_", "_Complex", "main", "-"})
     CHECK_MESSAGE(kernel_name_problem(kernel_name_suggestion(bad)).empty(), bad);
 }
