@@ -25,13 +25,15 @@ std::string_view cpp_helper_name(Op op) {
     case Op::Sign: return "gradc_sign";
     case Op::Relu: return "gradc_relu";
     case Op::LeakyRelu: return "gradc_leaky_relu";
+    case Op::Max: return "gradc_max";
+    case Op::Min: return "gradc_min";
     case Op::Const: case Op::Input: case Op::Neg: case Op::Not: case Op::Exp: case Op::Log:
     case Op::Log1p: case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos:
     case Op::Tan: case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh:
     case Op::Tanh: case Op::Erf: case Op::Abs: case Op::Floor: case Op::Ceil: case Op::NoGrad:
     case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Pow: case Op::Lt:
     case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne: case Op::And: case Op::Or:
-    case Op::Atan2: case Op::Max: case Op::Min: case Op::Select: break;
+    case Op::Atan2: case Op::Select: break;
   }
   return "";
 }
@@ -58,13 +60,21 @@ std::string_view cpp_helper_source(Op op) {
     case Op::LeakyRelu:
       return "static inline double gradc_leaky_relu(double x, double slope) {\n"
              "  return x > 0 ? x : slope * x;\n}\n";
+    // IEEE 754-2019 maximumNumber/minimumNumber (scalar_math.h max_num):
+    // fmax/fmin leave the sign of a zero result to the compiler.
+    case Op::Max:
+      return "static inline double gradc_max(double a, double b) {  // NaN ignored, -0 < +0\n"
+             "  return (a < b || a != a) ? b : (a > b || b != b) ? a : std::signbit(a) ? b : a;\n}\n";
+    case Op::Min:
+      return "static inline double gradc_min(double a, double b) {  // NaN ignored, -0 < +0\n"
+             "  return (a > b || a != a) ? b : (a < b || b != b) ? a : std::signbit(a) ? a : b;\n}\n";
     case Op::Const: case Op::Input: case Op::Neg: case Op::Not: case Op::Exp: case Op::Log:
     case Op::Log1p: case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos:
     case Op::Tan: case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh:
     case Op::Tanh: case Op::Erf: case Op::Abs: case Op::Floor: case Op::Ceil: case Op::NoGrad:
     case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Pow: case Op::Lt:
     case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne: case Op::And: case Op::Or:
-    case Op::Atan2: case Op::Max: case Op::Min: case Op::Select: break;
+    case Op::Atan2: case Op::Select: break;
   }
   return "";
 }
@@ -245,13 +255,12 @@ ExprRenderer::Text ExprRenderer::cpp_expr(NodeId id, const Node& n) {
     case Op::Select:
       return {cpp_condition(n.a, false).text + " ? " + wrap(n.b, 1) + " : " + wrap(n.c, 1), 1};
     case Op::Abs: return {fmt::format("std::fabs({})", wrap(n.a, 0)), 9};
-    case Op::Max: return {fmt::format("std::fmax({}, {})", wrap(n.a, 0), wrap(n.b, 0)), 9};
-    case Op::Min: return {fmt::format("std::fmin({}, {})", wrap(n.a, 0), wrap(n.b, 0)), 9};
     case Op::Const: case Op::Input: case Op::Exp: case Op::Log: case Op::Log1p: case Op::Expm1:
     case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos: case Op::Tan: case Op::Asin:
     case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh: case Op::Tanh: case Op::Erf:
     case Op::Sign: case Op::Floor: case Op::Ceil: case Op::Sigmoid: case Op::Softplus:
-    case Op::Relu: case Op::Gelu: case Op::Atan2: case Op::LeakyRelu: break;
+    case Op::Relu: case Op::Gelu: case Op::Atan2: case Op::LeakyRelu: case Op::Max:
+    case Op::Min: break;
   }
   std::string fn;
   if (std::string_view helper = cpp_helper_name(n.op); !helper.empty()) {

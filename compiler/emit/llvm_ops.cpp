@@ -133,6 +133,14 @@ llvm::Value* LlvmOpLowering::libm(const char* name, llvm::Value* x, llvm::Value*
   return call;
 }
 
+llvm::Value* LlvmOpLowering::equal_bits(llvm::Value* x, llvm::Value* y, llvm::Value* result,
+                                       llvm::Instruction::BinaryOps bits_op) {
+  llvm::Type* bits_type = x->getType()->getWithNewType(b_.getInt64Ty());
+  llvm::Value* bits =
+      b_.CreateBinOp(bits_op, b_.CreateBitCast(x, bits_type), b_.CreateBitCast(y, bits_type));
+  return b_.CreateSelect(b_.CreateFCmpOEQ(x, y), b_.CreateBitCast(bits, x->getType()), result);
+}
+
 llvm::Value* LlvmOpLowering::truth(llvm::Value* x) { return b_.CreateFCmpUNE(x, constant(0.0)); }
 
 llvm::Value* LlvmOpLowering::as_double(llvm::Value* cond) {
@@ -193,9 +201,12 @@ llvm::Value* LlvmOpLowering::value(Op op, llvm::Value* x, llvm::Value* y) {
     case Op::Cbrt: return libm("cbrt", x);
     case Op::Erf: return libm("erf", x);
     case Op::Atan2: return libm("atan2", x, y);
-    // fmax/fmin: the other operand when one is NaN, as llvm.maxnum/minnum.
-    case Op::Max: return b_.CreateMaxNum(x, y);
-    case Op::Min: return b_.CreateMinNum(x, y);
+    // IEEE 754-2019 maximumNumber/minimumNumber (scalar_math.h max_num):
+    // llvm.maxnum/minnum ignore a NaN operand but may return either zero of
+    // {-0, +0}; where x == y the bits of x AND y (max: +0) or x OR y (min:
+    // -0) are the result, which for equal nonzero values is x itself.
+    case Op::Max: return equal_bits(x, y, b_.CreateMaxNum(x, y), llvm::Instruction::And);
+    case Op::Min: return equal_bits(x, y, b_.CreateMinNum(x, y), llvm::Instruction::Or);
     case Op::NoGrad: return x;  // only the value matters in a kernel
     case Op::Relu:  // x > 0 ? x : 0.0
       return b_.CreateSelect(b_.CreateFCmpOGT(x, zero), x, zero);

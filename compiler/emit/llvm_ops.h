@@ -46,6 +46,9 @@ class LlvmOpLowering {
   llvm::Value* libm(const char* name, llvm::Value* x);
   llvm::Value* libm(const char* name, llvm::Value* x, llvm::Value* y);
   llvm::Value* constant(double v);
+  /// `result`, except where x == y: the bits of x `bits_op` (And, Or) y.
+  llvm::Value* equal_bits(llvm::Value* x, llvm::Value* y, llvm::Value* result,
+                          llvm::Instruction::BinaryOps bits_op);
   /// `name` of the vector library on vector arguments, in pieces of
   /// vector_math_lanes_ lanes; or lane by lane through libm's `name`.
   llvm::Value* vector_call(const char* name, llvm::ArrayRef<llvm::Value*> args);

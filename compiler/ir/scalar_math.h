@@ -29,6 +29,19 @@ inline double gelu(double x) {
 inline double sign(double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0 * x; }
 inline double relu(double x) { return x > 0 ? x : 0.0; }
 inline double leaky_relu(double x, double s) { return x > 0 ? x : s * x; }
+/// max and min as IEEE 754-2019's maximumNumber and minimumNumber: a NaN
+/// operand is ignored (fmax/fmin) and -0 < +0, so every backend picks the
+/// same zero (fmax(-0, +0) may be either: g++ and clang differ).
+inline double max_num(double a, double b) {
+  if (a < b || a != a) return b;
+  if (a > b || b != b) return a;
+  return std::signbit(a) ? b : a;  // a == b: +0 of {-0, +0}
+}
+inline double min_num(double a, double b) {
+  if (a > b || a != a) return b;
+  if (a < b || b != b) return a;
+  return std::signbit(a) ? a : b;  // a == b: -0 of {-0, +0}
+}
 inline double truth(bool b) { return b ? 1.0 : 0.0; }
 
 /// Apply a unary op.
@@ -86,8 +99,8 @@ inline double apply(Op op, double a, double b) {
     case Op::And: return truth(a != 0 && b != 0);
     case Op::Or: return truth(a != 0 || b != 0);
     case Op::Atan2: return std::atan2(a, b);
-    case Op::Max: return std::fmax(a, b);
-    case Op::Min: return std::fmin(a, b);
+    case Op::Max: return max_num(a, b);
+    case Op::Min: return min_num(a, b);
     case Op::LeakyRelu: return leaky_relu(a, b);
     case Op::Const: case Op::Input: case Op::Neg: case Op::Not: case Op::Exp: case Op::Log:
     case Op::Log1p: case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos:

@@ -6,6 +6,8 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -366,6 +368,41 @@ TEST_CASE("a selection inside an untaken branch leaks nothing in any compiled ke
       Values v = b->call(i, cases[i].in);
       CHECK(v.out[0] == cases[i].value);
       CHECK(v.jac == std::vector<double>{cases[i].d_dx, 0.0});
+    }
+  }
+}
+
+// max and min are IEEE 754-2019's maximumNumber and minimumNumber: a NaN
+// operand is ignored and -0 < +0, so every backend returns the same bits
+// where fmax/fmin leave the zero's sign open (g++ and clang++ differ there).
+TEST_CASE("max and min pick the same zero and ignore NaN in every backend") {
+  auto c = gradc_test::compile_text("input x, y\na = max(x, y)\nb = min(x, y)\nr = 1/max(x, y)\n"
+                                    "output a, b, r");
+  REQUIRE(c);
+  const double nan = std::nan(""), inf = INFINITY;
+  const std::vector<std::pair<double, double>> points = {
+      {-0.0, 0.0}, {0.0, -0.0}, {-0.0, -0.0}, {0.0, 0.0}, {nan, 1.0}, {1.0, nan},
+      {nan, -0.0}, {-0.0, nan}, {2.0, 3.0}, {3.0, 2.0}, {-inf, inf}, {-2.5, -2.5}};
+  auto bits = [](double d) { uint64_t u; std::memcpy(&u, &d, 8); return u; };
+  std::vector<gradc_test::NamedProgram> batch = {{"mm", &*c}};
+  std::vector<gradc_test::BackendSpec> specs = {
+      {gradc_test::Backend::Interpreter}, {gradc_test::Backend::Cpp},
+      {gradc_test::Backend::Cpp, {.cxx = GRADC_CLANGXX}}, {gradc_test::Backend::Jit},
+      {gradc_test::Backend::LlvmText}, {gradc_test::Backend::Object}};
+  for (const auto& b : gradc_test::build_backends(batch, specs)) {
+    REQUIRE_MESSAGE(b->ok(), b->label() << ":\n" << b->log());
+    for (auto [x, y] : points) {
+      // The expected values by the rule, written out: the larger (smaller)
+      // operand; the other one where one is NaN; +0 (-0) of two zeros.
+      double hi = std::isnan(x) ? y : std::isnan(y) ? x : x != y ? (x > y ? x : y)
+                  : std::signbit(x) ? y : x;
+      double lo = std::isnan(x) ? y : std::isnan(y) ? x : x != y ? (x < y ? x : y)
+                  : std::signbit(x) ? x : y;
+      INFO(b->label(), " at x = ", x, ", y = ", y);
+      Values v = b->call(0, {x, y});
+      CHECK(bits(v.out[0]) == bits(hi));
+      CHECK(bits(v.out[1]) == bits(lo));
+      CHECK(bits(v.out[2]) == bits(1 / hi));
     }
   }
 }
