@@ -270,7 +270,10 @@ std::string KernelWriter::item_text(const PlanItem& item, const PlanLoop* loop) 
     const LaneGroup& grp = plan_.lanes.groups[group];
     if (item.node != grp.member[0]) return "";
     std::string text;
-    if (!sweep_comment_done_ && c_.is_derivative_node(item.node)) {
+    // A group pairing a forward value with a derivative one is not yet
+    // the sweep.
+    if (!sweep_comment_done_ && c_.is_derivative_node(grp.member[0]) &&
+        c_.is_derivative_node(grp.member[1])) {
       text = fmt::format("  // {}\n", spec_.sweep_comment);
       sweep_comment_done_ = true;
     }
