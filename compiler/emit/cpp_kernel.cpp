@@ -95,6 +95,9 @@ class KernelWriter {
   /// A name no value, input or parameter of the kernel has: `wanted`,
   /// `wanted_2`, ... (`carry`, ... if `wanted` cannot be a local).
   std::string fresh_name(const std::string& wanted);
+  /// "  // reverse sweep: ...\n" before the first statement that computes
+  /// only derivative values (`derivative`), once per kernel; else "".
+  std::string sweep_comment_before(bool derivative);
 
   const Compiled& c_;
   const KernelPlan& plan_;
@@ -269,25 +272,17 @@ std::string KernelWriter::item_text(const PlanItem& item, const PlanLoop* loop) 
     // The group's Steps come together (lane 0 first): one vector statement.
     const LaneGroup& grp = plan_.lanes.groups[group];
     if (item.node != grp.member[0]) return "";
-    std::string text;
     // A group pairing a forward value with a derivative one is not yet
     // the sweep.
-    if (!sweep_comment_done_ && c_.is_derivative_node(grp.member[0]) &&
-        c_.is_derivative_node(grp.member[1])) {
-      text = fmt::format("  // {}\n", spec_.sweep_comment);
-      sweep_comment_done_ = true;
-    }
+    std::string text = sweep_comment_before(c_.is_derivative_node(grp.member[0]) &&
+                                            c_.is_derivative_node(grp.member[1]));
     return text + fmt::format("  const gradc_v2 {} = {};  // {}, {}\n", group_name_[group],
                               vector_expr(group), plan_.schedule.name(grp.member[0]),
                               plan_.schedule.name(grp.member[1]));
   }
   const std::string& source = plan_.schedule.name(item.node);
   std::string name = r_.name(source);
-  std::string text;
-  if (!sweep_comment_done_ && c_.is_derivative_node(item.node)) {
-    text = fmt::format("  // {}\n", spec_.sweep_comment);
-    sweep_comment_done_ = true;
-  }
+  std::string text = sweep_comment_before(c_.is_derivative_node(item.node));
   text += fmt::format("{}const double {} = {};{}\n", indent, name, r_.definition(item.node),
                       source_name_comment(name, source));
   uint32_t slot = plan_.slot[item.node];
@@ -295,6 +290,12 @@ std::string KernelWriter::item_text(const PlanItem& item, const PlanLoop* loop) 
     text += loop ? fmt::format("    s[{}] = {};\n", affine_text(slot, 1, loop_var_), name)
                  : fmt::format("  s[{}] = {};\n", slot, name);
   return text;
+}
+
+std::string KernelWriter::sweep_comment_before(bool derivative) {
+  if (sweep_comment_done_ || !derivative) return "";
+  sweep_comment_done_ = true;
+  return fmt::format("  // {}\n", spec_.sweep_comment);
 }
 
 // for (int i = 0; i < count; ++i) { iteration i's statements }, its leaves
@@ -332,10 +333,7 @@ std::string KernelWriter::loop_text(uint32_t l, size_t part) {
     const PlanItem& item = plan_.items[loop.first + j];
     if (item.kind != PlanItem::Step) continue;
     names += (names.empty() ? "" : ", ") + r_.name(plan_.schedule.name(item.node));
-    if (!sweep_comment_done_ && c_.is_derivative_node(item.node)) {
-      text += fmt::format("  // {}\n", spec_.sweep_comment);
-      sweep_comment_done_ = true;
-    }
+    text += sweep_comment_before(c_.is_derivative_node(item.node));
   }
   text += fmt::format("  // {} iterations of the {} statement(s) below ({} for {} = 0), from\n"
                       "  // straight-line code that repeats one shape\n",

@@ -4,6 +4,8 @@
 // (backends.h builds the LLVM backends' kernels on the same pieces).
 #pragma once
 
+#include <cmath>
+#include <cstring>
 #include <optional>
 #include <random>
 #include <string>
@@ -165,6 +167,12 @@ std::vector<std::pair<std::string, std::string>> named_files(const Programs& pro
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& p : programs) out.emplace_back(p.name + ext, emit(p));
   return out;
+}
+
+/// a and b are the same double to the bit, or both NaN (of any payload):
+/// the equality of backends that must agree exactly, signed zeros included.
+inline bool same_bits(double a, double b) {
+  return (std::isnan(a) && std::isnan(b)) || std::memcmp(&a, &b, sizeof a) == 0;
 }
 
 /// The flags every kernel is compiled with (SPEC 3 plus -Werror, and

@@ -112,10 +112,6 @@ std::vector<double> test_input(std::mt19937_64& rng, size_t n) {
   return v;
 }
 
-bool same_bits(double a, double b) {
-  return (std::isnan(a) && std::isnan(b)) || std::memcmp(&a, &b, sizeof a) == 0;
-}
-
 }  // namespace
 
 TEST_CASE("two-output gradients in lane groups equal the scalar kernels to the bit") {

@@ -20,13 +20,9 @@ using gradc::Graph;
 using gradc::Node;
 using gradc::NodeId;
 using gradc::Op;
+using gradc_test::same_bits;
 
 namespace {
-
-bool same_bits(double a, double b) {
-  if (std::isnan(a) && std::isnan(b)) return true;
-  return std::memcmp(&a, &b, sizeof a) == 0;
-}
 
 // Operations of `op` among the nodes reachable from `roots`.
 int count_ops(const Graph& g, const std::vector<NodeId>& roots, Op op) {
