@@ -37,7 +37,7 @@ NodeId unary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId s) {
     case Op::Log: return b.div(s, x);                               // log' = 1/x
     case Op::Log1p: return b.div(s, b.add(k(1), x));                // 1/(1+x)
     case Op::Expm1: return b.mul(s, b.unary(Op::Exp, x));           // exp(x)
-    case Op::Sqrt: return over(b, b.mul(k(0.5), s), n);             // 1/(2 sqrt x)
+    case Op::Sqrt: return b.mul(s, over(b, k(0.5), n));             // 1/(2 sqrt x), one per node
     case Op::Cbrt: return b.div(s, b.mul(k(3), sq(n)));             // 1/(3 cbrt(x)^2)
     case Op::Sin: return b.mul(s, b.unary(Op::Cos, x));             // cos x
     case Op::Cos: return b.neg(b.mul(s, b.unary(Op::Sin, x)));      // -sin x
@@ -80,7 +80,11 @@ NodeId binary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId y, int i, No
   switch (op) {
     case Op::Add: return s;                                         // d(x+y) = 1, 1
     case Op::Sub: return i == 0 ? s : b.neg(s);                     // 1, -1
-    case Op::Mul: return times(b, s, other);                        // y, x
+    case Op::Mul:                                                   // y, x
+      // x*x: d/dx = 2x, taken once for both operands: one product per
+      // adjoint or tangent (s*(2x)) instead of two to add (s*x + s*x).
+      if (x == y) return i == 0 ? times(b, s, b.add(x, x)) : kNoNode;
+      return times(b, s, other);
     case Op::Div: {  // d(x/y) = 1/y, -x/y^2 = -(1/y)*n
       NodeId scaled = over(b, s, y);
       return i == 0 ? scaled : b.neg(b.mul(scaled, n));
