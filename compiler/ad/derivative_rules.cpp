@@ -178,6 +178,18 @@ NodeId partial_times(Builder& b, NodeId id, int operand_index, NodeId seed) {
   return unmasked_partial_times(b, id, operand_index, seed);
 }
 
+NodeId seed_times(Builder& b, NodeId seed, NodeId factor) {
+  // As partial_times: a zero seed or factor contributes nothing, and a
+  // masked seed keeps its mask around the product even where the factor
+  // is a constant inf (the builder would leave (c ? s : 0)*inf IEEE).
+  if (b.graph().is_const(seed, 0.0) || b.graph().is_const(factor, 0.0)) return kNoNode;
+  if (b.pushes_mask(seed)) {
+    const Node sn = b.graph()[seed];
+    return b.select(sn.a, b.mul(sn.b, factor), b.zero());
+  }
+  return b.mul(seed, factor);
+}
+
 bool has_finite_partials(Op op) {
   switch (op) {
     case Op::Const: case Op::Input:  // leaves: finite_cone checks a constant's value

@@ -22,6 +22,13 @@ namespace gradc {
 /// is finite for finite inputs (finite_cone), where the two are equal.
 NodeId partial_times(Builder& b, NodeId n, int operand, NodeId seed);
 
+/// seed * factor for a factor that is a forward value (a preaccumulated
+/// partial, ReverseSweeps), with partial_times' zero and mask rules:
+/// kNoNode for a zero seed or a constant zero factor, and a masked seed
+/// `c ? s : 0` gives `c ? s*factor : 0` even where the factor is a
+/// constant inf.
+NodeId seed_times(Builder& b, NodeId seed, NodeId factor);
+
 /// Is the op's value, and each of its local partials, finite wherever its
 /// operands are finite (short of overflow: `+ - *` of values beyond about
 /// 1e154)? True for `+ - *`, negation, relu and the other piecewise-linear

@@ -135,7 +135,7 @@ bool ReverseSweeps::sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& w
         NodeId contribution;
         {
           Builder::KeepMasks keep(b_, gate_once);
-          contribution = b_.graph().is_const(local_[x], 0.0) ? kNoNode : b_.mul(adj_[id], local_[x]);
+          contribution = seed_times(b_, adj_[id], local_[x]);  // adj * d id / d x
         }
         local_[x] = kNoNode;
         if (contribution == kNoNode) continue;

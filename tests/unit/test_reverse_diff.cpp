@@ -258,3 +258,23 @@ TEST_CASE("preaccumulation: a 200000-deep chain of products, no recursion") {
   CHECK(unit::close(vals[jac[1]], (1 - dx) / (1 - 0.99999), 1e-6, 0));
   CHECK(unit::close(vals[jac[2]], 2 * vals[v] * dx, 1e-9, 0));
 }
+
+TEST_CASE("preaccumulation keeps an untaken branch's mask through a constant infinite partial") {
+  // v = x > 0 ? x : y*1e200*1e200: the statement's partial in y is the
+  // constant inf (1e200*1e200, kept as a node), and the adjoint reaching it
+  // is masked by x <= 0. Where x > 0 that branch is not taken, so dv/dy is
+  // 0 (SPEC 1), not the 0*inf of IEEE products.
+  for (Preaccumulation p : {Preaccumulation::On, Preaccumulation::Off}) {
+    Graph g;
+    Builder b(g);
+    NodeId x = b.input(0), y = b.input(1);
+    NodeId big = b.mul(b.mul(y, b.constant(1e200)), b.constant(1e200));
+    NodeId v = b.select(b.binary(Op::Gt, x, b.zero()), x, big);
+    std::vector<NodeId> jac = *reverse_jacobian(b, {v, b.mul(v, x)}, {x, y}, {}, {}, nullptr, p);
+    std::vector<double> d = values_of(g, jac, {1.0, 0.5});
+    CHECK(d[0] == 1.0);
+    CHECK(d[1] == 0.0);  // dv/dy where the branch with y is not taken
+    CHECK(d[2] == 2.0);  // d(v*x)/dx = 2x
+    CHECK(d[3] == 0.0);
+  }
+}
