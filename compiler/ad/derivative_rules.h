@@ -12,7 +12,9 @@ namespace gradc {
 /// `seed`, so reverse mode passes the adjoint of `n` as the seed (and adds the
 /// result into the operand's adjoint), and forward mode passes the operand's
 /// tangent. Returns kNoNode where the op carries no derivative to that
-/// operand (comparisons, logic, sign, floor, ceil, a select's condition).
+/// operand (comparisons, logic, sign, floor, ceil, a select's condition),
+/// and for operand 1 of `x*x`, whose operand 0 carries the whole `2x`:
+/// callers sum over every operand of the node, as the chain rule does.
 /// Selections (`?:`, relu, max, ...) return masked values `c ? v : 0`, which
 /// the builder keeps zero through later products, so an untaken branch never
 /// leaks NaN or inf.

@@ -3,6 +3,7 @@
 #include "ad/reverse_diff.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "ad/derivative_rules.h"
 
@@ -51,6 +52,8 @@ void ReverseSweeps::preaccumulate_statements() {
   interior_.assign(size_, false);
   for (NodeId x = 0; x < size_; ++x)
     interior_[x] = uses[x] == 1 && is_polynomial(g[x].op) && is_polynomial(g[user[x]].op);
+  for (NodeId w : wrt_)  // a wrt value needs its own adjoint: a leaf (`wrt h`)
+    if (w < size_) interior_[w] = false;
   local_.assign(size_, kNoNode);
 }
 
@@ -66,8 +69,12 @@ bool ReverseSweeps::has_interior_operand(NodeId id) const {
 // values: leaves_ and local_[leaf]. A statement is a tree (each interior
 // node has one use), so a node's partial is complete when its user is
 // expanded; an explicit stack, no recursion. Each edge builds at most a
-// product and a sum, once: later sweeps find them hash-consed.
-void ReverseSweeps::statement_partials(NodeId root) {
+// product and a sum, once (later sweeps walk the statement again and find
+// them hash-consed). False, with no partials kept, where a partial is a
+// constant that is not finite (1e200*1e200): an adjoint 0 times it is NaN,
+// where the edges' products, (0*1e200)*1e200, give 0; such a statement
+// takes the sweep edge by edge.
+bool ReverseSweeps::statement_partials(NodeId root) {
   const Graph& g = b_.graph();
   leaves_.clear();
   stack_.assign(1, {root, b_.one()});
@@ -80,6 +87,12 @@ void ReverseSweeps::statement_partials(NodeId root) {
       if (!depends_[x]) continue;
       NodeId p = partial_times(b_, id, i, partial);  // d root / d x along this edge
       if (p == kNoNode) continue;
+      if (double v; g.constant_value(p, v) && !std::isfinite(v)) {
+        for (NodeId leaf : leaves_) local_[leaf] = kNoNode;
+        leaves_.clear();
+        stack_.clear();
+        return false;
+      }
       if (interior_[x]) {
         stack_.push_back({x, p});
       } else if (local_[x] == kNoNode) {
@@ -90,6 +103,7 @@ void ReverseSweeps::statement_partials(NodeId root) {
       }
     }
   }
+  return true;
 }
 
 bool ReverseSweeps::sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& wrt_adjoints,
@@ -127,10 +141,10 @@ bool ReverseSweeps::sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& w
     // A ReLU gate in the adjoint stays one factor below here (see the header).
     const bool gate_once = finite_[id] && !selected_[id];
     const bool selected = selected_[id] || masks_as_selection(n.op);
-    if (!interior_.empty() && is_polynomial(n.op) && has_interior_operand(id)) {
+    if (!interior_.empty() && is_polynomial(n.op) && has_interior_operand(id) &&
+        statement_partials(id)) {
       // adj * d id / d leaf for each leaf of the statement: one product per
       // leaf in every sweep, the partials shared (preaccumulate_statements).
-      statement_partials(id);
       for (NodeId x : leaves_) {
         NodeId contribution;
         {

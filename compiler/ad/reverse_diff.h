@@ -67,7 +67,9 @@ class ReverseSweeps {
   /// one product per leaf instead of one per edge. ADIFOR's and
   /// Tapenade's statement-level preaccumulation. The partials cost at most
   /// a product and a sum per edge, once; the statement's interior nodes
-  /// get no adjoint of their own (nor a hook call).
+  /// get no adjoint of their own (nor a hook call: `--print` names no
+  /// dOUT_dv for them). A wrt value is never interior; a statement with a
+  /// partial that is a constant inf or NaN goes edge by edge.
   void preaccumulate_statements();
 
  private:
@@ -86,7 +88,7 @@ class ReverseSweeps {
   std::vector<NodeId> local_;
   std::vector<NodeId> leaves_;
   std::vector<std::pair<NodeId, NodeId>> stack_;
-  void statement_partials(NodeId root);
+  bool statement_partials(NodeId root);
   bool has_interior_operand(NodeId id) const;
   uint32_t sweep_ = 0;
   size_t visits_ = 0;

@@ -278,3 +278,38 @@ TEST_CASE("preaccumulation keeps an untaken branch's mask through a constant inf
     CHECK(d[3] == 0.0);
   }
 }
+
+TEST_CASE("preaccumulation: a wrt value inside a statement keeps its own adjoint (wrt h)") {
+  // h = x*y has one use, in a = h*z + y: it would be interior to a's
+  // statement, but d/dh is asked for.
+  for (Preaccumulation p : {Preaccumulation::On, Preaccumulation::Off}) {
+    Graph g;
+    Builder b(g);
+    NodeId x = b.input(0), y = b.input(1), z = b.input(2);
+    NodeId h = b.mul(x, y);
+    NodeId a = b.add(b.mul(h, z), y);
+    std::vector<NodeId> jac = *reverse_jacobian(b, {a, b.mul(z, y)}, {h, x, y, z}, {}, {}, nullptr, p);
+    std::vector<double> d = values_of(g, jac, {1.0, 2.0, 3.0});
+    CHECK(d[0] == 3.0);  // da/dh = z
+    CHECK(d[1] == 6.0);  // da/dx = y*z
+    CHECK(d[2] == 4.0);  // da/dy = x*z + 1
+    CHECK(d[3] == 2.0);  // da/dz = h
+    CHECK(d[4] == 0.0);  // d(z*y)/dh
+  }
+}
+
+TEST_CASE("preaccumulation: a statement with a constant infinite partial goes edge by edge") {
+  // u = y > 1 ? y : y*z*1e200*1e200, t = u*relu(y), b = t*z. At y = z = 0
+  // every value is finite and the adjoint reaching u's statement is 0 (the
+  // relu is off): (0*1e200)*1e200 is 0 edge by edge, 0*(1e200*1e200) NaN.
+  for (Preaccumulation p : {Preaccumulation::On, Preaccumulation::Off}) {
+    Graph g;
+    Builder b(g);
+    NodeId y = b.input(0), z = b.input(1);
+    NodeId big = b.mul(b.mul(b.mul(y, z), b.constant(1e200)), b.constant(1e200));
+    NodeId u = b.select(b.binary(Op::Gt, y, b.one()), y, big);
+    NodeId t = b.mul(u, b.unary(Op::Relu, y));
+    std::vector<NodeId> jac = *reverse_jacobian(b, {t, b.mul(t, z)}, {y, z}, {}, {}, nullptr, p);
+    for (double v : values_of(g, jac, {0.0, 0.0})) CHECK(v == 0.0);
+  }
+}
