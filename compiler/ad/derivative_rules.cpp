@@ -152,6 +152,20 @@ NodeId unmasked_partial_times(Builder& b, NodeId id, int operand_index, NodeId s
   }
 }
 
+// times(s) for a seed that is not masked, with the seed's rules: a zero
+// seed contributes nothing (kNoNode), and a masked seed c ? s : 0 gives
+// c ? times(s) : 0.
+template <class Times>
+NodeId with_seed_mask(Builder& b, NodeId seed, const Times& times) {
+  if (b.graph().is_const(seed, 0.0)) return kNoNode;
+  if (b.pushes_mask(seed)) {
+    const Node sn = b.graph()[seed];  // a copy: building nodes may move the arena
+    NodeId inner = times(sn.b);
+    return inner == kNoNode ? kNoNode : b.select(sn.a, inner, b.zero());
+  }
+  return times(seed);
+}
+
 }  // namespace
 
 NodeId partial_times(Builder& b, NodeId id, int operand_index, NodeId seed) {
@@ -169,25 +183,17 @@ NodeId partial_times(Builder& b, NodeId id, int operand_index, NodeId seed) {
   // inf (not where infinite terms cancel: inf - inf is NaN in either).
   // Under Builder::KeepMasks the masked seed is an ordinary factor
   // (Builder::pushes_mask).
-  if (b.graph().is_const(seed, 0.0)) return kNoNode;
-  const Node sn = b.graph()[seed];
-  if (b.pushes_mask(seed)) {
-    NodeId inner = unmasked_partial_times(b, id, operand_index, sn.b);
-    return inner == kNoNode ? kNoNode : b.select(sn.a, inner, b.zero());
-  }
-  return unmasked_partial_times(b, id, operand_index, seed);
+  return with_seed_mask(b, seed, [&](NodeId s) {
+    return unmasked_partial_times(b, id, operand_index, s);
+  });
 }
 
 NodeId seed_times(Builder& b, NodeId seed, NodeId factor) {
-  // As partial_times: a zero seed or factor contributes nothing, and a
-  // masked seed keeps its mask around the product even where the factor
-  // is a constant inf (the builder would leave (c ? s : 0)*inf IEEE).
-  if (b.graph().is_const(seed, 0.0) || b.graph().is_const(factor, 0.0)) return kNoNode;
-  if (b.pushes_mask(seed)) {
-    const Node sn = b.graph()[seed];
-    return b.select(sn.a, b.mul(sn.b, factor), b.zero());
-  }
-  return b.mul(seed, factor);
+  // As partial_times (with_seed_mask); a constant zero factor contributes
+  // nothing, and a masked seed keeps its mask even where the factor is a
+  // constant inf (the builder would leave (c ? s : 0)*inf IEEE).
+  if (b.graph().is_const(factor, 0.0)) return kNoNode;
+  return with_seed_mask(b, seed, [&](NodeId s) { return b.mul(s, factor); });
 }
 
 bool has_finite_partials(Op op) {

@@ -106,6 +106,15 @@ bool ReverseSweeps::statement_partials(NodeId root) {
   return true;
 }
 
+// adj_[x] += contribution (nothing for kNoNode), from a node whose adjoint
+// holds a selection's mask if `selected`: x's adjoint then does too.
+void ReverseSweeps::accumulate(NodeId x, NodeId contribution, bool selected) {
+  if (contribution == kNoNode) return;
+  selected_[x] = selected_[x] || selected;
+  Builder::KeepMasks keep(b_, finite_[x] && !selected_[x]);
+  adj_[x] = adj_[x] == kNoNode ? contribution : b_.add(adj_[x], contribution);
+}
+
 bool ReverseSweeps::sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& wrt_adjoints,
                           const AdjointHook& hook, const SweepBudget& budget) {
   const Graph& g = b_.graph();
@@ -152,10 +161,7 @@ bool ReverseSweeps::sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& w
           contribution = seed_times(b_, adj_[id], local_[x]);  // adj * d id / d x
         }
         local_[x] = kNoNode;
-        if (contribution == kNoNode) continue;
-        selected_[x] = selected_[x] || selected;
-        Builder::KeepMasks keep(b_, finite_[x] && !selected_[x]);
-        adj_[x] = adj_[x] == kNoNode ? contribution : b_.add(adj_[x], contribution);
+        accumulate(x, contribution, selected);
       }
       if (g.size() > budget.max_nodes) return false;
       continue;
@@ -168,10 +174,7 @@ bool ReverseSweeps::sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& w
         Builder::KeepMasks keep(b_, gate_once);
         contribution = partial_times(b_, id, i, adj_[id]);  // adj * d n / d x
       }
-      if (contribution == kNoNode) continue;
-      selected_[x] = selected_[x] || selected;
-      Builder::KeepMasks keep(b_, finite_[x] && !selected_[x]);
-      adj_[x] = adj_[x] == kNoNode ? contribution : b_.add(adj_[x], contribution);
+      accumulate(x, contribution, selected);
     }
     if (g.size() > budget.max_nodes) return false;
   }

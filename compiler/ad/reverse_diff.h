@@ -89,6 +89,7 @@ class ReverseSweeps {
   std::vector<NodeId> leaves_;
   std::vector<std::pair<NodeId, NodeId>> stack_;
   bool statement_partials(NodeId root);
+  void accumulate(NodeId x, NodeId contribution, bool selected);
   bool has_interior_operand(NodeId id) const;
   uint32_t sweep_ = 0;
   size_t visits_ = 0;
