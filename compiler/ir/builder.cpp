@@ -29,10 +29,16 @@ NodeId Builder::fold(Op op, NodeId a, NodeId b) {
   return id;
 }
 
+// A factor absorbs a sign when its negation is never a Neg node: a
+// constant, -a, a - b, k*y. Not a constant expression kept as a node because
+// its value is not finite (1e200*1e200): it negates by folding, into the node
+// -(1e200*1e200), and -(inf/y) -> (-inf)/y -> -(inf/y) (div and mul move a
+// sign out of an operand) would never end.
 bool Builder::absorbs_sign(NodeId x) const {
-  double k;
+  double k, v;
   NodeId y;
   Op op = g_[x].op;
+  if (op != Op::Const && g_.constant_value(x, v)) return false;
   return op == Op::Const || op == Op::Neg || op == Op::Sub || scaled(x, k, y);
 }
 
@@ -140,9 +146,21 @@ NodeId Builder::sigmoid_pair(NodeId x, NodeId y, bool subtract) {
 // when the condition holds or fails. The derivative of a ?: sums adjoint
 // terms masked by c and by !c (a masked term is c ? t : 0), in whatever
 // order the sweep reaches them; this folds them into one select.
+//
+// Merging the branches merges selects inside them too, but only
+// kMaxMergeDepth levels down: two chains of selects on shared conditions
+// (s_i = c_i ? s_i-1 : ..., t_i = c_i ? t_i-1 : ...) would otherwise recurse
+// as deep as the program is long, and a DAG of selects would be merged as a
+// tree, in exponential time. Below that depth the branches add as they are.
 NodeId Builder::merge_selects(Op op, NodeId x, NodeId y) {
   const Node nx = g_[x], ny = g_[y];  // copies: building may move the arena
   if (nx.op != Op::Select || ny.op != Op::Select) return kNoNode;
+  if (merge_depth_ >= kMaxMergeDepth) return kNoNode;
+  struct Level {
+    int& depth;
+    explicit Level(int& d) : depth(d) { ++depth; }
+    ~Level() { --depth; }
+  } level(merge_depth_);
   auto combine = [&](NodeId a, NodeId b) { return op == Op::Add ? add(a, b) : sub(a, b); };
   if (nx.a == ny.a) return select(nx.a, combine(nx.b, ny.b), combine(nx.c, ny.c));
   if (!complementary(nx.a, ny.a)) return kNoNode;
@@ -390,6 +408,18 @@ NodeId Builder::select(NodeId c, NodeId a, NodeId b) {
   if (g_.is_plus_zero(a)) return select(unary(Op::Not, c), b, zero());  // c ? 0 : b
   if (g_.is_plus_zero(b) && is_masked(a))                                // nested masks
     return select(binary(Op::And, c, g_[a].a), g_[a].b, zero());
+  // A branch choosing between the other branch and a value is one select on
+  // both conditions (exact, NaN being true in both forms):
+  //   c ? (d ? p : b) : b -> (c && d) ? p : b
+  //   c ? a : (d ? a : q) -> (c || d) ? a : q
+  // so a chain s_i = c_i ? s_i-1 : k is a chain of conditions under one
+  // select each, not n selects nested in one another, which LLVM's
+  // InstCombine reassociates in quadratic time (llvm-project issue 172591:
+  // 17 s at -O2 for 1,000 such statements).
+  if (const Node na = g_[a]; na.op == Op::Select && na.c == b)
+    return select(binary(Op::And, c, na.a), na.b, b);
+  if (const Node nb = g_[b]; nb.op == Op::Select && nb.b == a)
+    return select(binary(Op::Or, c, nb.a), a, nb.c);
   // A choice involving a masked value is masked too: zero exactly where it
   // takes a masked branch whose mask fails, so a later product keeps it zero
   // (max's tie share and leaky_relu's slope choose between two multiples of

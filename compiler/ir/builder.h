@@ -21,6 +21,7 @@
 //   c ? (d1 ? a : 0) : (d2 ? b : 0) -> ((c && d1) || (!c && d2)) ? (c ? a : b) : 0
 //                                              (exact; d1 == d2 gives d1 ? ... : 0)
 //   c ? (d ? a : 0) : b -> (!c || d) ? (c ? a : b) : 0, c ? a : (d ? b : 0) -> (c || d) ? ... (exact)
+//   c ? (d ? p : b) : b -> (c && d) ? p : b, c ? a : (d ? a : q) -> (c || d) ? a : q (exact)
 // The masked-value rules are what keep the untaken branch of `?:`, relu, max
 // and friends from leaking NaN or inf into a derivative (SPEC 1).
 //   -(a-b) -> b-a, x+x -> 2*x                  (sign of a zero result may differ)
@@ -117,6 +118,9 @@ class Builder {
   /// (c ? u : v) op (c' ? p : q) as one select when c' is c or !c (op: Add,
   /// Sub), else kNoNode.
   NodeId merge_selects(Op op, NodeId x, NodeId y);
+  /// How many merge_selects calls are under way (see kMaxMergeDepth).
+  int merge_depth_ = 0;
+  static constexpr int kMaxMergeDepth = 4;
   /// Is one of c, d the Not of the other?
   bool complementary(NodeId c, NodeId d) const;
   /// Is x a masked value `c ? v : 0`?

@@ -248,7 +248,7 @@ class RandomExpr {
 
   // Returns {raw id, built id}.
   std::pair<NodeId, NodeId> gen(int depth) {
-    static constexpr double kConsts[] = {0, 1, -1, 2, 0.5, 3, -2.5};
+    static constexpr double kConsts[] = {0, 1, -1, 2, 0.5, 3, -2.5, 1e200};
     static constexpr Op kOps[] = {Op::Neg, Op::Add, Op::Sub, Op::Mul, Op::Div, Op::Pow, Op::Sin,
                                   Op::Sqrt, Op::Abs, Op::Select, Op::Max, Op::Min, Op::Lt, Op::Gt,
                                   Op::Eq, Op::Not, Op::And, Op::Or, Op::Relu, Op::Exp, Op::Add,
@@ -259,7 +259,7 @@ class RandomExpr {
         uint32_t i = uint32_t(pick(3));
         return {raw.input(i), built.input(i)};
       }
-      double c = kConsts[pick(7)];
+      double c = kConsts[pick(std::size(kConsts))];
       return {raw.constant(c), built.constant(c)};
     }
     Op op = kOps[pick(std::size(kOps))];
@@ -545,5 +545,130 @@ TEST_CASE("a -0 the program writes is not a mask's zero, and no sign goes into a
     INFO(tc.program);
     gradc::Compiled c = unit::compile_ok(std::string("input x, y, z\n") + tc.program);
     CHECK(unit::run(c, tc.in).out[0] == tc.value);
+  }
+}
+
+// --- termination and depth: rewrites that call each other ------------------
+
+namespace {
+
+// Operands that trip the rewrites calling one another: a negation, a
+// difference, a scaled value, masks, and constant expressions kept as
+// nodes because their value is not finite (1e200*1e200, 1/0, inf - inf).
+std::vector<NodeId> tricky_operands(Fixture& f) {
+  Builder& b = f.b;
+  NodeId inf = b.mul(f.k(1e200), f.k(1e200)), c = b.binary(Op::Gt, f.z, f.k(0));
+  return {f.x,
+          b.neg(f.x),
+          b.sub(f.x, f.y),
+          b.mul(f.k(2), f.y),
+          f.k(3),
+          inf,
+          b.neg(inf),
+          b.div(f.k(1), f.k(0)),
+          b.sub(inf, inf),
+          b.mul(inf, f.x),
+          b.select(c, f.x, f.k(0)),
+          b.select(c, inf, f.k(0)),
+          b.select(c, f.y, inf)};
+}
+
+}  // namespace
+
+TEST_CASE("the rewrites end on every combination of signs, masks and non-finite constants") {
+  // -(inf/y) once looped: neg pushed its sign into the constant expression
+  // 1e200*1e200, whose negation is the node -(1e200*1e200), and div moved
+  // that sign back out (a hang in forward mode on -log(c ? z : x*1e200*1e200)).
+  // Every op over every pair of these operands, then negated, then combined
+  // with each operand again, must return (the random expressions above
+  // check values, 1e200 among their constants).
+  Fixture f;
+  Builder& b = f.b;
+  const std::vector<NodeId> ops = tricky_operands(f);
+  const Op binary_ops[] = {Op::Add, Op::Sub, Op::Mul, Op::Div, Op::Pow, Op::Max};
+  std::vector<NodeId> built;
+  for (NodeId p : ops)
+    for (NodeId q : ops)
+      for (Op op : binary_ops) {
+        NodeId v = b.binary(op, p, q);
+        built.push_back(v);
+        built.push_back(b.neg(v));
+        built.push_back(b.binary(op, b.neg(p), q));
+        built.push_back(b.binary(op, p, b.neg(q)));
+        built.push_back(b.select(ops.back(), v, q));
+      }
+  for (NodeId v : std::vector<NodeId>(built))
+    for (NodeId q : ops)
+      for (Op op : binary_ops) built.push_back(b.neg(b.binary(op, v, q)));
+  MESSAGE(built.size(), " nodes built");
+  CHECK(all_constants_finite(f.g));
+}
+
+TEST_CASE("a sign pushed into a product or quotient with a non-finite constant keeps its value") {
+  Fixture f;
+  Builder& b = f.b;
+  const double inf = std::numeric_limits<double>::infinity();
+  NodeId big = b.mul(f.k(1e200), f.k(1e200));  // inf, kept as a node
+  NodeId q = b.neg(b.div(big, f.y)), p = b.neg(b.mul(big, f.y)), r = b.div(b.neg(big), f.y);
+  for (double y : {2.0, -2.0}) {
+    std::vector<double> v = evaluate(f.g, {1, y, 1});
+    CHECK(v[q] == -(inf / y));
+    CHECK(v[p] == -(inf * y));
+    CHECK(v[r] == -inf / y);
+  }
+}
+
+TEST_CASE("nested selects sharing an arm are one select on both conditions, exactly") {
+  Fixture f;
+  Builder& b = f.b;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  NodeId c = b.binary(Op::Gt, f.x, f.k(0)), p = b.unary(Op::Sin, f.y), k = b.mul(f.y, f.z);
+  // c ? (d ? p : k) : k -> (c && d) ? p : k, and c ? k : (d ? k : p) ->
+  // (c || d) ? k : p; d is any value (NaN and nonzero numbers are true).
+  NodeId d = f.z;
+  NodeId both = b.select(c, b.select(d, p, k), k), either = b.select(c, k, b.select(d, k, p));
+  REQUIRE(f.g[both].op == Op::Select);
+  CHECK(f.g[both].a == b.binary(Op::And, c, d));
+  CHECK(f.g[both].b == p);
+  REQUIRE(f.g[either].op == Op::Select);
+  CHECK(f.g[either].a == b.binary(Op::Or, c, d));
+  CHECK(f.g[either].c == p);
+  for (double x : {-1.0, 0.0, 1.0, nan})
+    for (double z : {-1.0, 0.0, 2.0, nan}) {
+      CAPTURE(x);
+      CAPTURE(z);
+      std::vector<double> v = evaluate(f.g, {x, 0.5, z});
+      const double pv = std::sin(0.5), kv = 0.5 * z;
+      auto same = [](double a, double e) { return std::isnan(e) ? std::isnan(a) : a == e; };
+      CHECK(same(v[both], x > 0 ? (z != 0 ? pv : kv) : kv));
+      CHECK(same(v[either], x > 0 ? kv : (z != 0 ? kv : pv)));
+    }
+  // A chain s_i = c_i ? s_i-1 : k is one select on a chain of conditions.
+  NodeId s = f.x;
+  for (int i = 1; i <= 50; ++i) s = b.select(b.binary(Op::Gt, f.z, f.k(i)), s, k);
+  REQUIRE(f.g[s].op == Op::Select);
+  CHECK(f.g[s].b == f.x);
+  CHECK(f.g[s].c == k);
+}
+
+TEST_CASE("two 200,000-long chains of selects on shared conditions add without deep recursion") {
+  // s_i = c_i ? s_i-1 : x*i and t_i = c_i ? t_i-1 : y*i: merging s_n + t_n
+  // into one select merges their branches in turn, and did so down the
+  // whole chain (a stack overflow). It stops a few levels down.
+  Fixture f;
+  Builder& b = f.b;
+  const int n = 200000;
+  NodeId s = f.x, t = f.y;
+  for (int i = 1; i <= n; ++i) {
+    NodeId c = b.binary(Op::Gt, f.z, f.k(i));
+    s = b.select(c, s, b.mul(f.x, f.k(i)));
+    t = b.select(c, t, b.mul(f.y, f.k(i)));
+  }
+  NodeId w = b.add(s, t);
+  for (double z : {0.5, 7.5, 1e6}) {
+    std::vector<double> v = evaluate(f.g, {1.5, 2.5, z});
+    // z > n: every condition holds, s_n = x and t_n = y; else c_n fails.
+    double want = z > n ? 1.5 + 2.5 : 4.0 * double(n);
+    CHECK(v[w] == want);
   }
 }
