@@ -123,19 +123,35 @@ bool Builder::weighted(NodeId x, Op op, NodeId& w, NodeId& u) {
 // -(y*log(p) + (1-y)*log(1-p)) = y*softplus(-z) + (1-y)*softplus(z) (see
 // stable_log), is (1-y)*sigmoid(z) - y*sigmoid(-z). With sigmoid(-z) =
 // 1 - sigmoid(z) it is sigmoid(z) - y: the textbook p - y, one subtraction.
+//
+// Finding the pair builds nodes (the weights, negated, and their difference),
+// and building them may look for a pair again, among the weights' own terms:
+// on a chain s_i = s_i-1*sigmoid(y), t_i = t_i-1*sigmoid(-y) the search for
+// t_n + s_n went down the whole chain, twice per level (x - (-b) tries it,
+// then x + b does): exponential time, and recursion as deep as the program.
+// So no pair is looked for while one is being looked for; the loss's
+// weights (y, 1 - y) need none.
 NodeId Builder::sigmoid_pair(NodeId x, NodeId y, bool subtract) {
-  NodeId wx, ux, wy, uy;
-  if (!weighted(x, Op::Sigmoid, wx, ux) || !weighted(y, Op::Sigmoid, wy, uy)) return kNoNode;
-  if (subtract) wy = neg(wy);
+  if (finding_sigmoid_pair_) return kNoNode;
   NodeId z, a, b;  // the sum is a*sigmoid(-z) + b*sigmoid(z)
-  if (g_[ux].op == Op::Neg && g_[ux].a == uy) {
-    z = uy, a = wx, b = wy;
-  } else if (g_[uy].op == Op::Neg && g_[uy].a == ux) {
-    z = ux, a = wy, b = wx;
-  } else {
-    return kNoNode;
+  {
+    struct Finding {
+      bool& flag;
+      explicit Finding(bool& f) : flag(f) { flag = true; }
+      ~Finding() { flag = false; }
+    } finding(finding_sigmoid_pair_);
+    NodeId wx, ux, wy, uy;
+    if (!weighted(x, Op::Sigmoid, wx, ux) || !weighted(y, Op::Sigmoid, wy, uy)) return kNoNode;
+    if (subtract) wy = neg(wy);
+    if (g_[ux].op == Op::Neg && g_[ux].a == uy) {
+      z = uy, a = wx, b = wy;
+    } else if (g_[uy].op == Op::Neg && g_[uy].a == ux) {
+      z = ux, a = wy, b = wx;
+    } else {
+      return kNoNode;
+    }
+    if (!is(sub(b, a), 1.0)) return kNoNode;
   }
-  if (!is(sub(b, a), 1.0)) return kNoNode;
   return add(unary(Op::Sigmoid, z), a);
 }
 
@@ -409,17 +425,23 @@ NodeId Builder::select(NodeId c, NodeId a, NodeId b) {
   if (g_.is_plus_zero(b) && is_masked(a))                                // nested masks
     return select(binary(Op::And, c, g_[a].a), g_[a].b, zero());
   // A branch choosing between the other branch and a value is one select on
-  // both conditions (exact, NaN being true in both forms):
+  // both conditions (exact, NaN being true in both forms, and !NaN false):
   //   c ? (d ? p : b) : b -> (c && d) ? p : b
+  //   c ? (d ? b : q) : b -> (c && !d) ? q : b
   //   c ? a : (d ? a : q) -> (c || d) ? a : q
+  //   c ? a : (d ? q : a) -> (c || !d) ? a : q
   // so a chain s_i = c_i ? s_i-1 : k is a chain of conditions under one
   // select each, not n selects nested in one another, which LLVM's
   // InstCombine reassociates in quadratic time (llvm-project issue 172591:
   // 17 s at -O2 for 1,000 such statements).
-  if (const Node na = g_[a]; na.op == Op::Select && na.c == b)
-    return select(binary(Op::And, c, na.a), na.b, b);
-  if (const Node nb = g_[b]; nb.op == Op::Select && nb.b == a)
-    return select(binary(Op::Or, c, nb.a), a, nb.c);
+  if (const Node na = g_[a]; na.op == Op::Select && (na.c == b || na.b == b)) {
+    NodeId d = na.c == b ? na.a : unary(Op::Not, na.a);
+    return select(binary(Op::And, c, d), na.c == b ? na.b : na.c, b);
+  }
+  if (const Node nb = g_[b]; nb.op == Op::Select && (nb.b == a || nb.c == a)) {
+    NodeId d = nb.b == a ? nb.a : unary(Op::Not, nb.a);
+    return select(binary(Op::Or, c, d), a, nb.b == a ? nb.c : nb.b);
+  }
   // A choice involving a masked value is masked too: zero exactly where it
   // takes a masked branch whose mask fails, so a later product keeps it zero
   // (max's tie share and leaky_relu's slope choose between two multiples of

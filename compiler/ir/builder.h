@@ -21,7 +21,8 @@
 //   c ? (d1 ? a : 0) : (d2 ? b : 0) -> ((c && d1) || (!c && d2)) ? (c ? a : b) : 0
 //                                              (exact; d1 == d2 gives d1 ? ... : 0)
 //   c ? (d ? a : 0) : b -> (!c || d) ? (c ? a : b) : 0, c ? a : (d ? b : 0) -> (c || d) ? ... (exact)
-//   c ? (d ? p : b) : b -> (c && d) ? p : b, c ? a : (d ? a : q) -> (c || d) ? a : q (exact)
+//   c ? (d ? p : b) : b -> (c && d) ? p : b, c ? a : (d ? a : q) -> (c || d) ? a : q,
+//   c ? (d ? b : q) : b -> (c && !d) ? q : b, c ? a : (d ? q : a) -> (c || !d) ? a : q (exact)
 // The masked-value rules are what keep the untaken branch of `?:`, relu, max
 // and friends from leaking NaN or inf into a derivative (SPEC 1).
 //   -(a-b) -> b-a, x+x -> 2*x                  (sign of a zero result may differ)
@@ -118,6 +119,8 @@ class Builder {
   /// (c ? u : v) op (c' ? p : q) as one select when c' is c or !c (op: Add,
   /// Sub), else kNoNode.
   NodeId merge_selects(Op op, NodeId x, NodeId y);
+  /// Is sigmoid_pair looking for a pair (it does not look again inside)?
+  bool finding_sigmoid_pair_ = false;
   /// How many merge_selects calls are under way (see kMaxMergeDepth).
   int merge_depth_ = 0;
   static constexpr int kMaxMergeDepth = 4;

@@ -4,8 +4,10 @@
 Each shape is a chain of N statements, each reading the one before (or a
 single statement of N terms, or an array of N elements): selects on
 shared conditions, nested masks, common arms, signs and quotients, kinks,
-constants that overflow, logic. Each runs through --eval in forward and
-reverse mode, --hessian, --print, -o .cpp and -o .ll (LLVM at -O2) with a
+constants that overflow, logic, products of sigmoid(y) and sigmoid(-y)
+(whose sums look for the p - y rewrite). Each runs through --eval in
+forward and reverse mode, --hessian, --print, -o .cpp and -o .ll (LLVM at
+-O2) with a
 512 KiB stack, so any recursion as deep as the program crashes it, and
 within a time limit, so no pass is quadratic (ours or, through the shapes
 we emit, LLVM's: a chain of selects sharing an arm took InstCombine 17 s
@@ -44,6 +46,10 @@ SHAPES = {
     'common_false': chain('s0 = x', 's{i} = z > -{i} ? s{p} : x*1e200*1e200', 'w', 'w = -log(s{n})'),
     'common_true': chain('s0 = x', 's{i} = z > {i} ? y : s{p}*x'),
     'either_arm': chain('s0 = x', 's{i} = x > {i} ? s{p} : (y > {i} ? s{p} : z)'),
+    'other_arm': chain('s0 = x', 's{i} = (x > {i} || y > {i}) ? s{p} : (x > {i} ? z : s{p})'),
+    'alternating_arms': '\n'.join(['input x, y, z', 's0 = x'] + [
+        f's{i} = z > {i} ? s{i - 1} : y' if i % 2 else f's{i} = z > {i} ? y : s{i - 1}'
+        for i in range(1, n + 1)] + [f'output s{n}']) + '\n',
     'nested_mask': chain('s0 = x', 's{i} = x > {i} ? s{p} : 0'),
     'neg_div': chain('s0 = x', 's{i} = -s{p}/(y + {i})'),
     'neg_inf': chain('s0 = x', 's{i} = (-s{p}) * (1e200*1e200) / (y + 2)'),
@@ -58,6 +64,8 @@ SHAPES = {
                    'w = c{n} ? x*y : y*z'),
     'two_outputs': chain('s0 = x\nt0 = y', 's{i} = s{p}*t{p}*0.5 + x\nt{i} = t{p} - s{p}*0.5',
                          's{n}, t{n}'),
+    'sigmoid_pairs': chain('s0 = x\nt0 = x', 's{i} = s{p}*sigmoid(y)\nt{i} = t{p}*sigmoid(-y)', 'w, v',
+                           'w = t{n} + s{n}\nv = s{n} - t{n}'),
     'flat_sum': 'input x, y, z\nw = ' + ' + '.join(f'x*y^{i % 5}*{i}' for i in range(1, n + 1))
                 + ' + z\noutput w\n',
     'array': f'input x[{n}], y, z\nw = sum(relu(x)*x*y) + logsumexp(x) + z\noutput w\n',

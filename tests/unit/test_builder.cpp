@@ -624,9 +624,16 @@ TEST_CASE("nested selects sharing an arm are one select on both conditions, exac
   const double nan = std::numeric_limits<double>::quiet_NaN();
   NodeId c = b.binary(Op::Gt, f.x, f.k(0)), p = b.unary(Op::Sin, f.y), k = b.mul(f.y, f.z);
   // c ? (d ? p : k) : k -> (c && d) ? p : k, and c ? k : (d ? k : p) ->
-  // (c || d) ? k : p; d is any value (NaN and nonzero numbers are true).
+  // (c || d) ? k : p; d is any value (NaN and nonzero numbers are true,
+  // !NaN is false).
   NodeId d = f.z;
   NodeId both = b.select(c, b.select(d, p, k), k), either = b.select(c, k, b.select(d, k, p));
+  // ... and with !d where the shared arm is the inner select's other one.
+  NodeId both_not = b.select(c, b.select(d, k, p), k), either_not = b.select(c, k, b.select(d, p, k));
+  REQUIRE(f.g[both_not].op == Op::Select);
+  CHECK(f.g[both_not].a == b.binary(Op::And, c, b.unary(Op::Not, d)));
+  REQUIRE(f.g[either_not].op == Op::Select);
+  CHECK(f.g[either_not].a == b.binary(Op::Or, c, b.unary(Op::Not, d)));
   REQUIRE(f.g[both].op == Op::Select);
   CHECK(f.g[both].a == b.binary(Op::And, c, d));
   CHECK(f.g[both].b == p);
@@ -642,6 +649,8 @@ TEST_CASE("nested selects sharing an arm are one select on both conditions, exac
       auto same = [](double a, double e) { return std::isnan(e) ? std::isnan(a) : a == e; };
       CHECK(same(v[both], x > 0 ? (z != 0 ? pv : kv) : kv));
       CHECK(same(v[either], x > 0 ? kv : (z != 0 ? kv : pv)));
+      CHECK(same(v[both_not], x > 0 ? (z != 0 ? kv : pv) : kv));
+      CHECK(same(v[either_not], x > 0 ? kv : (z != 0 ? pv : kv)));
     }
   // A chain s_i = c_i ? s_i-1 : k is one select on a chain of conditions.
   NodeId s = f.x;
@@ -671,4 +680,32 @@ TEST_CASE("two 200,000-long chains of selects on shared conditions add without d
     double want = z > n ? 1.5 + 2.5 : 4.0 * double(n);
     CHECK(v[w] == want);
   }
+}
+
+TEST_CASE("sums of chains of sigmoid(z) and sigmoid(-z) products look for the p - y pair once") {
+  // s_i = s_i-1*sigmoid(y), t_i = t_i-1*sigmoid(-y): looking for the
+  // (1-y)*sigmoid(z) - y*sigmoid(-z) pair in t_n + s_n built the weights'
+  // difference s_n-1 - t_n-1, which looked for a pair again, twice per
+  // level: exponential in n (9 s at n = 50), and a stack overflow at 4,000.
+  Fixture f;
+  Builder& b = f.b;
+  NodeId sp = b.unary(Op::Sigmoid, f.y), sm = b.unary(Op::Sigmoid, b.neg(f.y));
+  NodeId s = f.x, t = f.x;
+  const int n = 100000;
+  for (int i = 0; i < n; ++i) {
+    s = b.mul(s, sp);
+    t = b.mul(t, sm);
+  }
+  NodeId sum = b.add(t, s), diff = b.sub(s, t);
+  // At y = 30, s_n = sigmoid(30)^n = 0.99999999..., t_n underflows to 0.
+  std::vector<double> v = evaluate(f.g, {1.0, 30, 0});
+  double want_s = 1, want_t = 1, p = 1 / (1 + std::exp(-30.0)), q = 1 / (1 + std::exp(30.0));
+  for (int i = 0; i < n; ++i) want_s *= p, want_t *= q;
+  REQUIRE(want_s < 1 - 1e-9);
+  CHECK(unit::close(v[sum], want_t + want_s, 1e-12, 0));
+  CHECK(unit::close(v[diff], want_s - want_t, 1e-12, 0));
+  // The pair is still found where it is one: (1-y)*sigmoid(z) - y*sigmoid(-z).
+  NodeId bce = b.sub(b.mul(b.sub(f.k(1), f.y), b.unary(Op::Sigmoid, f.z)),
+                     b.mul(f.y, b.unary(Op::Sigmoid, b.neg(f.z))));
+  CHECK(bce == b.sub(b.unary(Op::Sigmoid, f.z), f.y));
 }
