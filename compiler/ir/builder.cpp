@@ -135,11 +135,7 @@ NodeId Builder::sigmoid_pair(NodeId x, NodeId y, bool subtract) {
   if (finding_sigmoid_pair_) return kNoNode;
   NodeId z, a, b;  // the sum is a*sigmoid(-z) + b*sigmoid(z)
   {
-    struct Finding {
-      bool& flag;
-      explicit Finding(bool& f) : flag(f) { flag = true; }
-      ~Finding() { flag = false; }
-    } finding(finding_sigmoid_pair_);
+    Scoped<bool> finding(finding_sigmoid_pair_, true);
     NodeId wx, ux, wy, uy;
     if (!weighted(x, Op::Sigmoid, wx, ux) || !weighted(y, Op::Sigmoid, wy, uy)) return kNoNode;
     if (subtract) wy = neg(wy);
@@ -172,11 +168,7 @@ NodeId Builder::merge_selects(Op op, NodeId x, NodeId y) {
   const Node nx = g_[x], ny = g_[y];  // copies: building may move the arena
   if (nx.op != Op::Select || ny.op != Op::Select) return kNoNode;
   if (merge_depth_ >= kMaxMergeDepth) return kNoNode;
-  struct Level {
-    int& depth;
-    explicit Level(int& d) : depth(d) { ++depth; }
-    ~Level() { --depth; }
-  } level(merge_depth_);
+  Scoped<int> level(merge_depth_, merge_depth_ + 1);
   auto combine = [&](NodeId a, NodeId b) { return op == Op::Add ? add(a, b) : sub(a, b); };
   if (nx.a == ny.a) return select(nx.a, combine(nx.b, ny.b), combine(nx.c, ny.c));
   if (!complementary(nx.a, ny.a)) return kNoNode;
@@ -422,25 +414,27 @@ NodeId Builder::select(NodeId c, NodeId a, NodeId b) {
   // Masked values are kept in one form, c ? v : 0, with v itself unmasked,
   // so pushing a product through a mask is one step (no recursion chains).
   if (g_.is_plus_zero(a)) return select(unary(Op::Not, c), b, zero());  // c ? 0 : b
-  if (g_.is_plus_zero(b) && is_masked(a))                                // nested masks
-    return select(binary(Op::And, c, g_[a].a), g_[a].b, zero());
   // A branch choosing between the other branch and a value is one select on
   // both conditions (exact, NaN being true in both forms, and !NaN false):
   //   c ? (d ? p : b) : b -> (c && d) ? p : b
   //   c ? (d ? b : q) : b -> (c && !d) ? q : b
   //   c ? a : (d ? a : q) -> (c || d) ? a : q
   //   c ? a : (d ? q : a) -> (c || !d) ? a : q
-  // so a chain s_i = c_i ? s_i-1 : k is a chain of conditions under one
-  // select each, not n selects nested in one another, which LLVM's
-  // InstCombine reassociates in quadratic time (llvm-project issue 172591:
-  // 17 s at -O2 for 1,000 such statements).
-  if (const Node na = g_[a]; na.op == Op::Select && (na.c == b || na.b == b)) {
-    NodeId d = na.c == b ? na.a : unary(Op::Not, na.a);
-    return select(binary(Op::And, c, d), na.c == b ? na.b : na.c, b);
+  // The first with b = 0 keeps nested masks one mask, c ? v : 0 with v
+  // unmasked: c ? (d ? v : 0) : 0 -> (c && d) ? v : 0. And a chain
+  // s_i = c_i ? s_i-1 : k is a chain of conditions under one select each,
+  // not n selects nested in one another, which LLVM's InstCombine
+  // reassociates in quadratic time (llvm-project issue 172591: 17 s at -O2
+  // for 1,000 such statements).
+  if (const Node na = g_[a]; na.op == Op::Select && (na.b == b || na.c == b)) {
+    const bool on_d = na.c == b;  // c ? (d ? p : b) : b, else c ? (d ? b : q) : b
+    NodeId d = on_d ? na.a : unary(Op::Not, na.a);
+    return select(binary(Op::And, c, d), on_d ? na.b : na.c, b);
   }
   if (const Node nb = g_[b]; nb.op == Op::Select && (nb.b == a || nb.c == a)) {
-    NodeId d = nb.b == a ? nb.a : unary(Op::Not, nb.a);
-    return select(binary(Op::Or, c, d), a, nb.b == a ? nb.c : nb.b);
+    const bool on_d = nb.b == a;  // c ? a : (d ? a : q), else c ? a : (d ? q : a)
+    NodeId d = on_d ? nb.a : unary(Op::Not, nb.a);
+    return select(binary(Op::Or, c, d), a, on_d ? nb.c : nb.b);
   }
   // A choice involving a masked value is masked too: zero exactly where it
   // takes a masked branch whose mask fails, so a later product keeps it zero

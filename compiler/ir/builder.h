@@ -42,6 +42,21 @@
 
 namespace gradc {
 
+/// Gives a variable a value for the lifetime of this object, then the one
+/// it had (the builder's flags and counters around a nested build).
+template <typename T>
+class Scoped {
+ public:
+  Scoped(T& var, T value) : var_(var), was_(var) { var = value; }
+  ~Scoped() { var_ = was_; }
+  Scoped(const Scoped&) = delete;
+  Scoped& operator=(const Scoped&) = delete;
+
+ private:
+  T& var_;
+  T was_;
+};
+
 /// Builds simplified, hash-consed nodes in a Graph.
 class Builder {
  public:
@@ -84,14 +99,10 @@ class Builder {
   /// once to the adjoint rather than to every product below it.
   class KeepMasks {
    public:
-    KeepMasks(Builder& b, bool on) : b_(b), was_(b.keep_masks_) { b.keep_masks_ = on; }
-    ~KeepMasks() { b_.keep_masks_ = was_; }
-    KeepMasks(const KeepMasks&) = delete;
-    KeepMasks& operator=(const KeepMasks&) = delete;
+    KeepMasks(Builder& b, bool on) : keep_(b.keep_masks_, on) {}
 
    private:
-    Builder& b_;
-    bool was_;
+    Scoped<bool> keep_;
   };
   /// Is `x` a masked value that products, quotients, negation and sums push
   /// their operation into? Not while a KeepMasks is on, unless it is a bare
