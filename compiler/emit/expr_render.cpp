@@ -56,7 +56,7 @@ std::string_view cpp_helper_source(Op op) {
       return "static inline double gradc_sign(double x) {\n"
              "  return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0 * x;\n}\n";
     case Op::Relu:
-      return "static inline double gradc_relu(double x) { return x > 0 ? x : 0.0; }\n";
+      return "static inline double gradc_relu(double x) { return x <= 0 ? 0.0 : x; }  // NaN stays\n";
     case Op::LeakyRelu:
       return "static inline double gradc_leaky_relu(double x, double slope) {\n"
              "  return x > 0 ? x : slope * x;\n}\n";

@@ -208,8 +208,8 @@ llvm::Value* LlvmOpLowering::value(Op op, llvm::Value* x, llvm::Value* y) {
     case Op::Max: return equal_bits(x, y, b_.CreateMaxNum(x, y), llvm::Instruction::And);
     case Op::Min: return equal_bits(x, y, b_.CreateMinNum(x, y), llvm::Instruction::Or);
     case Op::NoGrad: return x;  // only the value matters in a kernel
-    case Op::Relu:  // x > 0 ? x : 0.0
-      return b_.CreateSelect(b_.CreateFCmpOGT(x, zero), x, zero);
+    case Op::Relu:  // x <= 0 ? 0.0 : x (unordered > : NaN stays NaN)
+      return b_.CreateSelect(b_.CreateFCmpUGT(x, zero), x, zero);
     case Op::LeakyRelu:  // x > 0 ? x : slope*x
       return b_.CreateSelect(b_.CreateFCmpOGT(x, zero), x, b_.CreateFMul(y, x));
     case Op::Sign: {  // x > 0 ? 1 : x < 0 ? -1 : 0*x (keeps -0 and NaN)

@@ -27,7 +27,8 @@ inline double gelu(double x) {
   return 0.5 * x * (1.0 + std::erf(x * 0.70710678118654752440));
 }
 inline double sign(double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0 * x; }
-inline double relu(double x) { return x > 0 ? x : 0.0; }
+// relu(NaN) is NaN, as in PyTorch and JAX (max ignores a NaN; relu does not).
+inline double relu(double x) { return x <= 0 ? 0.0 : x; }
 inline double leaky_relu(double x, double s) { return x > 0 ? x : s * x; }
 /// max and min as IEEE 754-2019's maximumNumber and minimumNumber: a NaN
 /// operand is ignored (fmax/fmin) and -0 < +0, so every backend picks the

@@ -374,9 +374,10 @@ TEST_CASE("a selection inside an untaken branch leaks nothing in any compiled ke
 // max and min are IEEE 754-2019's maximumNumber and minimumNumber: a NaN
 // operand is ignored and -0 < +0, so every backend returns the same bits
 // where fmax/fmin leave the zero's sign open (g++ and clang++ differ there).
-TEST_CASE("max and min pick the same zero and ignore NaN in every backend") {
+// relu is not max(x, 0): a NaN stays NaN, as in PyTorch and JAX.
+TEST_CASE("max and min pick the same zero and ignore NaN, relu keeps it, in every backend") {
   auto c = gradc_test::compile_text("input x, y\na = max(x, y)\nb = min(x, y)\nr = 1/max(x, y)\n"
-                                    "output a, b, r");
+                                    "p = relu(x)\noutput a, b, r, p");
   REQUIRE(c);
   const double nan = std::nan(""), inf = INFINITY;
   const std::vector<std::pair<double, double>> points = {
@@ -401,9 +402,14 @@ TEST_CASE("max and min pick the same zero and ignore NaN in every backend") {
       CHECK(gradc_test::same_bits(v.out[0], hi));
       CHECK(gradc_test::same_bits(v.out[1], lo));
       CHECK(gradc_test::same_bits(v.out[2], 1 / hi));
+      // relu: +0 for x <= 0 (-0 included), x itself otherwise, NaN too;
+      // its derivative is 1 where x > 0, else 0 (NaN: 0, as PyTorch's).
+      CHECK(gradc_test::same_bits(v.out[3], x <= 0 ? 0.0 : x));
+      REQUIRE(v.jac.size() == 8);
+      CHECK(gradc_test::same_bits(v.jac[6], x > 0 ? 1.0 : 0.0));
+      CHECK(v.jac[7] == 0.0);
       // SPEC 1: a tie (-0 and +0 are equal) gives each operand half.
       if (x == y) {
-        REQUIRE(v.jac.size() == 6);
         for (size_t e = 0; e < 4; ++e) CHECK(v.jac[e] == 0.5);  // d a, d b / d x, y
       }
     }
