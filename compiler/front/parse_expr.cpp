@@ -261,7 +261,9 @@ Value Parser::call(const Token& name) {
                 "supported", name.text);
     return Value::poison(b_.zero());
   }
-  if (functions_somewhere_.count(name.text)) {
+  // A name bound as a value (an input, say) whose definition as a function
+  // was rejected is "not a function" below.
+  if (functions_somewhere_.count(name.text) && !symbols_.count(name.text)) {
     diag_.error(name.loc, "call of '{}' before its definition", name.text);
     return Value::poison(b_.zero());
   }
@@ -360,6 +362,12 @@ Value Parser::name_use(const Token& t) {
     fail(t.loc, "built-in function '{}' cannot be used as a variable", t.text);
   if (defined_somewhere_.count(t.text)) {
     diag_.error(t.loc, "use of '{}' before its definition", t.text);
+    return Value::poison(b_.zero());
+  }
+  // A function's name is not a value (nor, unbound, a new input).
+  if (auto f = functions_somewhere_.find(t.text); f != functions_somewhere_.end()) {
+    diag_.error(t.loc, "'{}' is a function (defined at line {}, column {}): call it as {}(...)",
+                t.text, f->second.line, f->second.col, t.text);
     return Value::poison(b_.zero());
   }
   if (has_input_statement_) {

@@ -43,7 +43,10 @@ void Parser::prescan() {
         size_t j = i + 2;
         while (toks_[j].kind == Tok::Ident || toks_[j].kind == Tok::Comma) ++j;
         if (toks_[j].kind == Tok::RParen && toks_[j + 1].kind == Tok::Assign) {
-          functions_somewhere_.insert(t.text);
+          // A reserved name cannot become a function (function_def says so
+          // once); its calls stay calls of the built-in.
+          if (!is_keyword(t.text) && t.text != "pi" && !is_reserved_builtin(t.text))
+            functions_somewhere_.emplace(t.text, t.loc);
           i = j;
         }
       }

@@ -165,7 +165,8 @@ class Parser {
     std::map<std::vector<uint32_t>, Value> memo;  ///< argument shapes and nodes -> result
   };
   std::unordered_map<std::string_view, Function> functions_;
-  std::unordered_set<std::string_view> functions_somewhere_;  ///< defined anywhere (prescan)
+  /// Functions defined anywhere (prescan; not the reserved names), at their name.
+  std::unordered_map<std::string_view, Loc> functions_somewhere_;
   std::string_view defining_;  ///< the function whose body is being checked
   /// Parameters of the function body being parsed (nullptr outside bodies).
   const std::unordered_map<std::string_view, Value>* params_ = nullptr;

@@ -68,7 +68,27 @@ const ErrorCase kFunctionErrors[] = {
     {"input x, v[3]\nm(a) = a + [1, 2]\nw = m(v)",
      "shape mismatch in '+': [3] and [2] (in the call of 'm' at line 3, column 5)"},
     {"f(a) = a +\nw = f(x)", "expected an expression, got end of line"},
+    // A function's name is not a value, before or after its definition,
+    // with or without an input statement (it was a new implicit input).
+    {"f(a) = a*2\ny = f(x) + f", "'f' is a function (defined at line 1, column 1): call it as f(...)"},
+    {"y = x + f\nf(a) = a*2\nz = f(x)", "'f' is a function (defined at line 2, column 1)"},
+    {"input x\nf(a) = a*2\ny = f(x) + f", "'f' is a function (defined at line 2, column 1)"},
 };
+
+// The error on a definition that cannot be is the only one: the calls that
+// follow are calls of what the name already was.
+TEST_CASE("a rejected function definition leaves no follow-on errors at its calls") {
+  unit::Parse builtin = unit::parse_text("input x\nexp(a) = a\ny = exp(x)");
+  INFO(builtin.errors);
+  CHECK(builtin.error_count == 1);
+  CHECK(builtin.errors.find("'exp' is a built-in function and cannot be defined as a function") !=
+        std::string::npos);
+  unit::Parse input = unit::parse_text("input x\nx(a) = a\ny = x(x)");
+  INFO(input.errors);
+  CHECK(input.errors.find("redefinition of 'x' (first declared as an input") != std::string::npos);
+  CHECK(input.errors.find("before its definition") == std::string::npos);
+  CHECK(input.errors.find("'x' is not a function") != std::string::npos);
+}
 
 TEST_CASE("function errors: each with its message, at the right place") {
   for (const ErrorCase& e : kFunctionErrors) {
