@@ -500,7 +500,7 @@ std::string cpp_kernel(const Compiled& c, const KernelPlan& plan, ExprRenderer& 
   std::string params = cpp_parameters(*plan.spec);
   if (!plan.has_scratch())
     return fmt::format("extern \"C\" void {}({}) {{\n{}}}\n", fn_name, params, w.body(0));
-  if (!plan.split() && !plan.heap_scratch())
+  if (!plan.split())
     return fmt::format("extern \"C\" void {}({}) {{\n  double s[{}];  // values kept by loops\n{}}}\n",
                        fn_name, params, plan.num_slots, w.body(0));
   std::string text, calls, args;
@@ -511,25 +511,13 @@ std::string cpp_kernel(const Compiled& c, const KernelPlan& plan, ExprRenderer& 
                         fn_name, part + 1, parts, fn_name, part + 1, params, w.body(part));
     calls += fmt::format("  {}_part{}({}s);\n", fn_name, part + 1, args);
   }
+  // On the stack however many (SPEC 3: kernels allocate nothing); the
+  // file's first comment says how much a kernel keeps there.
   uint32_t slots = std::max<uint32_t>(plan.num_slots, 1);
-  if (!plan.heap_scratch())
-    return text + fmt::format(
-                      "extern \"C\" void {}({}) {{\n"
-                      "  double s[{}];  // values passed between the parts and kept by loops\n{}}}\n",
-                      fn_name, params, slots, calls);
-  // Too many values for the stack: allocate them per call; without memory
-  // every result is NaN (bytes of all ones are a NaN).
-  std::string fail;
-  for (const KernelArray& a : plan.spec->args)
-    if (a.result && a.size > 0)
-      fail += fmt::format("    std::memset({}, 0xff, {} * sizeof(double));\n", a.name, a.size);
   return text + fmt::format(
                     "extern \"C\" void {}({}) {{\n"
-                    "  // {} values passed between the parts, on the heap to bound the stack.\n"
-                    "  double* s = static_cast<double*>(std::malloc({} * sizeof(double)));\n"
-                    "  if (!s) {{  // no memory: every result is NaN\n{}    return;\n  }}\n"
-                    "{}  std::free(s);\n}}\n",
-                    fn_name, params, slots, slots, fail, calls);
+                    "  double s[{}];  // values passed between the parts and kept by loops\n{}}}\n",
+                    fn_name, params, slots, calls);
 }
 
 }  // namespace gradc

@@ -172,7 +172,7 @@ CppFiles emit_cpp(const Compiled& c, const std::string& name, const std::string&
   const Graph& g = c.prog.graph;
   std::string kernels, listing;
   std::set<Op> helpers;
-  bool allocates = false;
+  std::string stack_note;  // kernels keeping many values on the stack
   bool lanes = false;  // does a kernel use gradc_v2?
   for (const KernelSpec& k : c.kernels) {
     if (!c.emits(k.kind)) continue;
@@ -181,10 +181,12 @@ CppFiles emit_cpp(const Compiled& c, const std::string& name, const std::string&
     const bool one_point = !c.emits_batch(k.kind);
     KernelPlan plan = make_kernel_plan(g, k, c.plan_options(one_point, one_point));
     lanes = lanes || !plan.lanes.empty();
-    allocates = allocates || plan.heap_scratch();
     ExprRenderer r(g, plan.schedule, Dialect::Cpp, &c.prog);
     r.set_directions(k.directions());
     std::string fn = name + std::string(kernel_suffix(k.kind));
+    if (plan.num_slots > kLargeScratchSlots)
+      stack_note += fmt::format("// {} keeps {} values on the stack ({} KiB).\n", fn, plan.num_slots,
+                                (uint64_t{plan.num_slots} * sizeof(double) + 1023) / 1024);
     if (!kernels.empty()) kernels += "\n";
     kernels += cpp_kernel(c, plan, r, fn);
     helpers.insert(r.helpers_used().begin(), r.helpers_used().end());
@@ -204,20 +206,15 @@ CppFiles emit_cpp(const Compiled& c, const std::string& name, const std::string&
       "//   in  = {}\n"
       "//   out = {}\n"
       "//   wrt = {}\n"
-      "//\n{}",
+      "//\n{}{}",
       kVersion, source_file, listing, name_list(n.inputs), name_list(n.outputs),
       wrt_list(n.wrt, total(n.wrt_sizes)),
-      allocates ? fmt::format(
-                      "// Pure functions: no globals, no I/O; reentrant and thread-safe. Each\n"
-                      "// uses a bounded stack: a kernel passing more than {} values between its\n"
-                      "// parts allocates them per call (std::malloc). Needs the standard library.\n"
-                      "#include <cmath>\n#include <cstdlib>\n#include <cstring>\n",
-                      kStackScratchSlots)
-                : c.emits_any_batch()
-                ? "// Pure functions: no globals, no allocation, no I/O. Needs only <cmath>\n"
-                  "// and <cstddef>.\n#include <cmath>\n"
-                : "// Pure functions: no globals, no allocation, no I/O. Needs only <cmath>.\n"
-                  "#include <cmath>\n");
+      stack_note,
+      c.emits_any_batch()
+          ? "// Pure functions: no globals, no allocation, no I/O. Needs only <cmath>\n"
+            "// and <cstddef>.\n#include <cmath>\n"
+          : "// Pure functions: no globals, no allocation, no I/O. Needs only <cmath>.\n"
+            "#include <cmath>\n");
   if (c.emits_any_batch())
     files.source +=
         "#include <cstddef>\n"

@@ -181,18 +181,21 @@ BuiltModule build_llvm_module(const Compiled& c, const std::string& name,
       std::vector<llvm::Function*> lanes;
       llvm::Function* block = nullptr;
       uint32_t lane_slots = 0;
-      if (batch_vectorizable(spec)) {
-        // Both batch forms run straight-line code: the block form is vector
-        // code as it stands, and in the lanes form the loop vectorizer widens
-        // the loop over points, which a loop in its body would keep scalar.
-        // A kernel of one part is a block form, a split one lanes loops
-        // (its parts pass values through a scratch array of lanes).
-        KernelPlan straight;
-        const KernelPlan& batch_plan =
-            plan.loops.empty() && !plan.zero_fills()
-                ? plan
-                : (straight = make_kernel_plan(c.prog.graph, spec, c.plan_options(false)));
-        if (!batch_plan.split()) {  // one part: the block form
+      // Both batch forms run straight-line code: the block form is vector
+      // code as it stands, and in the lanes form the loop vectorizer widens
+      // the loop over points, which a loop in its body would keep scalar.
+      // A kernel of one part is a block form, a split one lanes loops
+      // (its parts pass values through a scratch array of lanes).
+      KernelPlan straight;
+      const KernelPlan* batch_plan = nullptr;
+      if (batch_vectorizable(spec, 0))
+        batch_plan = plan.loops.empty() && !plan.zero_fills()
+                         ? &plan
+                         : &(straight = make_kernel_plan(c.prog.graph, spec, c.plan_options(false)));
+      if (batch_plan && !batch_vectorizable(spec, batch_plan->split() ? batch_plan->num_slots : 0))
+        batch_plan = nullptr;  // its scratch lanes would take too much stack
+      if (batch_plan) {
+        if (!batch_plan->split()) {  // one part: the block form
           LlvmKernelOptions in_block = k;
           in_block.value_names = false;
           in_block.block_points = kBatchLanes;
@@ -200,14 +203,14 @@ BuiltModule build_llvm_module(const Compiled& c, const std::string& name,
           // then) does: results equal the one-point kernels' to the bit.
           in_block.vector_math_lanes = opts.opt_level > 0 ? batch_vector_math_lanes(tm) : 0;
           in_block.masked_tiles = batch_masked_tiles(tm);
-          block = build_llvm_block_kernel(c, batch_plan, kernel->getName().str() + ".block",
+          block = build_llvm_block_kernel(c, *batch_plan, kernel->getName().str() + ".block",
                                           in_block, *m);
         } else {
           LlvmKernelOptions in_lanes = k;
           in_lanes.lane_stride = kBatchLanes;
-          lanes = build_llvm_lane_parts(c, batch_plan, kernel->getName().str() + ".lanes",
+          lanes = build_llvm_lane_parts(c, *batch_plan, kernel->getName().str() + ".lanes",
                                         in_lanes, *m);
-          lane_slots = batch_plan.num_slots;
+          lane_slots = batch_plan->num_slots;
         }
       }
       build_llvm_batch(spec, kernel, block, lanes, lane_slots, batch_vector_bits(tm), *m);

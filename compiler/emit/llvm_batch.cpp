@@ -116,8 +116,10 @@ void transpose_square(llvm::IRBuilderBase& b, std::vector<llvm::Value*>& v) {
   }
 }
 
-bool batch_vectorizable(const KernelSpec& spec) {
-  return total_entries(spec) * kBatchLanes <= kMaxBatchBufferDoubles;
+bool batch_vectorizable(const KernelSpec& spec, uint32_t scratch_slots) {
+  // The lanes buffers and tail arrays (at most two arrays of B points each)
+  // and the scratch array of B lanes.
+  return (2 * total_entries(spec) + scratch_slots) * kBatchLanes <= kMaxBatchStackDoubles;
 }
 
 llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
@@ -184,14 +186,16 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
   uint64_t buffer_doubles = 0;
   for (const KernelArray& a : spec.args)
     buffer_doubles += ((lanes_buffers ? 1 : 0) + (tail_block ? 1 : 0)) * block_doubles(a);
-  const bool stack_buffers = buffer_doubles <= kStackScratchSlots;
+  // All on the stack (SPEC 3: kernels allocate nothing), bounded by
+  // batch_vectorizable; frames beyond a page probe each page as they grow.
+  if ((buffer_doubles + uint64_t{scratch_slots} * B) * sizeof(double) > 4096)
+    f->addFnAttr("probe-stack", "inline-asm");
   std::vector<llvm::Value*> buffer, tail;
-  if (stack_buffers)
-    for (const KernelArray& a : spec.args) {
-      llvm::Type* points = llvm::ArrayType::get(dbl, block_doubles(a));
-      if (lanes_buffers) buffer.push_back(b.CreateAlloca(points, nullptr, a.name + ".lanes"));
-      if (tail_block) tail.push_back(b.CreateAlloca(points, nullptr, a.name + ".tail"));
-    }
+  for (const KernelArray& a : spec.args) {
+    llvm::Type* points = llvm::ArrayType::get(dbl, block_doubles(a));
+    if (lanes_buffers) buffer.push_back(b.CreateAlloca(points, nullptr, a.name + ".lanes"));
+    if (tail_block) tail.push_back(b.CreateAlloca(points, nullptr, a.name + ".tail"));
+  }
   // for (p = 0; p < B; ++p) part(buffers + p, [scratch + p]): the loop the
   // vectorizer widens, at the builder's insert point.
   auto lane_loop = [&](llvm::Function* part, const std::vector<llvm::Value*>& arrays,
@@ -219,6 +223,8 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
   llvm::Value* scratch = nullptr;
   std::vector<llvm::Function*> part_loops;
   if (lanes.size() > 1) {
+    scratch = b.CreateAlloca(llvm::ArrayType::get(dbl, std::max<uint64_t>(scratch_slots, 1) * B),
+                             nullptr, "s.lanes");
     llvm::Type* ptr = b.getPtrTy();
     std::vector<llvm::Type*> loop_params(spec.args.size() + 1, ptr);
     for (size_t k = 0; k < lanes.size(); ++k) {
@@ -251,39 +257,6 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
     b.SetInsertPoint(few);
     point_by_point(b.getInt64(0));
     b.SetInsertPoint(lanes_setup);
-  }
-  // One allocation per call for what is not on the stack: the buffers
-  // beyond the stack bound, then the scratch array. Without memory, the
-  // call runs point by point.
-  const uint64_t heap_doubles = (stack_buffers ? 0 : buffer_doubles) +
-                                (part_loops.empty() ? 0 : std::max<uint64_t>(scratch_slots, 1) * B);
-  llvm::Value* heap = nullptr;
-  llvm::FunctionCallee free_fn;
-  if (heap_doubles > 0) {
-    llvm::Type* ptr = b.getPtrTy();
-    llvm::FunctionCallee malloc_fn =
-        m.getOrInsertFunction("malloc", llvm::FunctionType::get(ptr, {i64}, false));
-    free_fn = m.getOrInsertFunction("free", llvm::FunctionType::get(b.getVoidTy(), {ptr}, false));
-    heap = b.CreateCall(malloc_fn, {b.getInt64(heap_doubles * sizeof(double))}, "lanes.memory");
-    auto* fail = llvm::BasicBlock::Create(ctx, "no_memory", f);
-    auto* run = llvm::BasicBlock::Create(ctx, "blocks", f);
-    b.CreateCondBr(b.CreateIsNull(heap), fail, run);
-    b.SetInsertPoint(fail);
-    point_by_point(b.getInt64(0));
-    b.SetInsertPoint(run);
-    uint64_t offset = 0;
-    if (!stack_buffers)
-      for (const KernelArray& a : spec.args) {
-        if (lanes_buffers) {
-          buffer.push_back(at(heap, b.getInt64(offset), a.name + ".lanes"));
-          offset += block_doubles(a);
-        }
-        if (tail_block) {
-          tail.push_back(at(heap, b.getInt64(offset), a.name + ".tail"));
-          offset += block_doubles(a);
-        }
-      }
-    if (!part_loops.empty()) scratch = at(heap, b.getInt64(offset), "s.lanes");
   }
   // Transpose array `a` of the block's B points, starting at `points`
   // (point p's entry i at [p*size + i]), into its lanes buffer (entry i of
@@ -404,7 +377,6 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
       copy_point(p, b.CreateAdd(done, p), false);
     });
   });
-  if (heap) b.CreateCall(free_fn, {heap});
   return point_by_point(b.CreateSelect(in_tail, count, done));
 }
 

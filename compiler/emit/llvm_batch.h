@@ -20,11 +20,9 @@
 // one; a split kernel's always go one by one. A kernel split into parts
 // runs its parts' lanes forms in turn, each in its own lanes loop and
 // function, passing values through a scratch array of B lanes. Block
-// buffers beyond the stack bound (kStackScratchSlots doubles) and the
-// scratch array are allocated once per call (without memory, the call runs
-// point by point).
-// A kernel whose block buffers would exceed kMaxBatchBufferDoubles is
-// called once per point (no SIMD).
+// buffers and the scratch array are on the stack (kernels allocate
+// nothing); a kernel whose would exceed kMaxBatchStackDoubles is called
+// once per point (no SIMD).
 #pragma once
 
 #include <cstdint>
@@ -57,10 +55,10 @@ inline constexpr uint32_t kBatchLanes = 8;
 /// gradient), so its points left always go one by one.
 inline constexpr uint64_t kBatchTailMin = 4;
 
-/// The most doubles a block's transposed arrays may take (8 MiB; with the
-/// tail arrays of the same size, up to 16 MiB allocated once per call beyond
-/// the stack bound); larger kernels run point by point.
-inline constexpr uint64_t kMaxBatchBufferDoubles = uint64_t{1} << 20;
+/// The most doubles a block's arrays on the stack may take (1 MiB): its
+/// transposed arrays, its tail arrays and its scratch array of lanes;
+/// larger kernels run point by point, on the one-point kernel's stack.
+inline constexpr uint64_t kMaxBatchStackDoubles = uint64_t{1} << 17;
 
 /// The widest vectors, in bits, a batch kernel's loops may use on `tm`'s
 /// target: 512 (8 doubles) on x86-64 Linux with AVX-512, whose vector math
@@ -93,8 +91,9 @@ unsigned batch_vector_math_lanes(const llvm::TargetMachine& tm);
 bool batch_masked_tiles(const llvm::TargetMachine& tm);
 
 /// Can `spec`'s batch kernel compute blocks of points in vectors (block or
-/// lanes form: its arrays for a block take at most kMaxBatchBufferDoubles)?
-bool batch_vectorizable(const KernelSpec& spec);
+/// lanes form), with a scratch array of `scratch_slots` values per lane: do
+/// its arrays for a block take at most kMaxBatchStackDoubles?
+bool batch_vectorizable(const KernelSpec& spec, uint32_t scratch_slots);
 
 /// Define `extern "C" void <kernel>_batch(i64 count, <the spec's arrays>)`
 /// in `m`: `block` (the kernel's block form, build_llvm_block_kernel) once

@@ -593,34 +593,15 @@ llvm::Function* KernelBuilder::build(const std::string& fn_name) {
   llvm::LLVMContext& ctx = m_.getContext();
   b_.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", kernel));
   uint32_t slots = std::max<uint32_t>(plan_.num_slots, 1);
-  llvm::Value* s = nullptr;
-  llvm::FunctionCallee free_fn;
-  if (!plan_.heap_scratch()) {
-    s = b_.CreateAlloca(llvm::ArrayType::get(double_, slots), nullptr, "s");
-  } else {
-    // Too many values for the stack: malloc them per call (as the C++
-    // writer does); without memory every result is NaN (all-ones bytes).
-    llvm::Type* ptr = b_.getPtrTy();
-    llvm::FunctionCallee malloc_fn =
-        m_.getOrInsertFunction("malloc", llvm::FunctionType::get(ptr, {b_.getInt64Ty()}, false));
-    free_fn = m_.getOrInsertFunction("free", llvm::FunctionType::get(b_.getVoidTy(), {ptr}, false));
-    s = b_.CreateCall(malloc_fn, {b_.getInt64(uint64_t{slots} * sizeof(double))}, "s");
-    auto* fail = llvm::BasicBlock::Create(ctx, "no_memory", kernel);
-    auto* ok = llvm::BasicBlock::Create(ctx, "run", kernel);
-    b_.CreateCondBr(b_.CreateIsNull(s), fail, ok);
-    b_.SetInsertPoint(fail);
-    for (unsigned a = 0; a < spec_.args.size(); ++a)
-      if (spec_.args[a].result && spec_.args[a].size > 0)
-        b_.CreateMemSet(kernel->getArg(a), b_.getInt8(0xff),
-                        b_.getInt64(spec_.args[a].size * sizeof(double)), llvm::MaybeAlign(8));
-    b_.CreateRetVoid();
-    b_.SetInsertPoint(ok);
-  }
+  // On the stack however many (SPEC 3: kernels allocate nothing). Frames
+  // of more than a page probe each page as they grow (a thread's guard
+  // page is never jumped over).
+  llvm::Value* s = b_.CreateAlloca(llvm::ArrayType::get(double_, slots), nullptr, "s");
+  if (uint64_t{slots} * sizeof(double) > 4096) kernel->addFnAttr("probe-stack", "inline-asm");
   std::vector<llvm::Value*> call_args;
   for (unsigned a = 0; a < spec_.args.size(); ++a) call_args.push_back(kernel->getArg(a));
   call_args.push_back(s);
   for (llvm::Function* part : parts) b_.CreateCall(part, call_args);
-  if (free_fn) b_.CreateCall(free_fn, {s});
   b_.CreateRetVoid();
   return kernel;
 }

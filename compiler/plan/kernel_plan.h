@@ -33,10 +33,12 @@ namespace gradc {
 /// Nodes (inlined ones included) and stores per part function.
 inline constexpr size_t kPartNodes = 1000;
 
-/// Scratch arrays of at most this many doubles (32 KiB) live on the stack;
-/// larger ones are allocated per call (malloc), so that a kernel's stack use
-/// stays bounded whatever the program's size (docs/semantics.md).
-inline constexpr uint32_t kStackScratchSlots = 4096;
+/// A kernel's scratch array (values passed between parts, kept by loops)
+/// lives on the stack whatever its size: kernels allocate nothing (SPEC 3).
+/// One of more than this many doubles (32 KiB) is named in the generated
+/// code's first comment, so that a user running kernels on threads with
+/// small stacks knows what they need (docs/semantics.md).
+inline constexpr uint32_t kLargeScratchSlots = 4096;
 
 /// One thing a kernel does: compute a scheduled value, or store a root.
 struct PlanItem {
@@ -87,8 +89,6 @@ struct KernelPlan {
 
   size_t num_parts() const { return part_begin.size() - 1; }
   bool split() const { return num_parts() > 1; }
-  /// Is the scratch array too large for the stack (allocated per call)?
-  bool heap_scratch() const { return num_slots > kStackScratchSlots; }
   /// Do the kernel's functions need a scratch array?
   bool has_scratch() const { return split() || num_slots > 0; }
   /// Is any array zero-filled?

@@ -1,8 +1,9 @@
-// test_bounded_stack.cpp - split kernels keep their stack bounded (SPEC 2,
-// docs/semantics.md): scratch slots are reused once the last part reading a
-// value has run, and a scratch array beyond kStackScratchSlots is allocated
-// per call, so a kernel of any size runs on a thread with a small stack, in
-// every backend.
+// test_bounded_stack.cpp - split kernels' memory (SPEC 3, docs/semantics.md):
+// scratch slots are reused once the last part reading a value has run; the
+// scratch array is on the stack however large (kernels allocate nothing), so
+// a kernel runs on a thread with that much stack and a small margin, in
+// every backend, and its batch kernels put at most kMaxBatchStackDoubles
+// there.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <pthread.h>
@@ -14,6 +15,8 @@
 
 #include "backends.h"
 #include "emit/emit_cpp.h"
+#include "emit/emit_llvm.h"
+#include "emit/llvm_batch.h"
 #include "kernel_harness.h"
 #include "plan/kernel_plan.h"
 
@@ -107,15 +110,17 @@ TEST_CASE("scratch slots are reused once the last part reading them has run") {
   check_slots(*c, p);
 }
 
-TEST_CASE("a kernel passing more values than the stack bound runs on a 64 KiB thread") {
+TEST_CASE("a kernel passing more values than 32 KiB keeps them on the stack, allocating nothing") {
   // 6,000 sines computed in the first parts and read by the last ones.
   auto c = gradc_test::compile_text("input x[6000]\na = sin(x)\nw = sum(a) + sum(a*a)");
   REQUIRE(c);
   KernelPlan p = gradc::make_kernel_plan(c->prog.graph, grad_spec(*c));
-  REQUIRE(p.heap_scratch());
+  REQUIRE(p.num_slots > gradc::kLargeScratchSlots);
   std::string cpp = gradc::emit_cpp(*c, "big", "big.expr").source;
-  CHECK(cpp.find("std::malloc(") != std::string::npos);
-  CHECK(cpp.find("std::free(s);") != std::string::npos);
+  CHECK(cpp.find("malloc") == std::string::npos);
+  CHECK(cpp.find(fmt::format("// big_grad keeps {} values on the stack", p.num_slots)) !=
+        std::string::npos);
+  CHECK(cpp.find(fmt::format("double s[{}];", p.num_slots)) != std::string::npos);
 
   std::vector<double> in(6000);
   for (size_t i = 0; i < in.size(); ++i) in[i] = std::sin(0.37 * static_cast<double>(i));
@@ -125,7 +130,8 @@ TEST_CASE("a kernel passing more values than the stack bound runs on a 64 KiB th
     CAPTURE(b->label());
     REQUIRE_MESSAGE(b->ok(), b->log());
     gradc_test::Values got;
-    run_on_small_stack(64 * 1024, [&] { got = b->call(0, in); });
+    // The scratch array and 64 KiB for the parts' frames and the harness.
+    run_on_small_stack(p.num_slots * sizeof(double) + 64 * 1024, [&] { got = b->call(0, in); });
     REQUIRE(got.out.size() == 1);
     CHECK(got.out[0] == doctest::Approx(want.out[0]).epsilon(1e-12));
     REQUIRE(got.jac.size() == want.jac.size());
@@ -134,4 +140,63 @@ TEST_CASE("a kernel passing more values than the stack bound runs on a 64 KiB th
       worst = std::max(worst, std::abs(got.jac[i] - want.jac[i]));
     CHECK(worst < 1e-12);
   }
+}
+
+// SPEC 3: "no allocation". Every kernel kind, one-point and batch, of small
+// and split programs, in C++ and LLVM IR (the .o and the JIT are this IR
+// compiled): no call of malloc or free.
+TEST_CASE("no kernel of any kind allocates memory, one-point or batch, in C++ or LLVM") {
+  const char* programs[] = {
+      "input v[8]\ny = softmax(v)",  // hess_batch buffers of 139 KB allocated once
+      "input x[6000]\na = sin(x)\nw = sum(a) + sum(a*a)",
+      "input x, y\nt0 = x*y\nt1 = sin(t0)*y + x\nt2 = tanh(t1) - x*t1\nw = t2*t2",
+  };
+  gradc::CompileOptions opts;
+  opts.batch = true;
+  opts.kernels = {KernelKind::Forward, KernelKind::Grad, KernelKind::Jvp, KernelKind::Vjp,
+                  KernelKind::Hess,    KernelKind::Hvp,  KernelKind::Sparse};
+  for (const char* text : programs) {
+    CAPTURE(text);
+    // The 6,000-input program's Hessian is 36 million entries: first order only.
+    gradc::CompileOptions o = opts;
+    if (std::string(text).find("6000") != std::string::npos)
+      o.kernels = {KernelKind::Forward, KernelKind::Grad, KernelKind::Jvp, KernelKind::Vjp};
+    std::string errors;
+    auto c = gradc_test::compile_text(text, &errors, "p.expr", o);
+    REQUIRE_MESSAGE(c, errors);
+    std::string cpp = gradc::emit_cpp(*c, "p", "p.expr").source;
+    CHECK(cpp.find("malloc") == std::string::npos);
+    CHECK(cpp.find("free(") == std::string::npos);
+    for (const char* cpu : {"generic", "x86-64-v4"}) {
+      gradc::LlvmOptions lo;
+      lo.cpu = cpu;
+      gradc::LlvmOutput ir = gradc::emit_llvm(*c, "p", "p.expr", gradc::LlvmFormat::Text, lo);
+      REQUIRE_MESSAGE(ir.error.empty(), ir.error);
+      CHECK(ir.bytes.find("_batch(") != std::string::npos);
+      CHECK(ir.bytes.find("@malloc") == std::string::npos);
+      CHECK(ir.bytes.find("@free") == std::string::npos);
+    }
+  }
+}
+
+// A batch kernel whose block would put more than kMaxBatchStackDoubles on the
+// stack runs point by point (the one-point kernel's stack), and still equals
+// it; one within the bound computes blocks of points in vectors.
+TEST_CASE("a batch kernel bounds what it puts on the stack") {
+  gradc::CompileOptions opts;
+  opts.batch = true;
+  auto small = gradc_test::compile_text("input x[40]\nw = sum(sin(x)*x)", nullptr, "s.expr", opts);
+  auto large = gradc_test::compile_text("input x[9000]\nw = sum(sin(x)*x)", nullptr, "l.expr", opts);
+  REQUIRE(small);
+  REQUIRE(large);
+  CHECK(gradc::batch_vectorizable(grad_spec(*small), 0));
+  CHECK_FALSE(gradc::batch_vectorizable(grad_spec(*large), 0));  // 2 x 18,001 entries x 8 lanes
+  gradc::LlvmOptions lo;
+  lo.cpu = "x86-64-v4";
+  std::string ir = gradc::emit_llvm(*large, "l", "l.expr", gradc::LlvmFormat::Text, lo).bytes;
+  size_t begin = ir.find("define void @l_grad_batch(");
+  REQUIRE(begin != std::string::npos);
+  std::string body = ir.substr(begin, ir.find("\n}\n", begin) - begin);
+  CHECK(body.find("alloca") == std::string::npos);
+  CHECK(body.find("call void @l_grad(") != std::string::npos);
 }
