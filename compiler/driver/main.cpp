@@ -40,7 +40,10 @@ Actions (combine freely; at least one):
                        every code output gets its header beside it (FILE.hpp);
                        -o - writes to standard output (no header)
   --print[=FORMAT]     print the program and its derivatives: text (default,
-                       a valid gradc program), latex, or dot (Graphviz)
+                       a valid gradc program) or latex; or dot (Graphviz):
+                       the program's graph as written, one node per
+                       operation, the derivatives named in comments
+                       (--explain=dot draws the derivative graph)
   --eval=INPUTS        evaluate; print outputs and derivatives as JSON.
                        INPUTS is x=1,v=[1,2],W=[[1,2],[3,4]] or @inputs.json
   --explain[=FORMAT]   the derivation at the --eval point, as a course handout

@@ -129,6 +129,9 @@ std::string LatexNames::adjoint_fraction(const std::string& name) const {
 
 std::string LatexNames::operator()(const std::string& name) const {
   if (auto it = fractions_.find(name); it != fractions_.end()) return it->second;
+  // A name the program defines is a symbol, even one spelled like a
+  // derivative (`dy_dx = x*x`: the derivative is then dy_dx_2, a fraction).
+  if (values_.count(name)) return latex_symbol(name);
   // An element of a derivative array: `dL_dW_0_1` is entry [0,1] of dL_dW.
   size_t end = name.size();
   std::vector<std::string> index;

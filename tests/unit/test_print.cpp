@@ -151,6 +151,18 @@ TEST_CASE("LaTeX: one aligned equation per printed statement") {
   CHECK(unit::count_of(latex, "&=") == statements);
 }
 
+// A value the program names like a derivative (`dy_dx = x*x`) is a symbol;
+// only the derivative itself (renamed dy_dx_2 in the text) is a fraction.
+TEST_CASE("LaTeX: a program's own name spelled like a derivative is not a fraction") {
+  Compiled c = unit::compile_ok("input x\ndy_dx = x*x\ny = sin(dy_dx)");
+  std::string latex = print_latex(c, "l.expr");
+  INFO(latex);
+  CHECK(unit::count_of(latex, "\\frac{\\partial y}{\\partial x}") == 1);
+  CHECK(latex.find("\\frac{\\partial y}{\\partial x} &= \\cos") != std::string::npos);
+  CHECK(latex.find("\\sin\\left(\\frac") == std::string::npos);
+  CHECK(print_text(c, "l.expr").find("dy_dx_2 = ") != std::string::npos);
+}
+
 TEST_CASE("DOT: one node per operation as written (arrays whole), operand positions where they matter") {
   Compiled c = unit::compile_ok(
       "input W1[3,4], b1[3], x[4], W2[2,3], y[2]\ns1 = W1 @ x + b1\na1 = 3*relu(s1)\n"
