@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <unordered_map>
 #include <unordered_set>
@@ -147,7 +148,8 @@ class Explainer {
  public:
   Explainer(const Compiled& c, CompGraph& cg, const ExplainOptions& o)
       : c_(c), cg_(cg), n_(o.latex),
-        r_(cg.g, cg.s, o.latex ? Dialect::Latex : Dialect::Gradc, &c.prog) {
+        r_(cg.g, cg.s, o.latex ? Dialect::Latex : Dialect::Gradc, &c.prog),
+        plain_(cg.g, cg.s, Dialect::Gradc, &c.prog) {
     for (const Edge& e : cg_.edges) {
       uses_[e.from].push_back(&e);
       operands_[e.to].push_back(&e);
@@ -156,15 +158,69 @@ class Explainer {
   }
 
   std::string name(NodeId v) { return r_.reference(v); }
+  // A formula as the source writes it (LaTeX: in typewriter type).
+  std::string as_written(const std::string& formula) const {
+    return n_.latex() ? "\\texttt{" + n_.text(formula) + "}" : formula;
+  }
   double value(NodeId n) const { return cg_.value[n]; }
   Derivative partial(const Edge* e) const { return partial_at(cg_.g, cg_.value, e->partial); }
 
+  // In the program's order: each definition where its value is computed,
+  // after the steps (temporaries) it needs. A definition whose value
+  // another name already holds, an input or a constant, or that nothing
+  // computes once simplified (`log(exp(b))` is `b`) is listed too, with its
+  // formula as written: every intermediate the program names appears.
   std::string forward_pass() {
     std::vector<std::string> lines;
-    for (NodeId v : cg_.s.steps)
-      lines.push_back(n_.equation(name(v), r_.definition(v) + " = " + n_.number(value(v))));
+    const std::vector<NodeId>& steps = cg_.s.steps;
+    std::unordered_map<NodeId, size_t> step_index;
+    for (size_t k = 0; k < steps.size(); ++k) step_index.emplace(steps[k], k);
+    // A step the program defines shows its formula as written first where
+    // simplification changed it (`J = -(y*log(yhat) + ...) = y*softplus(-z2)
+    // - ...`), spaces aside.
+    std::unordered_map<NodeId, std::string> written;
+    for (const Variable& d : c_.prog.definitions)
+      if (d.is_scalar() && !d.formula.empty() && step_index.count(d.scalar()) &&
+          cg_.s.name(d.scalar()) == d.name)
+        written.emplace(d.scalar(), d.formula);
+    auto unspaced = [](std::string t) {
+      std::erase_if(t, [](char ch) { return std::isspace(static_cast<unsigned char>(ch)) != 0; });
+      return t;
+    };
+    size_t shown = 0;  // steps listed so far
+    auto show_steps_to = [&](size_t end) {
+      for (; shown < end; ++shown) {
+        const NodeId v = steps[shown];
+        std::string rhs = r_.definition(v) + " = " + n_.number(value(v));
+        if (auto w = written.find(v);
+            w != written.end() && unspaced(w->second) != unspaced(plain_.definition(v)))
+          rhs = as_written(w->second) + " = " + rhs;
+        lines.push_back(n_.equation(name(v), rhs));
+      }
+    };
+    for (const Variable& d : c_.prog.definitions) {
+      size_t end = 0;
+      for (NodeId e : d.nodes)
+        if (auto it = step_index.find(e); it != step_index.end()) end = std::max(end, it->second + 1);
+      show_steps_to(end);
+      if (!d.is_scalar()) continue;  // its elements are vertices (vertex_names)
+      const NodeId v = d.scalar();
+      auto step = step_index.find(v);
+      if (step != step_index.end() && cg_.s.name(v) == d.name) continue;  // the step's own line
+      std::string rhs = d.formula.empty() ? "" : as_written(d.formula);
+      std::string ref = name(v);
+      if (ref != d.formula) rhs += (rhs.empty() ? "" : " = ") + ref;
+      if (!cg_.g.is_const(v)) rhs += " = " + n_.number(value(v));
+      if (step == step_index.end() && !cg_.g.is_const(v) && cg_.g[v].op != Op::Input)
+        rhs += n_.latex() ? "\\quad\\text{(not computed: what uses it simplifies without it)}"
+                          : "  (not computed: what uses it simplifies without it)";
+      lines.push_back(n_.equation(r_.name(d.name), rhs));
+    }
+    show_steps_to(steps.size());
+    std::unordered_set<std::string> defined;  // listed above as definitions
+    for (const Variable& d : c_.prog.definitions) defined.insert(d.name);
     for (size_t i = 0; i < c_.outputs.size(); ++i)  // outputs that are inputs or constants
-      if (!cg_.s.materialized[c_.outputs[i]])
+      if (!cg_.s.materialized[c_.outputs[i]] && !defined.count(c_.names.outputs[i]))
         lines.push_back(n_.equation(r_.name(c_.names.outputs[i]), r_.reference(c_.outputs[i]) +
                                         (cg_.g.is_const(c_.outputs[i]) ? "" : " = " + n_.number(value(c_.outputs[i])))));
     return n_.section("Forward pass: every intermediate value, its formula and its value", lines);
@@ -253,6 +309,7 @@ class Explainer {
   CompGraph& cg_;
   Notation n_;
   ExprRenderer r_;
+  ExprRenderer plain_;  ///< the gradc text of formulas, to compare with the source's
   std::unordered_map<NodeId, std::vector<const Edge*>> uses_, operands_;
   std::unordered_set<NodeId> wrt_;
 };

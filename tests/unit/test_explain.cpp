@@ -88,6 +88,47 @@ TEST_CASE("the text has the parts of SPEC 6, with numbers, in order") {
   CHECK(f.find("  db/dx = ∂b/∂x*dx/dx + ∂b/∂a*da/dx = 10*1 + 2*2 = 14\n") != std::string::npos);
 }
 
+// SPEC 6: "every intermediate". Simplification may leave a definition no
+// node of its own (b = a + 0, q = log(exp(b)), g = x, k = 2*3) or nothing
+// to compute (p = exp(b) once q is b): each is listed in the program's
+// order, with its formula as written, and a formula that simplification
+// changed shows both forms.
+TEST_CASE("the forward pass lists every definition, with its formula as written") {
+  Compiled c = unit::compile_ok(
+      "input x, y\na = x*y\nb = a + 0\np = exp(b)\nq = log(p)\nk = 2*3\ng = x\n"
+      "out = q*q + k*g\noutput out");
+  for (bool latex : {false, true}) {
+    ExplainOptions o;
+    o.latex = latex;
+    std::string t = explain(c, {1, 2}, o, "e.expr").text;
+    INFO(t);
+    size_t fwd = t.find("Forward pass"), end = t.find("Local partial");
+    REQUIRE(fwd != std::string::npos);
+    std::string pass = t.substr(fwd, end - fwd);
+    if (!latex) {
+      CHECK(pass.find("  a = x*y = 2\n") != std::string::npos);
+      CHECK(pass.find("  b = a + 0 = a = 2\n") != std::string::npos);
+      CHECK(pass.find("  p = exp(b) = exp(a) = 7.38906  (not computed: what uses it simplifies "
+                      "without it)\n") != std::string::npos);
+      CHECK(pass.find("  q = log(p) = a = 2\n") != std::string::npos);
+      CHECK(pass.find("  k = 2*3 = 6\n") != std::string::npos);
+      CHECK(pass.find("  g = x = 1\n") != std::string::npos);
+      CHECK(pass.find("  out = q*q + k*g = ") != std::string::npos);
+    } else {
+      CHECK(pass.find("\\texttt{a + 0}") != std::string::npos);
+      CHECK(pass.find("\\texttt{log(p)}") != std::string::npos);
+    }
+    if (latex) continue;
+    // In the program's order.
+    size_t at = 0;
+    for (const char* name : {"a ", "b ", "p ", "q ", "k ", "g ", "out "}) {
+      size_t next = pass.find(std::string("\n  ") + name, at);
+      CHECK_MESSAGE(next != std::string::npos, name);
+      if (next != std::string::npos) at = next;
+    }
+  }
+}
+
 TEST_CASE("a kink: relu at 0 has local partial 0, shown as its condition") {
   Compiled c = unit::compile_ok("input x, w\ns1 = w*x\nh = relu(s1)\nL = (h - 1)^2\nwrt w");
   Explanation e = explain(c, {1, 0}, {}, "k.expr");
