@@ -21,6 +21,7 @@
 #include "emit/print.h"
 #include "driver/llvm_loader.h"
 #include "driver/output_files.h"
+#include "driver/kernel_stack.h"
 #include "driver/plot.h"
 #include "driver/progress.h"
 
@@ -501,11 +502,17 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err, Progre
     Diagnostics input_diag(nullptr, err);
     std::optional<EvalPoints> points = read_points(*o.eval, c.prog, input_diag);
     input_diag.flush();
-    status = std::max(status, points ? eval_points(c, o, *points, out, err) : kExitError);
+    // The JIT's kernels (with -O, or for many points) on a stack that holds
+    // them; the interpreter where it is (it does not recurse).
+    const bool jit = !o.interp && points && (o.opt_given || o.fast_math ||
+                                              points->points.size() > kEvalPointsForJit);
+    auto run = [&] { return points ? eval_points(c, o, *points, out, err) : kExitError; };
+    status = std::max(status, jit ? run_on_kernel_stack(c, run) : run());
   }
   if (o.check) {
     timer.start("check");
-    status = std::max(status, check(c, o, file, out, err));
+    auto run = [&] { return check(c, o, file, out, err); };
+    status = std::max(status, o.interp ? run() : run_on_kernel_stack(c, run));
   }
   timer.stop();
   if (o.stats) print_stats(c, o, timer, err);

@@ -203,18 +203,23 @@ class Explainer {
       for (NodeId e : d.nodes)
         if (auto it = step_index.find(e); it != step_index.end()) end = std::max(end, it->second + 1);
       show_steps_to(end);
-      if (!d.is_scalar()) continue;  // its elements are vertices (vertex_names)
-      const NodeId v = d.scalar();
-      auto step = step_index.find(v);
-      if (step != step_index.end() && cg_.s.name(v) == d.name) continue;  // the step's own line
-      std::string rhs = d.formula.empty() ? "" : as_written(d.formula);
-      std::string ref = name(v);
-      if (ref != d.formula) rhs += (rhs.empty() ? "" : " = ") + ref;
-      if (!cg_.g.is_const(v)) rhs += " = " + n_.number(value(v));
-      if (step == step_index.end() && !cg_.g.is_const(v) && cg_.g[v].op != Op::Input)
-        rhs += n_.latex() ? "\\quad\\text{(not computed: what uses it simplifies without it)}"
-                          : "  (not computed: what uses it simplifies without it)";
-      lines.push_back(n_.equation(r_.name(d.name), rhs));
+      // Each element (an array's are vertices of their own: vertex_names)
+      // that is not a step of its own name.
+      for (size_t i = 0; i < d.nodes.size(); ++i) {
+        const NodeId v = d.nodes[i];
+        const std::string element = d.name + (d.is_scalar() ? "" : element_suffix(d.shape, i));
+        auto step = step_index.find(v);
+        if (step != step_index.end() && cg_.s.name(v) == element) continue;  // its own line
+        const std::string written = d.is_scalar() ? d.formula : "";
+        std::string rhs = written.empty() ? "" : as_written(written);
+        std::string ref = name(v);
+        if (ref != written) rhs += (rhs.empty() ? "" : " = ") + ref;
+        if (!cg_.g.is_const(v)) rhs += " = " + n_.number(value(v));
+        if (step == step_index.end() && !cg_.g.is_const(v) && cg_.g[v].op != Op::Input)
+          rhs += n_.latex() ? "\\quad\\text{(not computed: no output needs it)}"
+                            : "  (not computed: no output needs it)";
+        lines.push_back(n_.equation(r_.name(element), rhs));
+      }
     }
     show_steps_to(steps.size());
     std::unordered_set<std::string> defined;  // listed above as definitions
@@ -433,10 +438,23 @@ Explanation explain(const Compiled& c, const std::vector<double>& point,
                                 element_suffix(v.shape, 0)));
       break;
     }
-  if (cg.s.steps.size() > kMaxExplainedValues) {
+  // The values the forward pass would list: the steps, and the definitions'
+  // elements that are not steps of their own.
+  size_t values = cg.s.steps.size();
+  for (const Variable& d : c.prog.definitions) values += d.nodes.size();
+  if (values > kMaxExplainedValues) {
+    // Named steps were counted twice: count exactly only near the limit.
+    values = cg.s.steps.size();
+    std::unordered_set<NodeId> steps(cg.s.steps.begin(), cg.s.steps.end());
+    for (const Variable& d : c.prog.definitions)
+      for (size_t i = 0; i < d.nodes.size(); ++i)
+        values += !steps.count(d.nodes[i]) ||
+                  cg.s.name(d.nodes[i]) != d.name + (d.is_scalar() ? "" : element_suffix(d.shape, i));
+  }
+  if (values > kMaxExplainedValues) {
     out += n.text(fmt::format("\nThe program has {} intermediate values, more than the {} "
                               "--explain works through step by step; its derivatives:\n",
-                              cg.s.steps.size(), kMaxExplainedValues));
+                              values, kMaxExplainedValues));
     for (size_t i = 0; i < m * k; ++i) jac[i] = cg.value[c.jacobian[i]];
     out += e.result(jac);
     return {std::move(out), std::move(jac), false};

@@ -117,9 +117,10 @@ void transpose_square(llvm::IRBuilderBase& b, std::vector<llvm::Value*>& v) {
 }
 
 bool batch_vectorizable(const KernelSpec& spec, uint32_t scratch_slots) {
-  // The lanes buffers and tail arrays (at most two arrays of B points each)
-  // and the scratch array of B lanes.
-  return (2 * total_entries(spec) + scratch_slots) * kBatchLanes <= kMaxBatchStackDoubles;
+  // The block form has the tail arrays, the lanes form (split kernels) the
+  // lanes buffers and the scratch array of B lanes: one array of B points
+  // per kernel array either way (build_llvm_batch).
+  return (total_entries(spec) + scratch_slots) * kBatchLanes <= kMaxBatchStackDoubles;
 }
 
 llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
@@ -136,6 +137,7 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
                                    m);
   f->setDoesNotThrow();
   f->addFnAttr("no-trapping-math", "true");
+  f->addFnAttr("probe-stack", "inline-asm");  // frames beyond a page probe it
   // The vectors the target's vector math has (llvm_batch.h).
   const std::string vector_width = std::to_string(vector_bits);
   f->addFnAttr("prefer-vector-width", vector_width);
@@ -187,9 +189,7 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
   for (const KernelArray& a : spec.args)
     buffer_doubles += ((lanes_buffers ? 1 : 0) + (tail_block ? 1 : 0)) * block_doubles(a);
   // All on the stack (SPEC 3: kernels allocate nothing), bounded by
-  // batch_vectorizable; frames beyond a page probe each page as they grow.
-  if ((buffer_doubles + uint64_t{scratch_slots} * B) * sizeof(double) > 4096)
-    f->addFnAttr("probe-stack", "inline-asm");
+  // batch_vectorizable.
   std::vector<llvm::Value*> buffer, tail;
   for (const KernelArray& a : spec.args) {
     llvm::Type* points = llvm::ArrayType::get(dbl, block_doubles(a));
@@ -233,6 +233,7 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
                                           f->getName() + ".part" + llvm::Twine(k + 1), m);
       loop->setDoesNotThrow();
       loop->addFnAttr(llvm::Attribute::NoInline);
+      loop->addFnAttr("probe-stack", "inline-asm");
       loop->addFnAttr("no-trapping-math", "true");
       loop->addFnAttr("prefer-vector-width", vector_width);
       for (unsigned a = 0; a < loop->arg_size(); ++a) {

@@ -348,6 +348,9 @@ llvm::Function* KernelBuilder::new_function(const std::string& name, bool part) 
   llvm::Function* f = llvm::Function::Create(type, linkage, name, m_);
   f->setDoesNotThrow();
   f->addFnAttr("no-trapping-math", "true");
+  // A frame beyond a page (a large scratch array, a part's spills) probes
+  // each page as it grows: a stack too small faults at its guard page.
+  f->addFnAttr("probe-stack", "inline-asm");
   if (lanes) f->addFnAttr(llvm::Attribute::AlwaysInline);
   else if (part && plan_.split()) f->addFnAttr(llvm::Attribute::NoInline);
   // The arrays are distinct (restrict pointers); the scratch array of a
@@ -593,11 +596,8 @@ llvm::Function* KernelBuilder::build(const std::string& fn_name) {
   llvm::LLVMContext& ctx = m_.getContext();
   b_.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", kernel));
   uint32_t slots = std::max<uint32_t>(plan_.num_slots, 1);
-  // On the stack however many (SPEC 3: kernels allocate nothing). Frames
-  // of more than a page probe each page as they grow (a thread's guard
-  // page is never jumped over).
+  // On the stack however many (SPEC 3: kernels allocate nothing).
   llvm::Value* s = b_.CreateAlloca(llvm::ArrayType::get(double_, slots), nullptr, "s");
-  if (uint64_t{slots} * sizeof(double) > 4096) kernel->addFnAttr("probe-stack", "inline-asm");
   std::vector<llvm::Value*> call_args;
   for (unsigned a = 0; a < spec_.args.size(); ++a) call_args.push_back(kernel->getArg(a));
   call_args.push_back(s);
