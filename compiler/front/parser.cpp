@@ -357,7 +357,10 @@ void Parser::resolve_outputs_and_wrt() {
   std::unordered_set<std::string> seen;
   for (const Variable& v : output_names_) {
     auto it = symbols_.find(v.name);
-    if (it == symbols_.end()) {
+    if (it == symbols_.end() && functions_.count(v.name)) {
+      diag_.error(v.loc, "output '{}' is a function, not a value: name a value it computes "
+                  "(y = {}(x)) and output that", v.name, v.name);
+    } else if (it == symbols_.end()) {
       diag_.error(v.loc, "output '{}' is not defined", v.name);
     } else if (!seen.insert(v.name).second) {
       diag_.error(v.loc, "'{}' is listed as an output twice", v.name);

@@ -73,6 +73,7 @@ const ErrorCase kFunctionErrors[] = {
     {"f(a) = a*2\ny = f(x) + f", "'f' is a function (defined at line 1, column 1): call it as f(...)"},
     {"y = x + f\nf(a) = a*2\nz = f(x)", "'f' is a function (defined at line 2, column 1)"},
     {"input x\nf(a) = a*2\ny = f(x) + f", "'f' is a function (defined at line 2, column 1)"},
+    {"input x\nf(t) = t*t\ny = f(x)\noutput f", "output 'f' is a function, not a value"},
 };
 
 // The error on a definition that cannot be is the only one: the calls that
