@@ -201,13 +201,18 @@ std::optional<JitKernels> jit_kernels(const Compiled& c, const CliOptions& o, bo
   return k;
 }
 
-// The kernels as --check and --eval call them, point by point: the
-// reference interpreter with --interp, or for one call (`many_calls` false)
-// without -O or --fast-math, the fastest path for one-off work; else the JIT.
+// Do --check and --eval call JIT kernels? Not with --interp, nor for one
+// call (`many_calls` false) without -O or --fast-math: the reference
+// interpreter then, the fastest path for one-off work.
+bool calls_jit(const CliOptions& o, bool many_calls) {
+  return !o.interp && (o.opt_given || o.fast_math || many_calls);
+}
+
+// The kernels as --check and --eval call them, point by point: the JIT's
+// or the interpreter (calls_jit).
 std::optional<PointFunction> kernel_function(const Compiled& c, const CliOptions& o,
                                              bool many_calls, std::ostream& err) {
-  const bool chosen = o.opt_given || o.fast_math;
-  if (o.interp || (!chosen && !many_calls)) return interpreter_function(c);
+  if (!calls_jit(o, many_calls)) return interpreter_function(c);
   std::optional<JitKernels> k = jit_kernels(c, o, false, err);
   if (!k) return std::nullopt;
   const size_t m = c.outputs.size(), kw = c.num_wrt();
@@ -236,7 +241,7 @@ int eval_points(const Compiled& c, const CliOptions& o, const EvalPoints& points
   const size_t h = c.hessian.empty() ? 0 : m * kw * kw;  // Hessian entries per point
   std::vector<double> outs, jacs, hesses;  // every point's, one after another
   std::optional<PointFunction> f;
-  if (count > kEvalPointsForJit && !o.interp) {
+  if (count > kEvalPointsForJit && calls_jit(o, true)) {
     std::optional<JitKernels> k = jit_kernels(c, o, true, err);
     if (!k) return kExitError;
     std::vector<double> ins(count * n);
@@ -502,17 +507,16 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err, Progre
     Diagnostics input_diag(nullptr, err);
     std::optional<EvalPoints> points = read_points(*o.eval, c.prog, input_diag);
     input_diag.flush();
-    // The JIT's kernels (with -O, or for many points) on a stack that holds
-    // them; the interpreter where it is (it does not recurse).
-    const bool jit = !o.interp && points && (o.opt_given || o.fast_math ||
-                                              points->points.size() > kEvalPointsForJit);
+    // JIT kernels on a stack that holds them; the interpreter where it is
+    // (it does not recurse).
     auto run = [&] { return points ? eval_points(c, o, *points, out, err) : kExitError; };
+    const bool jit = points && calls_jit(o, points->points.size() > kEvalPointsForJit);
     status = std::max(status, jit ? run_on_kernel_stack(c, run) : run());
   }
   if (o.check) {
     timer.start("check");
     auto run = [&] { return check(c, o, file, out, err); };
-    status = std::max(status, o.interp ? run() : run_on_kernel_stack(c, run));
+    status = std::max(status, calls_jit(o, true) ? run_on_kernel_stack(c, run) : run());
   }
   timer.stop();
   if (o.stats) print_stats(c, o, timer, err);

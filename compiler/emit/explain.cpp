@@ -83,6 +83,18 @@ void add_edges(Builder& b, const Schedule& s, NodeId v, std::vector<Edge>& edges
     if (!g.is_const(partial, 0.0)) edges.push_back({u, v, partial});
 }
 
+// The name the explanation gives element i of definition d: d, d[0], d[1,0].
+std::string element_name(const Variable& d, size_t i) {
+  return d.is_scalar() ? d.name : d.name + element_suffix(d.shape, i);
+}
+
+// Is element i of d a step of that name (the forward pass's line for it is
+// the step's)? Else the forward pass lists it apart.
+bool own_step(const Schedule& s, const Variable& d, size_t i) {
+  const NodeId v = d.nodes[i];
+  return s.materialized[v] && s.name(v) == element_name(d, i);
+}
+
 // The forward kernel's names, and every element of an array definition as a
 // vertex of its own (`s[0]`, `s[1,0]`), as a handout names them.
 NameHints vertex_names(const Compiled& c) {
@@ -93,7 +105,7 @@ NameHints vertex_names(const Compiled& c) {
     for (size_t i = 0; i < v.nodes.size(); ++i) {
       NodeId n = v.nodes[i];
       if (g.is_const(n) || g[n].op == Op::Input) continue;
-      std::string name = v.name + element_suffix(v.shape, i);
+      std::string name = element_name(v, i);
       hints.reserved.insert(name);
       hints.claim(n, name);
     }
@@ -180,8 +192,7 @@ class Explainer {
     // - ...`), spaces aside.
     std::unordered_map<NodeId, std::string> written;
     for (const Variable& d : c_.prog.definitions)
-      if (d.is_scalar() && !d.formula.empty() && step_index.count(d.scalar()) &&
-          cg_.s.name(d.scalar()) == d.name)
+      if (d.is_scalar() && !d.formula.empty() && own_step(cg_.s, d, 0))
         written.emplace(d.scalar(), d.formula);
     auto unspaced = [](std::string t) {
       std::erase_if(t, [](char ch) { return std::isspace(static_cast<unsigned char>(ch)) != 0; });
@@ -206,19 +217,17 @@ class Explainer {
       // Each element (an array's are vertices of their own: vertex_names)
       // that is not a step of its own name.
       for (size_t i = 0; i < d.nodes.size(); ++i) {
+        if (own_step(cg_.s, d, i)) continue;  // the step's line
         const NodeId v = d.nodes[i];
-        const std::string element = d.name + (d.is_scalar() ? "" : element_suffix(d.shape, i));
-        auto step = step_index.find(v);
-        if (step != step_index.end() && cg_.s.name(v) == element) continue;  // its own line
         const std::string written = d.is_scalar() ? d.formula : "";
         std::string rhs = written.empty() ? "" : as_written(written);
         std::string ref = name(v);
         if (ref != written) rhs += (rhs.empty() ? "" : " = ") + ref;
         if (!cg_.g.is_const(v)) rhs += " = " + n_.number(value(v));
-        if (step == step_index.end() && !cg_.g.is_const(v) && cg_.g[v].op != Op::Input)
+        if (!cg_.s.materialized[v] && !cg_.g.is_const(v) && cg_.g[v].op != Op::Input)
           rhs += n_.latex() ? "\\quad\\text{(not computed: no output needs it)}"
                             : "  (not computed: no output needs it)";
-        lines.push_back(n_.equation(r_.name(element), rhs));
+        lines.push_back(n_.equation(r_.name(element_name(d, i)), rhs));
       }
     }
     show_steps_to(steps.size());
@@ -441,16 +450,8 @@ Explanation explain(const Compiled& c, const std::vector<double>& point,
   // The values the forward pass would list: the steps, and the definitions'
   // elements that are not steps of their own.
   size_t values = cg.s.steps.size();
-  for (const Variable& d : c.prog.definitions) values += d.nodes.size();
-  if (values > kMaxExplainedValues) {
-    // Named steps were counted twice: count exactly only near the limit.
-    values = cg.s.steps.size();
-    std::unordered_set<NodeId> steps(cg.s.steps.begin(), cg.s.steps.end());
-    for (const Variable& d : c.prog.definitions)
-      for (size_t i = 0; i < d.nodes.size(); ++i)
-        values += !steps.count(d.nodes[i]) ||
-                  cg.s.name(d.nodes[i]) != d.name + (d.is_scalar() ? "" : element_suffix(d.shape, i));
-  }
+  for (const Variable& d : c.prog.definitions)
+    for (size_t i = 0; i < d.nodes.size(); ++i) values += !own_step(cg.s, d, i);
   if (values > kMaxExplainedValues) {
     out += n.text(fmt::format("\nThe program has {} intermediate values, more than the {} "
                               "--explain works through step by step; its derivatives:\n",

@@ -185,9 +185,6 @@ llvm::Function* build_llvm_batch(const KernelSpec& spec, llvm::Function* kernel,
   // so its points left go one by one, and it has no tail arrays.
   const bool tail_block = lanes.size() <= 1;
   const uint64_t tail_min = tail_block ? kBatchTailMin : B;
-  uint64_t buffer_doubles = 0;
-  for (const KernelArray& a : spec.args)
-    buffer_doubles += ((lanes_buffers ? 1 : 0) + (tail_block ? 1 : 0)) * block_doubles(a);
   // All on the stack (SPEC 3: kernels allocate nothing), bounded by
   // batch_vectorizable.
   std::vector<llvm::Value*> buffer, tail;

@@ -21,7 +21,7 @@
 // runs its parts' lanes forms in turn, each in its own lanes loop and
 // function, passing values through a scratch array of B lanes. Block
 // buffers and the scratch array are on the stack (kernels allocate
-// nothing); a kernel whose would exceed kMaxBatchStackDoubles is called
+// nothing); a kernel whose arrays would exceed kMaxBatchStackDoubles is called
 // once per point (no SIMD).
 #pragma once
 

@@ -250,22 +250,14 @@ void Parser::definition() {
   if (check_bindable(name, "defined")) {
     prog_.definitions.push_back(Variable{std::string(name.text), value.shape, value.nodes(), name.loc, {}});
     if (ok && pos_ > begin) {  // the expression's text, from its first token to its last
-      // Comments dropped and each run of white space (line breaks inside
-      // brackets too) one space: one line, as --explain shows it.
-      const Token &first = toks_[begin], &last = toks_[pos_ - 1];
-      std::string_view raw(first.text.data(),
-                           size_t(last.text.data() + last.text.size() - first.text.data()));
+      // Its tokens, one space wherever the source has white space or a
+      // comment between two of them (line breaks inside brackets too): one
+      // line, as --explain shows it.
       std::string& formula = prog_.definitions.back().formula;
-      bool comment = false;
-      for (char ch : raw) {
-        if (ch == '#') comment = true;
-        if (ch == '\n') comment = false;
-        if (comment) continue;
-        if (std::isspace(static_cast<unsigned char>(ch))) {
-          if (!formula.empty() && formula.back() != ' ') formula += ' ';
-        } else {
-          formula += ch;
-        }
+      for (size_t t = begin; t < pos_; ++t) {
+        if (t > begin && toks_[t].text.data() != toks_[t - 1].text.data() + toks_[t - 1].text.size())
+          formula += ' ';
+        formula += toks_[t].text;
       }
     }
     if (!value.poisoned) {  // the record that makes the value gets the name
