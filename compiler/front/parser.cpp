@@ -346,6 +346,7 @@ void Parser::warn_unused() {
 }
 
 void Parser::resolve_outputs_and_wrt() {
+  for (const auto& f : functions_) prog_.functions.emplace_back(f.first);
   std::unordered_set<std::string> seen;
   for (const Variable& v : output_names_) {
     auto it = symbols_.find(v.name);
@@ -425,6 +426,10 @@ bool choose_wrt(Program& p, const std::vector<WrtName>& names, Diagnostics& diag
                                    "has no derivative", where, n.name,
                                    v.is_scalar() ? "" : " (in part)"));
         value_chosen[def] = true;
+      } else if (std::count(p.functions.begin(), p.functions.end(), n.name)) {
+        error(n.loc, fmt::format("{}{} a function, not a value: name a value it computes "
+                                 "(y = {}(x)) and differentiate with respect to that",
+                                 where, command_line ? ", which is" : " is", n.name));
       } else {
         Closest closest(n.name);
         for (const Variable& v : p.inputs) closest.offer(v.name);

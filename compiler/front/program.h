@@ -50,6 +50,7 @@ struct Program {
   size_t forward_nodes = 0;           ///< graph size after parsing
   std::vector<OpRecord> ops;          ///< the operations as written (for --print=dot)
   std::vector<int32_t> output_ops;    ///< the record of each output (-1: a constant)
+  std::vector<std::string> functions; ///< the names of the program's functions (for messages)
 
   /// Number of input scalars (n of the ABI).
   size_t num_input_scalars() const;

@@ -2,6 +2,8 @@
 // each call into the same DAG as the handouts' `out = h(f(x), g(x))`, on
 // scalars and arrays; every error case; no exponential work and no deep
 // recursion however the calls nest.
+#include <sstream>
+
 #include "unit_support.h"
 
 using namespace gradc;
@@ -74,7 +76,19 @@ const ErrorCase kFunctionErrors[] = {
     {"y = x + f\nf(a) = a*2\nz = f(x)", "'f' is a function (defined at line 2, column 1)"},
     {"input x\nf(a) = a*2\ny = f(x) + f", "'f' is a function (defined at line 2, column 1)"},
     {"input x\nf(t) = t*t\ny = f(x)\noutput f", "output 'f' is a function, not a value"},
+    {"input x\nf(t) = t*t\ny = f(x)\nwrt f", "'f' in 'wrt' is a function, not a value"},
 };
+
+// --wrt (and JitOptions::wrt) name the function as one, too.
+TEST_CASE("--wrt naming a function says it is one") {
+  unit::Parse p = unit::parse_text("input x\nf(t) = t*t\ny = f(x)");
+  REQUIRE(p.program);
+  std::ostringstream err;
+  Diagnostics diag(nullptr, err);
+  CHECK_FALSE(set_wrt(*p.program, {"f"}, diag));
+  diag.flush();
+  CHECK(err.str().find("--wrt names 'f', which is a function, not a value") != std::string::npos);
+}
 
 // The error on a definition that cannot be is the only one: the calls that
 // follow are calls of what the name already was.
