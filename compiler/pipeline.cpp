@@ -80,7 +80,8 @@ static void differentiate_and_plan(Compiled& c, const std::vector<uint32_t>& out
 std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
                                 const CompileOptions& opts, PassTimer& timer) {
   timer.start("parse");
-  std::optional<Program> parsed = parse_program(file, diag, opts.max_nodes);
+  std::optional<Program> parsed =
+      parse_program(file, diag, opts.max_nodes, opts.wrt ? &*opts.wrt : nullptr);
   if (!parsed) return std::nullopt;
   if (opts.wrt && !set_wrt(*parsed, *opts.wrt, diag, opts.wrt_option)) return std::nullopt;
   for (const std::string& name : opts.also_wrt) add_wrt(*parsed, name);

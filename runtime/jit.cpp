@@ -153,18 +153,11 @@ Kernel jit_compile(std::string_view source, const JitOptions& opts) {
   CompileOptions copts;
   if (!opts.wrt.empty()) copts.wrt = opts.wrt;
   copts.wrt_option = "JitOptions::wrt";
-  copts.kernels.clear();
-  for (const std::string& k : opts.kernels) {
-    std::optional<KernelKind> kind = kernel_kind_from_name(k);
-    if (k == "batch") {
-      copts.batch = true;
-      continue;
-    }
-    if (!kind)
-      throw std::invalid_argument(
-          fmt::format("unknown kernel '{}' (f, grad, jvp, vjp, hess, hvp, sparse, batch)", k));
-    copts.kernels.push_back(*kind);
-  }
+  std::string problem;
+  std::optional<KernelSelection> kernels = select_kernels(opts.kernels, problem);
+  if (!kernels) throw std::invalid_argument("JitOptions::kernels: " + problem);
+  copts.kernels = kernels->kinds;
+  copts.batch = kernels->batch;
   std::optional<Compiled> c = compile(file, diag, copts, timer);
   diag.flush();
   if (!c) throw CompileError(diagnostics.str());

@@ -20,7 +20,7 @@
 # Environment: GRADC=path uses that gradc instead of building one;
 # BENCH_REPS (default 7), BENCH_REP_SECONDS (0.05), BENCH_GRADC_REPS (5),
 # BENCH_SYMPY_TIMEOUT (120 s), BENCH_CXXFLAGS (-O2 -std=c++17).
-# The whole run takes about 20 minutes on a 2-core machine.
+# The whole run takes about 30 minutes on a 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)

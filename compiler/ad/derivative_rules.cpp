@@ -65,6 +65,7 @@ NodeId unary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId s) {
     // No derivative: logic and step functions.
     case Op::Not: case Op::Sign: case Op::Floor: case Op::Ceil: return kNoNode;
     case Op::NoGrad: return kNoNode;                                // stop_gradient' = 0
+    case Op::WrtValue: return s;                                    // identity: h' = 1
     case Op::Const: case Op::Input: case Op::Add: case Op::Sub: case Op::Mul: case Op::Div:
     case Op::Pow: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:
     case Op::And: case Op::Or: case Op::Atan2: case Op::Max: case Op::Min: case Op::LeakyRelu:
@@ -134,7 +135,7 @@ NodeId binary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId y, int i, No
     case Op::Tan: case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh:
     case Op::Tanh: case Op::Erf: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil:
     case Op::Sigmoid: case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad:
-    case Op::Select: break;
+    case Op::WrtValue: case Op::Select: break;
   }
   throw InternalError("binary_partial: not a binary op");
 }
@@ -203,6 +204,7 @@ bool has_finite_partials(Op op) {
     case Op::Not: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:
     case Op::And: case Op::Or: case Op::Sign: case Op::Floor: case Op::Ceil:
     case Op::NoGrad:                                  // no partial
+    case Op::WrtValue:                                // 1
     case Op::Abs: case Op::Relu: case Op::Max: case Op::Min: case Op::LeakyRelu:
     case Op::Select:                                  // 0, 1, 1/2, -1, a slope, a mask
     case Op::Sin: case Op::Cos:                       // cos x, -sin x
@@ -241,8 +243,8 @@ bool masks_as_selection(Op op) {
     case Op::Log1p: case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos:
     case Op::Tan: case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh:
     case Op::Tanh: case Op::Erf: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil:
-    case Op::Sigmoid: case Op::Softplus: case Op::Gelu: case Op::NoGrad: case Op::Add:
-    case Op::Sub: case Op::Mul: case Op::Div: case Op::Lt: case Op::Le: case Op::Gt:
+    case Op::Sigmoid: case Op::Softplus: case Op::Gelu: case Op::NoGrad: case Op::WrtValue:
+    case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Lt: case Op::Le: case Op::Gt:
     case Op::Ge: case Op::Eq: case Op::Ne: case Op::And: case Op::Or: case Op::Atan2:
       return false;
   }

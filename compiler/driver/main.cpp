@@ -115,7 +115,8 @@ Options:
                        e.g. aarch64-linux-gnu
   --cpu=NAME           CPU whose instructions .ll .bc .o output may use:
                        generic (default: any CPU of the target), native
-                       (this machine's), or a name such as haswell; the
+                       (this machine's, when it is the target), or a name
+                       such as haswell or neoverse-n1; the
                        batch kernels' vectors are as wide as the CPU's
   --max-nodes=N        stop with an error when the program and its derivatives
                        need more than N DAG nodes (default 10000000; memory
@@ -159,24 +160,17 @@ struct UsageError {
   std::string message;
 };
 
-// The --kernels list: known names, each once, at least one.
+// The --kernels list: known names, each once, at least one kernel
+// (gradc::select_kernels, the rule JitOptions::kernels follows too).
 std::vector<std::string> kernel_list(const std::string& text) {
   std::vector<std::string> names;
   for (size_t start = 0; start <= text.size();) {
     size_t comma = std::min(text.find(',', start), text.size());
-    std::string name = text.substr(start, comma - start);
+    names.push_back(text.substr(start, comma - start));
     start = comma + 1;
-    if (name.empty()) continue;
-    if (name != "batch" && !gradc::kernel_kind_from_name(name))
-      throw UsageError{fmt::format(
-          "unknown kernel '{}' in --kernels (f, grad, jvp, vjp, hess, hvp, sparse, batch)", name)};
-    if (std::find(names.begin(), names.end(), name) != names.end())
-      throw UsageError{fmt::format("kernel '{}' is named twice in --kernels", name)};
-    names.push_back(name);
   }
-  if (names.empty() || (names.size() == 1 && names[0] == "batch"))
-    throw UsageError{"--kernels needs at least one kernel (f, grad, jvp, vjp, hess, hvp, sparse), "
-                     "to which batch adds their batch variants (NAME_batch, NAME_grad_batch, ...)"};
+  std::string problem;
+  if (!gradc::select_kernels(names, problem)) throw UsageError{"--kernels: " + problem};
   return names;
 }
 

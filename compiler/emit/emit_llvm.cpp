@@ -133,6 +133,13 @@ std::unique_ptr<llvm::TargetMachine> make_target_machine(const LlvmOptions& opts
   std::string cpu = opts.cpu.empty() ? "generic" : opts.cpu, features;
   if (cpu == "native") {
     cpu = llvm::sys::getHostCPUName().str();
+    const llvm::Triple host(llvm::sys::getDefaultTargetTriple());
+    if (llvm::Triple(triple).getArch() != host.getArch()) {
+      error = fmt::format("--cpu=native is this machine's CPU ({}, {}), which is not one of the "
+                          "target '{}': name one of its CPUs, or give no --cpu (generic)", cpu,
+                          host.getArchName().str(), triple);
+      return nullptr;
+    }
     for (const auto& [feature, on] : llvm::sys::getHostCPUFeatures())
       features += fmt::format("{}{}{}", features.empty() ? "" : ",", on ? '+' : '-', feature.str());
   }

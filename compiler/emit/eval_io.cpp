@@ -68,10 +68,12 @@ std::optional<double> parse_number(std::string_view s, bool json, bool& out_of_r
 
 // The value text of one input, checked against its shape and flattened
 // row-major: a bracket opens a dimension, numbers sit at the innermost one.
+// A problem is returned with `at`, its offset in `text`.
 std::optional<std::string> parse_value(std::string_view text, const Shape& shape, bool json,
-                                       std::vector<double>& out) {
+                                       std::vector<double>& out, size_t& at) {
   std::vector<size_t> count;  // elements seen at each open level
   size_t i = 0;
+  at = 0;
   auto skip = [&] { while (i < text.size() && is_space(text[i])) ++i; };
   auto expected_shape = [&] {
     return shape.empty() ? std::string("expected a number")
@@ -80,6 +82,7 @@ std::optional<std::string> parse_value(std::string_view text, const Shape& shape
   bool need_item = true;
   for (skip(); i < text.size(); skip()) {
     char c = text[i];
+    at = i;
     if (c == '[') {
       if (!need_item || count.size() == shape.size()) return expected_shape();
       count.push_back(0);
@@ -101,6 +104,7 @@ std::optional<std::string> parse_value(std::string_view text, const Shape& shape
       while (i < text.size() && text[i] != ',' && text[i] != ']' && text[i] != '[') ++i;
       bool out_of_range = false;
       std::string_view item = text.substr(start, i - start);
+      while (!item.empty() && is_space(item.back())) item.remove_suffix(1);
       auto v = parse_number(item, json, out_of_range);
       if (out_of_range) return fmt::format("'{}' is out of range for a double", item);
       if (!v) return fmt::format("'{}' is not a number{}", item, json ? " (in JSON)" : "");
@@ -110,6 +114,7 @@ std::optional<std::string> parse_value(std::string_view text, const Shape& shape
       need_item = false;
     }
   }
+  at = 0;  // a value that ends too early: the problem is the whole value
   if (!count.empty() || need_item || out.size() != shape_size(shape)) return expected_shape();
   return std::nullopt;
 }
@@ -117,6 +122,13 @@ std::optional<std::string> parse_value(std::string_view text, const Shape& shape
 struct Assignment {
   std::string name, value;
   bool json = false;  ///< from a JSON file: JSON's number syntax
+  size_t name_at = 0, value_at = 0;  ///< JSON: offsets of the name's quote and the value
+};
+
+/// One point's assignments; from a JSON file, where its object starts.
+struct PointText {
+  std::vector<Assignment> items;
+  size_t at = 0;
 };
 
 // End of the value starting at text[i]: a bracketed list (to its matching
@@ -240,13 +252,14 @@ std::optional<std::vector<Assignment>> parse_json_object_at(const std::string& t
     if (i < text.size() && text[i] == '}' && !out.empty()) return bad("a ',' before '}'");
     if (i >= text.size() || text[i] != '"') return bad("expected a quoted input name");
     std::string key;
+    const size_t name_at = i;
     if (auto problem = json_string(text, i, key)) return bad(*problem);
     skip();
     if (i >= text.size() || text[i] != ':') return bad("expected ':'");
     ++i;
     skip();
     size_t end = value_end(text, i);
-    out.push_back({key, text.substr(i, end - i), true});
+    out.push_back({key, text.substr(i, end - i), true, name_at, i});
     i = end;
     skip();
     if (i < text.size() && text[i] == ',') { ++i; continue; }
@@ -258,7 +271,7 @@ std::optional<std::vector<Assignment>> parse_json_object_at(const std::string& t
 }
 
 // A JSON file's points: one object, or an array of objects (SPEC 4).
-std::optional<std::vector<std::vector<Assignment>>> parse_json_points(const std::string& text,
+std::optional<std::vector<PointText>> parse_json_points(const std::string& text,
                                                                      const SourceFile& file,
                                                                      Diagnostics& diag,
                                                                      bool& array) {
@@ -268,23 +281,25 @@ std::optional<std::vector<std::vector<Assignment>>> parse_json_points(const std:
     json_error(file, i, diag, what);
     return std::nullopt;
   };
-  std::vector<std::vector<Assignment>> points;
+  std::vector<PointText> points;
   if (text.starts_with(kUtf8Bom)) i = kUtf8Bom.size();  // skipped, as in sources
   skip();
   array = i < text.size() && text[i] == '[';
   if (!array) {
+    const size_t at = i;
     auto point = parse_json_object_at(text, i, file, diag);
     if (!point) return std::nullopt;
-    points.push_back(std::move(*point));
+    points.push_back({std::move(*point), at});
   } else {
     ++i;
     skip();
     // An empty array is no points, whose results are an empty array too.
     const bool no_points = i < text.size() && text[i] == ']';
     while (!no_points) {
+      const size_t at = i;
       auto point = parse_json_object_at(text, i, file, diag);
       if (!point) return std::nullopt;
-      points.push_back(std::move(*point));
+      points.push_back({std::move(*point), at});
       skip();
       if (i < text.size() && text[i] == ',') {
         ++i;
@@ -337,11 +352,13 @@ std::vector<Assignment> parse_inline(const std::string& spec, Diagnostics& diag,
   return out;
 }
 
-std::optional<std::vector<std::vector<Assignment>>> read_assignments(const std::string& spec,
-                                                                      Diagnostics& diag, bool& ok,
-                                                                      bool& array) {
+// The points of --eval's text, and the JSON file they come from (or null).
+std::optional<std::vector<PointText>> read_assignments(const std::string& spec, Diagnostics& diag,
+                                                       bool& ok, bool& array,
+                                                       const SourceFile*& json_file) {
   array = false;
-  if (!spec.starts_with("@")) return std::vector<std::vector<Assignment>>{parse_inline(spec, diag, ok)};
+  json_file = nullptr;
+  if (!spec.starts_with("@")) return std::vector<PointText>{{parse_inline(spec, diag, ok), 0}};
   std::string file = spec.substr(1);
   std::error_code ec;
   if (std::filesystem::is_directory(file, ec)) {
@@ -359,6 +376,7 @@ std::optional<std::vector<std::vector<Assignment>>> read_assignments(const std::
   std::stringstream ss;
   ss << in.rdbuf();
   const SourceFile& json = diag.add_file(file, ss.str());
+  json_file = &json;
   return parse_json_points(json.text(), json, diag, array);
 }
 
@@ -383,12 +401,17 @@ std::string not_an_input(const std::string& name, const Program& p) {
 namespace {
 
 // One point's values in ABI order, or nullopt (each problem reported; a
-// point of an array names its index).
-std::optional<std::vector<double>> point_values(const std::vector<Assignment>& items,
+// point of an array names its index; from a JSON file, at its place there).
+std::optional<std::vector<double>> point_values(const PointText& text, const SourceFile* file,
                                                 const Program& p, Diagnostics& diag, bool ok,
                                                 std::optional<size_t> point,
                                                 std::optional<uint32_t> free_input) {
+  const std::vector<Assignment>& items = text.items;
   std::string where = point ? fmt::format("point {}: ", *point) : "";
+  auto error = [&](size_t at, const std::string& message) {
+    if (file) diag.error_in(*file, file->loc(at), "{}{}", where, message);
+    else diag.error_noloc("{}{}", where, message);
+  };
   std::vector<std::vector<double>> per_input(p.inputs.size());
   std::vector<bool> given(p.inputs.size(), false);
   std::vector<std::string> suggested;  // inputs an error already named ("did you mean")
@@ -396,20 +419,22 @@ std::optional<std::vector<double>> point_values(const std::vector<Assignment>& i
     auto it = std::find_if(p.inputs.begin(), p.inputs.end(),
                            [&](const Variable& v) { return v.name == a.name; });
     if (it == p.inputs.end()) {
-      diag.error_noloc("{}{}", where, not_an_input(a.name, p));
+      error(a.name_at, not_an_input(a.name, p));
       suggested.push_back(std::string(closest_input(a.name, p).best()));
       ok = false;
       continue;
     }
     size_t index = size_t(it - p.inputs.begin());
     if (given[index]) {
-      diag.error_noloc("{}input '{}' is given twice", where, a.name);
+      error(a.name_at, fmt::format("input '{}' is given twice", a.name));
       ok = false;
     }
     given[index] = true;
     per_input[index].clear();
-    if (auto problem = parse_value(a.value, it->shape, a.json, per_input[index])) {
-      diag.error_noloc("{}invalid value '{}' for input '{}': {}", where, a.value, a.name, *problem);
+    size_t at = 0;
+    if (auto problem = parse_value(a.value, it->shape, a.json, per_input[index], at)) {
+      error(a.value_at + at,
+            fmt::format("invalid value '{}' for input '{}': {}", a.value, a.name, *problem));
       ok = false;
     }
   }
@@ -423,9 +448,9 @@ std::optional<std::vector<double>> point_values(const std::vector<Assignment>& i
   for (size_t i = 0; i < given.size(); ++i)
     if (!given[i] && std::find(suggested.begin(), suggested.end(), p.inputs[i].name) == suggested.end())
       missing.push_back(fmt::format("'{}'", p.inputs[i].name));
-  if (missing.size() == 1) diag.error_noloc("{}missing value for input {}", where, missing[0]);
+  if (missing.size() == 1) error(text.at, fmt::format("missing value for input {}", missing[0]));
   if (missing.size() > 1)
-    diag.error_noloc("{}missing values for inputs {}", where, fmt::join(missing, ", "));
+    error(text.at, fmt::format("missing values for inputs {}", fmt::join(missing, ", ")));
   if (!missing.empty()) ok = false;
   if (!ok) return std::nullopt;
   std::vector<double> values;
@@ -447,10 +472,11 @@ std::optional<EvalPoints> read_points(const std::string& spec, const Program& p,
   try {
     bool ok = true;
     EvalPoints result;
-    auto items = read_assignments(spec, diag, ok, result.array);
+    const SourceFile* file = nullptr;
+    auto items = read_assignments(spec, diag, ok, result.array, file);
     if (!items) return std::nullopt;
     for (size_t i = 0; i < items->size(); ++i) {
-      auto values = point_values((*items)[i], p, diag, ok,
+      auto values = point_values((*items)[i], file, p, diag, ok,
                                  result.array ? std::optional<size_t>(i) : std::nullopt,
                                  free_input);
       if (values) result.points.push_back(std::move(*values));

@@ -17,66 +17,50 @@
 
 namespace gradc {
 
-std::string_view cpp_helper_name(Op op) {
-  switch (op) {
-    case Op::Sigmoid: return "gradc_sigmoid";
-    case Op::Softplus: return "gradc_softplus";
-    case Op::Gelu: return "gradc_gelu";
-    case Op::Sign: return "gradc_sign";
-    case Op::Relu: return "gradc_relu";
-    case Op::LeakyRelu: return "gradc_leaky_relu";
-    case Op::Max: return "gradc_max";
-    case Op::Min: return "gradc_min";
-    case Op::Const: case Op::Input: case Op::Neg: case Op::Not: case Op::Exp: case Op::Log:
-    case Op::Log1p: case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos:
-    case Op::Tan: case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh:
-    case Op::Tanh: case Op::Erf: case Op::Abs: case Op::Floor: case Op::Ceil: case Op::NoGrad:
-    case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Pow: case Op::Lt:
-    case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne: case Op::And: case Op::Or:
-    case Op::Atan2: case Op::Select: break;
-  }
-  return "";
+namespace {
+
+/// One function of ir/helpers.def, as text.
+struct HelperText {
+  Op op;
+  std::string_view name, comment, parameters, body;
+};
+
+constexpr HelperText kHelpers[] = {
+#define GRADC_HELPER(op, function, cpp_function, comment, parameters, ...) \
+  {Op::op, #cpp_function, comment, #parameters, #__VA_ARGS__},
+#include "ir/helpers.def"
+#undef GRADC_HELPER
+};
+
+const HelperText* helper_text(Op op) {
+  for (const HelperText& h : kHelpers)
+    if (h.op == op) return &h;
+  return nullptr;
 }
 
-// Keep in step with scalar_math.h.
-std::string_view cpp_helper_source(Op op) {
-  switch (op) {
-    case Op::Sigmoid:
-      return "static inline double gradc_sigmoid(double x) {\n"
-             "  if (x >= 0) return 1.0 / (1.0 + std::exp(-x));\n"
-             "  const double e = std::exp(x);\n"
-             "  return e / (1.0 + e);\n}\n";
-    case Op::Softplus:
-      return "static inline double gradc_softplus(double x) {\n"
-             "  return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));\n}\n";
-    case Op::Gelu:
-      return "static inline double gradc_gelu(double x) {\n"
-             "  return 0.5 * x * (1.0 + std::erf(x * 0.70710678118654752440));\n}\n";
-    case Op::Sign:
-      return "static inline double gradc_sign(double x) {\n"
-             "  return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0 * x;\n}\n";
-    case Op::Relu:
-      return "static inline double gradc_relu(double x) { return x <= 0 ? 0.0 : x; }  // NaN stays\n";
-    case Op::LeakyRelu:
-      return "static inline double gradc_leaky_relu(double x, double slope) {\n"
-             "  return x > 0 ? x : slope * x;\n}\n";
-    // IEEE 754-2019 maximumNumber/minimumNumber (scalar_math.h max_num):
-    // fmax/fmin leave the sign of a zero result to the compiler.
-    case Op::Max:
-      return "static inline double gradc_max(double a, double b) {  // NaN ignored, -0 < +0\n"
-             "  return (a < b || a != a) ? b : (a > b || b != b) ? a : std::signbit(a) ? b : a;\n}\n";
-    case Op::Min:
-      return "static inline double gradc_min(double a, double b) {  // NaN ignored, -0 < +0\n"
-             "  return (a > b || a != a) ? b : (a < b || b != b) ? a : std::signbit(a) ? a : b;\n}\n";
-    case Op::Const: case Op::Input: case Op::Neg: case Op::Not: case Op::Exp: case Op::Log:
-    case Op::Log1p: case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos:
-    case Op::Tan: case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh:
-    case Op::Tanh: case Op::Erf: case Op::Abs: case Op::Floor: case Op::Ceil: case Op::NoGrad:
-    case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Pow: case Op::Lt:
-    case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne: case Op::And: case Op::Or:
-    case Op::Atan2: case Op::Select: break;
+}  // namespace
+
+std::string_view cpp_helper_name(Op op) {
+  const HelperText* h = helper_text(op);
+  return h ? h->name : std::string_view();
+}
+
+std::string cpp_helper_source(Op op) {
+  const HelperText* h = helper_text(op);
+  if (!h) return "";
+  std::string out = fmt::format("static inline double {}{} {{", h->name, h->parameters);
+  if (!h->comment.empty()) out += fmt::format("  // {}", h->comment);
+  // The body's tokens, as the preprocessor spells them, one statement a line.
+  std::string_view body = h->body;
+  while (!body.empty()) {
+    size_t end = body.find(';');
+    end = end == std::string_view::npos ? body.size() : end + 1;
+    std::string_view statement = body.substr(0, end);
+    while (!statement.empty() && statement.front() == ' ') statement.remove_prefix(1);
+    if (!statement.empty()) out += fmt::format("\n  {}", statement);
+    body.remove_prefix(end);
   }
-  return "";
+  return out + "\n}\n";
 }
 
 ExprRenderer::ExprRenderer(const Graph& g, const Schedule& s, Dialect d, const Program* prog)
@@ -169,6 +153,7 @@ ExprRenderer::Text ExprRenderer::infix(const Node& n, std::string_view op, int p
 ExprRenderer::Text ExprRenderer::expr(NodeId id) {
   const Node& n = g_[id];
   if (n.op == Op::Const || n.op == Op::Input) return operand(id);
+  if (n.op == Op::WrtValue) return operand(n.a);  // a value wrt names is its value, in every dialect
   switch (d_) {
     case Dialect::Gradc: return gradc_expr(id, n);
     case Dialect::Cpp: return cpp_expr(id, n);
@@ -196,7 +181,8 @@ ExprRenderer::Text ExprRenderer::gradc_expr(NodeId, const Node& n) {
     case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos: case Op::Tan: case Op::Asin:
     case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh: case Op::Tanh: case Op::Erf:
     case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil: case Op::Sigmoid:
-    case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad: case Op::Atan2:
+    case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad: case Op::WrtValue:
+    case Op::Atan2:
     case Op::Max: case Op::Min: case Op::LeakyRelu: break;
   }
   std::string args = wrap(n.a, 0);
@@ -228,7 +214,8 @@ ExprRenderer::Text ExprRenderer::cpp_condition(NodeId id, bool expand) {
       case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos: case Op::Tan:
       case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh: case Op::Tanh:
       case Op::Erf: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil: case Op::Sigmoid:
-      case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad: case Op::Add:
+      case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad: case Op::WrtValue:
+      case Op::Add:
       case Op::Sub: case Op::Mul: case Op::Div: case Op::Pow: case Op::Atan2: case Op::Max:
       case Op::Min: case Op::LeakyRelu: case Op::Select: break;
     }
@@ -240,6 +227,7 @@ ExprRenderer::Text ExprRenderer::cpp_expr(NodeId id, const Node& n) {
   const OpInfo& info = op_info(n.op);
   switch (n.op) {
     case Op::NoGrad: return operand(n.a);  // only the value matters in a kernel
+    case Op::WrtValue: return operand(n.a);  // the value itself
     case Op::Neg: {
       std::string x = wrap(n.a, 7);
       return {fmt::format("-{}", x[0] == '-' ? parens(x) : x), 7};
@@ -327,7 +315,7 @@ ExprRenderer::Text ExprRenderer::latex_expr(NodeId, const Node& n) {
     case Op::Atan: return call("\\arctan");
     case Op::Const: case Op::Input: case Op::Log1p: case Op::Expm1: case Op::Erf: case Op::Sign:
     case Op::Floor: case Op::Ceil: case Op::Sigmoid: case Op::Softplus: case Op::Relu:
-    case Op::Gelu: case Op::NoGrad: case Op::Atan2: case Op::LeakyRelu: break;
+    case Op::Gelu: case Op::NoGrad: case Op::WrtValue: case Op::Atan2: case Op::LeakyRelu: break;
   }
   std::string fn(info.spelling);
   for (size_t i = 0; i < fn.size(); ++i)

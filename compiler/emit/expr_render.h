@@ -101,7 +101,8 @@ class ExprRenderer {
 
 /// The C++ helper function name for an op that needs one, or "".
 std::string_view cpp_helper_name(Op op);
-/// The C++ source of that helper, matching scalar_math.h exactly.
-std::string_view cpp_helper_source(Op op);
+/// The C++ source of that helper: the definition scalar_math.h compiles,
+/// from ir/helpers.def.
+std::string cpp_helper_source(Op op);
 
 }  // namespace gradc

@@ -163,7 +163,8 @@ llvm::Value* LlvmOpLowering::condition(Op op, llvm::Value* x, llvm::Value* y) {
     case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos: case Op::Tan:
     case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh: case Op::Tanh:
     case Op::Erf: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil: case Op::Sigmoid:
-    case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad: case Op::Add: case Op::Sub:
+    case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad: case Op::WrtValue:
+    case Op::Add: case Op::Sub:
     case Op::Mul: case Op::Div: case Op::Pow: case Op::Atan2: case Op::Max: case Op::Min:
     case Op::LeakyRelu: case Op::Select: break;
   }
@@ -208,6 +209,7 @@ llvm::Value* LlvmOpLowering::value(Op op, llvm::Value* x, llvm::Value* y) {
     case Op::Max: return equal_bits(x, y, b_.CreateMaxNum(x, y), llvm::Instruction::And);
     case Op::Min: return equal_bits(x, y, b_.CreateMinNum(x, y), llvm::Instruction::Or);
     case Op::NoGrad: return x;  // only the value matters in a kernel
+    case Op::WrtValue: return x;
     case Op::Relu:  // x <= 0 ? 0.0 : x (unordered > : NaN stays NaN)
       return b_.CreateSelect(b_.CreateFCmpUGT(x, zero), x, zero);
     case Op::LeakyRelu:  // x > 0 ? x : slope*x

@@ -34,10 +34,16 @@ namespace detail {
 // does it define anywhere (for "used before its definition")?
 void Parser::prescan() {
   bool start = true;
+  if (wrt_override_) wrt_named_.insert(wrt_override_->begin(), wrt_override_->end());
   for (size_t i = 0; i + 1 < toks_.size(); ++i) {
     const Token& t = toks_[i];
     if (start && t.kind == Tok::Ident) {
       if (t.text == "input" && toks_[i + 1].kind != Tok::Assign) has_input_statement_ = true;
+      if (t.text == "wrt" && toks_[i + 1].kind == Tok::Ident && !wrt_override_)
+        for (size_t j = i + 1; toks_[j].kind == Tok::Ident; j += 2) {  // wrt a, b, c
+          wrt_named_.emplace(toks_[j].text);
+          if (toks_[j + 1].kind != Tok::Comma) break;
+        }
       if (toks_[i + 1].kind == Tok::Assign) defined_somewhere_.insert(t.text);
       if (toks_[i + 1].kind == Tok::LParen) {  // f(a, b) = ...: skip to its ')'
         size_t j = i + 2;
@@ -234,6 +240,19 @@ bool Parser::check_bindable(const Token& name, std::string_view what) {
   return false;
 }
 
+// A value that `wrt` names is a node of its own, each element (SPEC 1:
+// dOUT/dh counts the uses of h the program writes). Its expression written
+// again elsewhere, or made by a rewrite (a/d -> a*(1/d), sqrt(s)*sqrt(s)
+// -> s), is another node, so it does not count as a use of h. Constant
+// elements stay as they are: choose_wrt reports them.
+void Parser::mark_wrt_value(Value& value) {
+  auto mark = [&](NodeId& n) {
+    if (!prog_.graph.is_const(n)) n = prog_.graph.add(Node{Op::WrtValue, n, NodeId(next_wrt_tag_++)});
+  };
+  if (value.is_scalar()) mark(value.scalar);
+  for (NodeId& n : value.elems) mark(n);
+}
+
 // definition = NAME "=" expression
 void Parser::definition() {
   const Token& name = next();
@@ -248,6 +267,7 @@ void Parser::definition() {
   }
   // Bind the name even after an error, so later uses do not cascade.
   if (check_bindable(name, "defined")) {
+    if (ok && !value.poisoned && wrt_named_.count(std::string(name.text))) mark_wrt_value(value);
     prog_.definitions.push_back(Variable{std::string(name.text), value.shape, value.nodes(), name.loc, {}});
     if (ok && pos_ > begin) {  // the expression's text, from its first token to its last
       // Its tokens, one space wherever the source has white space or a
@@ -382,10 +402,10 @@ void Parser::resolve_outputs_and_wrt() {
 }  // namespace detail
 
 std::optional<Program> parse_program(const SourceFile& file, Diagnostics& diag,
-                                     size_t max_nodes) {
+                                     size_t max_nodes, const std::vector<std::string>* wrt) {
   try {
     std::vector<Token> toks = lex(file, diag);
-    return detail::Parser(diag, std::move(toks), max_nodes).run();
+    return detail::Parser(diag, std::move(toks), max_nodes, wrt).run();
   } catch (const TooManyErrors&) {
     return std::nullopt;
   }

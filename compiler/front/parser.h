@@ -13,9 +13,12 @@
 namespace gradc {
 
 /// Parse a whole program into a graph of at most `max_nodes` nodes. Every
-/// error goes to `diag`; the result is empty if there was any.
+/// error goes to `diag`; the result is empty if there was any. `wrt`, when
+/// given (--wrt, JitOptions::wrt), replaces the program's `wrt` statements
+/// as the names whose values get a node of their own (Op::WrtValue).
 std::optional<Program> parse_program(const SourceFile& file, Diagnostics& diag,
-                                     size_t max_nodes = kDefaultMaxNodes);
+                                     size_t max_nodes = kDefaultMaxNodes,
+                                     const std::vector<std::string>* wrt = nullptr);
 
 /// True if `name` is reserved: a keyword, a built-in function or `pi`.
 bool is_reserved_name(std::string_view name);

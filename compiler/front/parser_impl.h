@@ -34,8 +34,9 @@ inline constexpr int kMaxInlineDepth = 64;
 
 class Parser {
  public:
-  Parser(Diagnostics& diag, std::vector<Token> toks, size_t max_nodes)
-      : diag_(diag), toks_(std::move(toks)), b_(prog_.graph) {
+  Parser(Diagnostics& diag, std::vector<Token> toks, size_t max_nodes,
+         const std::vector<std::string>* wrt)
+      : diag_(diag), toks_(std::move(toks)), b_(prog_.graph), wrt_override_(wrt) {
     prog_.graph.set_node_limit(max_nodes);
   }
 
@@ -147,6 +148,12 @@ class Parser {
 
   bool has_input_statement_ = false;
   std::unordered_set<std::string_view> defined_somewhere_;
+  /// The names `wrt` will name (its statements, or wrt_override_): a value
+  /// defined under one gets a node of its own (mark_wrt_value).
+  const std::vector<std::string>* wrt_override_;
+  std::unordered_set<std::string> wrt_named_;
+  uint32_t next_wrt_tag_ = 0;
+  void mark_wrt_value(Value& value);
   struct Symbol {
     Value value;
     Loc loc;

@@ -361,7 +361,7 @@ NodeId Builder::binary(Op op, NodeId x, NodeId y) {
     case Op::Tan: case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh:
     case Op::Tanh: case Op::Erf: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil:
     case Op::Sigmoid: case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad:
-    case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne: case Op::And:
+    case Op::WrtValue: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne: case Op::And:
     case Op::Or: case Op::Atan2: case Op::Max: case Op::Min: case Op::LeakyRelu: case Op::Select: break;
   }
   if (NodeId f = fold(op, x, y); f != kNoNode) return f;  // IEEE

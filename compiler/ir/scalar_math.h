@@ -1,9 +1,9 @@
 // scalar_math.h - the meaning of every op on doubles.
 //
 // This is the reference semantics: the interpreter and constant folding call
-// these functions, and emit_cpp writes the same formulas as text (see
-// cpp_helpers in emit_cpp.cpp). Keep the two in step; the cross-backend tests
-// compare them to 1e-14.
+// these functions. The ops that generated C++ calls a helper function for are
+// defined in helpers.def, which generated code prints as text: one source
+// for both. The cross-backend tests compare every backend with these.
 #pragma once
 
 #include <cmath>
@@ -12,37 +12,13 @@
 
 namespace gradc::math {
 
-/// Logistic function, computed without overflow for large |x|.
-inline double sigmoid(double x) {
-  if (x >= 0) return 1.0 / (1.0 + std::exp(-x));
-  double e = std::exp(x);
-  return e / (1.0 + e);
-}
-/// log(1 + exp(x)), computed without overflow for large x.
-inline double softplus(double x) {
-  return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
-}
-/// Exact GELU: x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)).
-inline double gelu(double x) {
-  return 0.5 * x * (1.0 + std::erf(x * 0.70710678118654752440));
-}
-inline double sign(double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0 * x; }
-// relu(NaN) is NaN, as in PyTorch and JAX (max ignores a NaN; relu does not).
-inline double relu(double x) { return x <= 0 ? 0.0 : x; }
-inline double leaky_relu(double x, double s) { return x > 0 ? x : s * x; }
-/// max and min as IEEE 754-2019's maximumNumber and minimumNumber: a NaN
-/// operand is ignored (fmax/fmin) and -0 < +0, so every backend picks the
-/// same zero (fmax(-0, +0) may be either: g++ and clang differ).
-inline double max_num(double a, double b) {
-  if (a < b || a != a) return b;
-  if (a > b || b != b) return a;
-  return std::signbit(a) ? b : a;  // a == b: +0 of {-0, +0}
-}
-inline double min_num(double a, double b) {
-  if (a > b || a != a) return b;
-  if (a < b || b != b) return a;
-  return std::signbit(a) ? a : b;  // a == b: -0 of {-0, +0}
-}
+// sigmoid, softplus, gelu, sign, relu, leaky_relu, max_num, min_num: the
+// functions that generated C++ defines too, from the same text.
+#define GRADC_HELPER(op, function, cpp_function, comment, parameters, ...) \
+  inline double function parameters { __VA_ARGS__ }
+#include "ir/helpers.def"
+#undef GRADC_HELPER
+
 inline double truth(bool b) { return b ? 1.0 : 0.0; }
 
 /// Apply a unary op.
@@ -75,6 +51,7 @@ inline double apply(Op op, double x) {
     case Op::Relu: return relu(x);
     case Op::Gelu: return gelu(x);
     case Op::NoGrad: return x;
+    case Op::WrtValue: return x;
     case Op::Const: case Op::Input: case Op::Add: case Op::Sub: case Op::Mul: case Op::Div:
     case Op::Pow: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:
     case Op::And: case Op::Or: case Op::Atan2: case Op::Max: case Op::Min: case Op::LeakyRelu:
@@ -107,7 +84,7 @@ inline double apply(Op op, double a, double b) {
     case Op::Log1p: case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos:
     case Op::Tan: case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh:
     case Op::Tanh: case Op::Erf: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil:
-    case Op::Sigmoid: case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad:
+    case Op::Sigmoid: case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad: case Op::WrtValue:
     case Op::Select: break;
   }
   return std::nan("");  // not a binary op

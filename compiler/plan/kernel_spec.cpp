@@ -2,6 +2,8 @@
 // arguments.
 #include "plan/kernel_spec.h"
 
+#include <algorithm>
+
 namespace gradc {
 
 std::string_view kernel_kind_name(KernelKind k) {
@@ -21,6 +23,35 @@ std::optional<KernelKind> kernel_kind_from_name(std::string_view name) {
   for (KernelKind k : kAllKernelKinds)
     if (kernel_kind_name(k) == name) return k;
   return std::nullopt;
+}
+
+std::optional<KernelSelection> select_kernels(const std::vector<std::string>& names,
+                                              std::string& problem) {
+  KernelSelection s;
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string& name = names[i];
+    std::optional<KernelKind> kind = kernel_kind_from_name(name);
+    if (name.empty()) {
+      problem = "an empty kernel name (two commas, or one at an end)";
+    } else if (!kind && name != "batch") {
+      problem = "unknown kernel '" + name + "' (f, grad, jvp, vjp, hess, hvp, sparse, batch)";
+    } else if (std::find(names.begin(), names.begin() + long(i), name) != names.begin() + long(i)) {
+      problem = "kernel '" + name + "' is named twice";
+    } else if (kind) {
+      s.kinds.push_back(*kind);
+      continue;
+    } else {
+      s.batch = true;
+      continue;
+    }
+    return std::nullopt;
+  }
+  if (s.kinds.empty()) {
+    problem = "no kernel named (f, grad, jvp, vjp, hess, hvp, sparse), to which batch adds "
+              "their batch variants (NAME_batch, NAME_grad_batch, ...)";
+    return std::nullopt;
+  }
+  return s;
 }
 
 std::string_view kernel_suffix(KernelKind k) {

@@ -36,6 +36,16 @@ enum class KernelKind : uint8_t {
 std::string_view kernel_kind_name(KernelKind k);
 /// The kind named `name` ("jvp"), or nullopt.
 std::optional<KernelKind> kernel_kind_from_name(std::string_view name);
+/// A list of kernel names as --kernels and JitOptions::kernels give it.
+struct KernelSelection {
+  std::vector<KernelKind> kinds;  ///< in the order given
+  bool batch = false;             ///< "batch": the batch variant of each
+};
+/// The kernels `names` select, or the problem with them: a name that is
+/// unknown or empty, one given twice, or no kernel ("batch" alone) - one
+/// rule for the command line and the runtime.
+std::optional<KernelSelection> select_kernels(const std::vector<std::string>& names,
+                                              std::string& problem);
 /// The function name suffix ("", "_grad", "_jvp", "_vjp").
 std::string_view kernel_suffix(KernelKind k);
 /// What a kind computes, for comments ("the outputs and their Jacobian").

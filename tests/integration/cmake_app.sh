@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # cmake_app.sh BUILD_DIR EXAMPLES_DIR TMP - install gradc from BUILD_DIR to a
 # temporary prefix; build examples/cmake_app and examples/jit_app against
-# it; run them; change a .expr and check that the kernels are regenerated.
+# it; run them; change a .expr and check that the kernels are regenerated;
+# build cmake_app against the build tree (gradc_DIR=BUILD_DIR) as well.
 set -euo pipefail
 build=$1 examples=$2 tmp=$3
 rm -rf "$tmp" && mkdir -p "$tmp"
@@ -32,9 +33,18 @@ p1=$(sed -n 's/^p = //p' "$tmp/run1.txt") p2=$(sed -n 's/^p = //p' "$tmp/run2.tx
 python3 -c "import sys; p1, p2 = float('$p1'), float('$p2'); sys.exit(0 if abs(p2 - 0.5*p1) < 1e-15 else 1)" \
   || { echo "after the edit p = $p2, expected half of $p1"; exit 1; }
 
+# The same app against the build tree, which is a package too (no install).
+rm -rf "$tmp/src-build-tree" && cp -r "$examples/cmake_app" "$tmp/src-build-tree"
+cmake -S "$tmp/src-build-tree" -B "$tmp/app-build-tree" -G Ninja -Dgradc_DIR="$build" \
+  > "$tmp/configure-build-tree.log"
+cmake --build "$tmp/app-build-tree" > "$tmp/build-build-tree.log"
+"$tmp/app-build-tree/cmake_app" > "$tmp/run-build-tree.txt"
+grep -q '^model: .*all match central differences' "$tmp/run-build-tree.txt"
+cmp <(sed -n 's/^p = //p' "$tmp/run-build-tree.txt") <(sed -n 's/^p = //p' "$tmp/run1.txt")
+
 # The JIT example against the installed runtime.
 cmake -S "$examples/jit_app" -B "$tmp/jit_app" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" > "$tmp/jit-configure.log"
 cmake --build "$tmp/jit_app" > "$tmp/jit-build.log"
 "$tmp/jit_app/jit_app" 'x*y + sin(x)' x=1 y=2 | tee "$tmp/jit.txt"
 grep -q '^df/dx = 2.5403023058681398$' "$tmp/jit.txt"
-echo "cmake_app.sh: installed package, gradc_add_kernels (cpp and obj), the LLVM backend loaded on demand, regeneration and jit_app all work"
+echo "cmake_app.sh: installed package and build tree, gradc_add_kernels (cpp and obj), the LLVM backend loaded on demand, regeneration and jit_app all work"

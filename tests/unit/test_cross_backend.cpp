@@ -15,6 +15,7 @@
 
 #include "backends.h"
 #include "emit/emit_llvm.h"
+#include "ir/scalar_math.h"
 #include "kernel_harness.h"
 #include "untaken_branches.h"
 
@@ -412,6 +413,36 @@ TEST_CASE("max and min pick the same zero and ignore NaN, relu keeps it, in ever
       if (x == y) {
         for (size_t e = 0; e < 4; ++e) CHECK(v.jac[e] == 0.5);  // d a, d b / d x, y
       }
+    }
+  }
+}
+
+// The ops generated C++ computes with a helper function (ir/helpers.def)
+// have one definition for the interpreter and the C++ backend; the LLVM
+// lowering is written apart. Every backend returns scalar_math.h's bits at
+// the special values and across the range where the formulas switch.
+TEST_CASE("helper ops: every backend returns the reference bits") {
+  auto c = gradc_test::compile_text("input x\na = sigmoid(x)\nb = softplus(x)\nc = gelu(x)\n"
+                                    "d = sign(x)\ne = leaky_relu(x, 0.1)\noutput a, b, c, d, e");
+  REQUIRE(c);
+  const double nan = std::nan(""), inf = INFINITY;
+  const std::vector<double> points = {nan, -0.0, 0.0, inf, -inf, 1e-300, -1e-300, 0.5, -0.5,
+                                      3.0, -3.0, 40.0, -40.0, 800.0, -800.0, 1e300};
+  std::vector<gradc_test::NamedProgram> batch = {{"helpers", &*c}};
+  std::vector<gradc_test::BackendSpec> specs = {
+      {gradc_test::Backend::Interpreter}, {gradc_test::Backend::Cpp},
+      {gradc_test::Backend::Cpp, {.cxx = GRADC_CLANGXX}}, {gradc_test::Backend::Jit},
+      {gradc_test::Backend::LlvmText}, {gradc_test::Backend::Object}};
+  for (const auto& b : gradc_test::build_backends(batch, specs)) {
+    REQUIRE_MESSAGE(b->ok(), b->label() << ":\n" << b->log());
+    for (double x : points) {
+      INFO(b->label(), " at x = ", x);
+      Values v = b->call(0, {x});
+      CHECK(gradc_test::same_bits(v.out[0], gradc::math::sigmoid(x)));
+      CHECK(gradc_test::same_bits(v.out[1], gradc::math::softplus(x)));
+      CHECK(gradc_test::same_bits(v.out[2], gradc::math::gelu(x)));
+      CHECK(gradc_test::same_bits(v.out[3], gradc::math::sign(x)));
+      CHECK(gradc_test::same_bits(v.out[4], gradc::math::leaky_relu(x, 0.1)));
     }
   }
 }

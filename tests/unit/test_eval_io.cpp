@@ -175,6 +175,41 @@ TEST_CASE("JSON file errors") {
   CHECK(with_bom.values->at(2) == INFINITY);
 }
 
+// Every error about a JSON file's content points into the file, as a
+// syntax error does: values that are not numbers in JSON (+1, .5), wrong
+// shapes, unknown and repeated names, and a point's missing inputs (at its
+// '{'), each in the point of an array that holds it.
+TEST_CASE("JSON value errors are given at their place in the file") {
+  Program p = xyz();
+  struct Case {
+    const char* text;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"{\"x\": +1, \"y\": 2, \"z\": 3}",
+       ":1:7: error: invalid value '+1' for input 'x': '+1' is not a number (in JSON)\n"
+       "{\"x\": +1, \"y\": 2, \"z\": 3}\n      ^\n"},
+      {"{\"x\": 1,\n \"y\": .5, \"z\": 3}", ":2:7: error: invalid value '.5' for input 'y'"},
+      {"{\"x\": [1, 2], \"y\": 2, \"z\": 3}", ":1:7: error: invalid value '[1, 2]' for input 'x'"},
+      {"{\"x\": 1, \"y\": 2, \"z\": 3, \"w\": 4}", ":1:26: error: 'w' is not an input"},
+      {"{\"x\": 1, \"x\": 2, \"y\": 2, \"z\": 3}", ":1:10: error: input 'x' is given twice"},
+      {"[{\"x\": 1, \"y\": 2, \"z\": 3},\n {\"x\": 1}]",
+       ":2:2: error: point 1: missing values for inputs 'y', 'z'"},
+      {"[{\"x\": 1, \"y\": 2, \"z\": 3},\n {\"x\": 1, \"y\": 2, \"z\": 5e999}]",
+       ":2:24: error: point 1: invalid value '5e999' for input 'z': '5e999' is out of range"},
+  };
+  for (const Case& c : cases) {
+    TempFile f(c.text);
+    Read r = read(f.spec(), p);
+    INFO(std::string(c.text), "\n", r.errors);
+    CHECK_FALSE(r.values.has_value());
+    CHECK(r.errors.find(c.message) != std::string::npos);
+  }
+  // Inline values have no file: the same errors, without a position.
+  Read inline_values = read("x=1,y=2,z=3,w=4", p);
+  CHECK(inline_values.errors.find("error: 'w' is not an input") != std::string::npos);
+}
+
 TEST_CASE("many bad inputs are reported without throwing (no crash, SPEC 2)") {
   Program p = xyz();
   std::string spec = "x=1,y=2,z=3";

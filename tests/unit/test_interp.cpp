@@ -39,6 +39,7 @@ double reference(Op op, double a, double b, double c) {
     case Op::Floor: return std::floor(a);
     case Op::Ceil: return std::ceil(a);
     case Op::NoGrad: return a;  // stop_gradient: the value unchanged
+    case Op::WrtValue: return a;  // a value wrt names: itself
     case Op::Sigmoid: return 1 / (1 + std::exp(-a));
     case Op::Softplus: return std::log(1 + std::exp(a));
     case Op::Relu: return a > 0 ? a : 0;

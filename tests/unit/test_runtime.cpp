@@ -6,6 +6,7 @@
 // original, and one kernel called from several threads at once.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 #include <optional>
@@ -204,6 +205,19 @@ TEST_CASE("wrong sizes and options throw std::invalid_argument") {
     opts.opt_level = level;
     CHECK_THROWS_AS(gradc::jit_compile("w = x", opts), std::invalid_argument);
   }
+  // JitOptions::kernels follows --kernels' rule (gradc::select_kernels):
+  // unknown, empty or repeated names and "batch" alone are refused.
+  const std::vector<std::vector<std::string>> bad_lists = {
+      {"batch"}, {"f", "f"}, {"grad", ""}, {"f", "hessian"}, {}};
+  for (const std::vector<std::string>& kernels : bad_lists) {
+    gradc::JitOptions opts;
+    opts.kernels = kernels;
+    INFO(fmt::format("kernels = [{}]", fmt::join(kernels, ", ")));
+    CHECK_THROWS_AS(gradc::jit_compile("w = x", opts), std::invalid_argument);
+  }
+  gradc::JitOptions batch;
+  batch.kernels = {"grad", "batch"};
+  CHECK_NOTHROW(gradc::jit_compile("w = x", batch));
 }
 
 TEST_CASE("jit_compile_file compiles an example the way gradc does") {

@@ -3,6 +3,8 @@
 // fixed. Checked against closed forms, against dC/db1 (equal to dC/ds1 when
 // s1 = W1 @ x + b1), against central differences that move h, in both
 // modes, through every compiled backend, and with inputs in wrt beside it.
+#include <cmath>
+
 #include "backends.h"
 #include "gradc_runtime.h"
 #include "check_values.h"
@@ -40,6 +42,61 @@ TEST_CASE("backprop's delta: dC/ds1 equals dC/db1 when s1 = W1 @ x + b1") {
       REQUIRE(d.jac.size() == 3);
       for (size_t i = 0; i < 3; ++i) CHECK(d.jac[i] == b.jac[i]);
     }
+  }
+}
+
+// dOUT/dh counts the uses of h the program writes, whatever the builder
+// does: h's expression written again, or made by a rewrite (a/d ->
+// a*(1/d) for shared denominators, sqrt(s)*sqrt(s) -> s, the sigmoid
+// pair), is not h. Each case has its closed form, in both modes, with
+// exact division or shared reciprocals, named by `wrt` or by --wrt.
+TEST_CASE("no rewrite and no second spelling of h's expression counts as a use of h") {
+  struct Case {
+    const char* program;  // without its wrt statement
+    const char* value;
+    std::vector<double> in;
+    double want;
+  };
+  const Case cases[] = {
+      // 1/x written again: dw/dh = 1, not 2.
+      {"input x\nh = 1/x\nw = h + 1/x", "h", {2}, 1.0},
+      {"input x, y\ns1 = x*y\nw = s1 + x*y", "s1", {2, 3}, 1.0},
+      // Four divisions by x share one 1/x: not h.
+      {"input x, a, b, c\nh = 1/x\nw = h + a/x + b/x + c/x", "h", {2, 3, 5, 7}, 1.0},
+      // a/x, made again by the rewrite of a*(1/x): dw/dq = 2q = a*... = 3.
+      {"input x, a, b, c, e\nq = a/x\nw = q*q + b/x + c/x + e/x + a*(1/x)", "q", {2, 3, 5, 7, 1}, 3.0},
+      // r*r with r = sqrt(s) is not s: dw/dr = 2r + 1 = 5.
+      {"input s\nr = sqrt(s)\nw = r*r + r", "r", {4}, 5.0},
+      // -y*sigmoid(-z) + (1-y)*sigmoid(z) is s1 - y by the pair rule, but
+      // s2 does not depend on s1: dw/ds1 = 1 - y.
+      {"input z, y\ns1 = sigmoid(z)\ns2 = sigmoid(-z)\nw = -y*s2 + (1 - y)*s1", "s1", {0.3, 0.25}, 0.75},
+      // Two values of one expression are two columns.
+      {"input x, y\na = x*y\nb = x*y\nw = a*b", "a", {2, 3}, 6.0},
+      // The elements of an array value: h[0] and h[1] are both x.
+      {"input x\nh = [x, x]\nw = h[0]*h[1] + 3*h[1]", "h", {2}, NAN},
+  };
+  for (const Case& c : cases) {
+    for (DiffMode mode : {DiffMode::Reverse, DiffMode::Forward})
+      for (bool exact : {false, true})
+        for (bool option : {false, true}) {
+          CompileOptions opts;
+          opts.mode = mode;
+          opts.exact_division = exact;
+          std::string text = c.program;
+          if (option) opts.wrt = std::vector<std::string>{c.value};
+          else text += std::string("\nwrt ") + c.value;
+          INFO(text, "\nmode ", int(mode), ", exact division ", exact, ", --wrt ", option);
+          Compiled compiled = unit::compile_ok(text, opts);
+          unit::Values v = unit::run(compiled, c.in);
+          if (std::isnan(c.want)) {  // h = [x, x]: dw/dh[0] = h[1] = 2, dw/dh[1] = h[0] + 3 = 5
+            REQUIRE(v.jac.size() == 2);
+            CHECK(v.jac[0] == 2.0);
+            CHECK(v.jac[1] == 5.0);
+          } else {
+            REQUIRE(v.jac.size() == 1);
+            CHECK(v.jac[0] == doctest::Approx(c.want).epsilon(1e-15));
+          }
+        }
   }
 }
 
@@ -109,6 +166,9 @@ TEST_CASE("every compiled backend gives the interpreter's deltas") {
       "input W1[2,2], b1[2], x[2], W2[2]\ns1 = W1 @ x + b1\na1 = tanh(s1)\nL = dot(W2, a1)^2\n"
       "wrt s1, a1, W2"));
   programs.push_back(unit::compile_ok("input x, y\nh = x*y\nw = h > 0 ? sqrt(h) : -h\nwrt h, x"));
+  // h's own node beside the shared 1/x the rewrite makes (Op::WrtValue,
+  // stripped in the kernels).
+  programs.push_back(unit::compile_ok("input x, a, b, c\nh = 1/x\nw = h*h + a/x + b/x + c/x\nwrt h, x"));
   std::vector<gradc_test::NamedProgram> batch;
   for (size_t i = 0; i < programs.size(); ++i) batch.push_back({fmt::format("wv{}", i), &programs[i]});
   unit::Points pts(9);
