@@ -186,8 +186,8 @@ static void move_kernels(Compiled& c, const std::vector<NodeId>& map) {
 }
 
 // What the kernels compute, written out where that shares work
-// (ir/logistic.h), and with stop_gradient as the identity
-// (ir/stop_gradient.h). The program's own roots (outputs, Jacobian), which
+// (ir/logistic.h), and with stop_gradient and the wrt values' own nodes as
+// the identity (ir/stop_gradient.h). The program's own roots (outputs, Jacobian), which
 // --print and --explain show, keep the helpers and the stop_gradients; both
 // evaluate to the same bits.
 static void share_kernel_work(Compiled& c) {

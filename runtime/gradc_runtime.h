@@ -37,7 +37,9 @@ struct JitOptions {
   std::vector<std::string> wrt;      ///< as --wrt; empty: the program's own wrt
   /// as --kernels: which kernels to compile ("f", "grad", "jvp", "vjp",
   /// "hess", "hvp", "sparse", and "batch" for the batch variant of each,
-  /// several points per instruction); f and grad are always compiled
+  /// several points per instruction); f and grad are always compiled. A
+  /// list --kernels refuses (an unknown, empty or repeated name, "batch"
+  /// alone, nothing) makes jit_compile throw std::invalid_argument
   std::vector<std::string> kernels = {"f", "grad"};
   std::string file_name = "<input>"; ///< the name diagnostics show
 };

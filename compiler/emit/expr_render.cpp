@@ -226,8 +226,7 @@ ExprRenderer::Text ExprRenderer::cpp_condition(NodeId id, bool expand) {
 ExprRenderer::Text ExprRenderer::cpp_expr(NodeId id, const Node& n) {
   const OpInfo& info = op_info(n.op);
   switch (n.op) {
-    case Op::NoGrad: return operand(n.a);  // only the value matters in a kernel
-    case Op::WrtValue: return operand(n.a);  // the value itself
+    case Op::NoGrad: case Op::WrtValue: return operand(n.a);  // only the value matters in a kernel
     case Op::Neg: {
       std::string x = wrap(n.a, 7);
       return {fmt::format("-{}", x[0] == '-' ? parens(x) : x), 7};

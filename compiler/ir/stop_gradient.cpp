@@ -5,15 +5,16 @@
 
 namespace gradc {
 
+// stop_gradient(v) and a value wrt names (Op::WrtValue) are v in a kernel.
+static bool identity_in_kernels(Op op) { return op == Op::NoGrad || op == Op::WrtValue; }
+
 std::vector<NodeId> strip_stop_gradients(Graph& g, const std::vector<NodeId>& roots) {
   const std::vector<char> live = reachable(g, roots);
   bool any = false;
-  for (size_t id = 0; id < g.size() && !any; ++id)
-    any = live[id] && (g[NodeId(id)].op == Op::NoGrad || g[NodeId(id)].op == Op::WrtValue);
+  for (size_t id = 0; id < g.size() && !any; ++id) any = live[id] && identity_in_kernels(g[NodeId(id)].op);
   if (!any) return {};
   return rebuild(g, [](NodeId, const Node& node) -> NodeId {
-    if (node.op == Op::NoGrad) return node.a;                         // stop_gradient(v) -> v
-    if (node.op == Op::WrtValue) return node.a;                       // a wrt mark -> v
+    if (identity_in_kernels(node.op)) return node.a;                  // stop_gradient(v) -> v
     if (node.op == Op::Select && node.b == node.c) return node.b;     // c ? v : v -> v
     return kNoNode;
   });

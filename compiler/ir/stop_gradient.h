@@ -13,7 +13,8 @@
 namespace gradc {
 
 /// Among the nodes reachable from `roots`, replace every stop_gradient(v)
-/// by v and every select of one value by it. Returns the map from each node
+/// and every value wrt names (Op::WrtValue, whose own node only the
+/// derivatives need) by v, and every select of one value by it. Returns the map from each node
 /// that existed before to its replacement, or an empty map when nothing
 /// reachable is a stop_gradient.
 std::vector<NodeId> strip_stop_gradients(Graph& g, const std::vector<NodeId>& roots);

@@ -28,23 +28,18 @@ std::optional<KernelKind> kernel_kind_from_name(std::string_view name) {
 std::optional<KernelSelection> select_kernels(const std::vector<std::string>& names,
                                               std::string& problem) {
   KernelSelection s;
-  for (size_t i = 0; i < names.size(); ++i) {
-    const std::string& name = names[i];
-    std::optional<KernelKind> kind = kernel_kind_from_name(name);
-    if (name.empty()) {
+  problem.clear();
+  for (auto name = names.begin(); name != names.end(); ++name) {
+    const std::optional<KernelKind> kind = kernel_kind_from_name(*name);
+    if (name->empty())
       problem = "an empty kernel name (two commas, or one at an end)";
-    } else if (!kind && name != "batch") {
-      problem = "unknown kernel '" + name + "' (f, grad, jvp, vjp, hess, hvp, sparse, batch)";
-    } else if (std::find(names.begin(), names.begin() + long(i), name) != names.begin() + long(i)) {
-      problem = "kernel '" + name + "' is named twice";
-    } else if (kind) {
-      s.kinds.push_back(*kind);
-      continue;
-    } else {
-      s.batch = true;
-      continue;
-    }
-    return std::nullopt;
+    else if (!kind && *name != "batch")
+      problem = "unknown kernel '" + *name + "' (f, grad, jvp, vjp, hess, hvp, sparse, batch)";
+    else if (std::find(names.begin(), name, *name) != name)
+      problem = "kernel '" + *name + "' is named twice";
+    if (!problem.empty()) return std::nullopt;
+    if (kind) s.kinds.push_back(*kind);
+    else s.batch = true;
   }
   if (s.kinds.empty()) {
     problem = "no kernel named (f, grad, jvp, vjp, hess, hvp, sparse), to which batch adds "

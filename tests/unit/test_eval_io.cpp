@@ -131,13 +131,30 @@ TEST_CASE("input errors name the input") {
   }
 }
 
+namespace {
+
+// A JSON file's text and (a part of) the error it must give.
+struct FileError {
+  const char* text;
+  const char* message;
+};
+
+// Each text, written to a file and read as --eval=@file, fails with its message.
+void check_file_errors(const Program& p, const std::vector<FileError>& cases) {
+  for (const FileError& c : cases) {
+    TempFile f(c.text);
+    Read r = read(f.spec(), p);
+    INFO(std::string(c.text), "\n", r.errors);
+    CHECK_FALSE(r.values.has_value());
+    CHECK(r.errors.find(c.message) != std::string::npos);
+  }
+}
+
+}  // namespace
+
 TEST_CASE("JSON file errors") {
   Program p = xyz();
-  struct Case {
-    const char* text;
-    const char* message;
-  };
-  const Case cases[] = {
+  check_file_errors(p, {
       {"{\"x\": 1, \"y\": 2", "malformed JSON"},
       {"[1, 2, 3]", "malformed JSON"},
       {"{x: 1}", "malformed JSON"},
@@ -152,14 +169,7 @@ TEST_CASE("JSON file errors") {
       // in the error form of a source file: the line, then a caret.
       {"[1]", ":1:2: error: malformed JSON: expected '{'\n[1]\n ^\n"},
       {"{\"x\": 1,\n \"y\": 2,}", ":2:9: error: malformed JSON: a ',' before '}'\n \"y\": 2,}\n        ^\n"},
-  };
-  for (const Case& c : cases) {
-    TempFile f(c.text);
-    Read r = read(f.spec(), p);
-    INFO(std::string(c.text), "\n", r.errors);
-    CHECK_FALSE(r.values.has_value());
-    CHECK(r.errors.find(c.message) != std::string::npos);
-  }
+  });
   Read missing = read("@/nonexistent/dir/inputs.json", p);
   CHECK_FALSE(missing.values.has_value());
   CHECK(missing.errors.find(
@@ -181,11 +191,7 @@ TEST_CASE("JSON file errors") {
 // '{'), each in the point of an array that holds it.
 TEST_CASE("JSON value errors are given at their place in the file") {
   Program p = xyz();
-  struct Case {
-    const char* text;
-    const char* message;
-  };
-  const Case cases[] = {
+  check_file_errors(p, {
       {"{\"x\": +1, \"y\": 2, \"z\": 3}",
        ":1:7: error: invalid value '+1' for input 'x': '+1' is not a number (in JSON)\n"
        "{\"x\": +1, \"y\": 2, \"z\": 3}\n      ^\n"},
@@ -197,14 +203,7 @@ TEST_CASE("JSON value errors are given at their place in the file") {
        ":2:2: error: point 1: missing values for inputs 'y', 'z'"},
       {"[{\"x\": 1, \"y\": 2, \"z\": 3},\n {\"x\": 1, \"y\": 2, \"z\": 5e999}]",
        ":2:24: error: point 1: invalid value '5e999' for input 'z': '5e999' is out of range"},
-  };
-  for (const Case& c : cases) {
-    TempFile f(c.text);
-    Read r = read(f.spec(), p);
-    INFO(std::string(c.text), "\n", r.errors);
-    CHECK_FALSE(r.values.has_value());
-    CHECK(r.errors.find(c.message) != std::string::npos);
-  }
+  });
   // Inline values have no file: the same errors, without a position.
   Read inline_values = read("x=1,y=2,z=3,w=4", p);
   CHECK(inline_values.errors.find("error: 'w' is not an input") != std::string::npos);
