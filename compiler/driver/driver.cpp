@@ -313,6 +313,8 @@ int check(const Compiled& c, const CliOptions& o, const std::string& file, std::
         c, [&](const std::vector<double>& in, std::vector<double>& outs, std::vector<double>& jac) {
           f(in, outs, jac, hess);
         }, opts));
+  if (r.ok && !c.hessian.empty() && !c.prog.wrt_values.empty())
+    then(check_wrt_value_hessian(c, f, opts));
   if (!r.ok) {
     err << fmt::format("{}: error: check failed: {}\n", file, r.message);
     return kExitError;

@@ -160,6 +160,48 @@ TEST_CASE("central differences that move the value agree; a wrong column is caug
   CHECK(bad.message.find("d w / d h") != std::string::npos);
 }
 
+TEST_CASE("--check --hessian: second derivatives with a value among the columns; a wrong entry is caught") {
+  CompileOptions o;
+  o.kernels = {KernelKind::Forward, KernelKind::Grad, KernelKind::Hess};
+  // Values by values (s1, h), inputs by values (x with either), as a mixed
+  // partial in both orders; h also depends on s1, which is held fixed.
+  Compiled c = unit::compile_ok(
+      "input x, y\ns1 = x*y + 1\nh = tanh(s1)\nw = h*h*x + log(1 + h*h) + s1*s1*y\nwrt s1, h, x", o);
+  REQUIRE(c.num_wrt() == 3);
+  REQUIRE(c.hessian.size() == 9);
+  auto interp = [&](const std::vector<double>& in, std::vector<double>& out, std::vector<double>& jac,
+                    std::vector<double>& hess) {
+    std::vector<double> v = evaluate(c.prog.graph, in);
+    out = {v[c.outputs[0]]};
+    jac.clear();
+    hess.clear();
+    for (NodeId id : c.jacobian) jac.push_back(v[id]);
+    for (NodeId id : c.hessian) hess.push_back(v[id]);
+  };
+  CheckOptions opts;
+  opts.points = 8;
+  CheckResult ok = check_wrt_value_hessian(c, interp, opts);
+  INFO(ok.message);
+  CHECK(ok.ok);
+  CHECK(ok.message.find("8 second derivatives with respect to intermediate values") !=
+        std::string::npos);  // 3*3 entries less x by x
+  // Columns: x (input) first, then s1, h. Off by 0.1% in one entry each: a
+  // value by a value, a value by an input (both orders are checked).
+  for (auto [entry, name] : {std::pair{size_t{1 * 3 + 2}, "d2 w / d s1 d h"},
+                             {size_t{2 * 3 + 0}, "d2 w / d h d x"},
+                             {size_t{0 * 3 + 2}, "d2 w / d x d h"}}) {
+    auto wrong = [&, entry = entry](const std::vector<double>& in, std::vector<double>& out,
+                                    std::vector<double>& jac, std::vector<double>& hess) {
+      interp(in, out, jac, hess);
+      hess[entry] *= 1.001;
+    };
+    CheckResult bad = check_wrt_value_hessian(c, wrong, opts);
+    INFO(name, ": ", bad.message);
+    CHECK_FALSE(bad.ok);
+    CHECK(bad.message.find(name) != std::string::npos);
+  }
+}
+
 TEST_CASE("every compiled backend gives the interpreter's deltas") {
   std::vector<Compiled> programs;
   programs.push_back(unit::compile_ok(
