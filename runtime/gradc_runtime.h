@@ -18,6 +18,9 @@
 // the program, so an app with very many formulas should compile them into
 // one program (one Kernel, several outputs) rather than one Kernel each.
 // A moved-from Kernel holds nothing: its members throw std::logic_error.
+// Memory running out while compiling throws std::bad_alloc, also where the
+// JIT cannot map memory for the code; where an allocation of LLVM's own
+// fails, LLVM aborts (it is built without exceptions).
 #pragma once
 
 #include <memory>

@@ -11,6 +11,8 @@
 #include <llvm/Target/TargetMachine.h>
 
 #include <algorithm>
+#include <new>
+#include <system_error>
 #include <fstream>
 #include <sstream>
 
@@ -41,18 +43,37 @@ struct Kernel::Impl {
 
 namespace {
 
-// An llvm::Error from ORC as an exception (these are environment failures,
-// such as an unknown host, never a problem in the user's program).
-template <typename T>
-T take(llvm::Expected<T> value, const char* what) {
-  if (!value) throw std::runtime_error(fmt::format("gradc JIT: {}: {}", what,
-                                                   llvm::toString(value.takeError())));
-  return std::move(*value);
+// What ORC reported on the side while it compiled (the session's errors:
+// a failed lookup only says "Failed to materialize symbols").
+struct SessionErrors {
+  bool out_of_memory = false;
+  std::string text;
+
+  void add(llvm::Error error) {
+    llvm::handleAllErrors(std::move(error), [this](const llvm::ErrorInfoBase& info) {
+      if (info.convertToErrorCode() == std::errc::not_enough_memory) out_of_memory = true;
+      text += (text.empty() ? "" : "; ") + info.message();
+    });
+  }
+};
+
+// An llvm::Error from ORC as an exception: std::bad_alloc where the system
+// ran out of memory (mapping memory for the code, as a failed `new` does),
+// otherwise an environment failure such as an unknown host, never a problem
+// in the user's program.
+void take(llvm::Error error, const char* what, SessionErrors* session = nullptr) {
+  if (!error) return;
+  SessionErrors errors;
+  errors.add(std::move(error));
+  if (session && !session->text.empty()) errors.text += " (" + session->text + ")";
+  if (errors.out_of_memory || (session && session->out_of_memory)) throw std::bad_alloc();
+  throw std::runtime_error(fmt::format("gradc JIT: {}: {}", what, errors.text));
 }
 
-void take(llvm::Error error, const char* what) {
-  if (error) throw std::runtime_error(fmt::format("gradc JIT: {}: {}", what,
-                                                  llvm::toString(std::move(error))));
+template <typename T>
+T take(llvm::Expected<T> value, const char* what, SessionErrors* session = nullptr) {
+  if (!value) take(value.takeError(), what, session);
+  return std::move(*value);
 }
 
 std::vector<VariableInfo> variable_infos(const std::vector<Variable>& vars) {
@@ -112,6 +133,9 @@ Kernel jit_compiled(const Compiled& c, const JitOptions& opts) {
   auto impl = std::make_shared<Kernel::Impl>();
   impl->jit = take(llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(jtmb).create(),
                    "creating the JIT");
+  auto session = std::make_shared<SessionErrors>();
+  impl->jit->getExecutionSession().setErrorReporter(
+      [session](llvm::Error error) { session->add(std::move(error)); });
   // exp, erf, cbrt, ... come from the C math library already in the process.
   impl->jit->getMainJITDylib().addGenerator(
       take(llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
@@ -129,9 +153,9 @@ Kernel jit_compiled(const Compiled& c, const JitOptions& opts) {
   auto find = [&]<typename Fn>(Fn& one, auto& batch, KernelKind kind) {
     if (!c.kernel(kind)) return;
     const std::string fn = name + std::string(kernel_suffix(kind));
-    one = take(impl->jit->lookup(fn), "compiling").toPtr<Fn>();
+    one = take(impl->jit->lookup(fn), "compiling", session.get()).toPtr<Fn>();
     if (lo.batch)
-      batch = take(impl->jit->lookup(fn + "_batch"), "compiling")
+      batch = take(impl->jit->lookup(fn + "_batch"), "compiling", session.get())
                   .toPtr<std::remove_reference_t<decltype(batch)>>();
   };
   find(impl->forward, impl->forward_batch, KernelKind::Forward);

@@ -3,7 +3,11 @@
 // only when it needs LLVM.
 #include "llvm_backend.h"
 
+#include <llvm/Support/ErrorHandling.h>
+
+#include <cstdlib>
 #include <cstring>
+#include <new>
 
 #include "emit/emit_llvm.h"
 #include "jit_compiled.h"
@@ -11,11 +15,30 @@
 namespace gradc {
 namespace {
 
+// While alive, LLVM's failed allocations (report_bad_alloc_error, which
+// would print "LLVM ERROR: out of memory" and abort) call the process's
+// std::new_handler, where the gradc command reports and exits
+// (driver/out_of_memory.h); without one, LLVM's abort as before.
+class LlvmAllocationsToNewHandler {
+ public:
+  LlvmAllocationsToNewHandler() { llvm::install_bad_alloc_error_handler(&to_new_handler); }
+  ~LlvmAllocationsToNewHandler() { llvm::remove_bad_alloc_error_handler(); }
+  LlvmAllocationsToNewHandler(const LlvmAllocationsToNewHandler&) = delete;
+  LlvmAllocationsToNewHandler& operator=(const LlvmAllocationsToNewHandler&) = delete;
+
+ private:
+  static void to_new_handler(void*, const char*, bool) {
+    if (std::new_handler h = std::get_new_handler()) h();
+    std::abort();  // LLVM cannot go on without the memory
+  }
+};
+
 class RuntimeLlvmBackend final : public LlvmBackend {
  public:
   LlvmOutput emit(const Compiled& c, const std::string& name, const std::string& source_file,
                   LlvmFormat format, const LlvmOptions& opts,
                   std::exception_ptr& failure) const override {
+    LlvmAllocationsToNewHandler oom;
     try {
       return emit_llvm(c, name, source_file, format, opts);
     } catch (...) {
@@ -26,6 +49,7 @@ class RuntimeLlvmBackend final : public LlvmBackend {
 
   JitKernels jit(const Compiled& c, int opt_level, bool fast_math, bool batch) const override {
     JitKernels out;
+    LlvmAllocationsToNewHandler oom;
     try {
       JitOptions jo;
       jo.opt_level = opt_level;

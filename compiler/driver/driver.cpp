@@ -20,6 +20,7 @@
 #include "pipeline.h"
 #include "emit/print.h"
 #include "driver/llvm_loader.h"
+#include "driver/out_of_memory.h"
 #include "driver/output_files.h"
 #include "driver/kernel_stack.h"
 #include "driver/plot.h"
@@ -145,7 +146,10 @@ int emit(const Compiled& c, const CliOptions& o, const std::string& format, std:
     const LlvmBackend* llvm = llvm_backend_or_report(err);
     if (!llvm) return kExitError;
     std::exception_ptr failure;
-    LlvmOutput result = llvm->emit(c, name, source_file, f, lo, failure);
+    LlvmOutput result = [&] {
+      ExitOnOutOfMemory oom;
+      return llvm->emit(c, name, source_file, f, lo, failure);
+    }();
     if (failure) std::rethrow_exception(failure);  // main reports it
     if (!result.error.empty()) {
       err << "gradc: error: " << result.error << "\n";
@@ -196,7 +200,10 @@ std::optional<JitKernels> jit_kernels(const Compiled& c, const CliOptions& o, bo
   const LlvmBackend* llvm = llvm_backend_or_report(err, true);
   if (!llvm) return std::nullopt;
   const bool chosen = o.opt_given || o.fast_math;
-  JitKernels k = llvm->jit(c, chosen ? o.opt_level : 0, o.fast_math, batch);
+  JitKernels k = [&] {
+    ExitOnOutOfMemory oom;
+    return llvm->jit(c, chosen ? o.opt_level : 0, o.fast_math, batch);
+  }();
   if (k.failure) std::rethrow_exception(k.failure);  // main reports it
   return k;
 }

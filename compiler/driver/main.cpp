@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "driver/driver.h"
+#include "driver/out_of_memory.h"
 #include "driver/plot.h"
 #include "driver/progress.h"
 #include "plan/kernel_spec.h"
@@ -120,7 +121,8 @@ Options:
                        batch kernels' vectors are as wide as the CPU's
   --max-nodes=N        stop with an error when the program and its derivatives
                        need more than N DAG nodes (default 10000000; memory
-                       grows about 150 bytes per node, more for LLVM output)
+                       grows about 150 bytes per node, more for LLVM output,
+                       and about 1 KB per statement)
   --part-nodes=N       split kernels of more than N nodes into part functions
                        of at most N (default 1000): larger parts compile
                        more slowly (C++ compilers and LLVM's code generation
@@ -421,10 +423,13 @@ gradc::CliOptions ArgParser::parse() {
 // What was written to standard output must have arrived: a full disk or a
 // closed stdout is an error (exit status 1), as in cat and clang.
 static int finish_stdout(int status) {
-  std::cout.flush();
+  // The reason is the errno of the write that failed: std::cout's flush is
+  // stdout's (synchronized streams), after which stdio holds nothing more.
   errno = 0;
-  if (std::fflush(stdout) == 0 && !std::ferror(stdout) && std::cout.good()) return status;
+  std::cout.flush();
   int e = errno;
+  if (std::fflush(stdout) != 0 && e == 0) e = errno;
+  if (!std::ferror(stdout) && std::cout.good()) return status;
   std::cerr << "gradc: error: cannot write to standard output"
             << (e ? std::string(": ") + std::strerror(e) : std::string()) << "\n";
   return status == gradc::kExitOk ? gradc::kExitError : status;
@@ -476,8 +481,7 @@ int main(int argc, char** argv) {
   } catch (const std::bad_alloc&) {
     // Not a bug: the input is too large for the memory we may use (ulimit).
     if (progress) progress->end();
-    std::cerr << "gradc: error: out of memory (the program, or its derivatives, is too large "
-                 "for the memory available)\n";
+    std::cerr << "gradc: error: " << gradc::kOutOfMemory << "\n";
     return gradc::kExitError;
   } catch (const std::exception& e) {
     if (progress) progress->end();

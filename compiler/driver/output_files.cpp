@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -105,12 +106,26 @@ fs::path resolve_links(fs::path path) {
   return path;
 }
 
+// The name of `path`'s temporaries before the process id: `NAME.gradc-tmp-`.
+// Where that would make a name longer than the file system's 255 bytes
+// (NAME_MAX), NAME is cut and the FNV-1a hash of the whole name follows,
+// so a legal name always gets a legal temporary, the same every time.
+std::string temporary_prefix(const fs::path& path) {
+  constexpr size_t kNameMax = 255, kPidDigits = 10;
+  const std::string name = path.filename().string(), tail = ".gradc-tmp-";
+  if (name.size() + tail.size() + kPidDigits <= kNameMax) return name + tail;
+  uint64_t hash = 14695981039346656037ULL;
+  for (unsigned char ch : name) hash = (hash ^ ch) * 1099511628211ULL;
+  const std::string id = fmt::format("-{:016x}", hash);
+  return name.substr(0, kNameMax - tail.size() - kPidDigits - id.size()) + id + tail;
+}
+
 // Temporary files `PATH.gradc-tmp-PID` left by a gradc that was killed:
 // removed when their process no longer runs, unless one is a file in `keep`.
 void remove_stale_temporaries(const fs::path& path, const std::vector<std::string>& keep) {
   std::error_code ec;
   fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-  std::string prefix = path.filename().string() + ".gradc-tmp-";
+  std::string prefix = temporary_prefix(path);
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     std::string name = it->path().filename().string();
     if (name.rfind(prefix, 0) != 0) continue;
@@ -183,7 +198,8 @@ std::string write_files_atomically(const std::vector<std::pair<std::string, std:
     }
     fs::path target = resolve_links(path);
     remove_stale_temporaries(target, keep);
-    temps.push_back(fmt::format("{}.gradc-tmp-{}", target.string(), ::getpid()));
+    temps.push_back((target.parent_path() / (temporary_prefix(target) + std::to_string(::getpid())))
+                        .string());
     targets.push_back(target.string());
     names.push_back(path);
     register_temporary(temps.back());

@@ -36,13 +36,15 @@ bool is_identifier(std::string_view name) {
 // The names a local variable cannot take by list (the rules of
 // is_reserved_identifier aside): keywords, every macro of <cmath> and of the
 // C headers a caller includes (a unity build puts them before the kernels:
-// `errno`, `assert`, `EOF`), the kernels' own names and the helpers they
-// call. One hash lookup, as every value of a kernel is checked.
+// `errno`, `assert`, `EOF`), the global types and variables of those
+// headers (`size_t`: g++'s -Wshadow), the kernels' own names and the
+// helpers they call. One hash lookup, as every value of a kernel is checked.
 const std::unordered_set<std::string_view>& listed_non_locals() {
   static const std::unordered_set<std::string_view> set = [] {
     std::unordered_set<std::string_view> s(std::begin(kOwnNames), std::end(kOwnNames));
     for (ReservedList l :
-         {ReservedList::Keywords, ReservedList::CodeMacros, ReservedList::CallerMacros})
+         {ReservedList::Keywords, ReservedList::CodeMacros, ReservedList::CallerMacros,
+          ReservedList::LibraryGlobals})
       s.insert(reserved_list(l).begin(), reserved_list(l).end());
 #define GRADC_OP(n, ...) \
   if (!cpp_helper_name(Op::n).empty()) s.insert(cpp_helper_name(Op::n));

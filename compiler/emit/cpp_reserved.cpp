@@ -61,6 +61,7 @@ std::span<const std::string_view> reserved_list(ReservedList list) {
     case ReservedList::CodeMacros: return kCodeMacros;
     case ReservedList::CallerMacros: return kCallerMacros;
     case ReservedList::LibrarySymbols: return kLibrarySymbols;
+    case ReservedList::LibraryGlobals: return kLibraryGlobals;
   }
   return {};
 }

@@ -28,8 +28,9 @@ bool is_reserved_identifier(std::string_view name);
 bool is_code_macro(std::string_view name);
 
 /// Any macro, object-like or function-like, of the C library headers a
-/// caller commonly includes next to a kernel's header (<cassert> to
-/// <cstring>; `assert`, `EOF`, `offsetof`), the code macros included.
+/// caller may include next to a kernel's header (every one of C++17,
+/// <cassert> to <cwctype>; `assert`, `EOF`, `SIGINT`), the code macros
+/// included.
 bool is_header_macro(std::string_view name);
 
 /// A symbol of the C library: a global function, variable, typedef or
@@ -39,8 +40,10 @@ bool is_header_macro(std::string_view name);
 bool is_c_library_symbol(std::string_view name);
 
 /// The lists themselves, for tests: keywords in the standard's order, the
-/// others sorted. Code macros and caller macros are disjoint.
-enum class ReservedList { Keywords, CodeMacros, CallerMacros, LibrarySymbols };
+/// others sorted. Code macros and caller macros are disjoint. LibraryGlobals
+/// are the library symbols that are types, variables or enumerators
+/// (`size_t`, `signgam`): a local of the name draws g++'s -Wshadow.
+enum class ReservedList { Keywords, CodeMacros, CallerMacros, LibrarySymbols, LibraryGlobals };
 std::span<const std::string_view> reserved_list(ReservedList list);
 
 }  // namespace gradc

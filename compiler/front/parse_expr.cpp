@@ -215,8 +215,7 @@ Value Parser::primary() {
 
 // array_literal = "[" expression { "," expression } "]"
 Value Parser::array_literal() {
-  const Token& open = next();
-  Nest nest(*this, open.loc);
+  const Token& open = next();  // no Nest: each element's expression() counts the level
   std::vector<Value> elems;
   do elems.push_back(expression());
   while (accept(Tok::Comma));
@@ -316,9 +315,12 @@ Value Parser::inline_call(const Token& name, const std::vector<Value>& args) {
     for (NodeId n : a.nodes()) key.push_back(n);
   }
   if (auto it = f.memo.find(key); it != f.memo.end()) return it->second;
+  if (inline_depth_ == 0) outer_call_ = {name.text, name.loc, false};
   if (inline_depth_ >= kMaxInlineDepth) {
-    diag_.error(name.loc, "calls of functions are nested too deeply (the limit is {} levels)",
-                kMaxInlineDepth);
+    if (!std::exchange(outer_call_.too_deep_reported, true))
+      diag_.error(name.loc, "calls of functions are nested too deeply (the limit is {} levels, "
+                  "from the call of '{}' at line {}, column {})", kMaxInlineDepth,
+                  outer_call_.name, outer_call_.loc.line, outer_call_.loc.col);
     return Value::poison(b_.zero());
   }
   std::unordered_map<std::string_view, Value> bound;

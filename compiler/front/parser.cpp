@@ -395,7 +395,11 @@ void Parser::resolve_outputs_and_wrt() {
     return;
   }
   std::vector<WrtName> names;
-  for (const Variable& v : wrt_names_) names.push_back({v.name, v.loc});
+  for (const Variable& v : wrt_names_) {
+    auto it = symbols_.find(v.name);
+    if (it != symbols_.end() && it->second.value.poisoned) continue;  // its error is reported
+    names.push_back({v.name, v.loc});
+  }
   choose_wrt(prog_, names, diag_, nullptr);
 }
 

@@ -178,6 +178,14 @@ class Parser {
   /// Parameters of the function body being parsed (nullptr outside bodies).
   const std::unordered_map<std::string_view, Value>* params_ = nullptr;
   int inline_depth_ = 0;
+  /// The call outside every function body being inlined, and whether the
+  /// nesting limit was reported within it (once: its other paths past the
+  /// limit are the same error).
+  struct OuterCall {
+    std::string_view name;
+    Loc loc;
+    bool too_deep_reported = false;
+  } outer_call_;
 
   std::vector<Variable> output_names_, wrt_names_;
   bool saw_output_ = false, saw_wrt_ = false;

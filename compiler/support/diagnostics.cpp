@@ -59,7 +59,17 @@ void Diagnostics::flush() {
     };
     return key(a) < key(b);
   });
-  for (const Entry& e : pending_) render(e);
+  size_t hidden = 0;
+  for (const Entry& e : pending_) {
+    if (e.warning && warnings_shown_ >= kMaxWarnings) {
+      ++hidden;
+      continue;
+    }
+    warnings_shown_ += e.warning;
+    render(e);
+  }
+  if (hidden > 0)
+    out_ << fmt::format("gradc: note: {} more warning{} not shown\n", hidden, hidden == 1 ? "" : "s");
   pending_.clear();
 }
 

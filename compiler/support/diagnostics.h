@@ -56,6 +56,9 @@ struct InternalError : std::logic_error {
 class Diagnostics {
  public:
   static constexpr int kMaxErrors = 20;
+  /// Warnings printed per run; the rest are counted in one note (444,443
+  /// unused values of a generated program are not 1.3 million lines).
+  static constexpr int kMaxWarnings = 20;
   Diagnostics(const SourceFile* file, std::ostream& out) : file_(file), out_(out) {}
 
   /// Report an error at `loc`; throws TooManyErrors once kMaxErrors is hit.
@@ -89,7 +92,8 @@ class Diagnostics {
   std::string set_context(std::string context) { return std::exchange(context_, std::move(context)); }
   int error_count() const { return errors_; }
   bool has_errors() const { return errors_ > 0; }
-  /// Print the pending errors, sorted by location.
+  /// Print the pending errors and warnings, sorted by location (warnings
+  /// beyond kMaxWarnings counted in a note).
   void flush();
   ~Diagnostics() { flush(); }
 
@@ -106,6 +110,7 @@ class Diagnostics {
   std::vector<std::unique_ptr<SourceFile>> files_;  ///< add_file's
   std::ostream& out_;
   int errors_ = 0;
+  int warnings_shown_ = 0;
   std::vector<Entry> pending_;
   std::string context_;
 };

@@ -80,8 +80,19 @@ expect(r.returncode == 0 and os.path.exists(stale_input),
 # Standard output on a full device.
 with open('/dev/full', 'w') as devfull:
     r = run('--print', stdout=devfull)
-expect(r.returncode == 1 and 'cannot write to standard output' in r.stderr,
+expect(r.returncode == 1 and 'cannot write to standard output: No space left on device' in r.stderr,
        f'--print > /dev/full: status {r.returncode}, {r.stderr!r}')
+
+# Names as long as a file system allows (255 bytes): the temporary beside
+# each is cut and hashed to fit, and none is left.
+for length in (240, 255):
+    d = os.path.join(tmp, f'long-{length}')
+    os.makedirs(d)
+    name = 'k' * (length - 4) + '.cpp'
+    r = run('-o', os.path.join(d, name))
+    left = sorted(os.listdir(d))
+    expect(r.returncode == 0 and left == sorted([name, name[:-4] + '.hpp']),
+           f'-o a {length}-byte name: status {r.returncode}, {r.stderr!r}, left {len(left)} files')
 
 # Stopped between the source's temporary and the header (a FIFO): no
 # temporary left, no new source, for each stop signal.

@@ -46,7 +46,7 @@ void check_mapping(const std::map<std::string, std::string>& m) {
 
 TEST_CASE("cpp_reserved: the generated lists are sorted identifiers the rules do not cover") {
   for (ReservedList l : {ReservedList::CodeMacros, ReservedList::CallerMacros,
-                         ReservedList::LibrarySymbols}) {
+                         ReservedList::LibrarySymbols, ReservedList::LibraryGlobals}) {
     std::span<const std::string_view> list = reserved_list(l);
     CHECK(list.size() > 100);
     CHECK(std::adjacent_find(list.begin(), list.end(), std::greater_equal<>()) == list.end());
@@ -64,7 +64,11 @@ TEST_CASE("cpp_reserved: the generated lists are sorted identifiers the rules do
   for (const char* m : {"M_PI", "NAN", "INFINITY", "HUGE_VAL", "FP_NAN", "math_errhandling",
                         "unix", "linux", "i386", "NULL", "RAND_MAX", "EXIT_SUCCESS"})
     CHECK_MESSAGE(is_code_macro(m), m);
-  for (const char* m : {"EOF", "assert", "offsetof", "errno", "INT_MAX", "DBL_EPSILON"}) {
+  // Every C library header of C++17 a caller may include: <csignal>,
+  // <ctime>, <clocale>, <cfenv>, <cwchar>, <cinttypes>, <cstdarg> too.
+  for (const char* m : {"EOF", "assert", "offsetof", "errno", "INT_MAX", "DBL_EPSILON", "SIGINT",
+                        "SIG_ERR", "CLOCKS_PER_SEC", "TIME_UTC", "LC_ALL", "FE_ALL_EXCEPT",
+                        "FE_DFL_ENV", "WEOF", "PRId64", "SCNd32", "va_start", "va_arg"}) {
     CHECK_MESSAGE(is_header_macro(m), m);
     CHECK_FALSE(is_code_macro(m));  // <cmath> does not define these: variables may use them
   }
@@ -154,7 +158,8 @@ TEST_CASE("CppNames: one-to-one on random names and on every reserved name") {
   }
   std::vector<std::string> all;
   for (ReservedList l : {ReservedList::Keywords, ReservedList::CodeMacros,
-                         ReservedList::CallerMacros, ReservedList::LibrarySymbols})
+                         ReservedList::CallerMacros, ReservedList::LibrarySymbols,
+                         ReservedList::LibraryGlobals})
     for (std::string_view n : reserved_list(l)) {
       all.emplace_back(n);
       all.push_back(std::string(n) + "_");
@@ -176,6 +181,15 @@ TEST_CASE("the names the kernels declare themselves are never plain") {
   for (Op op : {Op::Sigmoid, Op::Softplus, Op::Gelu, Op::Sign, Op::Relu, Op::LeakyRelu, Op::Max,
                 Op::Min})
     CHECK_FALSE(is_plain_cpp_local(std::string(cpp_helper_name(op))));
+}
+
+TEST_CASE("a local named like a global type or variable of the C library is renamed (-Wshadow)") {
+  for (const char* g : {"size_t", "ptrdiff_t", "nullptr_t", "max_align_t", "float_t", "double_t",
+                        "div_t", "ldiv_t", "lldiv_t", "int8_t", "time_t", "clock_t", "signgam",
+                        "jmp_buf", "sig_atomic_t", "fenv_t", "mbstate_t", "wint_t", "stdin"})
+    CHECK_MESSAGE(!is_plain_cpp_local(g), g);
+  for (const char* f : {"time", "sin", "index", "y0", "gamma"})  // functions: no warning
+    CHECK_MESSAGE(is_plain_cpp_local(f), f);
 }
 
 TEST_CASE("kernel_name_problem: every listed name is refused, close names are not") {
