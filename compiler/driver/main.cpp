@@ -296,7 +296,11 @@ gradc::CliOptions ArgParser::parse() {
     else if (a == "--interp") o.interp = flag(a);
     else if (a == "--progress") o.progress = flag(a);
     else if (a == "--no-progress") o.progress = !flag(a);
-    else if (a == "--stats" || a == "-v") o.stats = flag("--stats");  // -v is --stats
+    else if (a == "--stats" || a == "-v") {  // -v is --stats
+      if (std::find(seen_.begin(), seen_.end(), "--stats") != seen_.end())
+        throw UsageError{"option '--stats' (or -v, the same) is given more than once"};
+      o.stats = flag("--stats");
+    }
     else if (a.size() == 3 && a.rfind("-O", 0) == 0 && a[2] >= '0' && a[2] <= '3') {
       o.opt_level = a[2] - '0';  // the last -O wins, as in clang and gcc
       o.opt_given = true;
@@ -351,15 +355,18 @@ gradc::CliOptions ArgParser::parse() {
     }
     else if (option("--wrt", v)) {
       std::vector<std::string> names;
-      for (size_t start = 0; start <= v.size();) {
+      if (v.empty()) throw UsageError{"--wrt needs at least one name (--wrt=x,y)"};
+      for (size_t start = 0; start <= v.size();) {  // as --kernels: no empty name
         size_t comma = std::min(v.find(',', start), v.size());
-        if (comma > start) names.push_back(v.substr(start, comma - start));
+        if (comma == start)
+          throw UsageError{fmt::format("--wrt has an empty name in '{}' (a comma at an end, or two "
+                                       "together); write --wrt=x,y", v)};
+        names.push_back(v.substr(start, comma - start));
         start = comma + 1;
       }
-      if (names.empty()) throw UsageError{"--wrt needs at least one input name"};
       for (size_t k = 0; k < names.size(); ++k)
         if (std::find(names.begin(), names.begin() + k, names[k]) != names.begin() + k)
-          throw UsageError{fmt::format("input '{}' is named twice in --wrt", names[k])};
+          throw UsageError{fmt::format("'{}' is named twice in --wrt", names[k])};
       o.wrt = names;
     } else if (option("--eval", v)) o.eval = v;
     else if (option("--plot", v)) {

@@ -21,6 +21,18 @@ namespace gradc {
 
 namespace {
 
+// ", write nan" where `item` is a spelling of NaN or infinity that --eval's
+// numbers do not take (NaN, Inf, Infinity, in any case but the one read).
+std::string nonfinite_hint(std::string_view item) {
+  std::string lower;
+  for (char c : item) lower += char(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  std::string_view body = lower;
+  if (!body.empty() && (body[0] == '-' || body[0] == '+')) body.remove_prefix(1);
+  if (body == "nan") return " (write nan)";
+  if (body == "inf" || body == "infinity") return " (write inf or -inf)";
+  return "";
+}
+
 // ASCII white space; std::isspace would follow the C locale.
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
@@ -107,7 +119,8 @@ std::optional<std::string> parse_value(std::string_view text, const Shape& shape
       while (!item.empty() && is_space(item.back())) item.remove_suffix(1);
       auto v = parse_number(item, json, out_of_range);
       if (out_of_range) return fmt::format("'{}' is out of range for a double", item);
-      if (!v) return fmt::format("'{}' is not a number{}", item, json ? " (in JSON)" : "");
+      if (!v) return fmt::format("'{}' is not a number{}", item,
+                                 json ? " (in JSON)" : nonfinite_hint(item));
       if (!need_item || count.size() != shape.size()) return expected_shape();
       out.push_back(*v);
       if (!count.empty()) ++count.back();
