@@ -127,8 +127,13 @@ std::optional<std::string> parse_value(std::string_view text, const Shape& shape
       need_item = false;
     }
   }
+  if (!count.empty()) {  // `[[1,2],[3,4]`: malformed, whatever the shape
+    at = text.size();
+    return fmt::format("expected ']' at the end: {} '[' {} not closed", count.size(),
+                       count.size() == 1 ? "is" : "are");
+  }
   at = 0;  // a value that ends too early: the problem is the whole value
-  if (!count.empty() || need_item || out.size() != shape_size(shape)) return expected_shape();
+  if (need_item || out.size() != shape_size(shape)) return expected_shape();
   return std::nullopt;
 }
 
