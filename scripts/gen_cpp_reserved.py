@@ -25,6 +25,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import textwrap
 
 CLANGXX = "clang++-19"
 COMPILERS = ["g++", CLANGXX]
@@ -194,8 +195,9 @@ def main():
                   "/// -std=c++17 and gnu++17) and those predefined on Linux targets.",
                   keep(code_macros)) + "\n" +
         cpp_array("kCallerMacros",
-                  "The other macros, function-like too, of <" + ">, <".join(CALLER_HEADERS[:5]) +
-                  ">,\n/// <" + ">, <".join(CALLER_HEADERS[5:]) + ">.", keep(caller_macros)) + "\n" +
+                  "\n/// ".join(textwrap.wrap(
+                      "The other macros, function-like too, of <" + ">, <".join(CALLER_HEADERS) +
+                      ">.", 96)), keep(caller_macros)) + "\n" +
         cpp_array("kLibrarySymbols",
                   "Global declarations of those headers (functions, variables, typedefs,\n"
                   "/// enumerators; glibc with _GNU_SOURCE), the dynamic symbols of " +

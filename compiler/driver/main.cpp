@@ -239,7 +239,8 @@ class ArgParser {
   // same or the next argument) and return true.
   bool option(const std::string& flag, std::string& value);
   /// A usage error if `flag` was given before (the last one would win silently).
-  void once(const std::string& flag);
+  /// Throws if `flag` was seen; `shown` (quoted) names it in the message, for an alias.
+  void once(const std::string& flag, const std::string& shown = "");
   /// A flag without a value, given once: true.
   bool flag(const std::string& name) {
     once(name);
@@ -252,9 +253,10 @@ class ArgParser {
   size_t i_ = 0;
 };
 
-void ArgParser::once(const std::string& flag) {
+void ArgParser::once(const std::string& flag, const std::string& shown) {
   if (std::find(seen_.begin(), seen_.end(), flag) != seen_.end())
-    throw UsageError{fmt::format("option '{}' is given more than once", flag)};
+    throw UsageError{fmt::format("option {} is given more than once",
+                                 shown.empty() ? "'" + flag + "'" : shown)};
   seen_.push_back(flag);
 }
 
@@ -297,9 +299,8 @@ gradc::CliOptions ArgParser::parse() {
     else if (a == "--progress") o.progress = flag(a);
     else if (a == "--no-progress") o.progress = !flag(a);
     else if (a == "--stats" || a == "-v") {  // -v is --stats
-      if (std::find(seen_.begin(), seen_.end(), "--stats") != seen_.end())
-        throw UsageError{"option '--stats' (or -v, the same) is given more than once"};
-      o.stats = flag("--stats");
+      once("--stats", "'--stats' (or -v, the same)");
+      o.stats = true;
     }
     else if (a.size() == 3 && a.rfind("-O", 0) == 0 && a[2] >= '0' && a[2] <= '3') {
       o.opt_level = a[2] - '0';  // the last -O wins, as in clang and gcc
