@@ -113,6 +113,19 @@ NameHints vertex_names(const Compiled& c) {
   return hints;
 }
 
+// Drop the edges into vertices from which no path of edges leads to an
+// output: a value only stop_gradient reads (the max that logsumexp and
+// softmax subtract), or one a rewrite bypassed. No derivative flows through
+// them, so a handout would not work out their partials.
+void keep_edges_to_outputs(CompGraph& cg, const std::vector<NodeId>& outputs) {
+  std::unordered_set<NodeId> reaches(outputs.begin(), outputs.end());
+  // Edges are grouped by `to` in ascending vertex order; a vertex's users
+  // come after it, so one pass from the last edge back settles every vertex.
+  for (auto e = cg.edges.rbegin(); e != cg.edges.rend(); ++e)
+    if (reaches.count(e->to)) reaches.insert(e->from);
+  std::erase_if(cg.edges, [&](const Edge& e) { return !reaches.count(e.to); });
+}
+
 CompGraph build_graph(const Compiled& c, const std::vector<double>& point) {
   CompGraph cg{c.prog.graph, {}, {}, {}, {}};
   cg.s = make_schedule(cg.g, c.outputs, vertex_names(c));
@@ -121,6 +134,7 @@ CompGraph build_graph(const Compiled& c, const std::vector<double>& point) {
   if (cg.s.steps.size() <= kMaxExplainedValues) {
     Builder b(cg.g);
     for (NodeId v : cg.s.steps) add_edges(b, cg.s, v, cg.edges);
+    keep_edges_to_outputs(cg, c.outputs);
   }
   cg.s.materialized.resize(cg.g.size(), false);  // the partials are inlined
   cg.value = evaluate(cg.g, point);
@@ -233,10 +247,18 @@ class Explainer {
     show_steps_to(steps.size());
     std::unordered_set<std::string> defined;  // listed above as definitions
     for (const Variable& d : c_.prog.definitions) defined.insert(d.name);
-    for (size_t i = 0; i < c_.outputs.size(); ++i)  // outputs that are inputs or constants
-      if (!cg_.s.materialized[c_.outputs[i]] && !defined.count(c_.names.outputs[i]))
-        lines.push_back(n_.equation(r_.name(c_.names.outputs[i]), r_.reference(c_.outputs[i]) +
-                                        (cg_.g.is_const(c_.outputs[i]) ? "" : " = " + n_.number(value(c_.outputs[i])))));
+    // Outputs that are inputs or constants; an array output's elements
+    // (`k[0]`) are listed above with their definition `k`.
+    auto variable_of = [](const std::string& element) { return element.substr(0, element.find('[')); };
+    for (size_t i = 0; i < c_.outputs.size(); ++i)
+      if (!cg_.s.materialized[c_.outputs[i]] && !defined.count(variable_of(c_.names.outputs[i]))) {
+        // `x = 1` for an output that is the input x (not `x = x = 1`).
+        const std::string lhs = r_.name(c_.names.outputs[i]), ref = r_.reference(c_.outputs[i]);
+        const bool constant = cg_.g.is_const(c_.outputs[i]);
+        const std::string number = constant ? "" : n_.number(value(c_.outputs[i]));
+        lines.push_back(n_.equation(lhs, ref == lhs && !constant ? number
+                                         : constant ? ref : ref + " = " + number));
+      }
     return n_.section("Forward pass: every intermediate value, its formula and its value", lines);
   }
 
@@ -310,9 +332,16 @@ class Explainer {
     std::vector<std::string> lines;
     size_t k = c_.wrt_nodes.size();
     for (size_t i = 0; i < c_.outputs.size(); ++i)
-      for (size_t j = 0; j < k; ++j)
+      for (size_t j = 0; j < k; ++j) {
+        if (lines.size() == kExplainedResultValues) {
+          const size_t nonzero = size_t(std::count_if(jac.begin(), jac.end(), [](double v) { return v != 0; }));
+          lines.push_back(n_.text(fmt::format("... ({} derivatives in all, {} nonzero; --eval "
+                                              "prints every one)", jac.size(), nonzero)));
+          break;
+        }
         lines.push_back(n_.equation(n_.total(r_.name(c_.names.outputs[i]), r_.name(c_.names.wrt[j])),
                                     n_.number(jac[i * k + j])));
+      }
     std::string title = k == 0 ? "Derivatives: none (the program has nothing in 'wrt')"
                         : c_.outputs.size() == 1 ? "The gradient" : "The Jacobian";
     return n_.section(title, lines);
@@ -332,8 +361,8 @@ std::string point_text(const Compiled& c, const std::vector<double>& point, cons
   std::string out;
   size_t at = 0;
   for (const Variable& v : c.prog.inputs) {
-    std::string value = nested_list(v.shape, v.size(), "[", "]",
-                                    [&](size_t i) { return n.number(point.at(at + i)); });
+    std::string value = n.values(v.shape, std::vector<double>(point.begin() + long(at),
+                                                              point.begin() + long(at + v.size())));
     out += fmt::format("{}{} = {}", at ? ", " : "", n.text(v.name), value);
     at += v.size();
   }

@@ -14,6 +14,9 @@ namespace gradc {
 /// Largest number of intermediate values explained step by step; a larger
 /// program gets its forward values' count and the derivatives only.
 inline constexpr size_t kMaxExplainedValues = 400;
+/// Largest number of derivatives --explain's result lists (an array's, or
+/// one line each); beyond it, the first few and a count (--eval prints all).
+inline constexpr size_t kExplainedResultValues = 100;
 
 struct ExplainOptions {
   bool latex = false;         ///< --explain=latex: a LaTeX fragment

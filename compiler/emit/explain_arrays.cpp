@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "ad/local_partials.h"
+#include "emit/explain.h"
 #include "emit/explain_notation.h"
 #include "ir/builder.h"
 #include "ir/interp.h"
@@ -59,16 +60,6 @@ std::map<std::pair<size_t, size_t>, NodeId> element_partials(Builder& b, const V
   return out;
 }
 
-// A value of `shape` as a nested list, at most 24 numbers shown.
-std::string values_text(const Notation& n, const Shape& shape, const std::vector<double>& v) {
-  if (v.size() > 24) {
-    std::string head;
-    for (size_t i = 0; i < 6; ++i) head += n.number(v[i]) + ", ";
-    return fmt::format("[{}... ({} values)]", head, v.size());
-  }
-  return nested_list(shape, v.size(), "[", "]", [&](size_t i) { return n.number(v[i]); });
-}
-
 // What a Jacobian looks like: identity, diagonal, small and dense, or its
 // number of nonzeros.
 std::string jacobian_text(const Notation& n, size_t rows, size_t cols,
@@ -82,12 +73,12 @@ std::string jacobian_text(const Notation& n, size_t rows, size_t cols,
   if (diagonal && rows > 1) {
     std::vector<double> d(rows, 0.0);
     for (const auto& [ij, v] : entries) d[ij.first] = v;
-    return "diagonal " + values_text(n, {uint32_t(rows)}, d);
+    return "diagonal " + n.values({uint32_t(rows)}, d);
   }
   if (rows * cols <= 12) {
     std::vector<double> m(rows * cols, 0.0);
     for (const auto& [ij, v] : entries) m[ij.first * cols + ij.second] = v;
-    return values_text(n, {uint32_t(rows), uint32_t(cols)}, m);
+    return n.values({uint32_t(rows), uint32_t(cols)}, m);
   }
   return fmt::format("{} nonzero entries", entries.size());
 }
@@ -127,25 +118,10 @@ std::optional<std::string> explain_arrays(const Compiled& c, const std::vector<d
   auto name = [&](size_t k) { return n.text(vs.all[k]->name); };
   auto dims = [&](size_t k) { return vs.all[k]->size(); };
 
-  std::vector<std::string> forward, layers, backward, chains;
-  for (size_t v = p.inputs.size(); v <= L; ++v) {
-    const Variable& var = *vs.all[v];
-    std::vector<double> x;
-    for (NodeId e : var.nodes) x.push_back(value[e]);
-    std::string formula = var.formula.empty() ? "..." : var.formula;
-    if (latex) formula = "\\texttt{" + n.text(formula) + "}";
-    forward.push_back(n.equation(name(v) + (var.is_scalar() ? "" : " " + shape_text(var.shape)),
-                                 formula + " = " + values_text(n, var.shape, x)));
-    for (const auto& [u, entries] : J[v]) {
-      std::vector<std::pair<std::pair<size_t, size_t>, double>> vals;
-      for (const Entry& e : entries) vals.push_back({{e.i, e.j}, value[e.partial]});
-      std::string what = fmt::format("[{} x {}]: {}", dims(v), dims(u),
-                                     jacobian_text(n, dims(v), dims(u), vals));
-      layers.push_back(n.equation(n.partial(name(v), name(u)),
-                                  latex ? "\\text{" + n.text(what) + "}" : what));
-    }
-  }
-  // Backward: delta_u = sum over v of J_{v,u}^T delta_v.
+  // Backward: delta_u = sum over v of J_{v,u}^T delta_v. A variable no
+  // delta reaches is on no path to the output (only stop_gradient reads
+  // it, or a rewrite such as log(softmax(z)) into its stable form bypassed
+  // it): it has no layer.
   std::vector<std::vector<double>> delta(vs.all.size());
   std::vector<std::vector<size_t>> users(vs.all.size());
   delta[L].assign(dims(L), 0.0);
@@ -157,6 +133,37 @@ std::optional<std::string> explain_arrays(const Compiled& c, const std::vector<d
       users[u].push_back(v);
       for (const Entry& e : entries) delta[u][e.j] += delta[v][e.i] * value[e.partial];
     }
+  }
+
+  std::vector<std::string> forward, layers, backward, chains, off_path;
+  for (size_t v = p.inputs.size(); v <= L; ++v) {
+    const Variable& var = *vs.all[v];
+    std::vector<double> x;
+    for (NodeId e : var.nodes) x.push_back(value[e]);
+    std::string formula = var.formula.empty() ? "..." : var.formula;
+    if (latex) formula = "\\texttt{" + n.text(formula) + "}";
+    forward.push_back(n.equation(name(v) + (var.is_scalar() ? "" : " " + shape_text(var.shape)),
+                                 formula + " = " + n.values(var.shape, x)));
+    if (delta[v].empty()) {
+      off_path.push_back(var.name);
+      continue;
+    }
+    for (const auto& [u, entries] : J[v]) {
+      std::vector<std::pair<std::pair<size_t, size_t>, double>> vals;
+      for (const Entry& e : entries) vals.push_back({{e.i, e.j}, value[e.partial]});
+      std::string what = fmt::format("[{} x {}]: {}", dims(v), dims(u),
+                                     jacobian_text(n, dims(v), dims(u), vals));
+      layers.push_back(n.equation(n.partial(name(v), name(u)),
+                                  latex ? "\\text{" + n.text(what) + "}" : what));
+    }
+  }
+  if (!off_path.empty()) {
+    std::string list;
+    for (const std::string& v : off_path) list += (list.empty() ? "" : ", ") + v;
+    const std::string note = fmt::format("{} {} on no path to {} once simplified, so no layer; "
+                                         "--print shows the formulas as computed", list,
+                                         off_path.size() == 1 ? "is" : "are", vs.all[L]->name);
+    layers.push_back(latex ? fmt::format("&\\text{{({})}}", n.text(note)) : fmt::format("({})", note));
   }
   const std::string out_name = name(L);
   for (size_t u = L + 1; u-- > 0;) {
@@ -170,7 +177,7 @@ std::optional<std::string> explain_arrays(const Compiled& c, const std::vector<d
         rhs += (k ? " + " : "") + fmt::format("({}){} {}", n.partial(name(v), name(u)),
                                               latex ? "^{T}" : "^T", n.total(out_name, name(v)));
       }
-      rhs += " = " + values_text(n, vs.all[u]->shape, delta[u]);
+      rhs += " = " + n.values(vs.all[u]->shape, delta[u]);
     }
     const Variable& var = *vs.all[u];
     backward.push_back(n.equation(n.total(out_name, name(u)) +
@@ -213,7 +220,9 @@ std::optional<std::string> explain_arrays(const Compiled& c, const std::vector<d
       g.push_back(known ? delta[it->second.first][it->second.second] : 0.0);
     }
     jacobian.insert(jacobian.end(), g.begin(), g.end());
-    gradient.push_back(n.equation(n.total(out_name, n.text(w->name)), values_text(n, w->shape, g)));
+    // The result: whole up to kExplainedResultValues (the steps above cut at 24).
+    gradient.push_back(n.equation(n.total(out_name, n.text(w->name)),
+                                  n.values(w->shape, g, kExplainedResultValues)));
   }
   return n.section("Forward pass: every variable, its formula as written and its value", forward) +
          n.section("Layers: the Jacobian of each definition with respect to each variable it "

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "front/value.h"
+
 namespace gradc {
 
 /// How the derivation is written: plain text or LaTeX.
@@ -40,6 +42,20 @@ class Notation {
   std::string factor(double v) const {
     std::string t = number(v);
     return v < 0 ? (latex_ ? "\\left(" + t + "\\right)" : "(" + t + ")") : t;
+  }
+  /// A value of `shape` (elements v[0..], row-major) as a nested list; one
+  /// of more than `limit` elements as its first 6 and a count, where its
+  /// nonzeros are counted (a long gradient that starts with zeros is not
+  /// all zero): `[0, 0, 2, 0, 0, 0, ... (100 values, 3 nonzero)]`.
+  std::string values(const Shape& shape, const std::vector<double>& v, size_t limit = 24) const {
+    if (v.size() > limit) {
+      std::string head;
+      for (size_t i = 0; i < 6; ++i) head += number(v[i]) + ", ";
+      size_t nonzero = 0;
+      for (double x : v) nonzero += x != 0;
+      return fmt::format("[{}... ({} values, {} nonzero)]", head, v.size(), nonzero);
+    }
+    return nested_list(shape, v.size(), "[", "]", [&](size_t i) { return number(v[i]); });
   }
   /// A section of equations, and the document around the sections.
   std::string section(const std::string& title, const std::vector<std::string>& lines) const {
