@@ -147,7 +147,16 @@ ExprRenderer::Text ExprRenderer::infix(const Node& n, std::string_view op, int p
   // Left operand at `prec`, right one tighter, so the tree shape survives a
   // re-parse; comparisons (non-associative) take both sides tighter.
   int left = prec == 4 ? 5 : prec;
-  return {wrap(n.a, left) + std::string(op) + wrap(n.b, prec + 1), prec};
+  std::string a = wrap(n.a, left), b = wrap(n.b, prec + 1);
+  // `a + -0.25*t` and `a - -2*x` read as `a - 0.25*t` and `a + 2*x` (SPEC 5:
+  // no `--x`). The same value to the bit: negation is exact, a + -p is
+  // a - p, and a leading minus negates the whole product or quotient it
+  // starts. Only in the formats people read; C++ keeps the graph's form.
+  if (d_ != Dialect::Cpp && (op == " + " || op == " - ") && b.size() > 1 && b[0] == '-') {
+    op = op == " + " ? " - " : " + ";
+    b.erase(0, 1);
+  }
+  return {a + std::string(op) + b, prec};
 }
 
 ExprRenderer::Text ExprRenderer::expr(NodeId id) {
