@@ -55,21 +55,16 @@ std::vector<std::string> scalar_names(const std::vector<Variable>& vars,
 void name_derivatives(Compiled& c, std::unordered_set<std::string>& used) {
   const Program& p = c.prog;
   size_t k = c.num_wrt(), row = 0;
-  c.derivative_names.assign(c.jacobian.size(), "");
+  const std::vector<const Variable*> wrt = p.wrt_variables();
   for (uint32_t o = 0; o < p.outputs.size(); ++o) {
     const Variable& out = p.outputs[o];
     size_t col = 0;
-    const std::vector<const Variable*> wrt = p.wrt_variables();
     for (uint32_t in_index = 0; in_index < wrt.size(); ++in_index) {
       const Variable& in = *wrt[in_index];
       DerivativeVar d{unique_name("d" + out.name + "_d" + in.name, used), o, in_index, out.shape, {}};
       d.shape.insert(d.shape.end(), in.shape.begin(), in.shape.end());
       for (size_t i = 0; i < out.size(); ++i)
-        for (size_t j = 0; j < in.size(); ++j) {
-          size_t entry = (row + i) * k + col + j;
-          d.nodes.push_back(c.jacobian[entry]);
-          c.derivative_names[entry] = d.name + element_suffix(d.shape, d.nodes.size() - 1);
-        }
+        for (size_t j = 0; j < in.size(); ++j) d.nodes.push_back(c.jacobian[(row + i) * k + col + j]);
       col += in.size();
       c.derivatives.push_back(std::move(d));
     }
@@ -78,6 +73,26 @@ void name_derivatives(Compiled& c, std::unordered_set<std::string>& used) {
 }
 
 
+std::vector<std::string> derivative_entry_names(const Compiled& c) {
+  std::vector<std::string> names(c.jacobian.size());
+  const size_t k = c.num_wrt();
+  size_t row = 0, col = 0;
+  uint32_t output = 0;
+  for (const DerivativeVar& d : c.derivatives) {  // per output, its wrt variables in order
+    if (d.output != output) {
+      row += c.prog.outputs[output].size();
+      output = d.output;
+      col = 0;
+    }
+    const size_t out_size = c.prog.outputs[d.output].size(), in_size = d.nodes.size() / out_size;
+    for (size_t i = 0; i < out_size; ++i)
+      for (size_t j = 0; j < in_size; ++j)
+        names[(row + i) * k + col + j] = d.name + element_suffix(d.shape, i * in_size + j);
+    col += in_size;
+  }
+  return names;
+}
+
 // One DerivativeVar per (output, wrt input, wrt input) triple: the second
 // derivatives d2OUT_dIN1_dIN2 of shape out + in1 + in2, read off the
 // m x k x k Hessian.
@@ -85,10 +100,10 @@ void name_second_derivatives(Compiled& c, std::unordered_set<std::string>& used)
   const Program& p = c.prog;
   const size_t k = c.num_wrt();
   size_t row = 0;
+  const std::vector<const Variable*> wrt = p.wrt_variables();
   for (uint32_t o = 0; o < p.outputs.size(); ++o) {
     const Variable& out = p.outputs[o];
     size_t col1 = 0;
-    const std::vector<const Variable*> wrt = p.wrt_variables();
     for (uint32_t in1 = 0; in1 < wrt.size(); ++in1) {
       const Variable& a = *wrt[in1];
       size_t col2 = 0;

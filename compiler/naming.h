@@ -24,9 +24,13 @@ NameHints source_hints(const Program& p);
 std::vector<std::string> scalar_names(const std::vector<Variable>& vars,
                                       const std::vector<uint32_t>* only = nullptr);
 
-/// c.derivatives (one per output and wrt variable) and c.derivative_names,
+/// c.derivatives (one per output and wrt variable),
 /// from c.jacobian; every name is added to `used`.
 void name_derivatives(Compiled& c, std::unordered_set<std::string>& used);
+
+/// The name of every entry of c.jacobian, in its order: `dw_dx`,
+/// `dy_dW[0,1,2]` (built on demand: m*k strings, for tests and messages).
+std::vector<std::string> derivative_entry_names(const Compiled& c);
 
 /// c.second_derivatives (one per output and pair of wrt variables), from
 /// c.hessian; every name is added to `used`.

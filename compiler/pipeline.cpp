@@ -81,7 +81,7 @@ std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
                                 const CompileOptions& opts, PassTimer& timer) {
   timer.start("parse");
   std::optional<Program> parsed =
-      parse_program(file, diag, opts.max_nodes, opts.wrt ? &*opts.wrt : nullptr);
+      parse_program(file, diag, opts.max_nodes, opts.wrt ? &*opts.wrt : nullptr, opts.record_ops);
   if (!parsed) return std::nullopt;
   if (opts.wrt && !set_wrt(*parsed, *opts.wrt, diag, opts.wrt_option)) return std::nullopt;
   for (const std::string& name : opts.also_wrt) add_wrt(*parsed, name);

@@ -74,6 +74,9 @@ struct CompileOptions {
   /// --exact-division: keep every `x/d` a division. By default a denominator
   /// of four or more divisions is inverted once (ir/reciprocals.h).
   bool exact_division = false;
+  /// Keep Program::ops, the operations as written: only print_dot needs
+  /// them (the driver asks for them with --print=dot).
+  bool record_ops = true;
 };
 
 /// The derivative of one output variable with respect to one wrt input
@@ -103,7 +106,6 @@ struct Compiled {
   /// jac_rowind[jac_colptr[j] .. jac_colptr[j+1]).
   std::vector<uint32_t> jac_colptr, jac_rowind;
   AxisNames names;                           ///< `x`, `W[1,2]` along each axis
-  std::vector<std::string> derivative_names; ///< m*k names: `dw_dx`, `dy_dW[0,1,2]`
   std::vector<DerivativeVar> derivatives;    ///< per (output, wrt input) pair
   std::vector<NodeId> hessian;               ///< m*k*k (with --hessian), row-major
   std::vector<DerivativeVar> second_derivatives;  ///< per (output, wrt, wrt) triple

@@ -177,6 +177,7 @@ Kernel jit_compile(std::string_view source, const JitOptions& opts) {
   CompileOptions copts;
   if (!opts.wrt.empty()) copts.wrt = opts.wrt;
   copts.wrt_option = "JitOptions::wrt";
+  copts.record_ops = false;  // only --print=dot draws them
   std::string problem;
   std::optional<KernelSelection> kernels = select_kernels(opts.kernels, problem);
   if (!kernels) throw std::invalid_argument("JitOptions::kernels: " + problem);

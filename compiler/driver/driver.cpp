@@ -484,6 +484,7 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err, Progre
   copts.reroll_min = o.reroll_min;
   copts.lanes_min_saving = o.lanes_min;
   copts.exact_division = o.exact_division;
+  copts.record_ops = o.print && *o.print == "dot";
   copts.mode = o.mode == "forward"   ? DiffMode::Forward
                : o.mode == "reverse" ? DiffMode::Reverse
                                      : DiffMode::Auto;

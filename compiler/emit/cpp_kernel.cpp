@@ -23,20 +23,20 @@ std::string source_name_comment(const std::string& cpp, const std::string& name)
 // `const double x = in[0];` for a scalar input, a pointer for an array
 // input, each once and only if `used` (by input scalar) says it is read.
 std::string input_declarations(const Program& p, const ExprRenderer& r,
-                               const std::vector<bool>& used) {
+                               std::vector<uint32_t> used_vars) {
+  std::sort(used_vars.begin(), used_vars.end());
+  used_vars.erase(std::unique(used_vars.begin(), used_vars.end()), used_vars.end());
   std::string out;
-  size_t offset = 0;
-  for (const Variable& v : p.inputs) {
-    bool any = std::find(used.begin() + long(offset), used.begin() + long(offset + v.size()),
-                         true) != used.begin() + long(offset + v.size());
+  for (uint32_t var : used_vars) {
+    const Variable& v = p.inputs[var];
+    const size_t offset = p.input_offset(var);
     std::string cpp = r.name(v.name);
-    if (any && v.is_scalar())
+    if (v.is_scalar())
       out += fmt::format("  const double {} = in[{}];{}\n", cpp, offset,
                          source_name_comment(cpp, v.name));
-    else if (any)
+    else
       out += fmt::format("  const double* const {} = in + {};  // {}{}, row-major\n", cpp, offset,
                          v.name, shape_text(v.shape));
-    offset += v.size();
   }
   return out;
 }
@@ -71,7 +71,8 @@ class KernelWriter {
   /// What a part's code reads: input scalars (their declarations), arrays
   /// and the scratch array.
   struct Usage {
-    std::vector<bool> inputs, args;
+    std::vector<uint32_t> input_vars;  ///< program inputs read (repeats allowed)
+    std::vector<bool> args;
     bool scratch = false;
   };
   /// The loops that set the plan's zero-filled arrays to zero (marked used).
@@ -100,6 +101,7 @@ class KernelWriter {
   std::string sweep_comment_before(bool derivative);
 
   const Compiled& c_;
+  const size_t num_input_scalars_;  // the program's; a direction's come after
   const KernelPlan& plan_;
   const KernelSpec& spec_;
   ExprRenderer& r_;
@@ -112,7 +114,7 @@ class KernelWriter {
 };
 
 KernelWriter::KernelWriter(const Compiled& c, const KernelPlan& plan, ExprRenderer& r)
-    : c_(c), plan_(plan), spec_(*plan.spec), r_(r) {
+    : c_(c), num_input_scalars_(c.prog.num_input_scalars()), plan_(plan), spec_(*plan.spec), r_(r) {
   if (plan.loops.empty() && !plan.zero_fills() && plan.lanes.empty()) return;
   for (const auto& [id, name] : plan.schedule.names) taken_.insert(r.name(name));
   for (const Variable& v : c.prog.inputs) taken_.insert(r.name(v.name));
@@ -177,19 +179,18 @@ std::string KernelWriter::fresh_name(const std::string& wanted) {
 std::string KernelWriter::loop_input_text(const LoopLeaf& leaf, uint32_t count, Usage* use) {
   const uint32_t first = c_.prog.graph[leaf.node].a;
   const int64_t last = int64_t(first) + leaf.stride * int64_t(count - 1);
-  size_t offset = 0;
-  for (const Variable& v : c_.prog.inputs) {
-    bool holds_first = first >= offset && first < offset + v.size();
-    if (holds_first && !v.is_scalar() && last >= int64_t(offset) &&
-        last < int64_t(offset + v.size())) {
-      if (use) {  // declares the variable's pointer, which reads `in`
-        use->inputs[first] = true;
-        use->args[input_arg(first)] = true;
-      }
-      return fmt::format("{}[{}]", r_.name(v.name),
-                         affine_text(int64_t(first - offset), leaf.stride, loop_var_));
+  // A direction's scalars (jvp's v, vjp's u) follow the program's inputs.
+  const uint32_t var = first < num_input_scalars_ ? c_.prog.input_of_scalar(first) : 0;
+  const Variable& v = c_.prog.inputs[var];
+  const size_t offset = c_.prog.input_offset(var);
+  if (first < num_input_scalars_ && !v.is_scalar() && last >= int64_t(offset) &&
+      last < int64_t(offset + v.size())) {
+    if (use) {  // declares the variable's pointer, which reads `in`
+      use->input_vars.push_back(var);
+      use->args[input_arg(first)] = true;
     }
-    offset += v.size();
+    return fmt::format("{}[{}]", r_.name(v.name),
+                       affine_text(int64_t(first - offset), leaf.stride, loop_var_));
   }
   const size_t a = input_arg(first);
   if (use) use->args[a] = true;
@@ -208,7 +209,7 @@ size_t KernelWriter::input_arg(uint32_t index) const {
 void KernelWriter::account_value(NodeId id, size_t part, Usage& use) {
   const Node& node = c_.prog.graph[id];
   if (node.op == Op::Input) {
-    if (node.a < use.inputs.size()) use.inputs[node.a] = true;
+    if (node.a < num_input_scalars_) use.input_vars.push_back(c_.prog.input_of_scalar(node.a));
     use.args[input_arg(node.a)] = true;
   }
   use.scratch = use.scratch || plan_.from_scratch(id, part);
@@ -383,7 +384,6 @@ std::string KernelWriter::zero_fill_text(Usage& use) const {
 std::string KernelWriter::body(size_t part) {
   const Program& p = c_.prog;
   Usage use;
-  use.inputs.assign(p.num_input_scalars(), false);
   use.args.assign(spec_.args.size(), false);
   const size_t begin = plan_.part_begin[part], end = plan_.part_begin[part + 1];
   for (size_t i = begin; i < end;) {
@@ -396,7 +396,7 @@ std::string KernelWriter::body(size_t part) {
     for (uint32_t j = 0; j < loop.body; ++j) account(plan_.items[i + j], part, &loop, use);
     i = loop.end();
   }
-  std::string text = input_declarations(p, r_, use.inputs);
+  std::string text = input_declarations(p, r_, std::move(use.input_vars));
   if (part == 0) text += zero_fill_text(use);
   r_.set_external([this, part](NodeId id, std::string& t) {
     if (uint32_t group = plan_.lanes.statement_group(id); group != LanePlan::kNone) {

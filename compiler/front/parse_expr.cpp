@@ -30,7 +30,7 @@ Value Parser::traced(Value v, std::string_view label, std::initializer_list<cons
 }
 
 Value Parser::traced(Value v, std::string_view label, std::span<const Value* const> operands) {
-  if (v.poisoned) return v;
+  if (v.poisoned || !record_ops_) return v;
   OpRecord r;
   r.label = std::string(label);
   r.shape = v.shape;
@@ -229,7 +229,7 @@ Value Parser::array_literal() {
   Value v = stack_values(elems, error);
   if (error.empty()) {  // a literal of constants is a constant; else one record for [...]
     bool constant = std::all_of(elems.begin(), elems.end(), [](const Value& e) { return e.op < 0; });
-    if (constant) return v;
+    if (constant || !record_ops_) return v;
     OpRecord r{"[...]", {}, {}, v.shape, {}, false};
     for (const Value& e : elems) r.operands.push_back(e.op);
     v.op = int32_t(prog_.ops.size());

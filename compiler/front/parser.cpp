@@ -21,6 +21,13 @@ size_t Program::num_input_scalars() const {
   return n;
 }
 
+uint32_t Program::input_of_scalar(size_t index) const {
+  // Inputs are in ABI order: the last one whose offset is <= index.
+  auto after = std::upper_bound(inputs.begin(), inputs.end(), index,
+                                [&](size_t i, const Variable& v) { return i < graph[v.nodes[0]].a; });
+  return uint32_t(after - inputs.begin()) - 1;
+}
+
 std::vector<const Variable*> Program::wrt_variables() const {
   std::vector<const Variable*> out;
   for (uint32_t j : wrt) out.push_back(&inputs[j]);
@@ -198,8 +205,10 @@ Value Parser::new_input(const Token& name, Shape shape) {
   Variable v{std::string(name.text), shape, {}, name.loc, {}};
   for (size_t i = 0; i < shape_size(shape); ++i) v.nodes.push_back(b_.input(next_input_scalar_++));
   Value value = shape.empty() ? Value::of(v.nodes[0]) : Value{shape, v.nodes, kNoNode, false, -1};
-  value.op = int32_t(prog_.ops.size());
-  prog_.ops.push_back(OpRecord{std::string(name.text), {}, {}, shape, {std::string(name.text)}, true});
+  if (record_ops_) {
+    value.op = int32_t(prog_.ops.size());
+    prog_.ops.push_back(OpRecord{std::string(name.text), {}, {}, shape, {std::string(name.text)}, true});
+  }
   symbols_.emplace(name.text, Symbol{value, name.loc, true});
   prog_.inputs.push_back(std::move(v));
   return value;
@@ -280,7 +289,7 @@ void Parser::definition() {
         formula += toks_[t].text;
       }
     }
-    if (!value.poisoned) {  // the record that makes the value gets the name
+    if (!value.poisoned && record_ops_) {  // the record that makes the value gets the name
       if (value.op < 0) {   // a constant: a record of its own
         value.op = int32_t(prog_.ops.size());
         prog_.ops.push_back(OpRecord{"constant", {}, {}, value.shape, {}, false});
@@ -406,10 +415,11 @@ void Parser::resolve_outputs_and_wrt() {
 }  // namespace detail
 
 std::optional<Program> parse_program(const SourceFile& file, Diagnostics& diag,
-                                     size_t max_nodes, const std::vector<std::string>* wrt) {
+                                     size_t max_nodes, const std::vector<std::string>* wrt,
+                                     bool record_ops) {
   try {
     std::vector<Token> toks = lex(file, diag);
-    return detail::Parser(diag, std::move(toks), max_nodes, wrt).run();
+    return detail::Parser(diag, std::move(toks), max_nodes, wrt, record_ops).run();
   } catch (const TooManyErrors&) {
     return std::nullopt;
   }
@@ -425,9 +435,19 @@ bool choose_wrt(Program& p, const std::vector<WrtName>& names, Diagnostics& diag
     else diag.error(loc, "{}", message);
     ok = false;
   };
-  auto find = [](const std::vector<Variable>& vars, const std::string& name) {
-    return size_t(std::find_if(vars.begin(), vars.end(),
-                               [&](const Variable& v) { return v.name == name; }) - vars.begin());
+  // Each name's first variable, looked up once per wrt name (not a search:
+  // a program may list every one of 100,000 inputs).
+  auto index = [](const std::vector<Variable>& vars) {
+    std::unordered_map<std::string_view, size_t> first;
+    first.reserve(vars.size());
+    for (size_t i = 0; i < vars.size(); ++i) first.try_emplace(vars[i].name, i);
+    return first;
+  };
+  const auto input_index = index(p.inputs), definition_index = index(p.definitions);
+  auto find = [](const std::unordered_map<std::string_view, size_t>& first, size_t none,
+                 const std::string& name) {
+    auto it = first.find(name);
+    return it == first.end() ? none : it->second;
   };
   try {
     for (const WrtName& n : names) {
@@ -435,7 +455,8 @@ bool choose_wrt(Program& p, const std::vector<WrtName>& names, Diagnostics& diag
                                        : fmt::format("'{}' in 'wrt'", n.name);
       std::string twice = command_line ? fmt::format("{} names '{}' twice", option, n.name)
                                        : fmt::format("'{}' is listed in 'wrt' twice", n.name);
-      size_t in = find(p.inputs, n.name), def = find(p.definitions, n.name);
+      size_t in = find(input_index, p.inputs.size(), n.name),
+             def = find(definition_index, p.definitions.size(), n.name);
       if (in < p.inputs.size()) {
         if (input_chosen[in]) error(n.loc, twice);
         input_chosen[in] = true;

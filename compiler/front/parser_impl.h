@@ -35,8 +35,9 @@ inline constexpr int kMaxInlineDepth = 64;
 class Parser {
  public:
   Parser(Diagnostics& diag, std::vector<Token> toks, size_t max_nodes,
-         const std::vector<std::string>* wrt)
-      : diag_(diag), toks_(std::move(toks)), b_(prog_.graph), wrt_override_(wrt) {
+         const std::vector<std::string>* wrt, bool record_ops)
+      : diag_(diag), toks_(std::move(toks)), b_(prog_.graph), wrt_override_(wrt),
+        record_ops_(record_ops) {
     prog_.graph.set_node_limit(max_nodes);
   }
 
@@ -151,6 +152,9 @@ class Parser {
   /// The names `wrt` will name (its statements, or wrt_override_): a value
   /// defined under one gets a node of its own (mark_wrt_value).
   const std::vector<std::string>* wrt_override_;
+  /// Keep Program::ops (parse_program's record_ops); without it every
+  /// Value::op stays -1.
+  bool record_ops_;
   std::unordered_set<std::string> wrt_named_;
   uint32_t next_wrt_tag_ = 0;
   void mark_wrt_value(Value& value);

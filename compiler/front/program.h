@@ -54,6 +54,10 @@ struct Program {
 
   /// Number of input scalars (n of the ABI).
   size_t num_input_scalars() const;
+  /// The offset in `in` of input `var`'s first scalar.
+  size_t input_offset(uint32_t var) const { return graph[inputs[var].nodes[0]].a; }
+  /// The input variable holding input scalar `index` (a binary search).
+  uint32_t input_of_scalar(size_t index) const;
   /// The variables of the Jacobian's columns, in order: the inputs in
   /// `wrt` (ABI order), then wrt_values.
   std::vector<const Variable*> wrt_variables() const;

@@ -15,6 +15,7 @@
 #include <random>
 #include <sstream>
 
+#include "naming.h"
 #include "backends.h"
 #include "build_config.h"  // kGradcBinary
 #include "kernel_harness.h"
@@ -478,7 +479,7 @@ void check_example(const std::string& stem) {
       }
       for (size_t i = 0; i < v.jac.size(); ++i)
         CHECK_MESSAGE(gradc_test::close(v.jac[i], ref.jac[i], 1e-14, 1e-300),
-                      b->label() << " " << c->derivative_names[i] << " at " << where.str()
+                      b->label() << " " << gradc::derivative_entry_names(*c)[i] << " at " << where.str()
                                  << ": interpreter " << ref.jac[i] << ", kernel " << v.jac[i]);
     }
   }

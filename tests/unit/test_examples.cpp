@@ -13,6 +13,7 @@
 #include <random>
 #include <sstream>
 
+#include "naming.h"
 #include "backends.h"
 #include "build_config.h"  // kGradcBinary
 #include "kernel_harness.h"
@@ -102,7 +103,7 @@ struct Eval {
     }
     for (size_t i = 0; i < v.jac.size(); ++i)
       CHECK_MESSAGE(gradc_test::close(v.jac[i], ref.jac[i], 1e-14, 1e-300),
-                    c.derivative_names[i] << ": interpreter " << ref.jac[i] << ", kernel "
+                    gradc::derivative_entry_names(c)[i] << ": interpreter " << ref.jac[i] << ", kernel "
                                           << v.jac[i]);
   }
   size_t out_index(const std::string& name) const {

@@ -11,6 +11,7 @@
 #include <map>
 #include <random>
 
+#include "naming.h"
 #include "backends.h"
 #include "emit/print.h"
 #include "random_array_program.h"
@@ -59,12 +60,13 @@ void check_against_print(const gradc::Compiled& c, const std::string& label,
     // scalar (each moves one input for every entry at once).
     std::vector<decltype(central_difference(c2, in, 0))> fds;
     for (size_t l = 0; l < k; ++l) fds.push_back(central_difference(c2, in, wrt_input[l]));
+    const std::vector<std::string> entry_names = derivative_entry_names(c);
     for (size_t e = 0; e < c.jacobian.size(); ++e) {
-      size_t r = row.at(c.derivative_names[e]);
+      size_t r = row.at(entry_names[e]);
       for (size_t l = 0; l < k; ++l) {
         double got = h.second[e * k + l];
         double want = v2.jac[r * k2 + col.at(c.names.wrt[l])];
-        INFO(label, ": d/d", c.names.wrt[l], " of ", c.derivative_names[e], "\n", printed);
+        INFO(label, ": d/d", c.names.wrt[l], " of ", entry_names[e], "\n", printed);
         CHECK_MESSAGE(close(got, want, 1e-9, 1e-11), "hess " << got << ", again " << want);
         if (const auto& fd = fds[l])
           CHECK_MESSAGE(matches_fd(got, fd->d[r], fd->scale), "hess " << got << ", fd " << fd->d[r]);

@@ -16,6 +16,7 @@
 #include <random>
 #include <thread>
 
+#include "naming.h"
 #include "emit/emit_cpp.h"
 #include "gradc_runtime.h"
 #include "jit_compiled.h"
@@ -241,7 +242,7 @@ TEST_CASE("rerolled kernels equal straight-line ones and the interpreter: JIT") 
     with.grad(in.data(), out.data(), jac.data());
     for (size_t i = 0; i < jac.size(); ++i)
       CHECK_MESSAGE(close(jac[i], want.jac[i], 1e-14, 1e-300),
-                    p.name << " " << p.loops.derivative_names[i] << ": " << jac[i] << " vs "
+                    p.name << " " << gradc::derivative_entry_names(p.loops)[i] << ": " << jac[i] << " vs "
                            << want.jac[i]);
   }
 }
