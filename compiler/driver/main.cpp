@@ -46,7 +46,9 @@ Actions (combine freely; at least one):
                        operation, the derivatives named in comments
                        (--explain=dot draws the derivative graph)
   --eval=INPUTS        evaluate; print outputs and derivatives as JSON.
-                       INPUTS is x=1,v=[1,2],W=[[1,2],[3,4]] or @inputs.json
+                       INPUTS is x=1,v=[1,2],W=[[1,2],[3,4]] or @inputs.json:
+                       a JSON object of input values, or an array of them
+                       (one result per point; @- reads standard input)
   --explain[=FORMAT]   the derivation at the --eval point, as a course handout
                        works it: the forward pass, the local partial of every
                        edge, the backward pass (--mode=forward: the tangents)
@@ -417,6 +419,9 @@ gradc::CliOptions ArgParser::parse() {
                      "hess to --kernels or leave --kernels out"};
   if (o.hessian && !has_hess) o.kernels.push_back("hess");
   if (!have_input) throw UsageError{"no input file"};
+  if (o.input == "-" && o.eval && *o.eval == "@-")
+    throw UsageError{"--eval=@- and the program cannot both come from standard input; give the "
+                     "program's file, or the points in a file (--eval=@points.json)"};
   if (!o.output && !o.print && !o.eval && !o.check && !o.dump_after && !o.explain && !o.plot)
     throw UsageError{"nothing to do: give -o FILE, --print, --eval, --explain, --check, --plot "
                      "or --dump-after"};

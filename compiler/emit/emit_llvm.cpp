@@ -22,6 +22,7 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/TargetParser/Host.h>
+#include <llvm/TargetParser/Triple.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -124,7 +125,20 @@ std::unique_ptr<llvm::TargetMachine> make_target_machine(const LlvmOptions& opts
                                            : llvm::Triple::normalize(opts.target);
   const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target) {
-    error = "unknown target '" + (opts.target.empty() ? triple : opts.target) + "': " + error;
+    // LLVM's "No available targets are compatible with triple" names no
+    // alternative: list the architectures this LLVM can generate code for.
+    std::vector<std::string> arches;
+    for (int a = llvm::Triple::UnknownArch + 1; a <= llvm::Triple::LastArchType; ++a) {
+      const auto arch = static_cast<llvm::Triple::ArchType>(a);
+      llvm::Triple probe;
+      probe.setArch(arch);
+      std::string ignored;
+      if (llvm::TargetRegistry::lookupTarget(probe.str(), ignored))
+        arches.emplace_back(llvm::Triple::getArchTypeName(arch));
+    }
+    error = fmt::format("unknown target '{}': no architecture of this LLVM matches it (a target is "
+                        "ARCH-OS-ENV, e.g. x86_64-linux-gnu or aarch64-linux-gnu; ARCH is one of: "
+                        "{})", opts.target.empty() ? triple : opts.target, fmt::join(arches, ", "));
     return nullptr;
   }
   // By default the generic CPU of the target, as clang without -march:

@@ -12,7 +12,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
+#include <unordered_map>
 
 #include "support/number.h"
 #include "support/spelling.h"
@@ -31,6 +33,19 @@ std::string nonfinite_hint(std::string_view item) {
   if (body == "nan") return " (write nan)";
   if (body == "inf" || body == "infinity") return " (write inf or -inf)";
   return "";
+}
+
+// `text` as a message quotes it: control bytes as \xNN, and cut after 40
+// characters (a value of 200,000 digits is not echoed whole).
+std::string for_message(std::string_view text) {
+  constexpr size_t kShown = 40;
+  std::string out;
+  for (size_t i = 0; i < text.size() && i < kShown; ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    out += c < 0x20 || c == 0x7f ? fmt::format("\\x{:02X}", c) : std::string(1, char(c));
+  }
+  if (text.size() > kShown) out += fmt::format("... ({} characters)", text.size());
+  return out;
 }
 
 // ASCII white space; std::isspace would follow the C locale.
@@ -113,13 +128,17 @@ std::optional<std::string> parse_value(std::string_view text, const Shape& shape
       ++i;
     } else {
       size_t start = i;
+      if (c == '"') {  // a string is one item, brackets and commas in it too
+        for (++i; i < text.size() && text[i] != '"'; ++i) i += text[i] == '\\';
+        i = std::min(i + 1, text.size());
+      }
       while (i < text.size() && text[i] != ',' && text[i] != ']' && text[i] != '[') ++i;
       bool out_of_range = false;
       std::string_view item = text.substr(start, i - start);
       while (!item.empty() && is_space(item.back())) item.remove_suffix(1);
       auto v = parse_number(item, json, out_of_range);
-      if (out_of_range) return fmt::format("'{}' is out of range for a double", item);
-      if (!v) return fmt::format("'{}' is not a number{}", item,
+      if (out_of_range) return fmt::format("'{}' is out of range for a double", for_message(item));
+      if (!v) return fmt::format("'{}' is not a number{}", for_message(item),
                                  json ? " (in JSON)" : nonfinite_hint(item));
       if (!need_item || count.size() != shape.size()) return expected_shape();
       out.push_back(*v);
@@ -148,26 +167,6 @@ struct PointText {
   std::vector<Assignment> items;
   size_t at = 0;
 };
-
-// End of the value starting at text[i]: a bracketed list (to its matching
-// bracket), a quoted string, or a run up to `,` / `}` / space.
-size_t value_end(const std::string& text, size_t i) {
-  if (i < text.size() && text[i] == '[') {
-    for (int depth = 0; i < text.size(); ++i) {
-      if (text[i] == '[') ++depth;
-      if (text[i] == ']' && --depth == 0) return i + 1;
-    }
-    return i;
-  }
-  if (i < text.size() && text[i] == '"') {
-    size_t close = text.find('"', i + 1);
-    return close == std::string::npos ? text.size() : close + 1;
-  }
-  while (i < text.size() && text[i] != ',' && text[i] != '}' &&
-         !is_space(text[i]))
-    ++i;
-  return i;
-}
 
 void append_utf8(std::string& out, uint32_t cp) {
   if (cp < 0x80) {
@@ -240,6 +239,75 @@ std::optional<std::string> json_string(const std::string& text, size_t& i, std::
   return std::nullopt;
 }
 
+// Past the end of the JSON value at text[i] (i after blanks), without
+// recursion: objects, arrays and strings are followed to their ends, so a
+// value may hold any JSON (`"meta": {"id": [1, "]"]}` beside the inputs).
+// A run of other characters is one scalar (a number, nan, true, ...),
+// checked where it is used. Else a problem, and i where it is; a bracket
+// the file ends inside is reported at that bracket.
+std::optional<std::string> skip_json_value(const std::string& text, size_t& i) {
+  auto skip = [&] { while (i < text.size() && is_space(text[i])) ++i; };
+  std::vector<size_t> open;  // offsets of the '[' and '{' not yet closed
+  auto unclosed = [&]() -> std::optional<std::string> {
+    i = open.back();
+    return fmt::format("this '{}' is not closed: the file ends first", text[i]);
+  };
+  for (;;) {
+    skip();  // a value
+    if (i >= text.size()) return open.empty() ? std::optional<std::string>("expected a value") : unclosed();
+    const char c = text[i];
+    bool key_next = false;  // a non-empty object opened: its first name
+    if (c == '[' || c == '{') {
+      open.push_back(i++);
+      skip();
+      if (i < text.size() && text[i] == (c == '[' ? ']' : '}')) {
+        open.pop_back();
+        ++i;
+      } else if (c == '[') {
+        continue;  // its first element
+      } else {
+        key_next = true;
+      }
+    } else if (c == '"') {
+      std::string ignored;
+      if (auto problem = json_string(text, i, ignored)) return problem;
+    } else {
+      const size_t start = i;
+      while (i < text.size() && !is_space(text[i]) && !std::strchr(",:[]{}\"", text[i])) ++i;
+      if (i == start && (c == ']' || c == '}') && !open.empty())
+        return fmt::format("a ',' before '{}'", c);
+      if (i == start)
+        return fmt::format("expected a value, got {}", quote_char(static_cast<unsigned char>(c)));
+    }
+    // After a value: the end of the whole one, or what follows in its container.
+    while (!key_next) {
+      skip();
+      if (open.empty()) return std::nullopt;
+      if (i >= text.size()) return unclosed();
+      const bool in_object = text[open.back()] == '{';
+      if (text[i] == (in_object ? '}' : ']')) {
+        open.pop_back();
+        ++i;
+        continue;
+      }
+      if (text[i] != ',') return in_object ? "expected ',' or '}'" : "expected ',' or ']'";
+      ++i;
+      key_next = in_object;
+      if (!in_object) break;  // the array's next element
+    }
+    if (key_next) {  // "name": before an object member's value
+      skip();
+      if (i >= text.size()) return unclosed();
+      if (text[i] != '"') return "expected a quoted name";
+      std::string ignored;
+      if (auto problem = json_string(text, i, ignored)) return problem;
+      skip();
+      if (i >= text.size() || text[i] != ':') return "expected ':'";
+      ++i;
+    }
+  }
+}
+
 // "malformed JSON" at byte i of the JSON file, as file:line:col with the
 // line and a caret (as an editor and a clang user want it).
 void json_error(const SourceFile& file, size_t i, Diagnostics& diag, std::string_view what) {
@@ -259,7 +327,7 @@ std::optional<std::vector<Assignment>> parse_json_object_at(const std::string& t
   std::vector<Assignment> out;
   skip();
   if (i >= text.size() || text[i] != '{') return bad("expected '{'");
-  ++i;
+  const size_t object_at = i++;
   skip();
   if (i < text.size() && text[i] == '}') {
     ++i;
@@ -276,12 +344,16 @@ std::optional<std::vector<Assignment>> parse_json_object_at(const std::string& t
     if (i >= text.size() || text[i] != ':') return bad("expected ':'");
     ++i;
     skip();
-    size_t end = value_end(text, i);
-    out.push_back({key, text.substr(i, end - i), true, name_at, i});
-    i = end;
+    const size_t value_at = i;
+    if (auto problem = skip_json_value(text, i)) return bad(*problem);
+    out.push_back({key, text.substr(value_at, i - value_at), true, name_at, value_at});
     skip();
     if (i < text.size() && text[i] == ',') { ++i; continue; }
     if (i < text.size() && text[i] == '}') break;
+    if (i >= text.size()) {
+      i = object_at;
+      return bad("this '{' is not closed: the file ends first");
+    }
     return bad("expected ',' or '}'");
   }
   ++i;
@@ -303,8 +375,10 @@ std::optional<std::vector<PointText>> parse_json_points(const std::string& text,
   if (text.starts_with(kUtf8Bom)) i = kUtf8Bom.size();  // skipped, as in sources
   skip();
   array = i < text.size() && text[i] == '[';
+  const size_t array_at = i;
   if (!array) {
     const size_t at = i;
+    if (i >= text.size() || text[i] != '{') return bad("expected '{' (one point) or '[' (an array of points)");
     auto point = parse_json_object_at(text, i, file, diag);
     if (!point) return std::nullopt;
     points.push_back({std::move(*point), at});
@@ -326,6 +400,10 @@ std::optional<std::vector<PointText>> parse_json_points(const std::string& text,
         continue;
       }
       if (i < text.size() && text[i] == ']') break;
+      if (i >= text.size()) {
+        i = array_at;
+        return bad("this '[' is not closed: the file ends first");
+      }
       return bad("expected ',' or ']' after a point");
     }
     ++i;
@@ -370,6 +448,34 @@ std::vector<Assignment> parse_inline(const std::string& spec, Diagnostics& diag,
   return out;
 }
 
+// A points file's text, read in pieces: no more than kMaxPointsFileBytes,
+// and no further than its first piece where that does not start a JSON
+// object or array (the parser reports it there), so that /dev/zero or a
+// binary file is refused at once rather than read until memory runs out.
+bool read_points_text(std::istream& in, const std::string& name, std::string& text,
+                      Diagnostics& diag) {
+  std::vector<char> piece(size_t(1) << 16);
+  bool start_checked = false;
+  while (in) {
+    in.read(piece.data(), std::streamsize(piece.size()));
+    text.append(piece.data(), size_t(in.gcount()));
+    if (text.size() > kMaxPointsFileBytes) {
+      diag.error_noloc("the points file '{}' is larger than {} MiB, the limit of --eval=@FILE; "
+                       "split it into several files", name, kMaxPointsFileBytes >> 20);
+      return false;
+    }
+    if (!start_checked) {
+      size_t i = text.starts_with(kUtf8Bom) ? kUtf8Bom.size() : 0;
+      while (i < text.size() && is_space(text[i])) ++i;
+      if (i < text.size()) {
+        start_checked = true;
+        if (text[i] != '{' && text[i] != '[') break;
+      }
+    }
+  }
+  return true;
+}
+
 // The points of --eval's text, and the JSON file they come from (or null).
 std::optional<std::vector<PointText>> read_assignments(const std::string& spec, Diagnostics& diag,
                                                        bool& ok, bool& array,
@@ -378,6 +484,13 @@ std::optional<std::vector<PointText>> read_assignments(const std::string& spec, 
   json_file = nullptr;
   if (!spec.starts_with("@")) return std::vector<PointText>{{parse_inline(spec, diag, ok), 0}};
   std::string file = spec.substr(1);
+  if (file == "-") {  // --eval=@-: the points from standard input
+    std::string text;
+    if (!read_points_text(std::cin, "<stdin>", text, diag)) return std::nullopt;
+    const SourceFile& json = diag.add_file("<stdin>", std::move(text));
+    json_file = &json;
+    return parse_json_points(json.text(), json, diag, array);
+  }
   std::error_code ec;
   if (std::filesystem::is_directory(file, ec)) {
     diag.error_noloc("cannot read input file '{}': {}", file, std::strerror(EISDIR));
@@ -391,9 +504,9 @@ std::optional<std::vector<PointText>> read_assignments(const std::string& spec, 
                      e ? std::string(": ") + std::strerror(e) : std::string());
     return std::nullopt;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const SourceFile& json = diag.add_file(file, ss.str());
+  std::string text;
+  if (!read_points_text(in, file, text, diag)) return std::nullopt;
+  const SourceFile& json = diag.add_file(file, std::move(text));
   json_file = &json;
   return parse_json_points(json.text(), json, diag, array);
 }
@@ -411,7 +524,7 @@ Closest closest_input(const std::string& name, const Program& p) {
 std::string not_an_input(const std::string& name, const Program& p) {
   std::string list;
   for (const Variable& v : p.inputs) list += (list.empty() ? "" : ", ") + v.name;
-  std::string msg = fmt::format("'{}' is not an input of the program", name);
+  std::string msg = fmt::format("'{}' is not an input of the program", for_message(name));
   msg += closest_input(name, p).did_you_mean();
   return msg + (list.empty() ? " (it has no inputs)" : " (its inputs: " + list + ")");
 }
@@ -420,8 +533,12 @@ namespace {
 
 // One point's values in ABI order, or nullopt (each problem reported; a
 // point of an array names its index; from a JSON file, at its place there).
+/// Each input's index by name: one lookup per value a point gives.
+using InputIndex = std::unordered_map<std::string_view, size_t>;
+
 std::optional<std::vector<double>> point_values(const PointText& text, const SourceFile* file,
-                                                const Program& p, Diagnostics& diag, bool ok,
+                                                const Program& p, const InputIndex& input_index,
+                                                Diagnostics& diag, bool ok,
                                                 std::optional<size_t> point,
                                                 std::optional<uint32_t> free_input) {
   const std::vector<Assignment>& items = text.items;
@@ -434,15 +551,15 @@ std::optional<std::vector<double>> point_values(const PointText& text, const Sou
   std::vector<bool> given(p.inputs.size(), false);
   std::vector<std::string> suggested;  // inputs an error already named ("did you mean")
   for (const Assignment& a : items) {
-    auto it = std::find_if(p.inputs.begin(), p.inputs.end(),
-                           [&](const Variable& v) { return v.name == a.name; });
-    if (it == p.inputs.end()) {
+    const auto found = input_index.find(a.name);
+    if (found == input_index.end()) {
       error(a.name_at, not_an_input(a.name, p));
       suggested.push_back(std::string(closest_input(a.name, p).best()));
       ok = false;
       continue;
     }
-    size_t index = size_t(it - p.inputs.begin());
+    const size_t index = found->second;
+    const Variable* it = &p.inputs[index];
     if (given[index]) {
       error(a.name_at, fmt::format("input '{}' is given twice", a.name));
       ok = false;
@@ -452,7 +569,8 @@ std::optional<std::vector<double>> point_values(const PointText& text, const Sou
     size_t at = 0;
     if (auto problem = parse_value(a.value, it->shape, a.json, per_input[index], at)) {
       error(a.value_at + at,
-            fmt::format("invalid value '{}' for input '{}': {}", a.value, a.name, *problem));
+            fmt::format("invalid value '{}' for input '{}': {}", for_message(a.value), a.name,
+                        *problem));
       ok = false;
     }
   }
@@ -493,8 +611,10 @@ std::optional<EvalPoints> read_points(const std::string& spec, const Program& p,
     const SourceFile* file = nullptr;
     auto items = read_assignments(spec, diag, ok, result.array, file);
     if (!items) return std::nullopt;
+    InputIndex input_index;
+    for (size_t i = 0; i < p.inputs.size(); ++i) input_index.emplace(p.inputs[i].name, i);
     for (size_t i = 0; i < items->size(); ++i) {
-      auto values = point_values((*items)[i], file, p, diag, ok,
+      auto values = point_values((*items)[i], file, p, input_index, diag, ok,
                                  result.array ? std::optional<size_t>(i) : std::nullopt,
                                  free_input);
       if (values) result.points.push_back(std::move(*values));

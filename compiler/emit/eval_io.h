@@ -1,6 +1,7 @@
 // eval_io.h - input values for --eval/--check and the JSON result (SPEC 4).
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,6 +10,10 @@
 #include "pipeline.h"
 
 namespace gradc {
+
+/// Largest points file --eval=@FILE reads (1 GiB: about 10 million points
+/// of three inputs; reading one takes about 9 times its size in memory).
+inline constexpr size_t kMaxPointsFileBytes = size_t(1) << 30;
 
 /// Values for the program's inputs, in ABI order, from `spec`: either
 /// inline `x=1,y=2` or `@file.json` holding `{"x": 1, "y": 2}`. Every
