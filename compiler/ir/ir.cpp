@@ -50,6 +50,22 @@ NodeId Graph::find(const Node& n) const {
   }
 }
 
+void Graph::truncate(size_t n) {
+  if (n >= nodes_.size()) return;
+  nodes_.resize(n);
+  std::erase_if(nonfinite_, [&](const auto& entry) { return entry.first >= n; });
+  std::erase_if(masked_sums_, [&](const auto& entry) { return entry.first >= n || entry.second >= n; });
+  for (NodeId& id : nonfinite_nodes_)
+    if (id != kNoNode && id >= n) id = kNoNode;
+  std::fill(table_.begin(), table_.end(), kNoNode);
+  const size_t mask = table_.size() - 1;
+  for (NodeId id = 0; id < n; ++id) {
+    size_t slot = NodeHash{}(nodes_[id]) & mask;
+    while (table_[slot] != kNoNode) slot = (slot + 1) & mask;
+    table_[slot] = id;
+  }
+}
+
 void Graph::grow_table() {
   std::vector<NodeId> old = std::move(table_);
   table_.assign(std::max<size_t>(64, old.size() * 2), kNoNode);

@@ -84,6 +84,9 @@ class Graph {
  public:
   /// Stop growing at `n` nodes: add() throws NodeLimitExceeded instead.
   void set_node_limit(size_t n) { limit_ = n; }
+  /// Forget every node from id `n` on (an abandoned attempt's: no id of
+  /// them may be held anywhere): O(n), the hash-cons table is rebuilt.
+  void truncate(size_t n);
   size_t node_limit() const { return limit_; }
   /// Return the id of the node equal to `n`, creating it if new. For
   /// commutative ops `x*y` and `y*x` are one node (the first one written);

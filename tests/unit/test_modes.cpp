@@ -147,6 +147,22 @@ TEST_CASE("auto stops the other mode by its work, even when hash-consing keeps i
   CHECK(*fwd.forward_mode_ops >= *c.reverse_mode_ops);
 }
 
+TEST_CASE("the mode auto does not take leaves no nodes in the graph") {
+  // Reverse mode is taken in both programs; forward mode is stopped by its
+  // budget in the first and completes (with more operations) in the second.
+  // Either way the graph ends as --mode=reverse leaves it: the abandoned
+  // sweeps' nodes are truncated (Graph::truncate), not kept as dead weight.
+  std::string chain = "s0 = x0\n";
+  for (int i = 1; i <= 50; ++i) chain += fmt::format("s{} = s{}*sin(x{}) + x{}^2\n", i, i - 1, i, i);
+  for (const std::string& text : {std::string("input W[40,40], x[40]\ny = sum(relu(W @ x))"), chain}) {
+    Compiled automatic = compile_mode(text, DiffMode::Auto);
+    Compiled reverse = compile_mode(text, DiffMode::Reverse);
+    REQUIRE(automatic.mode == DiffMode::Reverse);
+    CHECK(automatic.prog.graph.size() == reverse.prog.graph.size());
+    CHECK(automatic.jacobian == reverse.jacobian);
+  }
+}
+
 TEST_CASE("a sweep touches only its cone: 20,000 independent outputs stay linear") {
   // Output i depends on x and on its own term; neither mode may make more
   // than a constant number of nodes per output (no sweep over the graph).
