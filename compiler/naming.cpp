@@ -50,8 +50,9 @@ std::vector<std::string> scalar_names(const std::vector<Variable>& vars,
   return names;
 }
 
-// One DerivativeVar per (output, wrt input) pair, and the flat name of every
-// Jacobian entry. Names are kept clear of the program's own.
+// One DerivativeVar per (output, wrt input) pair (the flat name of each
+// Jacobian entry: derivative_entry_names). Names are kept clear of the
+// program's own.
 void name_derivatives(Compiled& c, std::unordered_set<std::string>& used) {
   const Program& p = c.prog;
   size_t k = c.num_wrt(), row = 0;

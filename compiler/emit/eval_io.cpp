@@ -273,7 +273,8 @@ std::optional<std::string> skip_json_value(const std::string& text, size_t& i) {
       if (auto problem = json_string(text, i, ignored)) return problem;
     } else {
       const size_t start = i;
-      while (i < text.size() && !is_space(text[i]) && !std::strchr(",:[]{}\"", text[i])) ++i;
+      constexpr std::string_view kEnds = ",:[]{}\"";  // (a NUL byte is no end: not strchr)
+      while (i < text.size() && !is_space(text[i]) && kEnds.find(text[i]) == kEnds.npos) ++i;
       if (i == start && (c == ']' || c == '}') && !open.empty())
         return fmt::format("a ',' before '{}'", c);
       if (i == start)
@@ -531,11 +532,11 @@ std::string not_an_input(const std::string& name, const Program& p) {
 
 namespace {
 
-// One point's values in ABI order, or nullopt (each problem reported; a
-// point of an array names its index; from a JSON file, at its place there).
 /// Each input's index by name: one lookup per value a point gives.
 using InputIndex = std::unordered_map<std::string_view, size_t>;
 
+// One point's values in ABI order, or nullopt (each problem reported; a
+// point of an array names its index; from a JSON file, at its place there).
 std::optional<std::vector<double>> point_values(const PointText& text, const SourceFile* file,
                                                 const Program& p, const InputIndex& input_index,
                                                 Diagnostics& diag, bool ok,
@@ -559,7 +560,7 @@ std::optional<std::vector<double>> point_values(const PointText& text, const Sou
       continue;
     }
     const size_t index = found->second;
-    const Variable* it = &p.inputs[index];
+    const Variable& input = p.inputs[index];
     if (given[index]) {
       error(a.name_at, fmt::format("input '{}' is given twice", a.name));
       ok = false;
@@ -567,7 +568,7 @@ std::optional<std::vector<double>> point_values(const PointText& text, const Sou
     given[index] = true;
     per_input[index].clear();
     size_t at = 0;
-    if (auto problem = parse_value(a.value, it->shape, a.json, per_input[index], at)) {
+    if (auto problem = parse_value(a.value, input.shape, a.json, per_input[index], at)) {
       error(a.value_at + at,
             fmt::format("invalid value '{}' for input '{}': {}", for_message(a.value), a.name,
                         *problem));

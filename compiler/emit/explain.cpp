@@ -247,17 +247,18 @@ class Explainer {
     show_steps_to(steps.size());
     std::unordered_set<std::string> defined;  // listed above as definitions
     for (const Variable& d : c_.prog.definitions) defined.insert(d.name);
-    // Outputs that are inputs or constants; an array output's elements
-    // (`k[0]`) are listed above with their definition `k`.
-    auto variable_of = [](const std::string& element) { return element.substr(0, element.find('[')); };
-    for (size_t i = 0; i < c_.outputs.size(); ++i)
-      if (!cg_.s.materialized[c_.outputs[i]] && !defined.count(variable_of(c_.names.outputs[i]))) {
-        // `x = 1` for an output that is the input x (not `x = x = 1`).
-        const std::string lhs = r_.name(c_.names.outputs[i]), ref = r_.reference(c_.outputs[i]);
-        const bool constant = cg_.g.is_const(c_.outputs[i]);
-        const std::string number = constant ? "" : n_.number(value(c_.outputs[i]));
-        lines.push_back(n_.equation(lhs, ref == lhs && !constant ? number
-                                         : constant ? ref : ref + " = " + number));
+    // Outputs that are inputs or constants (a definition's are listed
+    // above), element by element: c_.outputs flattens c_.prog.outputs.
+    size_t i = 0;
+    for (const Variable& out : c_.prog.outputs)
+      for (size_t e = 0; e < out.size(); ++e, ++i) {
+        const NodeId v = c_.outputs[i];
+        if (cg_.s.materialized[v] || defined.count(out.name)) continue;
+        const std::string lhs = r_.name(c_.names.outputs[i]), ref = r_.reference(v);
+        std::string rhs = ref;  // a constant: its value
+        if (!cg_.g.is_const(v))  // `x = 1` for the input x itself, not `x = x = 1`
+          rhs = (ref == lhs ? "" : ref + " = ") + n_.number(value(v));
+        lines.push_back(n_.equation(lhs, rhs));
       }
     return n_.section("Forward pass: every intermediate value, its formula and its value", lines);
   }

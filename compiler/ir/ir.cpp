@@ -32,12 +32,9 @@ NodeId Graph::add(Node n) {
   if (NodeId id = find(n); id != kNoNode) return id;
   if (nodes_.size() >= limit_) throw NodeLimitExceeded{limit_};
   if (2 * (nodes_.size() + 1) > table_.size()) grow_table();
-  size_t mask = table_.size() - 1;
-  size_t slot = NodeHash{}(n) & mask;
-  while (table_[slot] != kNoNode) slot = (slot + 1) & mask;
   NodeId id = NodeId(nodes_.size());
   nodes_.push_back(n);
-  table_[slot] = id;
+  insert_into_table(id);
   return id;
 }
 
@@ -58,24 +55,21 @@ void Graph::truncate(size_t n) {
   for (NodeId& id : nonfinite_nodes_)
     if (id != kNoNode && id >= n) id = kNoNode;
   std::fill(table_.begin(), table_.end(), kNoNode);
+  for (NodeId id = 0; id < n; ++id) insert_into_table(id);
+}
+
+void Graph::insert_into_table(NodeId id) {
   const size_t mask = table_.size() - 1;
-  for (NodeId id = 0; id < n; ++id) {
-    size_t slot = NodeHash{}(nodes_[id]) & mask;
-    while (table_[slot] != kNoNode) slot = (slot + 1) & mask;
-    table_[slot] = id;
-  }
+  size_t slot = NodeHash{}(nodes_[id]) & mask;
+  while (table_[slot] != kNoNode) slot = (slot + 1) & mask;
+  table_[slot] = id;
 }
 
 void Graph::grow_table() {
   std::vector<NodeId> old = std::move(table_);
   table_.assign(std::max<size_t>(64, old.size() * 2), kNoNode);
-  size_t mask = table_.size() - 1;
-  for (NodeId id : old) {
-    if (id == kNoNode) continue;
-    size_t slot = NodeHash{}(nodes_[id]) & mask;
-    while (table_[slot] != kNoNode) slot = (slot + 1) & mask;
-    table_[slot] = id;
-  }
+  for (NodeId id : old)
+    if (id != kNoNode) insert_into_table(id);
 }
 
 NodeId Graph::constant(double v) {

@@ -146,6 +146,8 @@ class Graph {
 
  private:
   void grow_table();
+  /// Put node `id` (already in nodes_) into the first free slot of its probe.
+  void insert_into_table(NodeId id);
   /// The id of the node equal to `n`, or kNoNode.
   NodeId find(const Node& n) const;
   std::vector<Node> nodes_;
