@@ -21,11 +21,10 @@ std::vector<NodeId> share_reciprocals(Graph& g, const std::vector<NodeId>& roots
       any |= ++divisions[node.b] >= kSharedReciprocalMin;
   }
   if (!any) return {};
-  // Every node is rebuilt, the unreachable ones too: the builder's notes
-  // may name one as a condition. divisions[] is indexed by the old ids,
-  // which the replacement callback receives.
+  // divisions[] is indexed by the old ids, which the replacement callback
+  // receives.
   const NodeId one = g.constant(1.0);
-  return rebuild(g, [&](NodeId id, const Node& node) -> NodeId {
+  return rebuild(g, roots, [&](NodeId id, const Node& node) -> NodeId {
     if (node.op != Op::Div || divisions[g[id].b] < kSharedReciprocalMin) return kNoNode;
     // x/d = x * (1/d); the reciprocal is itself the division 1/d.
     const NodeId reciprocal = g.add(Node{Op::Div, one, node.b});

@@ -17,10 +17,41 @@ std::vector<char> reachable(const Graph& g, const std::vector<NodeId>& roots) {
   return live;
 }
 
-std::vector<NodeId> rebuild(Graph& g, const std::function<NodeId(NodeId, const Node&)>& replace) {
+namespace {
+
+// reachable(), where a masked sum also reaches its condition, which is no
+// operand (and may have a larger id than the sum): an explicit stack.
+std::vector<char> reachable_with_conditions(const Graph& g, const std::vector<NodeId>& roots) {
+  std::vector<char> live(g.size(), 0);
+  std::vector<NodeId> stack;
+  auto visit = [&](NodeId id) {
+    if (!live[id]) {
+      live[id] = 1;
+      stack.push_back(id);
+    }
+  };
+  for (NodeId r : roots) visit(r);
+  while (!stack.empty()) {
+    const NodeId id = stack.back();
+    stack.pop_back();
+    const Node& node = g[id];
+    const NodeId operands[3] = {node.a, node.b, node.c};
+    for (int k = 0; k < arity(node); ++k) visit(operands[k]);
+    if (NodeId condition = g.masked_sum_condition(id); condition != kNoNode) visit(condition);
+  }
+  return live;
+}
+
+}  // namespace
+
+std::vector<NodeId> rebuild(Graph& g, const std::vector<NodeId>& roots,
+                            const std::function<NodeId(NodeId, const Node&)>& replace) {
   const size_t n = g.size();
+  const std::vector<char> live = reachable_with_conditions(g, roots);
   std::vector<NodeId> map(n);
   for (size_t id = 0; id < n; ++id) {
+    map[id] = NodeId(id);
+    if (!live[id]) continue;  // a live node's operands are live: none reads it
     Node node = g[NodeId(id)];  // a copy: adding nodes may move the arena
     bool changed = false;
     NodeId* operands[3] = {&node.a, &node.b, &node.c};
@@ -29,7 +60,8 @@ std::vector<NodeId> rebuild(Graph& g, const std::function<NodeId(NodeId, const N
       *operands[k] = map[*operands[k]];
     }
     const NodeId replacement = replace(NodeId(id), node);
-    map[id] = replacement != kNoNode ? replacement : changed ? g.add(node) : NodeId(id);
+    if (replacement != kNoNode) map[id] = replacement;
+    else if (changed) map[id] = g.add(node);
   }
   // A masked sum is still +0 wherever its (rebuilt) condition is false.
   for (size_t id = 0; id < n; ++id)

@@ -17,11 +17,15 @@ namespace gradc {
 /// 1 for every node reachable from `roots` (operands included), else 0.
 std::vector<char> reachable(const Graph& g, const std::vector<NodeId>& roots);
 
-/// Rebuild every node of `g` in id order. `replace(id, node)` sees the node
-/// with its operands already replaced and returns its replacement, or
-/// kNoNode to keep it (rebuilt only if an operand changed). Returns the map
-/// from each node that existed before to its replacement. What the builder
-/// noted about a node (a masked sum's condition) carries over to it.
-std::vector<NodeId> rebuild(Graph& g, const std::function<NodeId(NodeId, const Node&)>& replace);
+/// Rebuild the nodes of `g` that `roots` reach, in id order (the
+/// unreachable ones are left alone: rebuilding them would only add dead
+/// copies). `replace(id, node)` sees the node with its operands already
+/// replaced and returns its replacement, or kNoNode to keep it (rebuilt
+/// only if an operand changed). Returns the map from each node that existed
+/// before to its replacement (itself where unreachable). What the builder
+/// noted about a node (a masked sum's condition) carries over to it: a
+/// reachable masked sum's condition counts as reachable.
+std::vector<NodeId> rebuild(Graph& g, const std::vector<NodeId>& roots,
+                            const std::function<NodeId(NodeId, const Node&)>& replace);
 
 }  // namespace gradc

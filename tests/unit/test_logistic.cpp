@@ -85,6 +85,28 @@ TEST_CASE("one of them alone keeps its helper") {
   CHECK(map.empty());  // nothing rewritten: each keeps its node
 }
 
+TEST_CASE("the rewrite copies only what the roots reach") {
+  // A chain of 1,000 values after softplus(z), which its derivative's
+  // sigmoid(z) shares exp(-|z|) with, and one of 1,000 that no root reads
+  // (a value the derivatives made and did not keep): the first is rebuilt
+  // on the written-out softplus, the second is left alone (ir/rewrite.h).
+  Graph g;
+  const NodeId z = g.input(0), x = g.input(1);
+  NodeId live = g.add(Node{Op::Softplus, z}), dead = live;
+  for (int i = 0; i < 1000; ++i) {
+    live = g.add(Node{Op::Mul, live, x});
+    dead = g.add(Node{Op::Add, dead, x});
+  }
+  const std::vector<NodeId> roots = {live, g.add(Node{Op::Sigmoid, z})};
+  const size_t before = g.size();
+  const std::vector<NodeId> map = gradc::share_logistic_exp(g, roots);
+  REQUIRE(!map.empty());
+  CHECK(map[dead] == dead);
+  CHECK(g.size() - before < 1000 + 20);  // the live chain and the written-out forms
+  const std::vector<double> at = gradc::evaluate(g, {0.3, 1.0001});
+  CHECK(same_bits(at[map[live]], at[live]));
+}
+
 TEST_CASE("cross-entropy kernels take one exponential; their results are the interpreter's") {
   for (const char* example : {"two_unit_bce", "sigmoid_bce", "skip_bce"}) {
     CAPTURE(example);
