@@ -432,6 +432,28 @@ std::string derivative_dot(const Compiled& c, CompGraph& cg, const std::string& 
 
 }  // namespace
 
+// The notation line: the total derivative in the names the steps below
+// use (`output`: the one the array derivation gives), the outputs listed
+// up to kNotationOutputs.
+static std::string notation_line(const Compiled& c, bool forward_mode, const std::string* output) {
+  std::string total;
+  if (forward_mode) {
+    total = "dv/dx is the total derivative of v with respect to the input x";
+  } else {
+    const std::vector<std::string>& names = c.names.outputs;
+    total = fmt::format("d{0}/du is the total derivative of {0} with respect to u",
+                        output ? *output : names[0]);
+    constexpr size_t kNotationOutputs = 8;
+    const size_t listed = names.size() <= kNotationOutputs + 1 ? names.size() : kNotationOutputs;
+    for (size_t i = 1; i < listed; ++i)
+      total += fmt::format("{}{}", i == 1 ? ", and likewise for " : ", ", names[i]);
+    if (listed < names.size())
+      total += fmt::format(" and the {} other outputs", names.size() - listed);
+  }
+  return fmt::format("Notation: ∂v/∂u is the local partial of v with respect to u (the other "
+                     "values held fixed); {}.\n", total);
+}
+
 Explanation explain(const Compiled& c, const std::vector<double>& point,
                     const ExplainOptions& opts, const std::string& source_file) {
   CompGraph cg = build_graph(c, point);
@@ -452,25 +474,13 @@ Explanation explain(const Compiled& c, const std::vector<double>& point,
   std::string at = point.empty() ? "The program has no inputs."
                                  : fmt::format("At {}.", point_text(c, point, n));
   out += opts.latex ? fmt::format("\\noindent {}\n", at) : at + "\n";
-  if (!opts.latex) {
-    // The total derivative in the names the steps below use.
-    std::string total = opts.forward_mode ? "dv/dx is the total derivative of v with respect to "
-                                            "the input x"
-                        : fmt::format("d{0}/du is the total derivative of {0} with respect to u",
-                                      c.names.outputs[0]);
-    for (size_t i = 1; i < c.outputs.size(); ++i)
-      total += fmt::format("{}{}", i == 1 ? ", and likewise for " : ", ", c.names.outputs[i]);
-    out += fmt::format("Notation: ∂v/∂u is the local partial of v with respect to u (the other "
-                       "values held fixed); {}.\n", total);
-  }
   size_t m = c.outputs.size(), k = c.wrt_nodes.size();
+  // An array program: the chain rule over whole variables.
+  std::optional<ArrayExplanation> arrays;
+  if (!opts.forward_mode) arrays = explain_arrays(c, point, opts.latex);
+  if (!opts.latex) out += notation_line(c, opts.forward_mode, arrays ? &arrays->output : nullptr);
+  if (arrays) return {out + arrays->text, std::move(arrays->jacobian), true};
   std::vector<double> jac(m * k);
-  if (!opts.forward_mode) {  // an array program: the chain rule over whole variables
-    std::vector<double> row;
-    if (std::optional<std::string> arrays = explain_arrays(c, point, opts.latex, row)) {
-      return {out + *arrays, row, true};
-    }
-  }
   for (const Variable& v : c.prog.definitions)
     if (!v.is_scalar()) {
       out += n.text(fmt::format("Arrays are shown element by element ({}{}, ...).\n", v.name,

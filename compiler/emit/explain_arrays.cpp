@@ -83,10 +83,15 @@ std::string jacobian_text(const Notation& n, size_t rows, size_t cols,
   return fmt::format("{} nonzero entries", entries.size());
 }
 
+// `text` followed by the variable's shape, `y [3]`, where it is an array.
+std::string with_shape(const std::string& text, const Variable& var) {
+  return var.is_scalar() ? text : fmt::format("{} {}", text, shape_text(var.shape));
+}
+
 }  // namespace
 
-std::optional<std::string> explain_arrays(const Compiled& c, const std::vector<double>& point,
-                                          bool latex, std::vector<double>& jacobian) {
+std::optional<ArrayExplanation> explain_arrays(const Compiled& c, const std::vector<double>& point,
+                                               bool latex) {
   const Program& p = c.prog;
   bool arrays = std::any_of(p.definitions.begin(), p.definitions.end(),
                             [](const Variable& v) { return !v.is_scalar(); });
@@ -95,7 +100,18 @@ std::optional<std::string> explain_arrays(const Compiled& c, const std::vector<d
   Variables vs = variables(p);
   auto out_owner = vs.owner.find(c.outputs[0]);
   if (out_owner == vs.owner.end() || out_owner->second.first < p.inputs.size()) return std::nullopt;
-  const size_t L = out_owner->second.first;
+  // The last layer: the output variable's own definition where it has one
+  // (`out = y[1]`, `out = y`: its element is y's, a layer that picks it),
+  // else the definition that computes the output's value.
+  size_t L = out_owner->second.first, out_element = out_owner->second.second;
+  for (const Variable& o : p.outputs)
+    if (o.size() == 1 && o.nodes[0] == c.outputs[0])
+      for (size_t v = vs.all.size(); v-- > p.inputs.size();)
+        if (vs.all[v]->name == o.name && vs.all[v]->size() == 1 && vs.all[v]->nodes[0] == o.nodes[0]) {
+          L = v;
+          out_element = 0;
+          break;
+        }
   // The Jacobians, J[v][u] = entries, for the definitions up to the output.
   Builder b(g);
   std::vector<std::map<size_t, std::vector<Entry>>> J(vs.all.size());
@@ -125,7 +141,7 @@ std::optional<std::string> explain_arrays(const Compiled& c, const std::vector<d
   std::vector<std::vector<double>> delta(vs.all.size());
   std::vector<std::vector<size_t>> users(vs.all.size());
   delta[L].assign(dims(L), 0.0);
-  delta[L][out_owner->second.second] = 1.0;
+  delta[L][out_element] = 1.0;
   for (size_t v = L + 1; v-- > 0;) {
     if (delta[v].empty()) continue;
     for (const auto& [u, entries] : J[v]) {
@@ -142,7 +158,7 @@ std::optional<std::string> explain_arrays(const Compiled& c, const std::vector<d
     for (NodeId e : var.nodes) x.push_back(value[e]);
     std::string formula = var.formula.empty() ? "..." : var.formula;
     if (latex) formula = "\\texttt{" + n.text(formula) + "}";
-    forward.push_back(n.equation(name(v) + (var.is_scalar() ? "" : " " + shape_text(var.shape)),
+    forward.push_back(n.equation(with_shape(name(v), var),
                                  formula + " = " + n.values(var.shape, x)));
     if (delta[v].empty()) {
       off_path.push_back(var.name);
@@ -169,8 +185,8 @@ std::optional<std::string> explain_arrays(const Compiled& c, const std::vector<d
   for (size_t u = L + 1; u-- > 0;) {
     if (delta[u].empty()) continue;
     std::string rhs;
-    if (u == L) {
-      rhs = "1";
+    if (u == L) {  // the seed: 1, or the one-hot vector of the output's element
+      rhs = n.values(vs.all[u]->shape, delta[u]);
     } else {
       for (size_t k = 0; k < users[u].size(); ++k) {
         size_t v = users[u][k];
@@ -180,8 +196,7 @@ std::optional<std::string> explain_arrays(const Compiled& c, const std::vector<d
       rhs += " = " + n.values(vs.all[u]->shape, delta[u]);
     }
     const Variable& var = *vs.all[u];
-    backward.push_back(n.equation(n.total(out_name, name(u)) +
-                                      (var.is_scalar() ? "" : " " + shape_text(var.shape)), rhs));
+    backward.push_back(n.equation(with_shape(n.total(out_name, name(u)), var), rhs));
   }
   // The shapes multiplied along the path from the output to each wrt
   // variable (where there is one path; joining paths are a sum).
@@ -211,6 +226,7 @@ std::optional<std::string> explain_arrays(const Compiled& c, const std::vector<d
                                                             : "... (paths join: a sum of products)")));
   }
   // The gradient in the Jacobian's column order, one line per variable.
+  std::vector<double> jacobian;
   std::vector<std::string> gradient;
   for (const Variable* w : p.wrt_variables()) {
     std::vector<double> g;
@@ -224,7 +240,8 @@ std::optional<std::string> explain_arrays(const Compiled& c, const std::vector<d
     gradient.push_back(n.equation(n.total(out_name, n.text(w->name)),
                                   n.values(w->shape, g, kExplainedResultValues)));
   }
-  return n.section("Forward pass: every variable, its formula as written and its value", forward) +
+  std::string text =
+         n.section("Forward pass: every variable, its formula as written and its value", forward) +
          n.section("Layers: the Jacobian of each definition with respect to each variable it "
                    "reads, [rows x columns] = [its size x their size]", layers) +
          n.section(n.text(fmt::format("Backward pass: the delta of each variable, d{}/du = the sum "
@@ -232,6 +249,7 @@ std::optional<std::string> explain_arrays(const Compiled& c, const std::vector<d
                                       vs.all[L]->name, vs.all[L]->name)), backward) +
          n.section("The chain rule: the Jacobians multiplied along each path, output first", chains) +
          n.section("The gradient", gradient);
+  return ArrayExplanation{std::move(text), vs.all[L]->name, std::move(jacobian)};
 }
 
 }  // namespace gradc

@@ -13,11 +13,19 @@
 
 namespace gradc {
 
+/// The array-level derivation of one scalar output.
+struct ArrayExplanation {
+  std::string text;
+  std::string output;            ///< the name it gives the output (`out`, `y`)
+  std::vector<double> jacobian;  ///< 1 x k: the gradient the deltas reach
+};
+
 /// The array-level derivation of `c`'s one scalar output at `point` in
 /// reverse mode, or nullopt where it does not apply (no array definition,
-/// or not exactly one scalar output that a definition computes). Sets
-/// `jacobian` (1 x k) to the gradient the deltas reach.
-std::optional<std::string> explain_arrays(const Compiled& c, const std::vector<double>& point,
-                                          bool latex, std::vector<double>& jacobian);
+/// or not exactly one scalar output that a definition computes). The
+/// output's own definition is the last layer: `out = y[1]` and `out = y`
+/// are layers of their own, with the Jacobian that picks the element.
+std::optional<ArrayExplanation> explain_arrays(const Compiled& c, const std::vector<double>& point,
+                                               bool latex);
 
 }  // namespace gradc
