@@ -361,18 +361,20 @@ std::optional<std::vector<Assignment>> parse_json_object_at(const std::string& t
   return out;
 }
 
-// A JSON file's points: one object, or an array of objects (SPEC 4).
-std::optional<std::vector<PointText>> parse_json_points(const std::string& text,
-                                                                     const SourceFile& file,
-                                                                     Diagnostics& diag,
-                                                                     bool& array) {
+// A JSON file's points: one object, or an array of objects (SPEC 4). At
+// a syntax error (reported), `ok` is false and the points before it are
+// returned: their values are still checked, so that one run reports every
+// error up to the one that stops the reading.
+std::vector<PointText> parse_json_points(const std::string& text, const SourceFile& file,
+                                         Diagnostics& diag, bool& array, bool& ok) {
   size_t i = 0;
+  std::vector<PointText> points;
   auto skip = [&] { while (i < text.size() && is_space(text[i])) ++i; };
   auto bad = [&](std::string_view what) {
     json_error(file, i, diag, what);
-    return std::nullopt;
+    ok = false;
+    return std::move(points);
   };
-  std::vector<PointText> points;
   if (text.starts_with(kUtf8Bom)) i = kUtf8Bom.size();  // skipped, as in sources
   skip();
   array = i < text.size() && text[i] == '[';
@@ -381,7 +383,10 @@ std::optional<std::vector<PointText>> parse_json_points(const std::string& text,
     const size_t at = i;
     if (i >= text.size() || text[i] != '{') return bad("expected '{' (one point) or '[' (an array of points)");
     auto point = parse_json_object_at(text, i, file, diag);
-    if (!point) return std::nullopt;
+    if (!point) {
+      ok = false;
+      return points;
+    }
     points.push_back({std::move(*point), at});
   } else {
     ++i;
@@ -391,7 +396,10 @@ std::optional<std::vector<PointText>> parse_json_points(const std::string& text,
     while (!no_points) {
       const size_t at = i;
       auto point = parse_json_object_at(text, i, file, diag);
-      if (!point) return std::nullopt;
+      if (!point) {
+        ok = false;
+        return points;
+      }
       points.push_back({std::move(*point), at});
       skip();
       if (i < text.size() && text[i] == ',') {
@@ -477,7 +485,9 @@ bool read_points_text(std::istream& in, const std::string& name, std::string& te
   return true;
 }
 
-// The points of --eval's text, and the JSON file they come from (or null).
+// The points of --eval's text, and the JSON file they come from (or null);
+// nullopt where there is no text to read. `ok` is false after a syntax
+// error, with the points before it.
 std::optional<std::vector<PointText>> read_assignments(const std::string& spec, Diagnostics& diag,
                                                        bool& ok, bool& array,
                                                        const SourceFile*& json_file) {
@@ -490,7 +500,7 @@ std::optional<std::vector<PointText>> read_assignments(const std::string& spec, 
     if (!read_points_text(std::cin, "<stdin>", text, diag)) return std::nullopt;
     const SourceFile& json = diag.add_file("<stdin>", std::move(text));
     json_file = &json;
-    return parse_json_points(json.text(), json, diag, array);
+    return parse_json_points(json.text(), json, diag, array, ok);
   }
   std::error_code ec;
   if (std::filesystem::is_directory(file, ec)) {
@@ -509,7 +519,7 @@ std::optional<std::vector<PointText>> read_assignments(const std::string& spec, 
   if (!read_points_text(in, file, text, diag)) return std::nullopt;
   const SourceFile& json = diag.add_file(file, std::move(text));
   json_file = &json;
-  return parse_json_points(json.text(), json, diag, array);
+  return parse_json_points(json.text(), json, diag, array, ok);
 }
 
 // The closest input to `name`, which is not one (the result views `name`

@@ -49,13 +49,19 @@ void Diagnostics::report(Loc loc, const std::string& message, const SourceFile* 
 }
 
 void Diagnostics::flush() {
-  // Errors come from several passes (lexer, parser, final checks); print
-  // them in source order, the program's file first, then other files' (in
-  // the order reported). Errors without a location go last.
-  std::stable_sort(pending_.begin(), pending_.end(), [](const Entry& a, const Entry& b) {
-    auto key = [](const Entry& e) {
+  // Errors come from several passes (lexer, parser, final checks; a points
+  // file's syntax, then its values); print them in source order, the
+  // program's file first, then each other file's in the order they were
+  // added. Errors without a location go last.
+  auto file_index = [&](const SourceFile* f) {
+    size_t i = 0;
+    while (i < files_.size() && files_[i].get() != f) ++i;
+    return i;
+  };
+  std::stable_sort(pending_.begin(), pending_.end(), [&](const Entry& a, const Entry& b) {
+    auto key = [&](const Entry& e) {
       int rank = e.loc.line == 0 ? 2 : e.file ? 1 : 0;
-      return std::tuple{rank, rank == 1 ? 0 : e.loc.line, rank == 1 ? 0 : e.loc.col};
+      return std::tuple{rank, rank == 1 ? file_index(e.file) : 0, e.loc.line, e.loc.col};
     };
     return key(a) < key(b);
   });
