@@ -13,12 +13,12 @@
 #include <algorithm>
 #include <new>
 #include <system_error>
-#include <fstream>
 #include <sstream>
 
 #include "emit/emit_llvm.h"
 #include "check_values.h"
 #include "jit_compiled.h"
+#include "support/read_file.h"
 
 namespace gradc {
 
@@ -190,12 +190,11 @@ Kernel jit_compile(std::string_view source, const JitOptions& opts) {
 }
 
 Kernel jit_compile_file(const std::string& path, JitOptions opts) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  if (!in || !(text << in.rdbuf()))
-    throw CompileError(fmt::format("gradc: error: cannot open '{}'\n", path));
+  std::string text;  // the command line's messages (support/read_file.h)
+  if (std::optional<std::string> problem = read_file(path, text))
+    throw CompileError(fmt::format("gradc: error: {}\n", *problem));
   opts.file_name = path;
-  return jit_compile(text.str(), opts);
+  return jit_compile(text, opts);
 }
 
 const Kernel::Impl& Kernel::impl() const {

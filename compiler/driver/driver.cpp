@@ -5,7 +5,6 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -15,6 +14,7 @@
 #include "emit/emit_cpp.h"
 #include "emit/eval_io.h"
 #include "emit/explain.h"
+#include "support/read_file.h"
 #include "check_values.h"
 #include "ir/interp.h"
 #include "pipeline.h"
@@ -37,23 +37,17 @@ bool compiled_with(const CompileOptions& o, KernelKind k) {
 }
 
 std::optional<std::string> read_source(const std::string& path, std::ostream& err) {
-  std::stringstream ss;
   if (path == "-") {
+    std::stringstream ss;
     ss << std::cin.rdbuf();
     return ss.str();
   }
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    err << fmt::format("gradc: error: '{}' is a directory\n", path);
+  std::string text;
+  if (std::optional<std::string> problem = read_file(path, text)) {
+    err << fmt::format("gradc: error: {}\n", *problem);
     return std::nullopt;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    err << fmt::format("gradc: error: cannot open '{}': no such file or not readable\n", path);
-    return std::nullopt;
-  }
-  ss << in.rdbuf();
-  return ss.str();
+  return text;
 }
 
 // The kernel name: --name, or the file's stem made into an identifier.

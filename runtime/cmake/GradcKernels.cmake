@@ -12,7 +12,12 @@
 # generated sources or objects are added to TARGET, and the output directory
 # to its include path, so `#include "model.hpp"` works. A file is
 # regenerated when it or the gradc binary changes. Relative FILES are
-# relative to the current source directory.
+# relative to the current source directory, a relative OUTPUT_DIR to the
+# current binary directory. Objects call the C math library (and glibc's
+# vector math, libmvec, for batch kernels): TARGET links libm, which a C
+# linker does not add by itself. Kernel names must differ across every call
+# for one TARGET: `model` and `model_grad`, or `my-model` and `my_model`,
+# would define one function twice.
 include_guard(GLOBAL)
 
 function(gradc_add_kernels)
@@ -39,17 +44,38 @@ function(gradc_add_kernels)
   if(NOT arg_OUTPUT_DIR)
     set(arg_OUTPUT_DIR "${CMAKE_CURRENT_BINARY_DIR}/gradc/${arg_TARGET}")
   endif()
+  # As add_custom_command reads a relative OUTPUT: in the binary directory.
+  cmake_path(ABSOLUTE_PATH arg_OUTPUT_DIR BASE_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}" NORMALIZE)
   file(MAKE_DIRECTORY "${arg_OUTPUT_DIR}")
 
-  set(stems "")
+  # The functions each kernel name defines (SPEC 3): NAME plus a suffix. Two
+  # files clash when one's name plus a suffix is the other's plus a suffix.
+  set(suffixes "" _grad _jvp _vjp _hess _hvp _grad_sparse)
+  foreach(s IN ITEMS _grad _jvp _vjp _hess _hvp)
+    list(APPEND suffixes "${s}_batch")
+  endforeach()
+  list(APPEND suffixes _batch)
+  get_property(names TARGET "${arg_TARGET}" PROPERTY GRADC_KERNEL_NAMES)
+  get_property(name_files TARGET "${arg_TARGET}" PROPERTY GRADC_KERNEL_FILES)
   foreach(file IN LISTS arg_FILES)
     cmake_path(ABSOLUTE_PATH file BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}" OUTPUT_VARIABLE source)
     cmake_path(GET source STEM stem)
-    if(stem IN_LIST stems)
-      message(FATAL_ERROR "gradc_add_kernels: two files named '${stem}'; kernel names come from "
-                          "the file stem and must differ")
-    endif()
-    list(APPEND stems "${stem}")
+    # gradc's kernel name: the stem, each character that is not a letter or
+    # a digit made '_' (see gradc --help on --name).
+    string(REGEX REPLACE "[^A-Za-z0-9]" "_" name "${stem}")
+    foreach(s IN LISTS suffixes)
+      list(FIND names "${name}${s}" at)
+      if(NOT at EQUAL -1)
+        list(GET name_files ${at} other)
+        message(FATAL_ERROR "gradc_add_kernels: '${file}' and '${other}' would both define the "
+                            "kernel function '${name}${s}' in TARGET ${arg_TARGET} (kernel names "
+                            "come from the file stem: rename one of the files)")
+      endif()
+    endforeach()
+    foreach(s IN LISTS suffixes)
+      list(APPEND names "${name}${s}")
+      list(APPEND name_files "${file}")
+    endforeach()
     set(out "${arg_OUTPUT_DIR}/${stem}.${ext}")
     set(header "${arg_OUTPUT_DIR}/${stem}.hpp")
     add_custom_command(
@@ -63,5 +89,10 @@ function(gradc_add_kernels)
     endif()
     target_sources("${arg_TARGET}" PRIVATE "${out}" "${header}")
   endforeach()
+  set_property(TARGET "${arg_TARGET}" PROPERTY GRADC_KERNEL_NAMES "${names}")
+  set_property(TARGET "${arg_TARGET}" PROPERTY GRADC_KERNEL_FILES "${name_files}")
   target_include_directories("${arg_TARGET}" PRIVATE "${arg_OUTPUT_DIR}")
+  if(ext STREQUAL "o" AND UNIX AND NOT APPLE)
+    target_link_libraries("${arg_TARGET}" PRIVATE m)
+  endif()
 endfunction()

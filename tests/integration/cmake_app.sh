@@ -2,13 +2,35 @@
 # cmake_app.sh BUILD_DIR EXAMPLES_DIR TMP - install gradc from BUILD_DIR to a
 # temporary prefix; build examples/cmake_app and examples/jit_app against
 # it; run them; change a .expr and check that the kernels are regenerated;
-# build cmake_app against the build tree (gradc_DIR=BUILD_DIR) as well.
+# build cmake_app against the build tree (gradc_DIR=BUILD_DIR) as well;
+# build tests/integration/c_app (C, objects, a relative OUTPUT_DIR, C++14)
+# and see a kernel-name clash refused.
 set -euo pipefail
 build=$1 examples=$2 tmp=$3
+here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$tmp" && mkdir -p "$tmp"
+
+# No binary of the build tree or of the install may search the current
+# directory for libraries: an empty RUNPATH entry (CMake pads build RPATHs
+# with them) means '.', ahead of the system's directories.
+check_runpath() {
+  local runpath entry
+  runpath=$(readelf -d "$1" | sed -n 's/.*(RUNPATH).*\[\(.*\)\]/\1/p')
+  [[ -z "$runpath" ]] && return 0
+  while IFS= read -r entry; do
+    if [[ "$entry" != /* && "$entry" != '$ORIGIN'* ]]; then
+      echo "$1: RUNPATH '$runpath' has the entry '$entry': the current directory"
+      exit 1
+    fi
+  done < <(printf '%s\n' "$runpath" | tr ':' '\n')
+}
+check_runpath "$build/gradc"
+check_runpath "$(readlink -f "$build/libgradc_runtime.so")"
 prefix=$tmp/prefix
 cmake --install "$build" --prefix "$prefix" > "$tmp/install.log"
 "$prefix/bin/gradc" --version
+check_runpath "$prefix/bin/gradc"
+check_runpath "$(readlink -f "$prefix/lib/libgradc_runtime.so")"
 # The installed command loads LLVM from the installed runtime library, and
 # only when it needs it (the JIT of --check here).
 if readelf -d "$prefix/bin/gradc" | grep -q libLLVM; then echo "installed gradc links libLLVM"; exit 1; fi
@@ -47,4 +69,24 @@ cmake -S "$examples/jit_app" -B "$tmp/jit_app" -G Ninja -DCMAKE_PREFIX_PATH="$pr
 cmake --build "$tmp/jit_app" > "$tmp/jit-build.log"
 "$tmp/jit_app/jit_app" 'x*y + sin(x)' x=1 y=2 | tee "$tmp/jit.txt"
 grep -q '^df/dx = 2.5403023058681398$' "$tmp/jit.txt"
-echo "cmake_app.sh: installed package and build tree, gradc_add_kernels (cpp and obj), the LLVM backend loaded on demand, regeneration and jit_app all work"
+# A C project calling objects (libm linked for it), kernels in a relative
+# OUTPUT_DIR, and a C++14 target given C++17 by gradc::runtime.
+cp -r "$here/c_app" "$tmp/c_src"
+cmake -S "$tmp/c_src" -B "$tmp/c_app" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" > "$tmp/c-configure.log"
+cmake --build "$tmp/c_app" > "$tmp/c-build.log"
+test -f "$tmp/c_app/gen/model.o" && test -f "$tmp/c_app/gen/model.hpp"
+if [[ -e "$tmp/c_src/gen" ]]; then echo "OUTPUT_DIR gen was made in the source tree"; exit 1; fi
+"$tmp/c_app/c_app" | tee "$tmp/c.txt"
+grep -q '^batch: 5 points agree$' "$tmp/c.txt"
+"$tmp/c_app/jit14" | tee "$tmp/jit14.txt"
+grep -q '^f = 16, df/dx = 4, df/dy = 4$' "$tmp/jit14.txt"
+# model.expr and model_grad.expr would both define model_grad: refused
+# when configuring, naming both files, rather than at link time.
+mkdir -p "$tmp/c_src/clash" && cp "$tmp/c_src/model.expr" "$tmp/c_src/clash/model_grad.expr"
+if cmake -S "$tmp/c_src" -B "$tmp/c_clash" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" -DCLASH=ON \
+     > "$tmp/clash.log" 2>&1; then
+  echo "a kernel-name clash was not refused"; exit 1
+fi
+tr -s ' \n' '  ' < "$tmp/clash.log" | grep -q "would both define the kernel function 'model_grad'"  # CMake wraps
+
+echo "cmake_app.sh: installed package and build tree, gradc_add_kernels (cpp and obj), the LLVM backend loaded on demand, regeneration, jit_app, a C app, a C++14 app, name clashes and RUNPATHs all work"

@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 
 #include <cmath>
+#include <filesystem>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -177,8 +178,22 @@ TEST_CASE("a program with errors throws CompileError with every diagnostic, as g
   CHECK_THROWS_WITH_AS(gradc::jit_compile("input x\nw = x*y\n"),
                        "<input>:2:7: error: use of undeclared name 'y'\nw = x*y\n      ^\n",
                        gradc::CompileError);
-  // A missing file is a CompileError too.
-  CHECK_THROWS_AS(gradc::jit_compile_file(dir.file("missing.expr")), gradc::CompileError);
+  // A file that cannot be read, a directory and an empty file: the
+  // CompileError says what the command says (not "cannot open" for all).
+  const std::string empty = dir.file("empty.expr"), folder = dir.file("folder.expr");
+  REQUIRE(gradc_test::write_file(empty, ""));
+  REQUIRE(std::filesystem::create_directory(folder));
+  for (const std::string& bad : {dir.file("missing.expr"), folder, empty}) {
+    CAPTURE(bad);
+    try {
+      gradc::jit_compile_file(bad);
+      FAIL("no CompileError");
+    } catch (const gradc::CompileError& e) {
+      CHECK(std::string(e.what()) == command_errors(bad));
+    }
+  }
+  CHECK(command_errors(folder).find("is a directory") != std::string::npos);
+  CHECK(command_errors(empty).find("empty.expr:1:1: error: ") != std::string::npos);
   // A wrt naming no input is the program's error, in the API's words.
   opts = {};
   opts.wrt = {"alpah"};

@@ -1,0 +1,32 @@
+// read_file.cpp - reading a source file whole (read_file.h).
+#include "support/read_file.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+namespace gradc {
+
+std::optional<std::string> read_file(const std::string& path, std::string& text) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return fmt::format("'{}' is a directory", path);
+  errno = 0;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int e = errno;
+    return fmt::format("cannot open '{}': {}", path,
+                       e ? std::strerror(e) : "no such file or not readable");
+  }
+  // Chunk by chunk, not `stream << rdbuf()`: that catches a std::bad_alloc
+  // and sets failbit, so memory running out would read as an unreadable file.
+  text.clear();
+  char chunk[1 << 16];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) text.append(chunk, size_t(in.gcount()));
+  if (in.bad()) return fmt::format("cannot read '{}': {}", path, std::strerror(errno ? errno : EIO));
+  return std::nullopt;
+}
+
+}  // namespace gradc
