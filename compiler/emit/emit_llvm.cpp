@@ -326,8 +326,18 @@ void optimize_llvm_module(BuiltModule& built, llvm::TargetMachine& tm, int opt_l
     mpm.run(m, mam);
   }
   // Code generation optimizes them as any other function (optnone would
-  // select instructions and allocate registers as -O0 does).
+  // select instructions and allocate registers as -O0 does). The libmvec
+  // variants the pipeline noted on each math call (InjectTLIMappings) go:
+  // the batch loops are vectorized already, and a .ll or .bc compiled
+  // later (clang, llc) would read them as a licence to vectorize the
+  // one-point kernels too, with every variant listed, AVX2's on a CPU
+  // without it (wrong results through SSE registers, or SIGILL) and with
+  // libmvec's last bits where the one-point kernels have libm's.
   for (llvm::Function& f : m) {
+    for (llvm::BasicBlock& block : f)
+      for (llvm::Instruction& inst : block)
+        if (auto* call = llvm::dyn_cast<llvm::CallBase>(&inst))
+          call->removeFnAttr("vector-function-abi-variant");
     if (f.hasFnAttribute(kLeanOnly)) {
       f.removeFnAttr(llvm::Attribute::OptimizeNone);
       f.removeFnAttr(kLeanOnly);

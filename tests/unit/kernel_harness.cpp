@@ -4,6 +4,7 @@
 #include "kernel_harness.h"
 
 #include <dlfcn.h>
+#include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -330,6 +331,34 @@ std::string point_text(const gradc::Compiled& c, const std::vector<double>& in) 
     s += fmt::format("{}{}={:.17g}", i ? ", " : "",
                      i < c.names.inputs.size() ? c.names.inputs[i] : "?", in[i]);
   return s;
+}
+
+size_t compare_point_kernels(const std::string& label, const gradc::KernelSpec& spec, void* a,
+                             void* b, std::mt19937_64& rng, int points,
+                             bool (*same)(double, double)) {
+  REQUIRE_MESSAGE(a, label << ": missing");
+  REQUIRE_MESSAGE(b, label << ": missing");
+  size_t compared = 0;
+  for (int point = 0; point < points; ++point) {
+    std::vector<std::vector<double>> ra, rb;
+    for (const gradc::KernelArray& arr : spec.args) {
+      ra.push_back(arr.result ? std::vector<double>(arr.size, -12345.0)
+                              : random_vector(rng, arr.size));
+      rb.push_back(ra.back());
+    }
+    std::vector<double*> pa, pb;
+    for (size_t i = 0; i < ra.size(); ++i) {
+      pa.push_back(ra[i].data());
+      pb.push_back(rb[i].data());
+    }
+    call_point(a, pa);
+    call_point(b, pb);
+    for (size_t i = 0; i < spec.args.size(); ++i)
+      for (size_t e = 0; e < spec.args[i].size; ++e, ++compared)
+        CHECK_MESSAGE(same(ra[i][e], rb[i][e]), label << " " << spec.args[i].name << "[" << e
+                                                      << "]: " << ra[i][e] << " vs " << rb[i][e]);
+  }
+  return compared;
 }
 
 void call_point(void* fn, const std::vector<double*>& a) {

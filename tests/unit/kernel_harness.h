@@ -84,6 +84,14 @@ struct KernelFns {
 void call_point(void* fn, const std::vector<double*>& arrays);
 void call_batch(void* fn, size_t count, const std::vector<double*>& arrays);
 
+/// Call one-point kernels `a` and `b` of `spec` (one kernel from two
+/// backends) on the same `points` random arguments, results prefilled with
+/// -12345, and check every entry of every array with `same(from_a, from_b)`
+/// (`label` names the kernel in failures). Returns the entries compared.
+size_t compare_point_kernels(const std::string& label, const gradc::KernelSpec& spec, void* a,
+                             void* b, std::mt19937_64& rng, int points,
+                             bool (*same)(double, double));
+
 /// The JIT's function for kernel `kind` (its batch variant if `batch`), or null.
 void* jit_function(const gradc::Kernel& k, gradc::KernelKind kind, bool batch);
 

@@ -64,6 +64,8 @@ const std::vector<Program>& corpus() {
     // every path of gradc's batch code and LLVM runs several times slower.
     for (uint64_t seed = 9100; seed < (kSanitized ? 9100 : 9108); ++seed)
       add(fmt::format("r{}", seed), random_program(seed));
+    // pow, which libmvec has at 2 and 4 lanes (the IR test below).
+    add("powers", "input x, y, z\nf = pow(x, y) + pow(y, z) + pow(z, x)");
     return out;
   }();
   return programs;
@@ -162,6 +164,38 @@ TEST_CASE("every kernel's batch variant equals it point by point: LLVM objects (
   REQUIRE_MESSAGE(ok, b.log);
   for (const Program& p : programs)
     CHECK(check_every_kernel(".o " + p.name, p.c, library_lookup(b.lib, p.name)) == p.c.kernels.size());
+}
+
+TEST_CASE("LLVM IR beside batch kernels, compiled later by clang: the one-point kernels are the object's") {
+  // The libmvec variants LLVM notes on math calls to vectorize the batch
+  // loops are not left in the .ll (or .bc): clang would take them as
+  // licence to vectorize the one-point kernels too, with AVX2's variants on
+  // a CPU without AVX2 (wrong Hessians through SSE registers) and libmvec's
+  // last bits. Generic CPU, as clang compiles it by default.
+  const std::vector<Program>& programs = corpus();
+  LinkedLibrary ll("batch-kernels-ll"), obj("batch-kernels-ll-o");
+  gradc::LlvmOptions lo;
+  bool ok = ll.build(named_files(programs, ".ll", [&](const Program& p) {
+    gradc::LlvmOutput o = gradc::emit_llvm(p.c, p.name, p.name + ".expr", gradc::LlvmFormat::Text, lo);
+    CHECK_MESSAGE(o.bytes.find("vector-function-abi-variant") == std::string::npos, p.name);
+    return o.bytes;
+  }), GRADC_CLANG " -O2 -fPIC -shared");
+  REQUIRE_MESSAGE(ok, ll.log);
+  ok = obj.build(named_files(programs, ".o", [](const Program& p) {
+    return llvm_object(p.c, p.name, "");
+  }), GRADC_GXX " -shared");
+  REQUIRE_MESSAGE(ok, obj.log);
+  std::mt19937_64 rng(23);
+  size_t compared = 0;
+  for (const Program& p : programs) {
+    CHECK(check_every_kernel(".ll " + p.name, p.c, library_lookup(ll.lib, p.name)) == p.c.kernels.size());
+    for (const gradc::KernelSpec& spec : p.c.kernels) {  // .ll against .o, bit for bit
+      const std::string fn = p.name + std::string(gradc::kernel_suffix(spec.kind));
+      compared += compare_point_kernels(fn, spec, ll.lib.symbol(fn), obj.lib.symbol(fn), rng, 4,
+                                        same_bits);
+    }
+  }
+  CHECK(compared > 1000);
 }
 
 TEST_CASE("every kernel's batch variant equals it point by point: C++ (clang++, vectorizing flags)") {

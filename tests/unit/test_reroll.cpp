@@ -106,29 +106,9 @@ const std::vector<Program>& corpus() {
 
 // Each result of kernel `spec` from `a` and `b` at two random points.
 void compare_kernel(const std::string& label, const gradc::KernelSpec& spec, void* a, void* b) {
-  REQUIRE_MESSAGE(a, label << ": missing");
-  REQUIRE_MESSAGE(b, label << ": missing");
   std::mt19937_64 rng(7);
-  for (int point = 0; point < 2; ++point) {
-    std::vector<std::vector<double>> ra, rb;
-    for (const gradc::KernelArray& arr : spec.args) {
-      ra.push_back(arr.result ? std::vector<double>(arr.size, -12345.0)
-                              : random_vector(rng, arr.size));
-      rb.push_back(ra.back());
-    }
-    std::vector<double*> pa, pb;
-    for (size_t i = 0; i < ra.size(); ++i) {
-      pa.push_back(ra[i].data());
-      pb.push_back(rb[i].data());
-    }
-    call_point(a, pa);
-    call_point(b, pb);
-    for (size_t i = 0; i < spec.args.size(); ++i)
-      for (size_t e = 0; e < spec.args[i].size; ++e)
-        CHECK_MESSAGE(close(ra[i][e], rb[i][e], 1e-13, 1e-300),
-                      label << " " << spec.args[i].name << "[" << e << "]: " << ra[i][e] << " vs "
-                            << rb[i][e]);
-  }
+  compare_point_kernels(label, spec, a, b, rng, 2,
+                        [](double x, double y) { return close(x, y, 1e-13, 1e-300); });
 }
 
 // A table costs a copy per iteration: at most one per kNodesPerTable nodes
