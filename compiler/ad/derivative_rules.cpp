@@ -189,6 +189,14 @@ NodeId partial_times(Builder& b, NodeId id, int operand_index, NodeId seed) {
   });
 }
 
+NodeId inverse_power_partial(Builder& b, NodeId f, NodeId& base) {
+  const Graph::InversePower* p = b.graph().inverse_power(f);
+  if (!p) return kNoNode;
+  base = p->base;
+  const double n = p->exponent;
+  return b.mul(b.constant(-n), b.div(f, base));  // d x^-n = -n x^-n / x
+}
+
 NodeId seed_times(Builder& b, NodeId seed, NodeId factor) {
   // As partial_times (with_seed_mask); a constant zero factor contributes
   // nothing, and a masked seed keeps its mask even where the factor is a

@@ -31,6 +31,14 @@ NodeId partial_times(Builder& b, NodeId n, int operand, NodeId seed);
 /// constant inf.
 NodeId seed_times(Builder& b, NodeId seed, NodeId factor);
 
+/// d f / d x for a node f that is x^-n (n >= 2) as 1/x^n (Graph::
+/// inverse_power): -n f / x, as pow's rule b a^(b-1) gives it (SPEC 1:
+/// -inf at x = 0), where the chain rule through 1/u and u = x^n would
+/// give inf*0 = NaN. Sets `base` to x; kNoNode for other nodes. Every sweep
+/// (reverse, forward, local_partials) takes this edge from f to x instead
+/// of f's own operand.
+NodeId inverse_power_partial(Builder& b, NodeId f, NodeId& base);
+
 /// Is the op's value, and each of its local partials, finite wherever its
 /// operands are finite (short of overflow: `+ - *` of values beyond about
 /// 1e154)? True for `+ - *`, negation, relu and the other piecewise-linear

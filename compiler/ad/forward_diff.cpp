@@ -66,6 +66,11 @@ bool ForwardSweeps::sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& t
         NodeId d = b_.select(n.a, ta == kNoNode ? b_.zero() : ta, tb == kNoNode ? b_.zero() : tb);
         t = t == kNoNode ? d : b_.add(t, d);
       }
+    } else if (NodeId base, partial = inverse_power_partial(b_, id, base); partial != kNoNode) {
+      // x^-n: one edge from x (derivative_rules.h)
+      if (NodeId tx = tangent_of(base); tx != kNoNode)
+        if (NodeId contribution = seed_times(b_, tx, partial); contribution != kNoNode)
+          t = t == kNoNode ? contribution : b_.add(t, contribution);
     } else {
       for (int i = 0; i < arity(n); ++i) {
         NodeId tx = tangent_of(operand(n, i));

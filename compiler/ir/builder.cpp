@@ -295,7 +295,12 @@ NodeId Builder::div(NodeId x, NodeId y) {
 }
 
 NodeId Builder::integer_power(NodeId x, long n) {
-  if (n < 0) return div(one(), integer_power(x, -n));      // x^-n -> 1/x^n
+  if (n < 0) {                                             // x^-n -> 1/x^n
+    NodeId f = div(one(), integer_power(x, -n));
+    // Differentiated as pow (Graph::inverse_power); 1/x's own rule is fine.
+    if (n <= -2 && g_[f].op == Op::Div && g_[f].a == one()) g_.set_inverse_power(f, x, int(-n));
+    return f;
+  }
   if (n == 0) return one();
   if (n == 1) return x;
   NodeId half = integer_power(x, n / 2);                   // square and multiply

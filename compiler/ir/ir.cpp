@@ -52,6 +52,7 @@ void Graph::truncate(size_t n) {
   nodes_.resize(n);
   std::erase_if(nonfinite_, [&](const auto& entry) { return entry.first >= n; });
   std::erase_if(masked_sums_, [&](const auto& entry) { return entry.first >= n || entry.second >= n; });
+  std::erase_if(inverse_powers_, [&](const auto& entry) { return entry.first >= n; });
   for (NodeId& id : nonfinite_nodes_)
     if (id != kNoNode && id >= n) id = kNoNode;
   std::fill(table_.begin(), table_.end(), kNoNode);

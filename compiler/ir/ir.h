@@ -138,6 +138,19 @@ class Graph {
     return it == masked_sums_.end() ? kNoNode : it->second;
   }
   void set_masked_sum(NodeId id, NodeId condition) { masked_sums_.try_emplace(id, condition); }
+  /// A power x^-n (n >= 2) as the builder writes it, 1/x^n: the node of x
+  /// and n, so that it is differentiated as pow is, -n x^-n / x (at x = 0:
+  /// -inf; the chain rule through 1/u and u = x^n gives inf*0 = NaN).
+  struct InversePower {
+    NodeId base;
+    int exponent;  ///< n, with the value x^-n
+  };
+  const InversePower* inverse_power(NodeId id) const {
+    if (inverse_powers_.empty()) return nullptr;
+    auto it = inverse_powers_.find(id);
+    return it == inverse_powers_.end() ? nullptr : &it->second;
+  }
+  void set_inverse_power(NodeId id, NodeId base, int n) { inverse_powers_.try_emplace(id, InversePower{base, n}); }
   /// Record that node `id` is a constant expression with non-finite value `v`.
   void set_nonfinite_value(NodeId id, double v) {
     nonfinite_[id] = v;
@@ -159,6 +172,7 @@ class Graph {
   std::unordered_map<uint64_t, uint32_t> const_index_;
   std::unordered_map<NodeId, double> nonfinite_;  // see constant_value
   std::unordered_map<NodeId, NodeId> masked_sums_;  // see masked_sum_condition
+  std::unordered_map<NodeId, InversePower> inverse_powers_;  // see inverse_power
   NodeId nonfinite_nodes_[3] = {kNoNode, kNoNode, kNoNode};  // NaN, inf, -inf
   static int nonfinite_class(double v) { return v != v ? 0 : v > 0 ? 1 : 2; }
 };

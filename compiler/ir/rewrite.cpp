@@ -63,11 +63,15 @@ std::vector<NodeId> rebuild(Graph& g, const std::vector<NodeId>& roots,
     if (replacement != kNoNode) map[id] = replacement;
     else if (changed) map[id] = g.add(node);
   }
-  // A masked sum is still +0 wherever its (rebuilt) condition is false.
+  // A masked sum is still +0 wherever its (rebuilt) condition is false; an
+  // inverse power rebuilt as a division is still one.
   for (size_t id = 0; id < n; ++id)
-    if (map[id] != NodeId(id))
+    if (map[id] != NodeId(id)) {
       if (NodeId condition = g.masked_sum_condition(NodeId(id)); condition != kNoNode)
         g.set_masked_sum(map[id], map[condition]);
+      if (const Graph::InversePower* p = g.inverse_power(NodeId(id)); p && g[map[id]].op == Op::Div)
+        g.set_inverse_power(map[id], map[p->base], p->exponent);
+    }
   return map;
 }
 

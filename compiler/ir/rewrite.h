@@ -23,8 +23,8 @@ std::vector<char> reachable(const Graph& g, const std::vector<NodeId>& roots);
 /// replaced and returns its replacement, or kNoNode to keep it (rebuilt
 /// only if an operand changed). Returns the map from each node that existed
 /// before to its replacement (itself where unreachable). What the builder
-/// noted about a node (a masked sum's condition) carries over to it: a
-/// reachable masked sum's condition counts as reachable.
+/// noted about a node (a masked sum's condition, an inverse power) carries
+/// over to it: a reachable masked sum's condition counts as reachable.
 std::vector<NodeId> rebuild(Graph& g, const std::vector<NodeId>& roots,
                             const std::function<NodeId(NodeId, const Node&)>& replace);
 

@@ -537,6 +537,34 @@ TEST_CASE("pow: a constant exponent gives b*a^(b-1); integer exponents become pr
   CHECK(close_exact(unit::run(unit::compile_ok("w = x^17"), {1.1}).jac[0], 17 * std::pow(1.1, 16)));
 }
 
+TEST_CASE("x^-n is differentiated as pow, -n x^-(n+1), also at its pole and where x^n underflows") {
+  // 1/x^n's chain rule, -(1/u)^2 * n x^(n-1), is inf*0 = NaN at x = 0 and
+  // wherever x^n underflows; pow's rule (SPEC 1) gives +-inf there, as JAX.
+  gradc::CompileOptions second;
+  second.kernels = {gradc::KernelKind::Forward, gradc::KernelKind::Grad, gradc::KernelKind::Hess};
+  for (int n = 2; n <= 7; ++n)
+    for (gradc::DiffMode mode : {gradc::DiffMode::Reverse, gradc::DiffMode::Forward}) {
+      second.mode = mode;
+      Compiled c = unit::compile_ok(fmt::format("w = x^-{}", n), second);
+      REQUIRE(c.hessian.size() == 1);
+      for (double x : {0.0, -0.0, 1e-170, -1e-170, 1e-30, 2.5, -1.5, 1e300}) {
+        INFO("n = ", n, ", x = ", x, ", mode ", gradc::diff_mode_name(mode));
+        const std::vector<double> v = gradc::evaluate(c.prog.graph, {x});
+        const double d1 = -n * std::pow(x, -n - 1), d2 = n * (n + 1) * std::pow(x, -n - 2);
+        CHECK(!std::isnan(v[c.jacobian[0]]));
+        CHECK(!std::isnan(v[c.hessian[0]]));
+        if (std::isinf(d1)) CHECK(v[c.jacobian[0]] == d1);
+        else CHECK(unit::close(v[c.jacobian[0]], d1, 1e-14, 1e-300));
+        if (std::isinf(d2)) CHECK(v[c.hessian[0]] == d2);
+        else CHECK(unit::close(v[c.hessian[0]], d2, 1e-14, 1e-300));
+      }
+    }
+  // The same value written out is the same node, differentiated the same way.
+  CHECK(unit::run(unit::compile_ok("w = 1/(x*x) + x^-2"), {0.0}).jac[0] == -INFINITY);
+  // 1/x keeps its own rule, -(1/x)^2: no division.
+  CHECK(unit::run(unit::compile_ok("w = x^-1"), {0.0}).jac[0] == -INFINITY);
+}
+
 TEST_CASE("sqrt'(0) and log'(0) are +inf (IEEE)") {
   unit::Values s = unit::run(unit::compile_ok("w = sqrt(x)"), {0.0});
   CHECK(s.out[0] == 0.0);
