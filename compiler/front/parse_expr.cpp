@@ -368,8 +368,21 @@ Value Parser::name_use(const Token& t) {
   }
   // A function's name is not a value (nor, unbound, a new input).
   if (auto f = functions_somewhere_.find(t.text); f != functions_somewhere_.end()) {
-    diag_.error(t.loc, "'{}' is a function (defined at line {}, column {}): call it as {}(...)",
-                t.text, f->second.line, f->second.col, t.text);
+    if (std::pair(f->second.line, f->second.col) > std::pair(t.loc.line, t.loc.col))  // not callable yet
+      diag_.error(t.loc, "'{}' is a function defined later (at line {}, column {}); a function "
+                  "is called as {}(...), after its definition", t.text, f->second.line,
+                  f->second.col, t.text);
+    else
+      diag_.error(t.loc, "'{}' is a function (defined at line {}, column {}): call it as {}(...)",
+                  t.text, f->second.line, f->second.col, t.text);
+    return Value::poison(b_.zero());
+  }
+  // An input declared further down: its statement must come first (an input
+  // statement turns implicit inputs off). Reported at its first use only.
+  if (auto in = inputs_somewhere_.find(t.text); in != inputs_somewhere_.end()) {
+    if (used_before_input_.insert(t.text).second)
+      diag_.error(t.loc, "use of '{}' before its declaration as an input (at line {}, column {})",
+                  t.text, in->second.line, in->second.col);
     return Value::poison(b_.zero());
   }
   if (has_input_statement_) {

@@ -45,7 +45,18 @@ void Parser::prescan() {
   for (size_t i = 0; i + 1 < toks_.size(); ++i) {
     const Token& t = toks_[i];
     if (start && t.kind == Tok::Ident) {
-      if (t.text == "input" && toks_[i + 1].kind != Tok::Assign) has_input_statement_ = true;
+      if (t.text == "input" && toks_[i + 1].kind != Tok::Assign) {
+        has_input_statement_ = true;
+        for (size_t j = i + 1; toks_[j].kind == Tok::Ident; ++j) {  // input a, W[2,3], b
+          inputs_somewhere_.emplace(toks_[j].text, toks_[j].loc);
+          if (toks_[++j].kind == Tok::LBracket)
+            while (toks_[j].kind != Tok::RBracket && toks_[j].kind != Tok::Newline &&
+                   toks_[j].kind != Tok::Eof)
+              ++j;
+          if (toks_[j].kind == Tok::RBracket) ++j;
+          if (toks_[j].kind != Tok::Comma) break;
+        }
+      }
       if (t.text == "wrt" && toks_[i + 1].kind == Tok::Ident && !wrt_override_)
         for (size_t j = i + 1; toks_[j].kind == Tok::Ident; j += 2) {  // wrt a, b, c
           wrt_named_.emplace(toks_[j].text);
@@ -146,8 +157,8 @@ std::vector<long> Parser::index_list(std::string_view what) {
            what == "an index" ? " and are unrolled at compile time, so a run-time value cannot "
                                 "pick an element" : "");
     const Token& t = expect(Tok::Number, "a whole number");
-    if (t.number != std::floor(t.number) || t.number > 1e9)
-      fail(t.loc, "expected a whole number, got '{}'", t.text);
+    if (t.number != std::floor(t.number)) fail(t.loc, "expected a whole number, got '{}'", t.text);
+    if (t.number > 1e9) fail(t.loc, "'{}' is too large for {} (at most 1000000000)", t.text, what);
     out.push_back(long(t.number));
   } while (accept(Tok::Comma));
   return out;

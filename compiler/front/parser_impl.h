@@ -149,6 +149,10 @@ class Parser {
 
   bool has_input_statement_ = false;
   std::unordered_set<std::string_view> defined_somewhere_;
+  /// Names an `input` statement declares, at their declaration (for "used
+  /// before its declaration"); and those already reported so.
+  std::unordered_map<std::string_view, Loc> inputs_somewhere_;
+  std::unordered_set<std::string_view> used_before_input_;
   /// The names `wrt` will name (its statements, or wrt_override_): a value
   /// defined under one gets a node of its own (mark_wrt_value).
   const std::vector<std::string>* wrt_override_;

@@ -73,7 +73,7 @@ const ErrorCase kFunctionErrors[] = {
     // A function's name is not a value, before or after its definition,
     // with or without an input statement (it was a new implicit input).
     {"f(a) = a*2\ny = f(x) + f", "'f' is a function (defined at line 1, column 1): call it as f(...)"},
-    {"y = x + f\nf(a) = a*2\nz = f(x)", "'f' is a function (defined at line 2, column 1)"},
+    {"y = x + f\nf(a) = a*2\nz = f(x)", "'f' is a function defined later (at line 2, column 1)"},
     {"input x\nf(a) = a*2\ny = f(x) + f", "'f' is a function (defined at line 2, column 1)"},
     {"input x\nf(t) = t*t\ny = f(x)\noutput f", "output 'f' is a function, not a value"},
     {"input x\nf(t) = t*t\ny = f(x)\nwrt f", "'f' in 'wrt' is a function, not a value"},
