@@ -379,7 +379,9 @@ Value Parser::name_use(const Token& t) {
   }
   // An input declared further down: its statement must come first (an input
   // statement turns implicit inputs off). Reported at its first use only.
-  if (auto in = inputs_somewhere_.find(t.text); in != inputs_somewhere_.end()) {
+  if (auto in = inputs_somewhere_.find(t.text);
+      in != inputs_somewhere_.end() &&
+      std::pair(in->second.line, in->second.col) > std::pair(t.loc.line, t.loc.col)) {
     if (used_before_input_.insert(t.text).second)
       diag_.error(t.loc, "use of '{}' before its declaration as an input (at line {}, column {})",
                   t.text, in->second.line, in->second.col);

@@ -294,11 +294,31 @@ NodeId Builder::div(NodeId x, NodeId y) {
   return raw(Op::Div, x, y);
 }
 
+// Is `u` exactly x^n as integer_power multiplies it out, nothing simplified
+// away (sqrt(s)*sqrt(s) is s, (-a)*(-a) is a*a, a masked x's square a
+// select)? Then x is below u, in every sweep's cone. Square and multiply:
+// at most 2 log2(n) nodes visited, no recursion.
+bool Builder::is_multiplied_power(NodeId u, NodeId x, long n) const {
+  std::vector<long> exponents;  // n, n/2, ..., 1: the squarings from the top
+  for (long k = n; k > 1; k /= 2) exponents.push_back(k);
+  for (long k : exponents) {
+    if (k % 2) {  // sq*x (or x*sq: a product is the node first written)
+      if (g_[u].op != Op::Mul || (g_[u].a != x && g_[u].b != x)) return false;
+      u = g_[u].b == x ? g_[u].a : g_[u].b;
+    }
+    if (g_[u].op != Op::Mul || g_[u].a != g_[u].b) return false;  // half*half
+    u = g_[u].a;
+  }
+  return u == x;
+}
+
 NodeId Builder::integer_power(NodeId x, long n) {
   if (n < 0) {                                             // x^-n -> 1/x^n
     NodeId f = div(one(), integer_power(x, -n));
-    // Differentiated as pow (Graph::inverse_power); 1/x's own rule is fine.
-    if (n <= -2 && g_[f].op == Op::Div && g_[f].a == one()) g_.set_inverse_power(f, x, int(-n));
+    // Differentiated as pow (Graph::inverse_power), where 1/x^n is x's own
+    // power below the division; 1/x's own rule is fine.
+    if (n <= -2 && g_[f].op == Op::Div && g_[f].a == one() && is_multiplied_power(g_[f].b, x, -n))
+      g_.set_inverse_power(f, x, int(-n));
     return f;
   }
   if (n == 0) return one();

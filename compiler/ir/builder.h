@@ -140,6 +140,7 @@ class Builder {
   /// Is x a masked value `c ? v : 0`?
   bool is_masked(NodeId x) const { return g_.is_masked(x); }
   NodeId integer_power(NodeId x, long n);
+  bool is_multiplied_power(NodeId u, NodeId x, long n) const;
   /// `x && y` or `x || y` with boolean algebra applied.
   NodeId logic(Op op, NodeId x, NodeId y);
   /// Is x's value always 0 or 1 (a comparison or logic op)?

@@ -563,6 +563,27 @@ TEST_CASE("x^-n is differentiated as pow, -n x^-(n+1), also at its pole and wher
   CHECK(unit::run(unit::compile_ok("w = 1/(x*x) + x^-2"), {0.0}).jac[0] == -INFINITY);
   // 1/x keeps its own rule, -(1/x)^2: no division.
   CHECK(unit::run(unit::compile_ok("w = x^-1"), {0.0}).jac[0] == -INFINITY);
+  // Where the builder simplifies the power (sqrt(s)^2 is s, (-a)^2 is a^2,
+  // a masked value's square a select), 1/x^n is no power of x below the
+  // division: the chain rule, not pow's edge to an x the sweeps never reach
+  // (each of these gave 0); nor is a 1/s that such a value hash-conses to.
+  struct Case {
+    const char* program;
+    double at, d;
+  };
+  const Case cases[] = {
+      {"input s\ny = sqrt(s)^-2", 2, -0.25},
+      {"input a\ny = (-a)^-2", 2, -0.25},
+      {"input a\nm = a > 0 ? a : 0\ny = m^-2", 2, -0.25},
+      {"input s\ny = 1/s + sqrt(s)^-2 + sqrt(s)", 4, -0.125 + 0.25},
+      {"input s\nunused = sqrt(s)^-2\ny = 1/s", 2, -0.25},
+      {"input x\ny = x^-3 + x*x^-5", 2, -3.0 / 16 - 4.0 / 32},
+  };
+  for (const Case& k : cases)
+    for (gradc::DiffMode mode : {gradc::DiffMode::Reverse, gradc::DiffMode::Forward}) {
+      INFO(k.program, ", mode ", gradc::diff_mode_name(mode));
+      CHECK(close_exact(unit::run(unit::compile_mode(k.program, mode), {k.at}).jac[0], k.d));
+    }
 }
 
 TEST_CASE("sqrt'(0) and log'(0) are +inf (IEEE)") {
