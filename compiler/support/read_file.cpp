@@ -22,9 +22,11 @@ std::optional<std::string> read_file(const std::string& path, std::string& text)
   }
   // Chunk by chunk, not `stream << rdbuf()`: that catches a std::bad_alloc
   // and sets failbit, so memory running out would read as an unreadable file.
+  // The chunk on the heap: the JIT's callers may read from small stacks.
   text.clear();
-  char chunk[1 << 16];
-  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) text.append(chunk, size_t(in.gcount()));
+  std::string chunk(size_t(1) << 16, '\0');
+  while (in.read(chunk.data(), std::streamsize(chunk.size())) || in.gcount() > 0)
+    text.append(chunk.data(), size_t(in.gcount()));
   if (in.bad()) return fmt::format("cannot read '{}': {}", path, std::strerror(errno ? errno : EIO));
   return std::nullopt;
 }

@@ -80,13 +80,27 @@ if [[ -e "$tmp/c_src/gen" ]]; then echo "OUTPUT_DIR gen was made in the source t
 grep -q '^batch: 5 points agree$' "$tmp/c.txt"
 "$tmp/c_app/jit14" | tee "$tmp/jit14.txt"
 grep -q '^f = 16, df/dx = 4, df/dy = 4$' "$tmp/jit14.txt"
-# model.expr and model_grad.expr would both define model_grad: refused
-# when configuring, naming both files, rather than at link time.
-mkdir -p "$tmp/c_src/clash" && cp "$tmp/c_src/model.expr" "$tmp/c_src/clash/model_grad.expr"
-if cmake -S "$tmp/c_src" -B "$tmp/c_clash" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" -DCLASH=ON \
-     > "$tmp/clash.log" 2>&1; then
-  echo "a kernel-name clash was not refused"; exit 1
-fi
-tr -s ' \n' '  ' < "$tmp/clash.log" | grep -q "would both define the kernel function 'model_grad'"  # CMake wraps
+# model.expr and model_grad.expr would both define model_grad, and
+# _model.expr the kernels of model.expr (gradc drops the leading '_'):
+# refused when configuring, naming both files, rather than at link time.
+# model.v2.expr (kernels model_v2) clashes with neither.
+mkdir -p "$tmp/c_src/clash"
+for extra in model_grad _model model.v2; do
+  cp "$tmp/c_src/model.expr" "$tmp/c_src/clash/$extra.expr"
+done
+for extra in model_grad _model; do
+  rm -rf "$tmp/c_clash"
+  if cmake -S "$tmp/c_src" -B "$tmp/c_clash" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" \
+       -DEXTRA="clash/$extra.expr" > "$tmp/clash.log" 2>&1; then
+    echo "the clash of clash/$extra.expr with model.expr was not refused"; exit 1
+  fi
+  want=$([ $extra = model_grad ] && echo model_grad || echo model)
+  tr -s ' \n' '  ' < "$tmp/clash.log" | grep -q "would both define the kernel function '$want'"  # CMake wraps
+done
+rm -rf "$tmp/c_clash"
+cmake -S "$tmp/c_src" -B "$tmp/c_clash" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" \
+  -DEXTRA="clash/model.v2.expr" > "$tmp/clash.log" 2>&1 \
+  || { echo "model.v2.expr was refused beside model.expr"; cat "$tmp/clash.log"; exit 1; }
+cmake --build "$tmp/c_clash" > "$tmp/clash-build.log"  # links: model_v2* beside model*
 
 echo "cmake_app.sh: installed package and build tree, gradc_add_kernels (cpp and obj), the LLVM backend loaded on demand, regeneration, jit_app, a C app, a C++14 app, name clashes and RUNPATHs all work"
