@@ -52,13 +52,17 @@ NodeId unary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId s) {
     case Op::Tanh: return b.mul(s, b.sub(k(1), sq(n)));             // 1 - tanh^2 x
     case Op::Erf:                                                   // 2/sqrt(pi) e^(-x^2)
       return b.mul(s, b.mul(k(1.1283791670955126), b.unary(Op::Exp, b.neg(sq(x)))));
+    case Op::Erfc:                                                  // -2/sqrt(pi) e^(-x^2)
+      return b.mul(s, b.mul(k(-1.1283791670955126), b.unary(Op::Exp, b.neg(sq(x)))));
     case Op::Abs: return b.mul(s, b.unary(Op::Sign, x));            // sign x (0 at 0)
     case Op::Sigmoid: return b.mul(s, b.mul(n, b.sub(k(1), n)));    // s(1-s)
     case Op::Softplus: return b.mul(s, b.unary(Op::Sigmoid, x));    // sigmoid x
     case Op::Relu:                                                  // x > 0 ? 1 : 0
       return b.select(b.binary(Op::Gt, x, b.zero()), s, b.zero());
     case Op::Gelu: {  // Phi(x) + x phi(x), Phi(x) = (1 + erf(x/sqrt2))/2, phi = e^(-x^2/2)/sqrt(2pi)
-      NodeId cdf = b.mul(k(0.5), b.add(k(1), b.unary(Op::Erf, b.mul(k(0.70710678118654752), x))));
+      // Phi(x) as erfc(-x/sqrt2)/2: 1 + erf(x/sqrt2) loses every digit for
+      // x below about -8 (the two terms below both tiny), as JAX's gelu.
+      NodeId cdf = b.mul(k(0.5), b.unary(Op::Erfc, b.mul(k(-0.70710678118654752), x)));
       NodeId pdf = b.mul(k(0.3989422804014327), b.unary(Op::Exp, b.mul(k(-0.5), sq(x))));
       return b.mul(s, b.add(cdf, b.mul(x, pdf)));
     }
@@ -133,7 +137,7 @@ NodeId binary_partial(Builder& b, Op op, NodeId n, NodeId x, NodeId y, int i, No
     case Op::Const: case Op::Input: case Op::Neg: case Op::Not: case Op::Exp: case Op::Log:
     case Op::Log1p: case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos:
     case Op::Tan: case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh:
-    case Op::Tanh: case Op::Erf: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil:
+    case Op::Tanh: case Op::Erf: case Op::Erfc: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil:
     case Op::Sigmoid: case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad:
     case Op::WrtValue: case Op::Select: break;
   }
@@ -219,7 +223,7 @@ bool has_finite_partials(Op op) {
     case Op::Atan:                                    // 1/(1+x^2) <= 1
     case Op::Tanh: case Op::Sigmoid:                  // 1 - n^2, n(1-n)
     case Op::Softplus:                                // sigmoid x (softplus <= |x| + log 2)
-    case Op::Erf: case Op::Gelu:                      // e^(-x^2) terms
+    case Op::Erf: case Op::Erfc: case Op::Gelu:                      // e^(-x^2) terms
       return true;
     case Op::Div: case Op::Log: case Op::Log1p: case Op::Sqrt: case Op::Cbrt:  // poles at 0 / -1
     case Op::Tan: case Op::Asin: case Op::Acos:       // poles, domain edges
@@ -250,7 +254,7 @@ bool masks_as_selection(Op op) {
     case Op::Const: case Op::Input: case Op::Neg: case Op::Not: case Op::Exp: case Op::Log:
     case Op::Log1p: case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos:
     case Op::Tan: case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh:
-    case Op::Tanh: case Op::Erf: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil:
+    case Op::Tanh: case Op::Erf: case Op::Erfc: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil:
     case Op::Sigmoid: case Op::Softplus: case Op::Gelu: case Op::NoGrad: case Op::WrtValue:
     case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Lt: case Op::Le: case Op::Gt:
     case Op::Ge: case Op::Eq: case Op::Ne: case Op::And: case Op::Or: case Op::Atan2:

@@ -188,7 +188,7 @@ ExprRenderer::Text ExprRenderer::gradc_expr(NodeId, const Node& n) {
       return {wrap(n.a, 2) + " ? " + wrap(n.b, 1) + " : " + wrap(n.c, 1), 1};
     case Op::Const: case Op::Input: case Op::Exp: case Op::Log: case Op::Log1p: case Op::Expm1:
     case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos: case Op::Tan: case Op::Asin:
-    case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh: case Op::Tanh: case Op::Erf:
+    case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh: case Op::Tanh: case Op::Erf: case Op::Erfc:
     case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil: case Op::Sigmoid:
     case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad: case Op::WrtValue:
     case Op::Atan2:
@@ -222,7 +222,7 @@ ExprRenderer::Text ExprRenderer::cpp_condition(NodeId id, bool expand) {
       case Op::Const: case Op::Input: case Op::Neg: case Op::Exp: case Op::Log: case Op::Log1p:
       case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos: case Op::Tan:
       case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh: case Op::Tanh:
-      case Op::Erf: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil: case Op::Sigmoid:
+      case Op::Erf: case Op::Erfc: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil: case Op::Sigmoid:
       case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad: case Op::WrtValue:
       case Op::Add:
       case Op::Sub: case Op::Mul: case Op::Div: case Op::Pow: case Op::Atan2: case Op::Max:
@@ -253,7 +253,7 @@ ExprRenderer::Text ExprRenderer::cpp_expr(NodeId id, const Node& n) {
     case Op::Abs: return {fmt::format("std::fabs({})", wrap(n.a, 0)), 9};
     case Op::Const: case Op::Input: case Op::Exp: case Op::Log: case Op::Log1p: case Op::Expm1:
     case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos: case Op::Tan: case Op::Asin:
-    case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh: case Op::Tanh: case Op::Erf:
+    case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh: case Op::Tanh: case Op::Erf: case Op::Erfc:
     case Op::Sign: case Op::Floor: case Op::Ceil: case Op::Sigmoid: case Op::Softplus:
     case Op::Relu: case Op::Gelu: case Op::Atan2: case Op::LeakyRelu: case Op::Max:
     case Op::Min: break;
@@ -321,7 +321,7 @@ ExprRenderer::Text ExprRenderer::latex_expr(NodeId, const Node& n) {
     case Op::Asin: return call("\\arcsin");
     case Op::Acos: return call("\\arccos");
     case Op::Atan: return call("\\arctan");
-    case Op::Const: case Op::Input: case Op::Log1p: case Op::Expm1: case Op::Erf: case Op::Sign:
+    case Op::Const: case Op::Input: case Op::Log1p: case Op::Expm1: case Op::Erf: case Op::Erfc: case Op::Sign:
     case Op::Floor: case Op::Ceil: case Op::Sigmoid: case Op::Softplus: case Op::Relu:
     case Op::Gelu: case Op::NoGrad: case Op::WrtValue: case Op::Atan2: case Op::LeakyRelu: break;
   }

@@ -162,7 +162,7 @@ llvm::Value* LlvmOpLowering::condition(Op op, llvm::Value* x, llvm::Value* y) {
     case Op::Const: case Op::Input: case Op::Neg: case Op::Exp: case Op::Log: case Op::Log1p:
     case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos: case Op::Tan:
     case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh: case Op::Tanh:
-    case Op::Erf: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil: case Op::Sigmoid:
+    case Op::Erf: case Op::Erfc: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil: case Op::Sigmoid:
     case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad: case Op::WrtValue:
     case Op::Add: case Op::Sub:
     case Op::Mul: case Op::Div: case Op::Pow: case Op::Atan2: case Op::Max: case Op::Min:
@@ -201,6 +201,7 @@ llvm::Value* LlvmOpLowering::value(Op op, llvm::Value* x, llvm::Value* y) {
     case Op::Expm1: return libm("expm1", x);
     case Op::Cbrt: return libm("cbrt", x);
     case Op::Erf: return libm("erf", x);
+    case Op::Erfc: return libm("erfc", x);
     case Op::Atan2: return libm("atan2", x, y);
     // IEEE 754-2019 maximumNumber/minimumNumber (scalar_math.h max_num):
     // llvm.maxnum/minnum ignore a NaN operand but may return either zero of
@@ -233,9 +234,9 @@ llvm::Value* LlvmOpLowering::value(Op op, llvm::Value* x, llvm::Value* y) {
       llvm::Value* l = libm("log1p", t);
       return b_.CreateSelect(b_.CreateFCmpOGT(x, zero), b_.CreateFAdd(x, l), l);
     }
-    case Op::Gelu: {  // 0.5*x * (1 + erf(x * (1/sqrt 2)))
-      llvm::Value* erf = libm("erf", b_.CreateFMul(x, constant(0.70710678118654752440)));
-      return b_.CreateFMul(b_.CreateFMul(constant(0.5), x), b_.CreateFAdd(constant(1.0), erf));
+    case Op::Gelu: {  // 0.5*x * erfc(x * (-1/sqrt 2)) (helpers.def)
+      llvm::Value* erfc = libm("erfc", b_.CreateFMul(x, constant(-0.70710678118654752440)));
+      return b_.CreateFMul(b_.CreateFMul(constant(0.5), x), erfc);
     }
     case Op::Const: case Op::Input: case Op::Select:
     case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne:

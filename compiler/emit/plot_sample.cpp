@@ -36,7 +36,7 @@ bool piece(const Node& n, const std::vector<double>& v, double self, uint64_t& s
   switch (n.op) {
     case Op::Const: case Op::Input: case Op::Neg: case Op::Exp: case Op::Log: case Op::Log1p:
     case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos: case Op::Asin:
-    case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh: case Op::Tanh: case Op::Erf:
+    case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh: case Op::Tanh: case Op::Erf: case Op::Erfc:
     case Op::Sigmoid: case Op::Softplus: case Op::Gelu: case Op::NoGrad: case Op::WrtValue:
     case Op::Add:
     case Op::Sub: case Op::Mul:

@@ -384,7 +384,7 @@ NodeId Builder::binary(Op op, NodeId x, NodeId y) {
     case Op::Const: case Op::Input: case Op::Neg: case Op::Not: case Op::Exp: case Op::Log:
     case Op::Log1p: case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos:
     case Op::Tan: case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh:
-    case Op::Tanh: case Op::Erf: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil:
+    case Op::Tanh: case Op::Erf: case Op::Erfc: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil:
     case Op::Sigmoid: case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad:
     case Op::WrtValue: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne: case Op::And:
     case Op::Or: case Op::Atan2: case Op::Max: case Op::Min: case Op::LeakyRelu: case Op::Select: break;

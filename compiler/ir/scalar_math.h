@@ -42,6 +42,7 @@ inline double apply(Op op, double x) {
     case Op::Cosh: return std::cosh(x);
     case Op::Tanh: return std::tanh(x);
     case Op::Erf: return std::erf(x);
+    case Op::Erfc: return std::erfc(x);
     case Op::Abs: return std::fabs(x);
     case Op::Sign: return sign(x);
     case Op::Floor: return std::floor(x);
@@ -83,7 +84,7 @@ inline double apply(Op op, double a, double b) {
     case Op::Const: case Op::Input: case Op::Neg: case Op::Not: case Op::Exp: case Op::Log:
     case Op::Log1p: case Op::Expm1: case Op::Sqrt: case Op::Cbrt: case Op::Sin: case Op::Cos:
     case Op::Tan: case Op::Asin: case Op::Acos: case Op::Atan: case Op::Sinh: case Op::Cosh:
-    case Op::Tanh: case Op::Erf: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil:
+    case Op::Tanh: case Op::Erf: case Op::Erfc: case Op::Abs: case Op::Sign: case Op::Floor: case Op::Ceil:
     case Op::Sigmoid: case Op::Softplus: case Op::Relu: case Op::Gelu: case Op::NoGrad: case Op::WrtValue:
     case Op::Select: break;
   }

@@ -50,6 +50,7 @@ const std::vector<UnaryCase>& unary_cases() {
       {"w = cosh(x)", -3, 3, [](double x) { return std::sinh(x); }},
       {"w = tanh(x)", -3, 3, [](double x) { return 1 / (std::cosh(x) * std::cosh(x)); }},
       {"w = erf(x)", -3, 3, [](double x) { return 2 / std::sqrt(kPi) * std::exp(-x * x); }},
+      {"w = erfc(x)", -3, 3, [](double x) { return -2 / std::sqrt(kPi) * std::exp(-x * x); }},
       {"w = abs(x)", -3, 3, [](double x) { return x > 0 ? 1.0 : -1.0; }},
       {"w = sign(x)", -3, 3, [](double) { return 0.0; }},
       {"w = floor(x)", -3, 3, [](double) { return 0.0; }},
@@ -584,6 +585,23 @@ TEST_CASE("x^-n is differentiated as pow, -n x^-(n+1), also at its pole and wher
       INFO(k.program, ", mode ", gradc::diff_mode_name(mode));
       CHECK(close_exact(unit::run(unit::compile_mode(k.program, mode), {k.at}).jac[0], k.d));
     }
+}
+
+TEST_CASE("gelu keeps its digits in the tail: x Phi(x) with Phi = erfc(-x/sqrt2)/2") {
+  // 1 + erf(x/sqrt2) cancels for x < 0: gelu'(-10) was 1% off (its two
+  // terms, Phi and x phi, both tiny), gelu(-3.28) about 150 ulp.
+  gradc::CompileOptions second;
+  second.kernels = {gradc::KernelKind::Forward, gradc::KernelKind::Grad, gradc::KernelKind::Hess};
+  Compiled c = unit::compile_ok("w = gelu(x)", second);
+  for (double x : {-10.0, -8.0, -3.28, -1.0, 0.5, 3.0}) {
+    INFO("x = ", x);
+    const double Phi = 0.5 * std::erfc(-x / std::sqrt(2.0));
+    const double phi = std::exp(-x * x / 2) / std::sqrt(2 * kPi);
+    const std::vector<double> v = gradc::evaluate(c.prog.graph, {x});
+    CHECK(unit::close(v[c.outputs[0]], x * Phi, 1e-13, 0));  // erfc amplifies its argument's rounding by 2t^2
+    CHECK(unit::close(v[c.jacobian[0]], Phi + x * phi, 1e-13, 0));
+    CHECK(unit::close(v[c.hessian[0]], phi * (2 - x * x), 1e-13, 0));
+  }
 }
 
 TEST_CASE("sqrt'(0) and log'(0) are +inf (IEEE)") {

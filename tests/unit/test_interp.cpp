@@ -34,6 +34,7 @@ double reference(Op op, double a, double b, double c) {
     case Op::Cosh: return std::cosh(a);
     case Op::Tanh: return std::tanh(a);
     case Op::Erf: return std::erf(a);
+    case Op::Erfc: return std::erfc(a);
     case Op::Abs: return std::fabs(a);
     case Op::Sign: return a > 0 ? 1.0 : a < 0 ? -1.0 : 0.0;
     case Op::Floor: return std::floor(a);
