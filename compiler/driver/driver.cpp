@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <sstream>
 
 #include "gradc_check.h"
 #include "emit/cpp_names.h"
@@ -37,12 +36,12 @@ bool compiled_with(const CompileOptions& o, KernelKind k) {
 }
 
 std::optional<std::string> read_source(const std::string& path, std::ostream& err) {
-  if (path == "-") {
-    std::stringstream ss;
-    ss << std::cin.rdbuf();
-    return ss.str();
-  }
   std::string text;
+  if (path == "-") {
+    if (read_all(std::cin, text)) return text;
+    err << "gradc: error: cannot read standard input\n";
+    return std::nullopt;
+  }
   if (std::optional<std::string> problem = read_file(path, text)) {
     err << fmt::format("gradc: error: {}\n", *problem);
     return std::nullopt;

@@ -83,6 +83,18 @@ std::string jacobian_text(const Notation& n, size_t rows, size_t cols,
   return fmt::format("{} nonzero entries", entries.size());
 }
 
+// The index in vs.all of the definition that is the output variable holding
+// `output` (its one element), if the output has a definition of its own.
+std::optional<size_t> own_definition(const Program& p, const Variables& vs, NodeId output) {
+  auto named = std::find_if(p.outputs.begin(), p.outputs.end(), [&](const Variable& o) {
+    return o.size() == 1 && o.nodes[0] == output;
+  });
+  if (named == p.outputs.end()) return std::nullopt;
+  for (size_t v = p.inputs.size(); v < vs.all.size(); ++v)
+    if (vs.all[v]->name == named->name && vs.all[v]->nodes == named->nodes) return v;
+  return std::nullopt;
+}
+
 // `text` followed by the variable's shape, `y [3]`, where it is an array.
 std::string with_shape(const std::string& text, const Variable& var) {
   return var.is_scalar() ? text : fmt::format("{} {}", text, shape_text(var.shape));
@@ -103,15 +115,8 @@ std::optional<ArrayExplanation> explain_arrays(const Compiled& c, const std::vec
   // The last layer: the output variable's own definition where it has one
   // (`out = y[1]`, `out = y`: its element is y's, a layer that picks it),
   // else the definition that computes the output's value.
-  size_t L = out_owner->second.first, out_element = out_owner->second.second;
-  for (const Variable& o : p.outputs)
-    if (o.size() == 1 && o.nodes[0] == c.outputs[0])
-      for (size_t v = vs.all.size(); v-- > p.inputs.size();)
-        if (vs.all[v]->name == o.name && vs.all[v]->size() == 1 && vs.all[v]->nodes[0] == o.nodes[0]) {
-          L = v;
-          out_element = 0;
-          break;
-        }
+  const size_t L = own_definition(p, vs, c.outputs[0]).value_or(out_owner->second.first);
+  const size_t out_element = L == out_owner->second.first ? out_owner->second.second : 0;
   // The Jacobians, J[v][u] = entries, for the definitions up to the output.
   Builder b(g);
   std::vector<std::map<size_t, std::vector<Entry>>> J(vs.all.size());

@@ -140,6 +140,8 @@ class Builder {
   /// Is x a masked value `c ? v : 0`?
   bool is_masked(NodeId x) const { return g_.is_masked(x); }
   NodeId integer_power(NodeId x, long n);
+  /// Is `u` x^n exactly as integer_power multiplies it out, nothing
+  /// simplified away? (Where 1/u may be differentiated as pow.)
   bool is_multiplied_power(NodeId u, NodeId x, long n) const;
   /// `x && y` or `x || y` with boolean algebra applied.
   NodeId logic(Op op, NodeId x, NodeId y);

@@ -26,7 +26,7 @@ std::vector<NodeId> share_logistic_exp(Graph& g, const std::vector<NodeId>& root
       any |= ++uses[magnitude_of(g, g[NodeId(id)].a)] >= 2;
   if (!any) return {};
   const NodeId zero = g.constant(0.0), one = g.constant(1.0);
-  return rebuild(g, roots, [&](NodeId id, const Node& node) -> NodeId {
+  return rebuild(g, live, [&](NodeId id, const Node& node) -> NodeId {
     if (!is_logistic(node.op) || uses[magnitude_of(g, g[id].a)] < 2) return kNoNode;
     const NodeId z = node.a;
     const NodeId e = g.add(Node{Op::Exp, g.add(Node{Op::Neg, g.add(Node{Op::Abs, magnitude_of(g, z)})})});

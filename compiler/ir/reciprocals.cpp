@@ -24,7 +24,7 @@ std::vector<NodeId> share_reciprocals(Graph& g, const std::vector<NodeId>& roots
   // divisions[] is indexed by the old ids, which the replacement callback
   // receives.
   const NodeId one = g.constant(1.0);
-  return rebuild(g, roots, [&](NodeId id, const Node& node) -> NodeId {
+  return rebuild(g, live, [&](NodeId id, const Node& node) -> NodeId {
     if (node.op != Op::Div || divisions[g[id].b] < kSharedReciprocalMin) return kNoNode;
     // x/d = x * (1/d); the reciprocal is itself the division 1/d.
     const NodeId reciprocal = g.add(Node{Op::Div, one, node.b});

@@ -4,24 +4,8 @@
 namespace gradc {
 
 std::vector<char> reachable(const Graph& g, const std::vector<NodeId>& roots) {
-  // Operands have smaller ids than the nodes that read them, so one sweep
-  // down from the largest id marks everything reachable.
-  std::vector<char> live(g.size(), 0);
-  for (NodeId r : roots) live[r] = 1;
-  for (size_t id = g.size(); id-- > 0;) {
-    if (!live[id]) continue;
-    const Node& node = g[NodeId(id)];
-    const NodeId operands[3] = {node.a, node.b, node.c};
-    for (int k = 0; k < arity(node); ++k) live[operands[k]] = 1;
-  }
-  return live;
-}
-
-namespace {
-
-// reachable(), where a masked sum also reaches its condition, which is no
-// operand (and may have a larger id than the sum): an explicit stack.
-std::vector<char> reachable_with_conditions(const Graph& g, const std::vector<NodeId>& roots) {
+  // A masked sum's condition is no operand and may have a larger id than
+  // the sum, so no single sweep down the ids: an explicit stack.
   std::vector<char> live(g.size(), 0);
   std::vector<NodeId> stack;
   auto visit = [&](NodeId id) {
@@ -42,16 +26,15 @@ std::vector<char> reachable_with_conditions(const Graph& g, const std::vector<No
   return live;
 }
 
-}  // namespace
-
-std::vector<NodeId> rebuild(Graph& g, const std::vector<NodeId>& roots,
+std::vector<NodeId> rebuild(Graph& g, const std::vector<char>& live,
                             const std::function<NodeId(NodeId, const Node&)>& replace) {
   const size_t n = g.size();
-  const std::vector<char> live = reachable_with_conditions(g, roots);
   std::vector<NodeId> map(n);
   for (size_t id = 0; id < n; ++id) {
     map[id] = NodeId(id);
-    if (!live[id]) continue;  // a live node's operands are live: none reads it
+    // A live node's operands are live: none reads the others (nor a node
+    // made after `live`, such as the caller's constants).
+    if (id >= live.size() || !live[id]) continue;
     Node node = g[NodeId(id)];  // a copy: adding nodes may move the arena
     bool changed = false;
     NodeId* operands[3] = {&node.a, &node.b, &node.c};

@@ -13,7 +13,7 @@ std::vector<NodeId> strip_stop_gradients(Graph& g, const std::vector<NodeId>& ro
   bool any = false;
   for (size_t id = 0; id < g.size() && !any; ++id) any = live[id] && identity_in_kernels(g[NodeId(id)].op);
   if (!any) return {};
-  return rebuild(g, roots, [](NodeId, const Node& node) -> NodeId {
+  return rebuild(g, live, [](NodeId, const Node& node) -> NodeId {
     if (identity_in_kernels(node.op)) return node.a;                  // stop_gradient(v) -> v
     if (node.op == Op::Select && node.b == node.c) return node.b;     // c ? v : v -> v
     return kNoNode;

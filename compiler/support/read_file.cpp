@@ -20,15 +20,21 @@ std::optional<std::string> read_file(const std::string& path, std::string& text)
     return fmt::format("cannot open '{}': {}", path,
                        e ? std::strerror(e) : "no such file or not readable");
   }
+  if (!read_all(in, text))
+    return fmt::format("cannot read '{}': {}", path, std::strerror(errno ? errno : EIO));
+  return std::nullopt;
+}
+
+bool read_all(std::istream& in, std::string& text) {
   // Chunk by chunk, not `stream << rdbuf()`: that catches a std::bad_alloc
-  // and sets failbit, so memory running out would read as an unreadable file.
-  // The chunk on the heap: the JIT's callers may read from small stacks.
+  // and sets failbit, so memory running out would read as an unreadable
+  // file, or as a program cut short. The chunk on the heap: the JIT's
+  // callers may read from small stacks.
   text.clear();
   std::string chunk(size_t(1) << 16, '\0');
   while (in.read(chunk.data(), std::streamsize(chunk.size())) || in.gcount() > 0)
     text.append(chunk.data(), size_t(in.gcount()));
-  if (in.bad()) return fmt::format("cannot read '{}': {}", path, std::strerror(errno ? errno : EIO));
-  return std::nullopt;
+  return !in.bad();
 }
 
 }  // namespace gradc

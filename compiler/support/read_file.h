@@ -8,6 +8,7 @@
 // as a file it "cannot open".
 #pragma once
 
+#include <istream>
 #include <optional>
 #include <string>
 
@@ -16,5 +17,9 @@ namespace gradc {
 /// Read all of `path` into `text`. nullopt on success, else what went wrong
 /// ("'p' is a directory", "cannot open 'p': No such file or directory").
 std::optional<std::string> read_file(const std::string& path, std::string& text);
+
+/// Read `in` to its end into `text` (standard input for `gradc -`); false
+/// where the stream failed (not at its end).
+bool read_all(std::istream& in, std::string& text);
 
 }  // namespace gradc
