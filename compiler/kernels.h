@@ -5,7 +5,7 @@
 #pragma once
 
 #include "ir/builder.h"
-#include "pipeline.h"
+#include "compiled.h"
 
 namespace gradc {
 

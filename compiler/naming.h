@@ -8,7 +8,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "pipeline.h"
+#include "compiled.h"
 
 namespace gradc {
 

@@ -30,24 +30,6 @@ void PassTimer::stop() {
   if (on_pass) on_pass(nullptr);
 }
 
-const KernelSpec* Compiled::kernel(KernelKind k) const {
-  for (const KernelSpec& spec : kernels)
-    if (spec.kind == k) return &spec;
-  return nullptr;
-}
-
-bool Compiled::emits(KernelKind k) const {
-  return std::find(emitted.begin(), emitted.end(), k) != emitted.end();
-}
-
-std::vector<NodeId> Compiled::all_roots() const {
-  std::vector<NodeId> roots = outputs;
-  roots.insert(roots.end(), jacobian.begin(), jacobian.end());
-  roots.insert(roots.end(), hessian.begin(), hessian.end());
-  return roots;
-}
-
-
 // Add input `name` to p.wrt (kept ascending: ABI order), if it is an input.
 static void add_wrt(Program& p, const std::string& name) {
   for (uint32_t i = 0; i < p.inputs.size(); ++i) {
@@ -77,8 +59,8 @@ static void differentiate_and_plan(Compiled& c, const std::vector<uint32_t>& out
                                    bool second_order, const CompileOptions& opts,
                                    PassTimer& timer);
 
-std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
-                                const CompileOptions& opts, PassTimer& timer) {
+static std::optional<Compiled> run_passes(const SourceFile& file, Diagnostics& diag,
+                                          const CompileOptions& opts, PassTimer& timer) {
   timer.start("parse");
   std::optional<Program> parsed =
       parse_program(file, diag, opts.max_nodes, opts.wrt ? &*opts.wrt : nullptr, opts.record_ops);
@@ -218,6 +200,15 @@ static void differentiate_and_plan(Compiled& c, const std::vector<uint32_t>& out
   c.lanes_min_saving = opts.lanes_min_saving;
   build_kernel_specs(c, b);
   timer.stop();
+}
+
+std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diag,
+                                const CompileOptions& opts, PassTimer& timer) {
+  try {
+    return run_passes(file, diag, opts, timer);
+  } catch (const TooManyErrors&) {  // an error limit below the errors of one pass
+    return std::nullopt;
+  }
 }
 
 }  // namespace gradc

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "gradc_check.h"
-#include "pipeline.h"  // internal: not an installed header
+#include "compiled.h"  // internal: not an installed header
 
 namespace gradc {
 

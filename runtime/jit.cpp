@@ -18,6 +18,7 @@
 #include "emit/emit_llvm.h"
 #include "check_values.h"
 #include "jit_compiled.h"
+#include "pipeline.h"
 #include "support/read_file.h"
 
 namespace gradc {

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "gradc_runtime.h"
-#include "pipeline.h"
+#include "compiled.h"
 
 namespace gradc {
 

@@ -18,7 +18,7 @@
 
 #include "emit/llvm_options.h"
 #include "gradc_kernel.h"
-#include "pipeline.h"
+#include "compiled.h"
 #include "support/version.h"
 
 namespace gradc {

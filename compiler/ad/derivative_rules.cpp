@@ -193,12 +193,10 @@ NodeId partial_times(Builder& b, NodeId id, int operand_index, NodeId seed) {
   });
 }
 
-NodeId inverse_power_partial(Builder& b, NodeId f, NodeId& base) {
-  const Graph::InversePower* p = b.graph().inverse_power(f);
-  if (!p) return kNoNode;
-  base = p->base;
-  const double n = p->exponent;
-  return b.mul(b.constant(-n), b.div(f, base));  // d x^-n = -n x^-n / x
+NodeId ChainEdge::times(Builder& b, NodeId seed) const {
+  if (operand >= 0) return partial_times(b, f, operand, seed);
+  const double n = b.graph().inverse_power(f)->exponent;
+  return seed_times(b, seed, b.mul(b.constant(-n), b.div(f, x)));  // d x^-n = -n x^-n / x
 }
 
 NodeId seed_times(Builder& b, NodeId seed, NodeId factor) {

@@ -31,13 +31,32 @@ NodeId partial_times(Builder& b, NodeId n, int operand, NodeId seed);
 /// constant inf.
 NodeId seed_times(Builder& b, NodeId seed, NodeId factor);
 
-/// d f / d x for a node f that is x^-n (n >= 2) as 1/x^n (Graph::
-/// inverse_power): -n f / x, as pow's rule b a^(b-1) gives it (SPEC 1:
-/// -inf at x = 0), where the chain rule through 1/u and u = x^n would
-/// give inf*0 = NaN. Sets `base` to x; kNoNode for other nodes. Every sweep
-/// (reverse, forward, local_partials) takes this edge from f to x instead
-/// of f's own operand.
-NodeId inverse_power_partial(Builder& b, NodeId f, NodeId& base);
+/// One edge of the chain rule, from node `f` to a node `x` it is computed
+/// from: every sweep (reverse, forward, local_partials) walks a node's edges
+/// (for_each_chain_edge) and multiplies a seed along each.
+struct ChainEdge {
+  NodeId x;         ///< where the edge ends
+  NodeId f;         ///< where it starts
+  int operand;      ///< x's operand index in f; -1: the x^-n edge below
+  /// seed * d f / d x: partial_times, or for the x^-n edge seed_times with
+  /// -n f / x (kNoNode where nothing flows).
+  NodeId times(Builder& b, NodeId seed) const;
+};
+
+/// Call visit(ChainEdge) for each edge of f: one per operand, or one edge
+/// straight to x for a node that is x^-n (n >= 2) as 1/x^n (Graph::
+/// inverse_power). There the partial is -n f / x, as pow's rule b a^(b-1)
+/// gives it (SPEC 1: -inf at x = 0), where the chain rule through 1/u and
+/// u = x^n would give inf*0 = NaN. `visit` may grow the graph.
+template <class Visit>
+void for_each_chain_edge(const Graph& g, NodeId f, Visit&& visit) {
+  if (const Graph::InversePower* p = g.inverse_power(f)) {
+    visit(ChainEdge{p->base, f, -1});
+    return;
+  }
+  const Node n = g[f];  // a copy: visit may grow the arena
+  for (int i = 0; i < arity(n); ++i) visit(ChainEdge{operand(n, i), f, i});
+}
 
 /// Is the op's value, and each of its local partials, finite wherever its
 /// operands are finite (short of overflow: `+ - *` of values beyond about

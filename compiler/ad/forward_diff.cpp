@@ -66,19 +66,14 @@ bool ForwardSweeps::sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& t
         NodeId d = b_.select(n.a, ta == kNoNode ? b_.zero() : ta, tb == kNoNode ? b_.zero() : tb);
         t = t == kNoNode ? d : b_.add(t, d);
       }
-    } else if (NodeId base, partial = inverse_power_partial(b_, id, base); partial != kNoNode) {
-      // x^-n: one edge from x (derivative_rules.h)
-      if (NodeId tx = tangent_of(base); tx != kNoNode)
-        if (NodeId contribution = seed_times(b_, tx, partial); contribution != kNoNode)
-          t = t == kNoNode ? contribution : b_.add(t, contribution);
     } else {
-      for (int i = 0; i < arity(n); ++i) {
-        NodeId tx = tangent_of(operand(n, i));
-        if (tx == kNoNode) continue;
-        NodeId contribution = partial_times(b_, id, i, tx);  // d n / d x * dx
-        if (contribution == kNoNode) continue;
+      for_each_chain_edge(g, id, [&](const ChainEdge& e) {
+        NodeId tx = tangent_of(e.x);
+        if (tx == kNoNode) return;
+        NodeId contribution = e.times(b_, tx);  // d n / d x * dx
+        if (contribution == kNoNode) return;
         t = t == kNoNode ? contribution : b_.add(t, contribution);
-      }
+      });
     }
     tan_[id] = t;
     if (hook && t != kNoNode) hook(sweep_ - 1, id, t);

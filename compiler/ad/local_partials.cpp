@@ -29,22 +29,15 @@ std::vector<std::pair<NodeId, NodeId>> local_partials(Builder& b, NodeId root,
     auto it = adjoint.find(n);
     if (it == adjoint.end()) continue;
     NodeId seed = it->second;
-    const Node node = g[n];  // a copy: the builder grows the graph
     auto add = [&](NodeId o, NodeId p) {
       if (p == kNoNode) return;
       auto [at, fresh] = adjoint.try_emplace(o, p);
       if (!fresh) at->second = b.add(at->second, p);
       if (fresh && is_leaf(o)) leaves.push_back(o);
     };
-    if (NodeId base, partial = inverse_power_partial(b, n, base); partial != kNoNode) {
-      add(base, seed_times(b, seed, partial));  // x^-n: one edge to x
-      continue;
-    }
-    for (int i = 0; i < arity(node); ++i) {
-      NodeId o = operand(node, i);
-      if (g.is_const(o)) continue;
-      add(o, partial_times(b, n, i, seed));
-    }
+    for_each_chain_edge(g, n, [&](const ChainEdge& e) {
+      if (!g.is_const(e.x)) add(e.x, e.times(b, seed));
+    });
   }
   std::sort(leaves.begin(), leaves.end());
   std::vector<std::pair<NodeId, NodeId>> out;

@@ -166,26 +166,15 @@ bool ReverseSweeps::sweep(const std::vector<Seed>& seeds, std::vector<NodeId>& w
       if (g.size() > budget.max_nodes) return false;
       continue;
     }
-    if (NodeId base, partial = inverse_power_partial(b_, id, base); partial != kNoNode) {
-      NodeId contribution;  // x^-n: one edge to x (derivative_rules.h)
-      {
-        Builder::KeepMasks keep(b_, gate_once);
-        contribution = seed_times(b_, adj_[id], partial);
-      }
-      accumulate(base, contribution, selected);
-      if (g.size() > budget.max_nodes) return false;
-      continue;
-    }
-    for (int i = 0; i < arity(n); ++i) {
-      NodeId x = operand(n, i);
-      if (!depends_[x]) continue;
+    for_each_chain_edge(g, id, [&](const ChainEdge& e) {
+      if (!depends_[e.x]) return;
       NodeId contribution;
       {
         Builder::KeepMasks keep(b_, gate_once);
-        contribution = partial_times(b_, id, i, adj_[id]);  // adj * d n / d x
+        contribution = e.times(b_, adj_[id]);  // adj * d n / d x
       }
-      accumulate(x, contribution, selected);
-    }
+      accumulate(e.x, contribution, selected);
+    });
     if (g.size() > budget.max_nodes) return false;
   }
   wrt_adjoints.assign(wrt_.size(), b_.zero());

@@ -7,7 +7,7 @@
 
 #include <functional>
 
-#include "pipeline.h"
+#include "compiled.h"
 
 namespace gradc {
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "driver/driver.h"
-#include "pipeline.h"
+#include "compiled.h"
 
 namespace gradc {
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "emit/expr_render.h"
-#include "pipeline.h"
+#include "compiled.h"
 #include "plan/kernel_plan.h"
 
 namespace gradc {

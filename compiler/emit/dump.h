@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "pipeline.h"
+#include "compiled.h"
 
 namespace gradc {
 

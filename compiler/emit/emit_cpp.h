@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "pipeline.h"
+#include "compiled.h"
 
 namespace gradc {
 

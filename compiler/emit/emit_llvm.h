@@ -10,7 +10,7 @@
 
 #include "emit/llvm_options.h"
 #include "support/diagnostics.h"
-#include "pipeline.h"
+#include "compiled.h"
 
 namespace llvm {
 class Function;

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "support/diagnostics.h"
-#include "pipeline.h"
+#include "compiled.h"
 
 namespace gradc {
 

@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "pipeline.h"
+#include "compiled.h"
 
 namespace gradc {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline.h"
+#include "compiled.h"
 #include "plan/kernel_plan.h"
 
 namespace llvm {

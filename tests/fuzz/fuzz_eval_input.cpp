@@ -13,6 +13,7 @@
 
 #include "emit/eval_io.h"
 #include "ir/interp.h"
+#include "pipeline.h"
 
 namespace {
 
