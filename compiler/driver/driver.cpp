@@ -37,16 +37,22 @@ bool compiled_with(const CompileOptions& o, KernelKind k) {
 
 std::optional<std::string> read_source(const std::string& path, std::ostream& err) {
   std::string text;
-  if (path == "-") {
-    if (read_all(std::cin, text)) return text;
-    err << "gradc: error: cannot read standard input\n";
-    return std::nullopt;
-  }
-  if (std::optional<std::string> problem = read_file(path, text)) {
+  if (std::optional<std::string> problem = path == "-" ? read_stdin(text) : read_file(path, text)) {
     err << fmt::format("gradc: error: {}\n", *problem);
     return std::nullopt;
   }
   return text;
+}
+
+// The input file's name as messages and the outputs' comments show it:
+// "<stdin>" for -, and a control character in the name (a newline would end
+// a `//` comment and turn the rest of the name into code) as '?'.
+std::string shown_file_name(const CliOptions& o) {
+  if (o.input == "-") return "<stdin>";
+  std::string shown = o.input;
+  for (char& ch : shown)
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '?';
+  return shown;
 }
 
 // The kernel name: --name, or the file's stem made into an identifier.
@@ -124,7 +130,7 @@ const LlvmBackend* llvm_backend_or_report(std::ostream& err, bool for_jit = fals
 int emit(const Compiled& c, const CliOptions& o, const std::string& format, std::ostream& out,
          std::ostream& err, Progress* progress) {
   std::string name = kernel_name(o);
-  std::string source_file = o.input == "-" ? "<stdin>" : o.input;
+  std::string source_file = shown_file_name(o);
   std::string bytes, header = cpp_header(c, name, source_file);
   if (is_llvm_format(format)) {
     LlvmOptions lo;
@@ -329,6 +335,7 @@ int explain_at_point(const Compiled& c, const CliOptions& o, const std::string& 
   std::vector<double> point;
   if (o.eval) {
     Diagnostics input_diag(nullptr, err);
+    input_diag.set_error_limit(o.error_limit);
     std::optional<EvalPoints> points = read_points(*o.eval, c.prog, input_diag);
     input_diag.flush();
     if (!points) return kExitError;
@@ -452,9 +459,10 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err, Progre
   }
   std::optional<std::string> text = read_source(o.input, err);
   if (!text) return kExitError;
-  std::string file = o.input == "-" ? "<stdin>" : o.input;
+  std::string file = shown_file_name(o);
   SourceFile source(file, std::move(*text));
   Diagnostics diag(&source, err);
+  diag.set_error_limit(o.error_limit);
   PassTimer timer;
   if (progress)
     timer.on_pass = [progress](const std::string* pass) {
@@ -489,13 +497,20 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err, Progre
 
   if (o.dump_after) err << dump_after(c, *o.dump_after);
   int status = kExitOk;
-  if (o.output && *format == "svg") {
-    timer.start("plot");
-    status = std::max(status, run_plot(c, o, file, out, err));
-  } else if (o.output) {
+  auto write_output = [&] {
+    if (*format == "svg") {
+      timer.start("plot");
+      return run_plot(c, o, file, out, err);
+    }
     timer.start("emit-" + *format);
-    status = std::max(status, emit(c, o, *format, out, err, progress));
-  }
+    return emit(c, o, *format, out, err, progress);
+  };
+  // Files are written last, and only when the rest of the run succeeded: a
+  // bad --eval input or a failed --check leaves an existing output as it
+  // was (and a build never takes a failed run's output for a fresh one).
+  // Standard output (-o -) keeps its place before the other actions' text.
+  const bool output_to_file = o.output && *o.output != "-";
+  if (o.output && !output_to_file) status = std::max(status, write_output());
   if (o.print) {
     timer.start("print");
     if (*o.print == "latex") out << print_latex(c, file);
@@ -508,6 +523,7 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err, Progre
   } else if (o.eval && !o.plot) {  // with --plot, --eval gives the other inputs' values
     timer.start("eval");
     Diagnostics input_diag(nullptr, err);
+    input_diag.set_error_limit(o.error_limit);
     std::optional<EvalPoints> points = read_points(*o.eval, c.prog, input_diag);
     input_diag.flush();
     // JIT kernels on a stack that holds them; the interpreter where it is
@@ -520,6 +536,11 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err, Progre
     timer.start("check");
     auto run = [&] { return check(c, o, file, out, err); };
     status = std::max(status, calls_jit(o, true) ? run_on_kernel_stack(c, run) : run());
+  }
+  if (output_to_file) {
+    out.flush();  // a device (-o /dev/stdout, a FIFO) gets the code after the text before it
+    if (status == kExitOk) status = write_output();
+    else err << fmt::format("gradc: note: '{}' is not written, since the run failed\n", *o.output);
   }
   timer.stop();
   if (o.stats) print_stats(c, o, timer, err);

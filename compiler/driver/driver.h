@@ -9,6 +9,7 @@
 
 #include "ir/ir.h"  // kDefaultMaxNodes
 #include "plan/kernel_plan.h"  // kPartNodes
+#include "support/diagnostics.h"  // Diagnostics::kMaxErrors
 
 namespace gradc {
 
@@ -34,6 +35,7 @@ struct CliOptions {
   std::optional<PlotRange> plot;           ///< --plot (with -o FILE.svg)
   bool check = false;                      ///< --check
   int check_points = 5;                    ///< --check-points
+  int error_limit = Diagnostics::kMaxErrors;  ///< --error-limit (0: none)
   size_t max_nodes = kDefaultMaxNodes;     ///< --max-nodes
   size_t part_nodes = kPartNodes;          ///< --part-nodes
   size_t reroll_min = kRerollMinNodes;     ///< --reroll-min

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include <signal.h>
 #include <unistd.h>
 
 #include "driver/driver.h"
@@ -29,7 +30,8 @@ namespace {
 
 constexpr const char* kHelp = R"(gradc - symbolic differentiation compiler
 
-Usage: gradc FILE.expr [options]          (FILE may be - for standard input)
+Usage: gradc FILE.expr [options]          (FILE may be - for standard input;
+                                           after --, a name starting with -)
 
 Actions (combine freely; at least one):
   -o FILE              write kernels; the format follows the extension:
@@ -39,7 +41,9 @@ Actions (combine freely; at least one):
                          .o              native object (no C++ compiler needed)
                          .hpp .h         the header only
                        every code output gets its header beside it (FILE.hpp);
-                       -o - writes to standard output (no header)
+                       -o - writes to standard output (no header). Files
+                       are written last, and not at all when another
+                       action (--eval, --check, --explain) fails
   --print[=FORMAT]     print the program and its derivatives: text (default,
                        a valid gradc program) or latex; or dot (Graphviz):
                        the program's graph as written, one node per
@@ -121,6 +125,8 @@ Options:
                        (this machine's, when it is the target), or a name
                        such as haswell or neoverse-n1; the
                        batch kernels' vectors are as wide as the CPU's
+  --error-limit=N      print the first N errors of a file, then stop (default
+                       20; 0: every error)
   --max-nodes=N        stop with an error when the program and its derivatives
                        need more than N DAG nodes (default 10000000; memory
                        grows about 150 bytes per node, more for LLVM output,
@@ -226,7 +232,11 @@ std::string unknown_option(const std::string& a) {
     return fmt::format("option '{}' takes no value (got '{}')", flag, a);
   gradc::Closest closest(flag);
   for (const std::string& k : known) closest.offer(k);
-  return fmt::format("unknown option '{}'{}", a, closest.did_you_mean());
+  std::string meant = closest.did_you_mean();
+  std::error_code ec;
+  if (meant.empty() && std::filesystem::is_regular_file(a, ec))  // a file named -model.expr
+    meant = fmt::format("; to read the file '{}', put '--' before it (gradc -- {})", a, a);
+  return fmt::format("unknown option '{}'{}", a, meant);
 }
 
 class ArgParser {
@@ -287,11 +297,24 @@ int ArgParser::integer(const std::string& flag, const std::string& text, int lo,
 
 gradc::CliOptions ArgParser::parse() {
   gradc::CliOptions o;
-  bool have_input = false, kernels_given = false;
+  bool have_input = false, kernels_given = false, options_ended = false;
+  auto take_input = [&](const std::string& a) {
+    if (have_input) {
+      // `--eval x=1 y=2`: the second value reads as a file name.
+      std::string hint = a.find('=') != std::string::npos
+                             ? "; --eval takes its values as one list with commas: --eval x=1,y=2"
+                             : "";
+      throw UsageError{fmt::format("more than one input file ('{}' and '{}'){}", o.input, a, hint)};
+    }
+    o.input = a;
+    have_input = true;
+  };
   for (i_ = 0; i_ < args_.size(); ++i_) {
     const std::string& a = args_[i_];
     std::string v;
-    if (a == "--help" || a == "-h") help = true;
+    if (options_ended) take_input(a);  // after `--`, as getopt: a file named -x.expr
+    else if (a == "--") options_ended = true;
+    else if (a == "--help" || a == "-h") help = true;
     else if (a == "--version") version = true;
     else if (a == "--check") o.check = flag(a);
     else if (a == "--hessian") o.hessian = flag(a);
@@ -379,6 +402,7 @@ gradc::CliOptions ArgParser::parse() {
       o.plot = r;
     }
     else if (option("--check-points", v)) o.check_points = integer("--check-points", v, 1, 100000);
+    else if (option("--error-limit", v)) o.error_limit = integer("--error-limit", v, 0, 1000000);
     else if (option("--max-nodes", v)) o.max_nodes = size_t(integer("--max-nodes", v, 1, 2000000000));
     else if (option("--part-nodes", v)) o.part_nodes = size_t(integer("--part-nodes", v, 1, 2000000000));
     else if (option("--reroll-min", v)) o.reroll_min = size_t(integer("--reroll-min", v, 0, 2000000000));
@@ -400,17 +424,7 @@ gradc::CliOptions ArgParser::parse() {
         throw UsageError{fmt::format("unknown --mode '{}' (auto, reverse or forward)", v)};
       o.mode = v;
     } else if (a.size() > 1 && a[0] == '-') throw UsageError{unknown_option(a)};
-    else if (have_input) {
-      // `--eval x=1 y=2`: the second value reads as a file name.
-      std::string hint = a.find('=') != std::string::npos
-                             ? "; --eval takes its values as one list with commas: --eval x=1,y=2"
-                             : "";
-      throw UsageError{fmt::format("more than one input file ('{}' and '{}'){}", o.input, a, hint)};
-    }
-    else {
-      o.input = a;
-      have_input = true;
-    }
+    else take_input(a);
   }
   if (help || version) return o;
   bool has_hess = std::find(o.kernels.begin(), o.kernels.end(), "hess") != o.kernels.end();
@@ -470,6 +484,9 @@ std::unique_ptr<gradc::Progress> make_progress(const gradc::CliOptions& o) {
 }
 
 int main(int argc, char** argv) {
+  // Past a file-size limit (ulimit -f) a write fails with EFBIG, which gradc
+  // reports, removing its temporaries, instead of dying of SIGXFSZ.
+  ::signal(SIGXFSZ, SIG_IGN);
   ArgParser parser(argc, argv);
   gradc::CliOptions opts;
   try {
@@ -496,6 +513,9 @@ int main(int argc, char** argv) {
     if (progress) progress->end();
     std::cerr << "gradc: error: " << gradc::kOutOfMemory << "\n";
     return gradc::kExitError;
+  } catch (const gradc::TooManyErrors&) {  // printed: the errors, then the fatal note
+    if (progress) progress->end();
+    return finish_stdout(gradc::kExitError);
   } catch (const std::exception& e) {
     if (progress) progress->end();
     std::cerr << "gradc: internal error: " << e.what() << "\nPlease report this as a bug.\n";

@@ -27,7 +27,12 @@ namespace {
 // in fixed arrays written before the handler can need them.
 
 constexpr int kMaxTemporaries = 8;
-constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
+// Every signal whose default action ends the process that a user or the
+// system sends to stop it (a CPU-time limit, a timer, a closed pipe), not
+// the ones that report a bug (SIGSEGV, SIGABRT). SIGXFSZ is ignored
+// (main.cpp): a file-size limit makes the write fail, which is reported.
+constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP,  SIGQUIT, SIGPIPE,
+                                SIGALRM, SIGUSR1, SIGUSR2, SIGXCPU};
 constexpr size_t kStopSignalCount = std::size(kStopSignals);
 char g_temporaries[kMaxTemporaries][PATH_MAX];
 volatile sig_atomic_t g_temporary_count = 0;
@@ -46,10 +51,13 @@ class StopSignalGuard {
     action.sa_handler = remove_temporaries_and_stop;
     sigemptyset(&action.sa_mask);
     for (int sig : kStopSignals) sigaddset(&action.sa_mask, sig);
-    // A signal the caller ignores (nohup, a shell's &) stays ignored.
+    // A signal the caller ignores (nohup, a shell's &) stays ignored, and
+    // one a host program handles (the JIT runtime's callers) stays theirs.
     for (size_t i = 0; i < kStopSignalCount; ++i) {
       ::sigaction(kStopSignals[i], nullptr, &previous_[i]);
-      if (previous_[i].sa_handler != SIG_IGN) ::sigaction(kStopSignals[i], &action, nullptr);
+      const bool default_action =
+          !(previous_[i].sa_flags & SA_SIGINFO) && previous_[i].sa_handler == SIG_DFL;
+      if (default_action) ::sigaction(kStopSignals[i], &action, nullptr);
     }
   }
   ~StopSignalGuard() {
@@ -64,7 +72,7 @@ class StopSignalGuard {
   struct sigaction previous_[kStopSignalCount];
 };
 
-/// Holds SIGINT, SIGTERM and SIGHUP back while it lives (they arrive after).
+/// Holds the stop signals back while it lives (they arrive after).
 class HoldStopSignals {
  public:
   HoldStopSignals() {

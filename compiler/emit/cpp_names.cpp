@@ -90,10 +90,12 @@ std::string_view without_gradc_prefix(std::string_view name) {
 // Why the kernels cannot define or declare `symbol`, or "".
 std::string symbol_problem(const std::string& symbol) {
   if (is_cpp_keyword(symbol)) return "a C++ keyword";
+  if (is_c_only_keyword(symbol)) return "a C keyword (the kernels' header is C too)";
   if (is_reserved_identifier(symbol))
     return "reserved for the C++ implementation (it contains '__' or starts with '_' and an "
            "uppercase letter)";
-  if (is_header_macro(symbol)) return "a macro of the C library headers or the compiler";
+  if (is_header_macro(symbol))
+    return "a macro of the C library headers (C or C++) or the compiler";
   if (is_c_library_symbol(symbol))
     return "a name of the C library (libc, libm or its start files), which an extern \"C\" "
            "kernel would collide with";

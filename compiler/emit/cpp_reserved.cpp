@@ -31,6 +31,10 @@ constexpr std::string_view kKeywords[] = {
     "typeof",
 };
 
+// C keywords that C++ lacks (C17 6.4.1, C23 6.4.1): the kernel header is
+// read by C compilers too. (_Bool, _Complex, ... are reserved by rule.)
+constexpr std::string_view kCOnlyKeywords[] = {"restrict", "typeof_unqual"};
+
 template <size_t N>
 bool in_sorted(const std::string_view (&list)[N], std::string_view name) {
   return std::binary_search(std::begin(list), std::end(list), name);
@@ -42,6 +46,11 @@ bool is_cpp_keyword(std::string_view name) {
   return std::find(std::begin(kKeywords), std::end(kKeywords), name) != std::end(kKeywords);
 }
 
+bool is_c_only_keyword(std::string_view name) {
+  return std::find(std::begin(kCOnlyKeywords), std::end(kCOnlyKeywords), name) !=
+         std::end(kCOnlyKeywords);
+}
+
 bool is_reserved_identifier(std::string_view name) {
   return name.find("__") != std::string_view::npos ||
          (name.size() >= 2 && name[0] == '_' && name[1] >= 'A' && name[1] <= 'Z');
@@ -50,7 +59,7 @@ bool is_reserved_identifier(std::string_view name) {
 bool is_code_macro(std::string_view name) { return in_sorted(kCodeMacros, name); }
 
 bool is_header_macro(std::string_view name) {
-  return is_code_macro(name) || in_sorted(kCallerMacros, name);
+  return is_code_macro(name) || in_sorted(kCallerMacros, name) || in_sorted(kCHeaderMacros, name);
 }
 
 bool is_c_library_symbol(std::string_view name) { return in_sorted(kLibrarySymbols, name); }
@@ -60,6 +69,7 @@ std::span<const std::string_view> reserved_list(ReservedList list) {
     case ReservedList::Keywords: return kKeywords;
     case ReservedList::CodeMacros: return kCodeMacros;
     case ReservedList::CallerMacros: return kCallerMacros;
+    case ReservedList::CHeaderMacros: return kCHeaderMacros;
     case ReservedList::LibrarySymbols: return kLibrarySymbols;
     case ReservedList::LibraryGlobals: return kLibraryGlobals;
   }

@@ -15,6 +15,10 @@ namespace gradc {
 /// (a keyword of g++ and clang++ under -std=gnu++NN).
 bool is_cpp_keyword(std::string_view name);
 
+/// A keyword of C that C++ lacks (`restrict`; C23's `typeof_unqual`): the
+/// kernel header is C too, so a kernel cannot be named so.
+bool is_c_only_keyword(std::string_view name);
+
 /// Reserved by the standard in every scope ([lex.name]): it contains "__" or
 /// starts with '_' and an uppercase letter (`__cplusplus`, `_Complex`).
 /// A leading '_' and a lowercase letter or digit is reserved only in the
@@ -30,7 +34,8 @@ bool is_code_macro(std::string_view name);
 /// Any macro, object-like or function-like, of the C library headers a
 /// caller may include next to a kernel's header (every one of C++17,
 /// <cassert> to <cwctype>; `assert`, `EOF`, `SIGINT`), the code macros
-/// included.
+/// included, and those of a C program including the header (`I`,
+/// `complex`, `noreturn`).
 bool is_header_macro(std::string_view name);
 
 /// A symbol of the C library: a global function, variable, typedef or
@@ -43,7 +48,11 @@ bool is_c_library_symbol(std::string_view name);
 /// others sorted. Code macros and caller macros are disjoint. LibraryGlobals
 /// are the library symbols that are types, variables or enumerators
 /// (`size_t`, `signgam`): a local of the name draws g++'s -Wshadow.
-enum class ReservedList { Keywords, CodeMacros, CallerMacros, LibrarySymbols, LibraryGlobals };
+/// CHeaderMacros are the macros only a C caller has (kernel names only:
+/// the generated C++ code never meets them).
+enum class ReservedList {
+  Keywords, CodeMacros, CallerMacros, CHeaderMacros, LibrarySymbols, LibraryGlobals
+};
 std::span<const std::string_view> reserved_list(ReservedList list);
 
 }  // namespace gradc

@@ -141,7 +141,10 @@ std::string cpp_header(const Compiled& c, const std::string& name, const std::st
       name_list(n.wrt), guard, guard, c.emits_any_batch() ? "#include <stddef.h>\n\n" : "");
   h += kernel_declarations(c, name);
   h += fmt::format(
-      "\n#ifdef __cplusplus\n}}  // extern \"C\"\n\n"
+      "\n#ifdef __cplusplus\n}}  // extern \"C\"\n#endif\n\n"
+      "// C++17: inline variables (MSVC sets __cplusplus only with /Zc:__cplusplus).\n"
+      "#if defined(__cplusplus) && \\\n"
+      "    (__cplusplus >= 201703L || (defined(_MSVC_LANG) && _MSVC_LANG >= 201703L))\n"
       "/// {}'s sizes in scalars (num_*), and its input, output and wrt variables\n"
       "/// in ABI order with their sizes (arrays flattened row-major).\n"
       "namespace {}_info {{\n"
@@ -164,7 +167,7 @@ std::string cpp_header(const Compiled& c, const std::string& name, const std::st
     h += rowind.empty() ? "inline constexpr const int* jac_rowind = nullptr;\n"
                         : fmt::format("inline constexpr int jac_rowind[] = {{{}}};\n", size_array(rowind));
   }
-  h += fmt::format("}}  // namespace {}_info\n#endif  // __cplusplus\n\n#endif  // {}\n", name, guard);
+  h += fmt::format("}}  // namespace {}_info\n#endif  // C++17\n\n#endif  // {}\n", name, guard);
   return h;
 }
 

@@ -8,15 +8,15 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iostream>
-#include <sstream>
+#include <memory>
 #include <unordered_map>
 
 #include "support/number.h"
+#include "support/read_file.h"
 #include "support/spelling.h"
 
 namespace gradc {
@@ -461,13 +461,16 @@ std::vector<Assignment> parse_inline(const std::string& spec, Diagnostics& diag,
 // and no further than its first piece where that does not start a JSON
 // object or array (the parser reports it there), so that /dev/zero or a
 // binary file is refused at once rather than read until memory runs out.
-bool read_points_text(std::istream& in, const std::string& name, std::string& text,
+bool read_points_text(std::FILE* in, const std::string& name, std::string& text,
                       Diagnostics& diag) {
-  std::vector<char> piece(size_t(1) << 16);
   bool start_checked = false;
-  while (in) {
-    in.read(piece.data(), std::streamsize(piece.size()));
-    text.append(piece.data(), size_t(in.gcount()));
+  for (;;) {
+    const long got = read_piece(in, text);
+    if (got < 0) {
+      diag.error_noloc("cannot read input file '{}': {}", name, std::strerror(errno));
+      return false;
+    }
+    if (got == 0) break;
     if (text.size() > kMaxPointsFileBytes) {
       diag.error_noloc("the points file '{}' is larger than {} MiB, the limit of --eval=@FILE; "
                        "split it into several files", name, kMaxPointsFileBytes >> 20);
@@ -497,7 +500,7 @@ std::optional<std::vector<PointText>> read_assignments(const std::string& spec, 
   std::string file = spec.substr(1);
   if (file == "-") {  // --eval=@-: the points from standard input
     std::string text;
-    if (!read_points_text(std::cin, "<stdin>", text, diag)) return std::nullopt;
+    if (!read_points_text(stdin, "<stdin>", text, diag)) return std::nullopt;
     const SourceFile& json = diag.add_file("<stdin>", std::move(text));
     json_file = &json;
     return parse_json_points(json.text(), json, diag, array, ok);
@@ -508,7 +511,7 @@ std::optional<std::vector<PointText>> read_assignments(const std::string& spec, 
     return std::nullopt;
   }
   errno = 0;
-  std::ifstream in(file, std::ios::binary);
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(file.c_str(), "rb"), &std::fclose);
   if (!in) {
     int e = errno;
     diag.error_noloc("cannot read input file '{}'{}", file,
@@ -516,7 +519,7 @@ std::optional<std::vector<PointText>> read_assignments(const std::string& spec, 
     return std::nullopt;
   }
   std::string text;
-  if (!read_points_text(in, file, text, diag)) return std::nullopt;
+  if (!read_points_text(in.get(), file, text, diag)) return std::nullopt;
   const SourceFile& json = diag.add_file(file, std::move(text));
   json_file = &json;
   return parse_json_points(json.text(), json, diag, array, ok);
@@ -634,7 +637,7 @@ std::optional<EvalPoints> read_points(const std::string& spec, const Program& p,
     if (!ok) return std::nullopt;
     return result;
   } catch (const TooManyErrors&) {
-    return std::nullopt;  // the first 20 errors are reported
+    return std::nullopt;  // the first errors, to the limit, are reported
   }
 }
 

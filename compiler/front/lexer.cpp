@@ -58,7 +58,9 @@ class Lexer {
   std::vector<Token> run() {
     toks_.reserve(std::min<size_t>(src_.size() / 3 + 1, size_t(1) << 20));
     if (src_.starts_with(kUtf8Bom)) pos_ = line_start_ = kUtf8Bom.size();  // as clang does
-    while (pos_ < src_.size()) skipping_ ? skip_statement() : step();
+    // Run under Diagnostics::DeferLimit (parse_program): stops at the error
+    // limit, and the parser still reports the errors before that point.
+    while (pos_ < src_.size() && !diag_.error_limit_reached()) skipping_ ? skip_statement() : step();
     push(Tok::Eof, src_.size(), 0);
     return std::move(toks_);
   }

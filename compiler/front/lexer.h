@@ -34,7 +34,9 @@ struct Token {
   double number = 0;      ///< value of a Number
 };
 
-/// Lex the whole file; the result always ends with an Eof token.
+/// Lex the whole file, or up to the error limit (Diagnostics::
+/// error_limit_reached) where its errors fill it; the result always ends
+/// with an Eof token.
 std::vector<Token> lex(const SourceFile& file, Diagnostics& diag);
 
 }  // namespace gradc

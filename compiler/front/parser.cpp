@@ -86,9 +86,10 @@ bool Parser::at_function_def() const {
          peek(j).kind == Tok::RParen && peek(j + 1).kind == Tok::Assign;
 }
 
-std::optional<Program> Parser::run() {
+std::optional<Program> Parser::run(bool whole_file) {
   prescan();
   program();
+  if (!whole_file) return std::nullopt;  // no checks of names defined past the end
   resolve_outputs_and_wrt();
   if (!diag_.has_errors()) warn_unused();  // with errors, mostly their echo
   if (diag_.has_errors()) return std::nullopt;
@@ -130,12 +131,31 @@ void Parser::statement() {
   const Token& t = peek();
   if (t.kind == Tok::Ident && peek(1).kind == Tok::Assign) return definition();
   if (at_function_def()) return function_def();
+  if (t.kind == Tok::Ident && peek(1).kind == Tok::Error) throw SyntaxError{};  // reported: `caf\xE9 =`
   if (t.kind == Tok::Ident && t.text == "input") return input_decl();
   if (t.kind == Tok::Ident && t.text == "output") return output_decl();
   if (t.kind == Tok::Ident && t.text == "wrt") return wrt_decl();
   if (t.kind == Tok::Ident && peek(1).kind == Tok::EqEq)
     fail(peek(1).loc, "expected '=' to define '{}', got '=='", t.text);
-  unexpected("a statement ('NAME = expression', 'input', 'output' or 'wrt')");
+  if (t.kind == Tok::Ident && peek(1).kind == Tok::LBracket) {
+    // `v[0] = 3`: an element on the left of '='.
+    size_t j = 2;
+    int depth = 1;  // to the ']' that closes the first '[': `v[v[0]] = 3` too
+    for (; depth > 0 && !(peek(j).kind == Tok::Newline || peek(j).kind == Tok::Semi ||
+                          peek(j).kind == Tok::Eof); ++j)
+      depth += peek(j).kind == Tok::LBracket ? 1 : peek(j).kind == Tok::RBracket ? -1 : 0;
+    if (depth == 0 && peek(j).kind == Tok::Assign)
+      fail(peek(1).loc, "an element of '{}' cannot be defined on its own: define the array whole "
+           "({} = [a, b, c]) or give the element a name of its own", t.text, t.text);
+  }
+  if (t.kind == Tok::Ident && peek(1).kind != Tok::LParen) {
+    // `a := x`, `a b = 1`, `x + 1`: a name, then not '='.
+    next();
+    unexpected(fmt::format("'=' after '{}' (a statement is 'NAME = expression', "
+                           "'f(a, b) = expression', 'input', 'output' or 'wrt')", t.text));
+  }
+  unexpected("a statement ('NAME = expression', 'f(a, b) = expression', 'input', 'output' or "
+             "'wrt')");
 }
 
 // name_list = NAME { "," NAME }
@@ -340,7 +360,7 @@ void Parser::function_def() {
   Function f;
   f.loc = name.loc;
   for (const Token* p : param_list(name.text)) f.params.push_back(p->text);
-  next();  // ')'
+  expect(Tok::RParen, "',' or ')' after a parameter");  // at_function_def saw `n(a b) = `
   next();  // '='
   std::unordered_map<std::string_view, Value> placeholders;
   for (std::string_view p : f.params) placeholders.emplace(p, Value::poison(b_.zero()));
@@ -429,8 +449,15 @@ std::optional<Program> parse_program(const SourceFile& file, Diagnostics& diag,
                                      size_t max_nodes, const std::vector<std::string>* wrt,
                                      bool record_ops) {
   try {
-    std::vector<Token> toks = lex(file, diag);
-    return detail::Parser(diag, std::move(toks), max_nodes, wrt, record_ops).run();
+    std::vector<Token> toks;
+    {
+      // The lexer runs ahead: the parser's errors before its last one are
+      // still reported, and printed first.
+      Diagnostics::DeferLimit defer(diag);
+      toks = lex(file, diag);
+    }
+    const bool whole_file = !diag.error_limit_reached();
+    return detail::Parser(diag, std::move(toks), max_nodes, wrt, record_ops).run(whole_file);
   } catch (const TooManyErrors&) {
     return std::nullopt;
   }
@@ -498,7 +525,7 @@ bool choose_wrt(Program& p, const std::vector<WrtName>& names, Diagnostics& diag
       }
     }
   } catch (const TooManyErrors&) {
-    return false;  // the first 20 errors are reported
+    return false;  // the first errors, to the limit, are reported
   }
   if (!ok) return false;
   p.wrt.clear();

@@ -41,7 +41,9 @@ class Parser {
     prog_.graph.set_node_limit(max_nodes);
   }
 
-  std::optional<Program> run();
+  /// Parse the tokens; `whole_file`: they are the whole file (not cut at
+  /// the error limit), so the program's final checks apply.
+  std::optional<Program> run(bool whole_file);
 
  private:
   // --- token helpers -------------------------------------------------------
@@ -56,9 +58,11 @@ class Parser {
     ++pos_;
     return true;
   }
+  /// A token as written ('**', not the '^' it means), for messages.
   std::string describe(const Token& t) const {
-    if (t.kind == Tok::Ident || t.kind == Tok::Number) return fmt::format("'{}'", t.text);
-    return std::string(tok_spelling(t.kind));
+    if (t.kind == Tok::Newline || t.kind == Tok::Eof || t.text.empty())
+      return std::string(tok_spelling(t.kind));
+    return fmt::format("'{}'", t.text);
   }
   template <typename... Args>
   [[noreturn]] void fail(Loc loc, fmt::format_string<Args...> f, Args&&... args) {

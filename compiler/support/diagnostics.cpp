@@ -38,45 +38,84 @@ std::string quote_char(unsigned char c) {
   return fmt::format("'\\x{:02X}'", c);
 }
 
+std::tuple<int, size_t, uint32_t, uint32_t> Diagnostics::order(const Entry& e) const {
+  const int rank = e.loc.line == 0 ? 2 : e.file ? 1 : 0;
+  size_t file = 0;
+  if (rank == 1)
+    while (file < files_.size() && files_[file].get() != e.file) ++file;
+  return {rank, file, e.loc.line, e.loc.col};
+}
+
+// A quoted name of more than kLongName characters (a 1 MB identifier) as
+// its first ones, "...", and its length, as long JSON values are shown.
+static std::string shorten_long_names(const std::string& message) {
+  constexpr size_t kLongName = 64;
+  auto name_char = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '.';
+  };
+  std::string out;
+  size_t i = 0;
+  while (i < message.size()) {
+    size_t end = i + 1;
+    if (message[i] == '\'') {
+      while (end < message.size() && name_char(message[end])) ++end;
+      const size_t length = end - i - 1;
+      if (end < message.size() && message[end] == '\'' && length > kLongName) {
+        out += fmt::format("'{}...' ({} characters)", message.substr(i + 1, kLongName / 2), length);
+        i = end + 1;
+        continue;
+      }
+      end = i + 1;
+    }
+    out.append(message, i, end - i);
+    i = end;
+  }
+  return out;
+}
+
+void Diagnostics::report_warning(Loc loc, const std::string& message) {
+  pending_.push_back(Entry{loc, shorten_long_names(message), true});
+}
+
 void Diagnostics::report(Loc loc, const std::string& message, const SourceFile* file) {
   ++errors_;
-  pending_.push_back(Entry{loc, message + context_, false, file});
-  if (errors_ >= kMaxErrors) {
-    flush();
-    out_ << "gradc: fatal error: too many errors emitted, stopping now\n";
-    throw TooManyErrors{};
-  }
+  pending_.push_back(Entry{loc, shorten_long_names(message + context_), false, file});
+  if (deferring_ || !error_limit_reached()) return;
+  // Errors come from several passes (the lexer runs ahead of the parser; a
+  // points file's syntax, then its values), so the limit counts the errors
+  // at or before this one: once they fill it, the errors printed are known.
+  const auto here = order(pending_.back());
+  int before = 0;
+  for (const Entry& e : pending_) before += !e.warning && order(e) <= here;
+  if (before < max_errors_) return;
+  flush();
+  throw TooManyErrors{};
 }
 
 void Diagnostics::flush() {
-  // Errors come from several passes (lexer, parser, final checks; a points
-  // file's syntax, then its values); print them in source order, the
-  // program's file first, then each other file's in the order they were
-  // added. Errors without a location go last.
-  auto file_index = [&](const SourceFile* f) {
-    size_t i = 0;
-    while (i < files_.size() && files_[i].get() != f) ++i;
-    return i;
-  };
-  std::stable_sort(pending_.begin(), pending_.end(), [&](const Entry& a, const Entry& b) {
-    auto key = [&](const Entry& e) {
-      int rank = e.loc.line == 0 ? 2 : e.file ? 1 : 0;
-      return std::tuple{rank, rank == 1 ? file_index(e.file) : 0, e.loc.line, e.loc.col};
-    };
-    return key(a) < key(b);
-  });
+  // Print in source order, the program's file first, then each other
+  // file's in the order they were added; errors without a location last.
+  std::stable_sort(pending_.begin(), pending_.end(),
+                   [&](const Entry& a, const Entry& b) { return order(a) < order(b); });
   size_t hidden = 0;
   for (const Entry& e : pending_) {
     if (e.warning && warnings_shown_ >= kMaxWarnings) {
       ++hidden;
       continue;
     }
-    warnings_shown_ += e.warning;
+    if (!e.warning && max_errors_ > 0 && errors_shown_ >= max_errors_) continue;
+    (e.warning ? warnings_shown_ : errors_shown_) += 1;
     render(e);
   }
   if (hidden > 0)
     out_ << fmt::format("gradc: note: {} more warning{} not shown\n", hidden, hidden == 1 ? "" : "s");
   pending_.clear();
+  if (error_limit_reached() && !limit_noted_) {
+    limit_noted_ = true;
+    out_ << "gradc: fatal error: too many errors emitted, stopping now"
+         << (limit_is_option_ ? " [--error-limit=]\n" : "\n");
+  }
 }
 
 void Diagnostics::render(const Entry& e) {
@@ -109,11 +148,12 @@ void Diagnostics::render(const Entry& e) {
   std::string shown;
   for (size_t i = 0; i < line.size();) {
     const Utf8Char ch = decode_utf8(line, i);
-    const char32_t cp = ch.code_point;
+    const char32_t cp = ch.code_point;  // only where ch.valid: a bad byte's is not a character
+    const bool tab = ch.valid && cp == '\t';
     const bool control = cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f);
-    if (i + 1 < loc.col) caret += cp == '\t' ? "\t" : ch.valid && is_wide(cp) ? "  " : " ";
+    if (i + 1 < loc.col) caret += tab ? "\t" : ch.valid && is_wide(cp) ? "  " : " ";
     if (!ch.valid) shown += '?';
-    else if (cp == '\t') shown += '\t';
+    else if (tab) shown += '\t';
     else if (control) shown += ' ';
     else shown.append(line, i, ch.length);
     i += ch.length;

@@ -16,6 +16,7 @@
 #include <string>
 #include <utility>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 namespace gradc {
@@ -55,13 +56,42 @@ struct InternalError : std::logic_error {
 /// Collects and prints the errors found in one source file.
 class Diagnostics {
  public:
+  /// Errors printed per run (--error-limit, as clang's -ferror-limit): the
+  /// first ones in the file, in file order.
   static constexpr int kMaxErrors = 20;
   /// Warnings printed per run; the rest are counted in one note (444,443
   /// unused values of a generated program are not 1.3 million lines).
   static constexpr int kMaxWarnings = 20;
   Diagnostics(const SourceFile* file, std::ostream& out) : file_(file), out_(out) {}
 
-  /// Report an error at `loc`; throws TooManyErrors once kMaxErrors is hit.
+  /// The number of errors printed (0: every one), as the command line's
+  /// --error-limit sets it (the fatal note then names the option);
+  /// kMaxErrors by default.
+  void set_error_limit(int limit) {
+    max_errors_ = limit;
+    limit_is_option_ = true;
+  }
+  /// Has the run reported as many errors as it prints?
+  bool error_limit_reached() const { return max_errors_ > 0 && errors_ >= max_errors_; }
+  /// While one lives, errors never throw TooManyErrors: for a pass that
+  /// runs ahead of the next (the lexer, ahead of the parser), which stops
+  /// itself at error_limit_reached(). The next pass's errors earlier in the
+  /// file are still reported and printed first.
+  class DeferLimit {
+   public:
+    explicit DeferLimit(Diagnostics& d) : d_(d), was_(std::exchange(d.deferring_, true)) {}
+    ~DeferLimit() { d_.deferring_ = was_; }
+    DeferLimit(const DeferLimit&) = delete;
+    DeferLimit& operator=(const DeferLimit&) = delete;
+
+   private:
+    Diagnostics& d_;
+    bool was_;
+  };
+
+  /// Report an error at `loc`; throws TooManyErrors once the error limit
+  /// is reached by errors at or before `loc` (the first errors of the
+  /// file are then known: later ones would not be printed).
   template <typename... Args>
   void error(Loc loc, fmt::format_string<Args...> f, Args&&... args) {
     report(loc, fmt::format(f, std::forward<Args>(args)...));
@@ -85,15 +115,16 @@ class Diagnostics {
   /// Report a warning at `loc`: printed like an error, not counted as one.
   template <typename... Args>
   void warning(Loc loc, fmt::format_string<Args...> f, Args&&... args) {
-    pending_.push_back(Entry{loc, fmt::format(f, std::forward<Args>(args)...), true});
+    report_warning(loc, fmt::format(f, std::forward<Args>(args)...));
   }
   /// Text appended to every error reported from now on ("" for none), e.g.
   /// " (in the call of 'f' at line 4, column 7)"; returns the previous one.
   std::string set_context(std::string context) { return std::exchange(context_, std::move(context)); }
   int error_count() const { return errors_; }
   bool has_errors() const { return errors_ > 0; }
-  /// Print the pending errors and warnings, sorted by location (warnings
-  /// beyond kMaxWarnings counted in a note).
+  /// Print the pending errors and warnings, sorted by location: the first
+  /// errors up to the error limit (then one fatal note), warnings beyond
+  /// kMaxWarnings counted in a note.
   void flush();
   ~Diagnostics() { flush(); }
 
@@ -105,11 +136,20 @@ class Diagnostics {
     const SourceFile* file = nullptr;  ///< null: the program's file
   };
   void report(Loc loc, const std::string& message, const SourceFile* file = nullptr);
+  void report_warning(Loc loc, const std::string& message);
+  /// Where an entry goes in the printed order: the program's file, then the
+  /// other files in the order added, then errors without a location.
+  std::tuple<int, size_t, uint32_t, uint32_t> order(const Entry& e) const;
   void render(const Entry& e);
   const SourceFile* file_;
   std::vector<std::unique_ptr<SourceFile>> files_;  ///< add_file's
   std::ostream& out_;
   int errors_ = 0;
+  int max_errors_ = kMaxErrors;
+  bool deferring_ = false;  ///< see DeferLimit
+  int errors_shown_ = 0;
+  bool limit_noted_ = false;  ///< the fatal note is printed
+  bool limit_is_option_ = false;  ///< see set_error_limit
   int warnings_shown_ = 0;
   std::vector<Entry> pending_;
   std::string context_;

@@ -4,37 +4,58 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <memory>
 
 #include <fmt/format.h>
 
 namespace gradc {
 
+long read_piece(std::FILE* f, std::string& text) {
+  // Through stdio, not iostreams: a std::filebuf takes a failed read for the
+  // end of the file, so a closed standard input read as an empty program.
+  // The piece goes straight into `text` (its growth may throw bad_alloc).
+  constexpr size_t kPiece = size_t(1) << 16;
+  const size_t old = text.size();
+  text.resize(old + kPiece);
+  errno = 0;
+  const size_t got = std::fread(text.data() + old, 1, kPiece, f);
+  text.resize(old + got);
+  if (got == 0 && std::ferror(f)) {
+    if (errno == 0) errno = EIO;
+    return -1;
+  }
+  return long(got);
+}
+
+// All of `f` into `text`: nullopt, or the read error's text.
+static std::optional<std::string> read_to_end(std::FILE* f, std::string& text) {
+  text.clear();
+  for (;;) {
+    const long got = read_piece(f, text);
+    if (got < 0) return std::string(std::strerror(errno));
+    if (got == 0) return std::nullopt;
+  }
+}
+
 std::optional<std::string> read_file(const std::string& path, std::string& text) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) return fmt::format("'{}' is a directory", path);
   errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!f) {
     const int e = errno;
     return fmt::format("cannot open '{}': {}", path,
                        e ? std::strerror(e) : "no such file or not readable");
   }
-  if (!read_all(in, text))
-    return fmt::format("cannot read '{}': {}", path, std::strerror(errno ? errno : EIO));
+  if (std::optional<std::string> problem = read_to_end(f.get(), text))
+    return fmt::format("cannot read '{}': {}", path, *problem);
   return std::nullopt;
 }
 
-bool read_all(std::istream& in, std::string& text) {
-  // Chunk by chunk, not `stream << rdbuf()`: that catches a std::bad_alloc
-  // and sets failbit, so memory running out would read as an unreadable
-  // file, or as a program cut short. The chunk on the heap: the JIT's
-  // callers may read from small stacks.
-  text.clear();
-  std::string chunk(size_t(1) << 16, '\0');
-  while (in.read(chunk.data(), std::streamsize(chunk.size())) || in.gcount() > 0)
-    text.append(chunk.data(), size_t(in.gcount()));
-  return !in.bad();
+std::optional<std::string> read_stdin(std::string& text) {
+  if (std::optional<std::string> problem = read_to_end(stdin, text))
+    return fmt::format("cannot read standard input: {}", *problem);
+  return std::nullopt;
 }
 
 }  // namespace gradc

@@ -16,9 +16,12 @@ struct Utf8Char {
   bool valid;           ///< a complete sequence (or ASCII)
 };
 
-/// The character whose sequence starts at s[i] (i < s.size()). A stray
-/// continuation byte, or a sequence cut short, is invalid; its length then
-/// covers the bytes that belong to it.
+/// The character whose sequence starts at s[i] (i < s.size()). Invalid, as
+/// Unicode's well-formed UTF-8 (table 3-7) has it: a stray continuation
+/// byte, a sequence cut short, a lead byte no character starts with (C0,
+/// C1, F5-FF), an overlong form (C0 89 for a tab), a surrogate, a value
+/// past U+10FFFF. The length of an invalid one covers the bytes that belong
+/// to it; its code_point is not a character.
 inline Utf8Char decode_utf8(std::string_view s, size_t i) {
   const unsigned char lead = static_cast<unsigned char>(s[i]);
   const size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
@@ -26,7 +29,10 @@ inline Utf8Char decode_utf8(std::string_view s, size_t i) {
   size_t n = 1;
   for (; n < want && i + n < s.size() && (s[i + n] & 0xC0) == 0x80; ++n)
     cp = (cp << 6) | (static_cast<unsigned char>(s[i + n]) & 0x3F);
-  return {cp, n, n == want && (want > 1 || lead < 0x80)};
+  constexpr char32_t kShortest[] = {0, 0, 0x80, 0x800, 0x10000};  // by length
+  const bool valid = n == want && (want > 1 || lead < 0x80) && lead < 0xF5 &&
+                     cp >= kShortest[want] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+  return {cp, n, valid};
 }
 
 /// Does a terminal give this character two columns (East Asian wide and

@@ -48,13 +48,14 @@ function(gradc_add_kernels)
   cmake_path(ABSOLUTE_PATH arg_OUTPUT_DIR BASE_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}" NORMALIZE)
   file(MAKE_DIRECTORY "${arg_OUTPUT_DIR}")
 
-  # The functions each kernel name defines (SPEC 3): NAME plus a suffix. Two
-  # files clash when one's name plus a suffix is the other's plus a suffix.
+  # The names each kernel name declares (SPEC 3): NAME plus a suffix, the
+  # functions and the header's namespace NAME_info. Two files clash when
+  # one's name plus a suffix is the other's plus a suffix.
   set(suffixes "" _grad _jvp _vjp _hess _hvp _grad_sparse)
   foreach(s IN ITEMS _grad _jvp _vjp _hess _hvp)
     list(APPEND suffixes "${s}_batch")
   endforeach()
-  list(APPEND suffixes _batch)
+  list(APPEND suffixes _batch _info)
   # --name in OPTIONS names every file's kernels.
   set(given_name "")
   list(FIND arg_OPTIONS "--name" at)
@@ -90,7 +91,7 @@ function(gradc_add_kernels)
       if(NOT at EQUAL -1)
         list(GET name_files ${at} other)
         message(FATAL_ERROR "gradc_add_kernels: '${file}' and '${other}' would both define the "
-                            "kernel function '${name}${s}' in TARGET ${arg_TARGET} (kernel names "
+                            "name '${name}${s}' in TARGET ${arg_TARGET} (kernel names "
                             "come from the file stem: rename one of the files)")
       endif()
     endforeach()

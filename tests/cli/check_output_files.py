@@ -8,14 +8,20 @@
 - A symbolic link to a file: the file it names is replaced, the link stays.
 - A stale temporary that is the input file itself is never removed.
 - A write error on standard output is an error (exit status 1).
-- A run stopped by SIGTERM, SIGINT or SIGHUP while its files are being
-  written leaves no temporary file and no new output: the source's
-  temporary is complete and the header is a FIFO nobody reads, so gradc is
-  stopped exactly between writing one file and the next.
+- A run stopped by a signal (SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGALRM,
+  SIGUSR1, SIGUSR2, SIGXCPU) while its files are being written leaves no
+  temporary file and no new output: the source's temporary is complete and
+  the header is a FIFO nobody reads, so gradc is stopped exactly between
+  writing one file and the next.
+- A file-size limit (ulimit -f) is an error naming the reason (exit status
+  1, no temporary, no output), for -o FILE and for standard output.
+- A run that fails after compiling (a bad --eval input, a failed --check)
+  leaves an existing output as it was, and says so.
 Safe on any machine: devices are only reached through links in TMPDIR.
 """
 import glob
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -96,7 +102,8 @@ for length in (240, 255):
 
 # Stopped between the source's temporary and the header (a FIFO): no
 # temporary left, no new source, for each stop signal.
-for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGPIPE, signal.SIGALRM,
+            signal.SIGUSR1, signal.SIGUSR2, signal.SIGXCPU):
     d = os.path.join(tmp, f'stop-{sig.name}')
     os.makedirs(d)
     os.mkfifo(os.path.join(d, 's.hpp'))
@@ -112,6 +119,45 @@ for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
     left = sorted(os.listdir(d))
     expect(status == -sig and left == ['s.hpp'],
            f'{sig.name} while writing: status {status}, left {left}')
+
+# A file-size limit of 1 KiB (the code is larger): an error, nothing left.
+def small_files():
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+
+
+d = os.path.join(tmp, 'fsize')
+os.makedirs(d)
+r = subprocess.run([gradc, program, '-o', os.path.join(d, 'big.cpp')], capture_output=True,
+                   text=True, timeout=60, preexec_fn=small_files)
+expect(r.returncode == 1 and 'File too large' in r.stderr and os.listdir(d) == [],
+       f'-o under a 1 KiB file-size limit: status {r.returncode}, {r.stderr!r}, '
+       f'left {os.listdir(d)}')
+with open(os.path.join(d, 'stdout.cpp'), 'w') as f:
+    r = subprocess.run([gradc, program, '-o', '-', '--kernels=f,grad,jvp,vjp,hess'], stdout=f,
+                       stderr=subprocess.PIPE, text=True, timeout=60, preexec_fn=small_files)
+expect(r.returncode == 1 and 'cannot write to standard output: File too large' in r.stderr,
+       f'-o - under a 1 KiB file-size limit: status {r.returncode}, {r.stderr!r}')
+
+# A run that fails after compiling keeps the output that was there.
+for what, args in (('a bad --eval input', ['--eval=x=1']),
+                   ('a failed --check', ['--check'])):
+    d = os.path.join(tmp, 'kept-' + args[0].strip('-').split('=')[0])
+    os.makedirs(d)
+    source = program
+    if what == 'a failed --check':  # floor(1e6*x) jumps inside the difference step
+        source = os.path.join(d, 'jump.expr')
+        with open(source, 'w') as f:
+            f.write('w = floor(1e6*x)\n')
+    for name in ('k.cpp', 'k.hpp'):
+        with open(os.path.join(d, name), 'w') as f:
+            f.write('old\n')
+    r = subprocess.run([gradc, source, '-o', os.path.join(d, 'k.cpp'), *args],
+                       capture_output=True, text=True, timeout=120)
+    kept = [open(os.path.join(d, n)).read() for n in ('k.cpp', 'k.hpp')]
+    expect(r.returncode == 1 and kept == ['old\n', 'old\n'] and sorted(os.listdir(d)) ==
+           sorted(['k.cpp', 'k.hpp'] + (['jump.expr'] if source != program else [])) and
+           "is not written, since the run failed" in r.stderr,
+           f'-o with {what}: status {r.returncode}, kept {kept}, {r.stderr!r}')
 
 for f in failures:
     print('FAIL:', f)

@@ -80,22 +80,23 @@ if [[ -e "$tmp/c_src/gen" ]]; then echo "OUTPUT_DIR gen was made in the source t
 grep -q '^batch: 5 points agree$' "$tmp/c.txt"
 "$tmp/c_app/jit14" | tee "$tmp/jit14.txt"
 grep -q '^f = 16, df/dx = 4, df/dy = 4$' "$tmp/jit14.txt"
-# model.expr and model_grad.expr would both define model_grad, and
-# _model.expr the kernels of model.expr (gradc drops the leading '_'):
+# model.expr and model_grad.expr would both define model_grad,
+# model_info.expr a function where model.hpp has its namespace model_info,
+# and _model.expr the kernels of model.expr (gradc drops the leading '_'):
 # refused when configuring, naming both files, rather than at link time.
 # model.v2.expr (kernels model_v2) clashes with neither.
 mkdir -p "$tmp/c_src/clash"
-for extra in model_grad _model model.v2; do
+for extra in model_grad model_info _model model.v2; do
   cp "$tmp/c_src/model.expr" "$tmp/c_src/clash/$extra.expr"
 done
-for extra in model_grad _model; do
+for extra in model_grad model_info _model; do
   rm -rf "$tmp/c_clash"
   if cmake -S "$tmp/c_src" -B "$tmp/c_clash" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" \
        -DEXTRA="clash/$extra.expr" > "$tmp/clash.log" 2>&1; then
     echo "the clash of clash/$extra.expr with model.expr was not refused"; exit 1
   fi
-  want=$([ $extra = model_grad ] && echo model_grad || echo model)
-  tr -s ' \n' '  ' < "$tmp/clash.log" | grep -q "would both define the kernel function '$want'"  # CMake wraps
+  want=$([ $extra = _model ] && echo model || echo $extra)
+  tr -s ' \n' '  ' < "$tmp/clash.log" | grep -q "would both define the name '$want'"  # CMake wraps
 done
 rm -rf "$tmp/c_clash"
 cmake -S "$tmp/c_src" -B "$tmp/c_clash" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" \

@@ -46,7 +46,8 @@ void check_mapping(const std::map<std::string, std::string>& m) {
 
 TEST_CASE("cpp_reserved: the generated lists are sorted identifiers the rules do not cover") {
   for (ReservedList l : {ReservedList::CodeMacros, ReservedList::CallerMacros,
-                         ReservedList::LibrarySymbols, ReservedList::LibraryGlobals}) {
+                         ReservedList::CHeaderMacros, ReservedList::LibrarySymbols,
+                         ReservedList::LibraryGlobals}) {
     std::span<const std::string_view> list = reserved_list(l);
     CHECK(list.size() > 100);
     CHECK(std::adjacent_find(list.begin(), list.end(), std::greater_equal<>()) == list.end());
@@ -194,7 +195,8 @@ TEST_CASE("a local named like a global type or variable of the C library is rena
 
 TEST_CASE("kernel_name_problem: every listed name is refused, close names are not") {
   for (ReservedList l : {ReservedList::Keywords, ReservedList::CodeMacros,
-                         ReservedList::CallerMacros, ReservedList::LibrarySymbols})
+                         ReservedList::CallerMacros, ReservedList::CHeaderMacros,
+                         ReservedList::LibrarySymbols})
     for (std::string_view n : reserved_list(l)) {
       std::string why = kernel_name_problem(std::string(n));
       CHECK_MESSAGE(!why.empty(), n);
@@ -203,8 +205,13 @@ TEST_CASE("kernel_name_problem: every listed name is refused, close names are no
   for (const char* f : {"fmod", "lgamma", "nan", "y0", "j1", "exp10", "isnan", "puts", "strcmp",
                         "rand", "select", "sin", "_start"})
     CHECK_MESSAGE(problem(f).find("C library") != std::string::npos, f);
-  for (const char* m : {"M_PI", "NAN", "unix", "assert", "offsetof"})
+  for (const char* m : {"M_PI", "NAN", "unix", "assert", "offsetof", "I", "complex", "CMPLX",
+                        "noreturn", "ATOMIC_VAR_INIT"})  // C only: <complex.h>, <stdatomic.h>
     CHECK_MESSAGE(problem(m).find("macro") != std::string::npos, m);
+  for (const char* k : {"restrict", "typeof_unqual"})  // C keywords: the header is C too
+    CHECK_MESSAGE(problem(k).find("C keyword") != std::string::npos, k);
+  for (const char* local : {"I", "complex", "restrict", "noreturn"})  // C++ code never meets them
+    CHECK_MESSAGE(is_plain_cpp_local(local), local);
   for (const char* r : {"_Complex", "__x", "_X", "_k2", "_2d"})
     CHECK_MESSAGE(problem(r).find("reserved for the C++ implementation") != std::string::npos, r);
   CHECK(problem("int").find("keyword") != std::string::npos);

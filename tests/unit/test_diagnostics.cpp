@@ -2,6 +2,7 @@
 // clang-style rendering of errors: file:line:col, the line, a caret under the
 // column; sorting by location; the 20-error limit; quote_char.
 #include "support/spelling.h"
+#include "support/utf8.h"
 #include "unit_support.h"
 
 using namespace gradc;
@@ -171,6 +172,81 @@ TEST_CASE("the 20th error stops the pass with TooManyErrors") {
   std::string s = out.str();
   CHECK(unit::count_of(s, ": error: ") == size_t(Diagnostics::kMaxErrors));
   CHECK(s.find("too many errors emitted") != std::string::npos);
+}
+
+TEST_CASE("the errors printed are the first of the file, whichever pass found them") {
+  std::string text;
+  for (int i = 1; i <= 60; ++i) text += fmt::format("l{}\n", i);
+  SourceFile f("f", text);
+  std::ostringstream out;
+  Diagnostics d(&f, out);
+  {
+    // A pass that runs ahead (the lexer) fills the limit with later lines.
+    Diagnostics::DeferLimit defer(d);
+    for (uint32_t line = 30; line < 30 + Diagnostics::kMaxErrors; ++line)
+      CHECK_NOTHROW(d.error(Loc{line, 1}, "ahead {}", line));
+  }
+  CHECK(d.error_limit_reached());
+  // The next pass's earlier errors still count and come first; the limit
+  // stops it once 20 errors lie at or before where it is.
+  for (uint32_t line = 1; line < 20; ++line) CHECK_NOTHROW(d.error(Loc{line, 2}, "early {}", line));
+  CHECK_THROWS_AS(d.error(Loc{25, 1}, "the 20th"), TooManyErrors);
+  const std::string s = out.str();
+  CHECK(unit::count_of(s, ": error: ") == size_t(Diagnostics::kMaxErrors));
+  CHECK(s.find("f:1:2: error: early 1") == 0);
+  CHECK(s.find("f:25:1: error: the 20th") != std::string::npos);
+  CHECK(s.find("ahead") == std::string::npos);
+  CHECK(unit::count_of(s, "too many errors emitted") == 1);
+  d.flush();
+  CHECK(unit::count_of(out.str(), "too many errors emitted") == 1);
+}
+
+TEST_CASE("--error-limit: 0 prints every error, N the first N") {
+  SourceFile f("f", "x\n");
+  std::ostringstream all_out, three_out;
+  Diagnostics all(&f, all_out), three(&f, three_out);
+  all.set_error_limit(0);
+  three.set_error_limit(3);
+  for (int i = 0; i < 50; ++i) CHECK_NOTHROW(all.error(Loc{1, 1}, "e{}", i));
+  all.flush();
+  CHECK(unit::count_of(all_out.str(), ": error: ") == 50);
+  CHECK(all_out.str().find("too many") == std::string::npos);
+  CHECK_NOTHROW(three.error(Loc{1, 1}, "a"));
+  CHECK_NOTHROW(three.error(Loc{1, 1}, "b"));
+  CHECK_THROWS_AS(three.error(Loc{1, 1}, "c"), TooManyErrors);
+  CHECK(unit::count_of(three_out.str(), ": error: ") == 3);
+}
+
+TEST_CASE("a quoted name longer than 64 characters is shown cut, with its length") {
+  SourceFile f("f", "x\n");
+  std::ostringstream out;
+  Diagnostics d(&f, out);
+  const std::string name(100000, 'a');
+  d.error(Loc{1, 1}, "use of undeclared '{}'; and 'short' stays, as does don't", name);
+  d.flush();
+  const std::string s = out.str();
+  CHECK(s.size() < 400);
+  CHECK(s.find("'" + std::string(32, 'a') + "...' (100000 characters)") != std::string::npos);
+  CHECK(s.find("'short' stays, as does don't") != std::string::npos);
+}
+
+TEST_CASE("decode_utf8: only well-formed UTF-8 is a character") {
+  auto valid = [](std::string_view s) { return decode_utf8(s, 0).valid; };
+  CHECK(valid("a"));
+  CHECK(valid("\xC3\xA9"));          // é
+  CHECK(valid("\xE2\x82\xAC"));      // €
+  CHECK(valid("\xF0\x9F\x98\x80"));  // an emoji
+  CHECK(valid("\xF4\x8F\xBF\xBF"));  // U+10FFFF
+  CHECK_FALSE(valid("\xC0\x89"));      // an overlong tab
+  CHECK_FALSE(valid("\xC1\x81"));      // an overlong 'A'
+  CHECK_FALSE(valid("\xE0\x80\x80"));  // overlong
+  CHECK_FALSE(valid("\xED\xA0\x80"));  // a surrogate
+  CHECK_FALSE(valid("\xF4\x90\x80\x80"));  // past U+10FFFF
+  CHECK_FALSE(valid("\xF5\x80\x80\x80"));
+  CHECK_FALSE(valid("\xFF"));
+  CHECK_FALSE(valid("\xE9 "));        // Latin-1 'é': a lead cut short
+  CHECK_FALSE(valid("\x80"));
+  CHECK(decode_utf8("\xC0\x89", 0).length == 2);
 }
 
 TEST_CASE("quote_char: printable bytes quoted, others as \\xNN") {
