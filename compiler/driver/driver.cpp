@@ -76,7 +76,7 @@ std::optional<std::string> output_format(const CliOptions& o, std::ostream& err)
   if (ext == ".ll") return "llvm";
   if (ext == ".bc") return "bc";
   if (ext == ".o") return "obj";
-  if (*o.output == "-") return "cpp";
+  if (is_standard_output(*o.output)) return "cpp";  // -o -, -o /dev/stdout
   if (ext == ".svg" || ext == ".SVG") {
     err << fmt::format("gradc: error: '{}' would be a picture: add --plot VAR=LO:HI (an SVG of "
                        "the outputs and their derivatives), or name a code output .cpp, .hpp, "
@@ -159,8 +159,8 @@ int emit(const Compiled& c, const CliOptions& o, const std::string& format, std:
     bytes = emit_cpp(c, name, source_file).source;
   }
   // -o - writes the code alone (SPEC 3); the source does not include its
-  // header, so it compiles on its own.
-  if (*o.output == "-") {
+  // header, so it compiles on its own. So does -o /dev/stdout.
+  if (is_standard_output(*o.output)) {
     out << (format == "hpp" ? header : bytes);
     return kExitOk;
   }
@@ -509,7 +509,7 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err, Progre
   // bad --eval input or a failed --check leaves an existing output as it
   // was (and a build never takes a failed run's output for a fresh one).
   // Standard output (-o -) keeps its place before the other actions' text.
-  const bool output_to_file = o.output && *o.output != "-";
+  const bool output_to_file = o.output && !is_standard_output(*o.output);
   if (o.output && !output_to_file) status = std::max(status, write_output());
   if (o.print) {
     timer.start("print");

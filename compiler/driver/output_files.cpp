@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -239,6 +240,13 @@ bool is_special_file(const std::string& path) {
   std::error_code ec;
   fs::file_status st = fs::status(path, ec);  // follows links
   return fs::exists(st) && !fs::is_regular_file(st) && !fs::is_directory(st);
+}
+
+bool is_standard_output(const std::string& path) {
+  if (path == "-") return true;
+  struct stat named {}, out {};
+  return ::stat(path.c_str(), &named) == 0 && ::fstat(STDOUT_FILENO, &out) == 0 &&
+         named.st_dev == out.st_dev && named.st_ino == out.st_ino;
 }
 
 std::string write_file_atomically(const std::string& path, const std::string& text,

@@ -26,6 +26,13 @@ std::string write_files_atomically(const std::vector<std::pair<std::string, std:
 /// in place, and gets no header beside it.
 bool is_special_file(const std::string& path);
 
+/// Does `path` name gradc's own standard output: "-", or a path that is the
+/// file descriptor 1 already open (`/dev/stdout` when standard output is a
+/// file or a pipe)? Such an output is written to standard output, in order
+/// with the rest, with no header: replacing the file would lose what was
+/// written to it before, and /dev/stdout.hpp is no header.
+bool is_standard_output(const std::string& path);
+
 /// One file, as write_files_atomically.
 std::string write_file_atomically(const std::string& path, const std::string& text,
                                   const std::vector<std::string>& keep = {});

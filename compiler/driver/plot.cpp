@@ -270,7 +270,7 @@ int run_plot(const Compiled& c, const CliOptions& o, const std::string& file, st
   for (size_t k = 0; k < panels; ++k)
     picture.labels.push_back({c.names.outputs[k], fmt::format("d{}/d{}", c.names.outputs[k], r.var)});
   std::string svg = plot_svg(picture);
-  if (*o.output == "-") {
+  if (is_standard_output(*o.output)) {
     out << svg;
     return kExitOk;
   }
