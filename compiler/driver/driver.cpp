@@ -334,8 +334,7 @@ int explain_at_point(const Compiled& c, const CliOptions& o, const std::string& 
                      std::ostream& out, std::ostream& err) {
   std::vector<double> point;
   if (o.eval) {
-    Diagnostics input_diag(nullptr, err);
-    input_diag.set_error_limit(o.error_limit);
+    Diagnostics input_diag(nullptr, err, o.error_limit);
     std::optional<EvalPoints> points = read_points(*o.eval, c.prog, input_diag);
     input_diag.flush();
     if (!points) return kExitError;
@@ -461,8 +460,7 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err, Progre
   if (!text) return kExitError;
   std::string file = shown_file_name(o);
   SourceFile source(file, std::move(*text));
-  Diagnostics diag(&source, err);
-  diag.set_error_limit(o.error_limit);
+  Diagnostics diag(&source, err, o.error_limit);
   PassTimer timer;
   if (progress)
     timer.on_pass = [progress](const std::string* pass) {
@@ -522,8 +520,7 @@ int run_driver(const CliOptions& o, std::ostream& out, std::ostream& err, Progre
     status = std::max(status, explain_at_point(c, o, file, out, err));
   } else if (o.eval && !o.plot) {  // with --plot, --eval gives the other inputs' values
     timer.start("eval");
-    Diagnostics input_diag(nullptr, err);
-    input_diag.set_error_limit(o.error_limit);
+    Diagnostics input_diag(nullptr, err, o.error_limit);
     std::optional<EvalPoints> points = read_points(*o.eval, c.prog, input_diag);
     input_diag.flush();
     // JIT kernels on a stack that holds them; the interpreter where it is

@@ -234,8 +234,7 @@ int run_plot(const Compiled& c, const CliOptions& o, const std::string& file, st
              std::ostream& err) {
   const Program& p = c.prog;
   const PlotRange& r = *o.plot;
-  Diagnostics diag(nullptr, err);
-  diag.set_error_limit(o.error_limit);
+  Diagnostics diag(nullptr, err, o.error_limit);
   uint32_t input = 0;
   size_t flat = 0;
   if (!find_element(p, r, diag, input, flat)) return kExitError;

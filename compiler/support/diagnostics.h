@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -62,15 +63,13 @@ class Diagnostics {
   /// Warnings printed per run; the rest are counted in one note (444,443
   /// unused values of a generated program are not 1.3 million lines).
   static constexpr int kMaxWarnings = 20;
-  Diagnostics(const SourceFile* file, std::ostream& out) : file_(file), out_(out) {}
+  /// `error_limit`: the number of errors printed (0: every one), as the
+  /// command line's --error-limit gives it (the fatal note then names the
+  /// option); without it, kMaxErrors.
+  Diagnostics(const SourceFile* file, std::ostream& out, std::optional<int> error_limit = {})
+      : file_(file), out_(out), max_errors_(error_limit.value_or(kMaxErrors)),
+        limit_is_option_(error_limit.has_value()) {}
 
-  /// The number of errors printed (0: every one), as the command line's
-  /// --error-limit sets it (the fatal note then names the option);
-  /// kMaxErrors by default.
-  void set_error_limit(int limit) {
-    max_errors_ = limit;
-    limit_is_option_ = true;
-  }
   /// Has the run reported as many errors as it prints?
   bool error_limit_reached() const { return max_errors_ > 0 && errors_ >= max_errors_; }
   /// While one lives, errors never throw TooManyErrors: for a pass that
@@ -145,11 +144,11 @@ class Diagnostics {
   std::vector<std::unique_ptr<SourceFile>> files_;  ///< add_file's
   std::ostream& out_;
   int errors_ = 0;
-  int max_errors_ = kMaxErrors;
+  int max_errors_;
   bool deferring_ = false;  ///< see DeferLimit
   int errors_shown_ = 0;
   bool limit_noted_ = false;  ///< the fatal note is printed
-  bool limit_is_option_ = false;  ///< see set_error_limit
+  bool limit_is_option_;  ///< the limit is --error-limit's
   int warnings_shown_ = 0;
   std::vector<Entry> pending_;
   std::string context_;

@@ -10,8 +10,8 @@
 - A symbolic link to a file: the file it names is replaced, the link stays.
 - A stale temporary that is the input file itself is never removed.
 - A write error on standard output is an error (exit status 1).
-- A run stopped by a signal (SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGALRM,
-  SIGUSR1, SIGUSR2, SIGXCPU) while its files are being written leaves no
+- A run stopped by a signal (SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE,
+  SIGALRM, SIGUSR1, SIGUSR2, SIGXCPU) while its files are being written leaves no
   temporary file and no new output: the source's temporary is complete and
   the header is a FIFO nobody reads, so gradc is stopped exactly between
   writing one file and the next.
@@ -119,14 +119,19 @@ for length in (240, 255):
 
 # Stopped between the source's temporary and the header (a FIFO): no
 # temporary left, no new source, for each stop signal.
-for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGPIPE, signal.SIGALRM,
-            signal.SIGUSR1, signal.SIGUSR2, signal.SIGXCPU):
+def stoppable():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # SIGQUIT: no core file
+
+
+for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGPIPE,
+            signal.SIGALRM, signal.SIGUSR1, signal.SIGUSR2, signal.SIGXCPU):
     d = os.path.join(tmp, f'stop-{sig.name}')
     os.makedirs(d)
     os.mkfifo(os.path.join(d, 's.hpp'))
     p = subprocess.Popen([gradc, program, '-o', os.path.join(d, 's.cpp')],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                         preexec_fn=stoppable)
     deadline = time.time() + 30
     while not glob.glob(os.path.join(d, 's.cpp.gradc-tmp-*')) and time.time() < deadline:
         time.sleep(0.01)

@@ -204,9 +204,7 @@ TEST_CASE("the errors printed are the first of the file, whichever pass found th
 TEST_CASE("--error-limit: 0 prints every error, N the first N") {
   SourceFile f("f", "x\n");
   std::ostringstream all_out, three_out;
-  Diagnostics all(&f, all_out), three(&f, three_out);
-  all.set_error_limit(0);
-  three.set_error_limit(3);
+  Diagnostics all(&f, all_out, 0), three(&f, three_out, 3);
   for (int i = 0; i < 50; ++i) CHECK_NOTHROW(all.error(Loc{1, 1}, "e{}", i));
   all.flush();
   CHECK(unit::count_of(all_out.str(), ": error: ") == 50);
